@@ -1,0 +1,386 @@
+/*
+ * store.c - schema, migrations and small helpers of the SQLite store.
+ *
+ * Tables (schema version 1):
+ *   provenance           one row per imported file: name, SHA-256, format, rows
+ *   pools                capacity pools: (region, zone, instance_type, product)
+ *   spot_prices          price steps of a pool: (pool_id, t_ms) -> usd_per_hour
+ *   spot_price_snapshots regional spot prices without a zone (legacy spot.js)
+ *   instances            instance inventory: lifecycle, launch, end, end_reason
+ *   interruption_events  EventBridge warnings / rebalance recommendations and
+ *                        interruptions from flat records (kind says which)
+ *   capacity_traces      SkyPilot-shape traces: pool, start, gap, meaning
+ *   capacity_samples     their samples (trace_id, idx) -> value
+ *   instance_specs       vCPU / memory per type (Spot Advisor)
+ *   advisor_ranges       interruption-frequency buckets (Spot Advisor)
+ *   advisor              savings % and bucket per (region, os, type, snapshot)
+ *   ondemand_prices      (region, instance_type, os) -> usd_per_hour
+ *   runs, run_results, run_timeline      spotsim run
+ *   optimizations, candidates, candidate_results   spotsim optimize
+ * Metric columns of run_results and candidate_results come from SS_METRICS.
+ */
+#include "datasets/store.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/metrics.h"
+
+static const char schema_v1_data[] =
+    "CREATE TABLE provenance("
+    "  id INTEGER PRIMARY KEY,"
+    "  file_name TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  format TEXT NOT NULL,"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  rows INTEGER NOT NULL,"
+    "  skipped INTEGER NOT NULL DEFAULT 0,"
+    "  imported_at TEXT NOT NULL,"
+    "  UNIQUE(sha256, format, options));"
+    "CREATE TABLE pools("
+    "  id INTEGER PRIMARY KEY,"
+    "  region TEXT NOT NULL,"
+    "  zone TEXT NOT NULL,"
+    "  instance_type TEXT NOT NULL,"
+    "  product TEXT NOT NULL,"
+    "  UNIQUE(region, zone, instance_type, product));"
+    "CREATE TABLE spot_prices("
+    "  pool_id INTEGER NOT NULL REFERENCES pools(id),"
+    "  t_ms INTEGER NOT NULL,"
+    "  usd_per_hour REAL NOT NULL CHECK(usd_per_hour >= 0),"
+    "  source_id INTEGER REFERENCES provenance(id),"
+    "  PRIMARY KEY(pool_id, t_ms)) WITHOUT ROWID;"
+    "CREATE TABLE spot_price_snapshots("
+    "  region TEXT NOT NULL,"
+    "  instance_type TEXT NOT NULL,"
+    "  os TEXT NOT NULL,"
+    "  t_ms INTEGER NOT NULL,"
+    "  usd_per_hour REAL NOT NULL,"
+    "  source_id INTEGER REFERENCES provenance(id),"
+    "  PRIMARY KEY(region, instance_type, os, t_ms));"
+    "CREATE TABLE instances("
+    "  instance_id TEXT PRIMARY KEY,"
+    "  pool_id INTEGER REFERENCES pools(id),"
+    "  lifecycle TEXT NOT NULL CHECK(lifecycle IN ('spot','on-demand')),"
+    "  launch_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER,"
+    "  end_reason TEXT,"
+    "  source_id INTEGER REFERENCES provenance(id));"
+    "CREATE INDEX instances_pool ON instances(pool_id, launch_ms);"
+    "CREATE TABLE interruption_events("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_key TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('interruption-warning','rebalance-recommendation','interruption')),"
+    "  instance_id TEXT NOT NULL,"
+    "  t_ms INTEGER NOT NULL,"
+    "  region TEXT,"
+    "  action TEXT,"
+    "  pool_id INTEGER REFERENCES pools(id),"
+    "  source_id INTEGER REFERENCES provenance(id));"
+    "CREATE INDEX interruption_events_time ON interruption_events(t_ms);"
+    "CREATE INDEX interruption_events_pool ON interruption_events(pool_id, t_ms);"
+    "CREATE INDEX interruption_events_instance ON interruption_events(instance_id);"
+    "CREATE TABLE capacity_traces("
+    "  id INTEGER PRIMARY KEY,"
+    "  pool_id INTEGER NOT NULL REFERENCES pools(id),"
+    "  start_ms INTEGER NOT NULL,"
+    "  gap_ms INTEGER NOT NULL CHECK(gap_ms > 0),"
+    "  meaning TEXT NOT NULL CHECK(meaning IN ('available-count','preempted-flag','available-flag')),"
+    "  capacity INTEGER,"
+    "  n_samples INTEGER NOT NULL,"
+    "  source_id INTEGER REFERENCES provenance(id),"
+    "  UNIQUE(pool_id, start_ms, meaning));"
+    "CREATE TABLE capacity_samples("
+    "  trace_id INTEGER NOT NULL REFERENCES capacity_traces(id),"
+    "  idx INTEGER NOT NULL,"
+    "  t_ms INTEGER NOT NULL,"
+    "  value INTEGER NOT NULL,"
+    "  PRIMARY KEY(trace_id, idx)) WITHOUT ROWID;"
+    "CREATE INDEX capacity_samples_time ON capacity_samples(trace_id, t_ms);"
+    "CREATE TABLE instance_specs("
+    "  instance_type TEXT PRIMARY KEY,"
+    "  vcpu REAL,"
+    "  memory_mib REAL,"
+    "  emr INTEGER,"
+    "  source_id INTEGER REFERENCES provenance(id));"
+    "CREATE TABLE advisor_ranges("
+    "  bucket INTEGER PRIMARY KEY,"
+    "  label TEXT NOT NULL,"
+    "  max_pct REAL NOT NULL);"
+    "CREATE TABLE advisor("
+    "  region TEXT NOT NULL,"
+    "  os TEXT NOT NULL,"
+    "  instance_type TEXT NOT NULL,"
+    "  savings_pct INTEGER NOT NULL,"
+    "  bucket INTEGER NOT NULL,"
+    "  snapshot TEXT NOT NULL,"
+    "  source_id INTEGER REFERENCES provenance(id),"
+    "  PRIMARY KEY(region, os, instance_type, snapshot));"
+    "CREATE TABLE ondemand_prices("
+    "  region TEXT NOT NULL,"
+    "  instance_type TEXT NOT NULL,"
+    "  os TEXT NOT NULL,"
+    "  usd_per_hour REAL NOT NULL CHECK(usd_per_hour >= 0),"
+    "  source_id INTEGER REFERENCES provenance(id),"
+    "  PRIMARY KEY(region, instance_type, os));"
+    "CREATE VIEW interruptions AS"
+    "  SELECT e.id, e.kind, e.instance_id, e.t_ms, e.action,"
+    "         COALESCE(e.pool_id, i.pool_id) AS pool_id, e.source_id"
+    "  FROM interruption_events e LEFT JOIN instances i USING(instance_id);";
+
+static const char schema_v1_results_head[] =
+    "CREATE TABLE runs("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_at TEXT NOT NULL,"
+    "  scenario_name TEXT NOT NULL,"
+    "  scenario_path TEXT,"
+    "  scenario_hash TEXT NOT NULL,"
+    "  scenario_text TEXT,"
+    "  orchestrator TEXT NOT NULL,"
+    "  seed INTEGER NOT NULL,"
+    "  replicas INTEGER NOT NULL,"
+    "  horizon_start_ms INTEGER,"
+    "  horizon_end_ms INTEGER,"
+    "  version TEXT NOT NULL,"
+    "  data_provenance TEXT);"
+    "CREATE TABLE run_timeline("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id),"
+    "  replica INTEGER NOT NULL,"
+    "  t_ms INTEGER NOT NULL,"
+    "  required REAL, healthy REAL, desired REAL, running REAL, pending REAL,"
+    "  spot_instances INTEGER, od_instances INTEGER,"
+    "  event TEXT);"
+    "CREATE INDEX run_timeline_run ON run_timeline(run_id, replica, t_ms);"
+    "CREATE TABLE optimizations("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_at TEXT NOT NULL,"
+    "  scenario_name TEXT NOT NULL,"
+    "  scenario_path TEXT,"
+    "  scenario_hash TEXT NOT NULL,"
+    "  scenario_text TEXT,"
+    "  method TEXT NOT NULL,"
+    "  budget INTEGER NOT NULL,"
+    "  replicas INTEGER NOT NULL,"
+    "  seed INTEGER NOT NULL,"
+    "  objectives TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'running',"
+    "  version TEXT NOT NULL,"
+    "  data_provenance TEXT,"
+    "  extra_json TEXT);"
+    "CREATE TABLE candidates("
+    "  optimization_id INTEGER NOT NULL REFERENCES optimizations(id),"
+    "  candidate_id INTEGER NOT NULL,"
+    "  generation INTEGER NOT NULL DEFAULT 0,"
+    "  params_json TEXT NOT NULL,"
+    "  params_hash TEXT NOT NULL,"
+    "  PRIMARY KEY(optimization_id, candidate_id));";
+
+static void append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+    SS_GROW(*buf, *cap, *len + n + 1);
+    memcpy(*buf + *len, s, n + 1);
+    *len += n;
+}
+
+/* CREATE TABLE <name>(<key columns>, <one column per metric>, extra_json, PK). */
+static void append_metric_table(char **buf, size_t *len, size_t *cap, const char *name,
+                                const char *keys, const char *pk)
+{
+    char line[256];
+    snprintf(line, sizeof line, "CREATE TABLE %s(%s", name, keys);
+    append(buf, len, cap, line);
+    for (int i = 0; i < SS_METRIC_COUNT; i++) {
+        snprintf(line, sizeof line, ", %s %s", ss_metric_table[i].name,
+                 ss_metric_table[i].is_int ? "INTEGER" : "REAL");
+        append(buf, len, cap, line);
+    }
+    snprintf(line, sizeof line, ", extra_json TEXT, PRIMARY KEY(%s));", pk);
+    append(buf, len, cap, line);
+}
+
+static int migrate_to_1(ss_store *st, ss_err *err)
+{
+    char *sql = NULL;
+    size_t len = 0, cap = 0;
+    append(&sql, &len, &cap, schema_v1_data);
+    append(&sql, &len, &cap, schema_v1_results_head);
+    append_metric_table(&sql, &len, &cap, "run_results",
+                        "run_id INTEGER NOT NULL REFERENCES runs(id), replica INTEGER NOT NULL",
+                        "run_id, replica");
+    append_metric_table(&sql, &len, &cap, "candidate_results",
+                        "optimization_id INTEGER NOT NULL, candidate_id INTEGER NOT NULL,"
+                        " replica INTEGER NOT NULL",
+                        "optimization_id, candidate_id, replica");
+    int rc = ss_store_exec(st, sql, err);
+    free(sql);
+    return rc;
+}
+
+typedef int (*migration_fn)(ss_store *, ss_err *);
+static const migration_fn migrations[] = {NULL, migrate_to_1};
+
+int ss_store_exec(ss_store *st, const char *sql, ss_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        ss_err_set(err, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int ss_store_begin(ss_store *st, ss_err *err) { return ss_store_exec(st, "BEGIN IMMEDIATE", err); }
+int ss_store_commit(ss_store *st, ss_err *err) { return ss_store_exec(st, "COMMIT", err); }
+void ss_store_rollback(ss_store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int ss_store_prepare(ss_store *st, const char *sql, sqlite3_stmt **out, ss_err *err)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
+        return ss_err_set(err, "%s: %s (in: %.80s)", st->path, sqlite3_errmsg(st->db), sql);
+    return 0;
+}
+
+static int user_version(ss_store *st, int *v, ss_err *err)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(st, "PRAGMA user_version", &s, err))
+        return -1;
+    *v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int ss_store_open(ss_store *st, const char *path, int readonly, ss_err *err)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->path, sizeof st->path, "%s", path ? path : SS_STORE_DEFAULT_PATH);
+    int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
+        ss_err_set(err, "%s: cannot open store: %s", st->path,
+                   st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        sqlite3_close(st->db);
+        st->db = NULL;
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    if (ss_store_exec(st, "PRAGMA foreign_keys=ON", err))
+        goto fail;
+    if (!readonly && ss_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err))
+        goto fail;
+    int v;
+    if (user_version(st, &v, err))
+        goto fail;
+    if (v > SS_STORE_SCHEMA_VERSION) {
+        ss_err_set(err, "%s: store schema version %d is newer than this spotsim (%d)", st->path, v,
+                   SS_STORE_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (v < SS_STORE_SCHEMA_VERSION && readonly) {
+        ss_err_set(err, "%s: store schema version %d needs migration; open it read-write once",
+                   st->path, v);
+        goto fail;
+    }
+    for (int next = v + 1; next <= SS_STORE_SCHEMA_VERSION; next++) {
+        char pragma[64];
+        if (ss_store_begin(st, err))
+            goto fail;
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", next);
+        if (migrations[next](st, err) || ss_store_exec(st, pragma, err) || ss_store_commit(st, err)) {
+            ss_store_rollback(st);
+            ss_err_prefix(err, "migrating store to schema version %d", next);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    sqlite3_close(st->db);
+    st->db = NULL;
+    return -1;
+}
+
+void ss_store_close(ss_store *st)
+{
+    if (st && st->db) {
+        sqlite3_close(st->db);
+        st->db = NULL;
+    }
+}
+
+int ss_store_pool_id(ss_store *st, const char *region, const char *zone, const char *instance_type,
+                     const char *product, sqlite3_int64 *out, ss_err *err)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(st,
+                         "INSERT INTO pools(region, zone, instance_type, product) VALUES(?,?,?,?)"
+                         " ON CONFLICT DO UPDATE SET region=excluded.region RETURNING id",
+                         &s, err))
+        return -1;
+    sqlite3_bind_text(s, 1, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, zone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, instance_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, product, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        ss_err_set(err, "%s: pool %s/%s/%s: %s", st->path, zone, instance_type, product,
+                   sqlite3_errmsg(st->db));
+        sqlite3_finalize(s);
+        return -1;
+    }
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int ss_region_of_zone(const char *zone, char *region, size_t n)
+{
+    size_t len = strlen(zone);
+    /* AZ name: <region><letter>, region ends in a digit: us-east-1a, eu-west-3c */
+    if (len >= 4 && islower((unsigned char)zone[len - 1]) && isdigit((unsigned char)zone[len - 2]) &&
+        strchr(zone, '-')) {
+        if (len - 1 >= n)
+            return -1;
+        memcpy(region, zone, len - 1);
+        region[len - 1] = '\0';
+        return 0;
+    }
+    /* AZ ID: <short>-az<N>, e.g. use1-az4, euw3-az1, apne1-az2 */
+    static const struct {
+        const char *prefix, *area;
+    } areas[] = {{"use", "us-east-"},      {"usw", "us-west-"},     {"euw", "eu-west-"},
+                 {"euc", "eu-central-"},   {"eun", "eu-north-"},    {"eus", "eu-south-"},
+                 {"apne", "ap-northeast-"}, {"apse", "ap-southeast-"}, {"aps", "ap-south-"},
+                 {"ape", "ap-east-"},      {"cac", "ca-central-"},  {"sae", "sa-east-"},
+                 {"mec", "me-central-"},   {"mes", "me-south-"},    {"afs", "af-south-"},
+                 {"ilc", "il-central-"}};
+    const char *dash = strstr(zone, "-az");
+    if (!dash || dash == zone)
+        return -1;
+    for (const char *p = dash + 3; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return -1;
+    if (!dash[3])
+        return -1;
+    size_t plen = (size_t)(dash - zone);
+    for (size_t i = 0; i < SS_ARRAY_LEN(areas); i++) {
+        size_t al = strlen(areas[i].prefix);
+        if (plen > al && !strncmp(zone, areas[i].prefix, al)) {
+            const char *num = zone + al;
+            for (const char *p = num; p < dash; p++)
+                if (!isdigit((unsigned char)*p))
+                    goto next;
+            if (snprintf(region, n, "%s%.*s", areas[i].area, (int)(dash - num), num) >= (int)n)
+                return -1;
+            return 0;
+        }
+    next:;
+    }
+    return -1;
+}

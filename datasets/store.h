@@ -1,0 +1,45 @@
+/*
+ * store.h - the embedded SQLite store: imported datasets and results.
+ *
+ * One file (default results/spotsim.db). The schema is versioned with
+ * PRAGMA user_version; ss_store_open migrates older files forward, one step
+ * at a time, each step in its own transaction. See store.c for the tables.
+ */
+#ifndef SPOTSIM_STORE_H
+#define SPOTSIM_STORE_H
+
+#include <sqlite3.h>
+
+#include "sim/util.h"
+
+#define SS_STORE_DEFAULT_PATH "results/spotsim.db"
+#define SS_STORE_SCHEMA_VERSION 1
+
+typedef struct ss_store {
+    sqlite3 *db;
+    char path[512];
+} ss_store;
+
+/* Open (creating and migrating as needed). readonly: open an existing file
+ * without writing (fails if it is missing or too new). */
+int ss_store_open(ss_store *st, const char *path, int readonly, ss_err *err);
+void ss_store_close(ss_store *st);
+
+/* Run SQL with no result rows. */
+int ss_store_exec(ss_store *st, const char *sql, ss_err *err);
+int ss_store_begin(ss_store *st, ss_err *err);   /* BEGIN IMMEDIATE */
+int ss_store_commit(ss_store *st, ss_err *err);
+void ss_store_rollback(ss_store *st);
+
+/* Prepare, or fail with the SQL error in err. */
+int ss_store_prepare(ss_store *st, const char *sql, sqlite3_stmt **out, ss_err *err);
+
+/* Get-or-create a pool id for (region, zone, instance_type, product). */
+int ss_store_pool_id(ss_store *st, const char *region, const char *zone, const char *instance_type,
+                     const char *product, sqlite3_int64 *out, ss_err *err);
+
+/* Region of an AZ name ("us-east-1a" -> "us-east-1") or AZ ID ("use1-az4" ->
+ * "us-east-1"). Returns 0, or -1 if the text is neither. */
+int ss_region_of_zone(const char *zone, char *region, size_t n);
+
+#endif

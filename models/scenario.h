@@ -1,0 +1,347 @@
+/*
+ * scenario.h - the scenario: plain data describing one setup to simulate.
+ *
+ * This is the contract between the scenario reader (sim/scenario_load.c, YAML),
+ * the models (models/), the policies (policies/) and the exporters. It holds
+ * no pointers to run-time state; a scenario is immutable during evaluation,
+ * so many threads can evaluate it at once. Times are ss_time (ms); money is
+ * USD; percentages are integers 0..100 as in the AWS APIs.
+ *
+ * Defaults (ss_scenario_defaults) are the documented AWS/ECS/Kubernetes
+ * defaults of ../shared/docs/aws-semantics.md unless a field says otherwise.
+ *
+ * Extending: append fields at the end of the struct concerned; keep the
+ * YAML key, the default and the README entry in step.
+ */
+#ifndef SPOTSIM_SCENARIO_H
+#define SPOTSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/simtime.h"
+
+#define SS_NAME_MAX 64
+#define SS_PATH_MAX 512
+#define SS_MAX_TYPES 40        /* overrides per ASG (API limit) */
+#define SS_MAX_ZONES 8
+#define SS_MAX_ASGS 32         /* ECS: a few; Kubernetes: one per node group */
+#define SS_MAX_PROVIDERS 8
+#define SS_MAX_PLACEMENT 5     /* ECS limit: 5 strategies per service */
+#define SS_MAX_SPREAD 4
+#define SS_MAX_LABELS 8
+#define SS_MAX_TAINTS 4
+#define SS_MAX_OUTAGES 8
+#define SS_MAX_SEARCH_PARAMS 32
+#define SS_MAX_SEARCH_VALUES 32
+#define SS_MAX_CONSTRAINTS 8
+
+/* ---- Distributions of latencies (seconds) ------------------------------- */
+typedef enum ss_dist_kind {
+    SS_DIST_FIXED = 0,   /* a */
+    SS_DIST_UNIFORM,     /* [a, b) */
+    SS_DIST_EXPONENTIAL, /* mean a */
+    SS_DIST_LOGNORMAL,   /* median a, sigma b (of the log) */
+    SS_DIST_GAMMA,       /* shape a, scale b */
+    SS_DIST_NORMAL       /* mean a, sd b, truncated at 0 */
+} ss_dist_kind;
+
+typedef struct ss_dist {
+    ss_dist_kind kind;
+    double a, b;
+} ss_dist;
+
+/* ---- Market and data --------------------------------------------------- */
+typedef enum ss_interruption_source {
+    SS_INTERRUPT_NONE = 0,
+    SS_INTERRUPT_REPLAY,     /* (a) imported interruption log, burst-preserving */
+    SS_INTERRUPT_TRACE,      /* (b) capacity traces */
+    SS_INTERRUPT_STOCHASTIC, /* (c) hazard from Spot Advisor buckets or fitted */
+    SS_INTERRUPT_MAX_PRICE   /* (d) price above SpotMaxPrice (pre-2017 rule) */
+} ss_interruption_source;
+
+typedef struct ss_instance_type {
+    char name[SS_NAME_MAX];        /* e.g. "m5.large" */
+    double vcpu;                   /* 0 = look up in the store (advisor specs) */
+    double memory_mib;             /* 0 = look up in the store */
+    int weight;                    /* WeightedCapacity, 0 = unweighted (1) */
+    double ondemand_usd_per_hour;  /* 0 = look up in the store */
+} ss_instance_type;
+
+typedef struct ss_zone_outage {
+    char zone[SS_NAME_MAX];
+    ss_time start, end;
+    bool instances_lost;   /* true: instances in the zone terminate; false: unhealthy only */
+    ss_time flap_period;   /* 0 = steady outage; >0 = health flaps with this period */
+} ss_zone_outage;
+
+typedef struct ss_market {
+    char region[SS_NAME_MAX];
+    char product[SS_NAME_MAX];            /* "Linux/UNIX" */
+    char zones[SS_MAX_ZONES][SS_NAME_MAX];
+    int n_zones;
+    ss_instance_type types[SS_MAX_TYPES];
+    int n_types;
+    ss_interruption_source interruptions;
+    ss_time burst_window;                 /* replay: co-interruption window, default 3 min */
+    ss_time notice_lead;                  /* traces: notice before capacity loss, default 120 s */
+    bool trace_newest_first;              /* traces: which instances get the notice */
+    double stochastic_scale;              /* multiply hazards (stress testing), default 1 */
+    double burst_rate_per_day;            /* stochastic: pool burst arrivals, 0 = fitted/none */
+    double burst_beta_a, burst_beta_b;    /* stochastic: fraction hit per burst ~ Beta(a,b) */
+    ss_time notice;                       /* interruption notice lead, default 120 s */
+    double rebalance_probability;         /* P(rebalance recommendation precedes notice) */
+    ss_dist rebalance_lead;               /* RBR lead before the notice (seconds) */
+    ss_zone_outage outages[SS_MAX_OUTAGES];
+    int n_outages;
+} ss_market;
+
+/* ---- Auto Scaling group with a MixedInstancesPolicy ----------------------- */
+typedef enum ss_spot_alloc {
+    SS_SPOT_LOWEST_PRICE = 0,
+    SS_SPOT_CAPACITY_OPTIMIZED,
+    SS_SPOT_CAPACITY_OPTIMIZED_PRIORITIZED,
+    SS_SPOT_PRICE_CAPACITY_OPTIMIZED
+} ss_spot_alloc;
+
+typedef enum ss_od_alloc { SS_OD_PRIORITIZED = 0, SS_OD_LOWEST_PRICE } ss_od_alloc;
+
+typedef enum ss_az_distribution {
+    SS_AZ_BALANCED_BEST_EFFORT = 0,
+    SS_AZ_BALANCED_ONLY
+} ss_az_distribution;
+
+typedef enum ss_termination_policy {
+    SS_TERM_DEFAULT = 0,
+    SS_TERM_ALLOCATION_STRATEGY,
+    SS_TERM_OLDEST_LAUNCH_TEMPLATE,
+    SS_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR,
+    SS_TERM_NEWEST_INSTANCE,
+    SS_TERM_OLDEST_INSTANCE
+} ss_termination_policy;
+
+typedef struct ss_asg {
+    char name[SS_NAME_MAX];
+    int type_idx[SS_MAX_TYPES];   /* indices into market.types (override order) */
+    int n_types;                  /* 0 = all market types */
+    int zone_idx[SS_MAX_ZONES];   /* indices into market.zones */
+    int n_zones;                  /* 0 = all market zones */
+    int min_size, max_size, desired_capacity;
+    int od_base_capacity;         /* OnDemandBaseCapacity, default 0 */
+    int od_percentage_above_base; /* default 100 (all On-Demand!) */
+    ss_spot_alloc spot_allocation;      /* API default lowest-price */
+    ss_od_alloc od_allocation;          /* default prioritized */
+    int spot_instance_pools;            /* default 2, lowest-price only */
+    double spot_max_price;              /* 0 = On-Demand price */
+    bool capacity_rebalance;
+    ss_az_distribution az_distribution;
+    ss_termination_policy termination_policies[4];
+    int n_termination_policies;
+    bool new_instances_protected;       /* NewInstancesProtectedFromScaleIn */
+    ss_time health_check_grace;         /* default 0 (API) */
+    double pco_capacity_band;           /* price-capacity-optimized: relative hazard band, default 0.25 */
+    ss_time launch_retry;               /* after a failed launch, retry interval; default 30 s */
+    /* Kubernetes node groups only: */
+    bool spot;                          /* node group purchase type (k8s: one type per group) */
+    char labels[SS_MAX_LABELS][2][SS_NAME_MAX];
+    int n_labels;
+    char taints[SS_MAX_TAINTS][3][SS_NAME_MAX]; /* key, value, effect */
+    int n_taints;
+    int priority;                       /* priority expander */
+} ss_asg;
+
+/* ---- ECS --------------------------------------------------------------- */
+typedef struct ss_capacity_provider {
+    char name[SS_NAME_MAX];
+    int asg;                        /* index into scenario.asgs */
+    bool managed_scaling;           /* default true */
+    int target_capacity;            /* 1..100, default 100 */
+    int min_scaling_step, max_scaling_step; /* 1, 10000 */
+    ss_time instance_warmup;        /* default 300 s */
+    bool managed_termination_protection;
+    bool managed_draining;          /* default true */
+    int base, weight;               /* the service's capacity provider strategy item */
+} ss_capacity_provider;
+
+typedef enum ss_placement_kind {
+    SS_PLACE_SPREAD = 0,
+    SS_PLACE_BINPACK,
+    SS_PLACE_RANDOM
+} ss_placement_kind;
+
+typedef enum ss_placement_field {
+    SS_FIELD_ZONE = 0,      /* attribute:ecs.availability-zone */
+    SS_FIELD_INSTANCE_ID,   /* instanceId / host */
+    SS_FIELD_INSTANCE_TYPE, /* attribute:ecs.instance-type */
+    SS_FIELD_CPU,
+    SS_FIELD_MEMORY,
+    SS_FIELD_NONE
+} ss_placement_field;
+
+typedef struct ss_placement {
+    ss_placement_kind kind;
+    ss_placement_field field;
+} ss_placement;
+
+typedef struct ss_service {
+    char name[SS_NAME_MAX];
+    int desired_count;
+    char demand_trace[SS_PATH_MAX];   /* CSV time,value; empty = fixed desired_count */
+    double target_value;              /* target tracking: demand units per task */
+    int min_tasks, max_tasks;         /* service auto scaling bounds */
+    ss_time scale_out_cooldown, scale_in_cooldown; /* 300 s each */
+    double task_cpu;                  /* vCPU units (1024 = 1 vCPU as in ECS) */
+    double task_memory_mib;
+    int min_healthy_percent;          /* default 100 */
+    int maximum_percent;              /* default 200 */
+    ss_placement placement[SS_MAX_PLACEMENT];
+    int n_placement;                  /* 0 = default spread by zone */
+    bool distinct_instance;           /* placement constraint */
+    ss_time health_check_grace;       /* healthCheckGracePeriodSeconds, default 0 */
+    ss_time time_to_healthy;          /* LB healthy after RUNNING, default 150 s (30 s x 5) */
+    ss_dist task_start;               /* PENDING -> RUNNING latency (image pull, start) */
+    ss_time deregistration_delay;     /* default 300 s */
+    ss_time stop_timeout;             /* default 30 s */
+    bool spot_draining;               /* ECS_ENABLE_SPOT_INSTANCE_DRAINING, default false */
+    ss_time scheduler_delay;          /* how soon the scheduler notices a dead task, default 10 s */
+} ss_service;
+
+/* ---- Kubernetes -------------------------------------------------------- */
+typedef struct ss_spread_constraint {
+    char topology_key[SS_NAME_MAX]; /* topology.kubernetes.io/zone, a capacity-type label, ... */
+    int max_skew;                   /* > 0 */
+    int min_domains;                /* 0 = nil (1) */
+    bool schedule_anyway;           /* false = DoNotSchedule */
+    bool node_affinity_ignore;      /* nodeAffinityPolicy Ignore (default Honor) */
+    bool node_taints_honor;         /* nodeTaintsPolicy Honor (default Ignore) */
+} ss_spread_constraint;
+
+typedef enum ss_expander {
+    SS_EXPANDER_RANDOM = 0,
+    SS_EXPANDER_MOST_PODS,
+    SS_EXPANDER_LEAST_WASTE,
+    SS_EXPANDER_PRICE,
+    SS_EXPANDER_PRIORITY
+} ss_expander;
+
+typedef struct ss_deployment {
+    char name[SS_NAME_MAX];
+    int replicas;
+    double cpu_request;               /* vCPU */
+    double memory_request_mib;
+    ss_spread_constraint spread[SS_MAX_SPREAD];
+    int n_spread;
+    int pdb_min_available;            /* -1 = unset */
+    int pdb_max_unavailable;          /* -1 = unset */
+    int pdb_min_available_pct;        /* -1 = unset */
+    ss_time termination_grace;        /* default 30 s */
+    ss_dist pod_startup;              /* scheduled -> ready */
+    char tolerations[SS_MAX_TAINTS][SS_NAME_MAX]; /* tolerated taint keys */
+    int n_tolerations;
+    char node_selector[2][SS_NAME_MAX];           /* required node affinity key=value, empty = none */
+} ss_deployment;
+
+typedef struct ss_cluster_autoscaler {
+    ss_expander expander;             /* default least-waste */
+    ss_time scan_interval;            /* 10 s */
+    ss_time max_node_provision_time;  /* 15 min */
+    ss_time initial_backoff, max_backoff; /* 5 min, 30 min */
+    ss_time scale_down_unneeded_time; /* 10 min */
+    ss_time scale_down_delay_after_add; /* 10 min */
+    double scale_down_utilization_threshold; /* 0.5 */
+    bool simulate_spread;             /* scale-up simulation honours topology spread */
+    ss_dist node_provision;           /* launch -> node Ready */
+} ss_cluster_autoscaler;
+
+typedef struct ss_zone_mitigations {
+    bool drop_zone_spread;            /* (1) temporarily drop the zone spread constraint */
+    bool remove_zone_groups;          /* (2) remove failed zone's node groups from autoscaling */
+    bool spot_rate_guard;             /* (3) stop scaling Spot groups above an interruption rate */
+    double spot_rate_threshold;       /*     interruptions per node-hour that trips (3) */
+    double spot_rate_resume;          /*     ... and resumes below */
+    bool suspend_scale_down;          /* (4) suspend scale-down during the incident */
+    ss_time reaction_delay;           /* operator/automation delay, default 5 min */
+} ss_zone_mitigations;
+
+typedef struct ss_kubernetes {
+    ss_deployment deployment;
+    ss_cluster_autoscaler autoscaler;
+    ss_time handler_delay;            /* notice -> cordon+drain (event queue ~2 s) */
+    bool drain_on_rebalance;
+    ss_zone_mitigations mitigations;
+    char capacity_type_label[SS_NAME_MAX]; /* default "eks.amazonaws.com/capacityType" */
+} ss_kubernetes;
+
+/* ---- Availability SLO ---------------------------------------------------- */
+typedef struct ss_slo {
+    int min_healthy;        /* absolute minimum healthy tasks; -1 = use fraction */
+    double min_fraction;    /* of desired/demand, default 1.0 */
+} ss_slo;
+
+/* ---- Search space (optimizer) ------------------------------------------- */
+typedef enum ss_search_method {
+    SS_SEARCH_AUTO = 0,     /* grid when it fits the budget, else NSGA-II */
+    SS_SEARCH_GRID,
+    SS_SEARCH_LHS,
+    SS_SEARCH_RANDOM,
+    SS_SEARCH_NSGA2
+} ss_search_method;
+
+typedef struct ss_search_param {
+    char path[SS_PATH_MAX];      /* scenario key path, e.g. "asg.on_demand_base_capacity" */
+    int n_values;                /* discrete values (as YAML scalars) ... */
+    char values[SS_MAX_SEARCH_VALUES][SS_NAME_MAX];
+    bool is_range;               /* ... or a numeric range */
+    double lo, hi, step;         /* step 0 = continuous */
+    bool integer;
+} ss_search_param;
+
+typedef struct ss_search {
+    ss_search_method method;
+    int budget;                  /* candidates to evaluate */
+    int replicas;                /* per candidate */
+    int population, generations; /* NSGA-II */
+    ss_search_param params[SS_MAX_SEARCH_PARAMS];
+    int n_params;
+    char constraints[SS_MAX_CONSTRAINTS][SS_NAME_MAX * 2]; /* "a <= b" over param paths */
+    int n_constraints;
+    char objectives[2][SS_NAME_MAX]; /* metric names; default cost_per_month_usd, availability */
+    double slo_availability;         /* e.g. 0.999; 0 = none */
+    char statistic[SS_NAME_MAX];     /* "mean" or "p5" ... */
+} ss_search;
+
+/* ---- The scenario ---------------------------------------------------------- */
+typedef enum ss_orchestrator { SS_ORCH_ECS = 0, SS_ORCH_KUBERNETES } ss_orchestrator;
+
+typedef struct ss_scenario {
+    char name[SS_NAME_MAX];
+    char description[256];
+    char source_path[SS_PATH_MAX];   /* file it was read from */
+    ss_orchestrator orchestrator;
+    ss_time start, end;              /* horizon [start, end); 0,0 = the data's span */
+    uint64_t seed;                   /* default 1 */
+    int replicas;                    /* default 1 */
+    ss_time sample_interval;         /* timeline sampling, default 60 s (0 = per change) */
+    ss_market market;
+    ss_asg asgs[SS_MAX_ASGS];
+    int n_asgs;
+    ss_dist instance_launch;         /* launch request -> running, default fixed 60 s */
+    ss_dist instance_register;       /* running -> ECS registered / node Ready, default 30 s */
+    ss_capacity_provider providers[SS_MAX_PROVIDERS];
+    int n_providers;
+    ss_service service;
+    ss_kubernetes k8s;
+    ss_slo slo;
+    ss_search search;
+} ss_scenario;
+
+/* Fill *sc with every documented default (no ASG, no provider, no types). */
+void ss_scenario_defaults(ss_scenario *sc);
+/* Defaults of one ASG / capacity provider (for readers adding one). */
+void ss_asg_defaults(ss_asg *a);
+void ss_capacity_provider_defaults(ss_capacity_provider *cp);
+
+/* The §1.2 On-Demand/Spot split for desired capacity D (units). */
+void ss_asg_split(int desired, int od_base, int od_pct_above_base, int *od_units, int *spot_units);
+
+#endif
