@@ -1,0 +1,46 @@
+/*
+ * eval.h - evaluate one scenario: the pure function the optimizer calls.
+ *
+ *   metrics = ss_evaluate(scenario, data, seed, replica)
+ *
+ * No global state, no I/O, no clocks: same arguments, same bytes out, in any
+ * thread, in any order. The timeline (optional) records the fleet for charts.
+ */
+#ifndef SPOTSIM_EVAL_H
+#define SPOTSIM_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/data.h"
+#include "models/metrics.h"
+#include "models/scenario.h"
+#include "sim/util.h"
+
+typedef struct ss_timeline_row {
+    ss_time t;
+    double required, healthy, desired, running, pending;
+    int spot_instances, od_instances;
+    const char *event;   /* static string or NULL: "interruption", "outage-start", ... */
+} ss_timeline_row;
+
+typedef struct ss_timeline {
+    ss_timeline_row *rows;
+    size_t n, cap;
+} ss_timeline;
+
+void ss_timeline_push(ss_timeline *tl, const ss_timeline_row *row);
+void ss_timeline_free(ss_timeline *tl);
+
+/* Evaluate one replica. tl may be NULL. Returns 0, or -1 with err set (a
+ * scenario the models cannot run, e.g. a type with no price). */
+int ss_evaluate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                ss_metrics *out, ss_timeline *tl, ss_err *err);
+
+/* Orchestrator entry points behind ss_evaluate. */
+int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                    ss_metrics *out, ss_timeline *tl, ss_err *err);
+int ss_k8s_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                    ss_metrics *out, ss_timeline *tl, ss_err *err);
+
+#endif

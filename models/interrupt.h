@@ -1,0 +1,68 @@
+/*
+ * interrupt.h - where interruptions come from (modeling-notes §2), one
+ * interface for the four sources:
+ *
+ *   pool events    bursts (replay, stochastic) and capacity changes (traces,
+ *                  price above max) per pool, generated for one replica in
+ *                  time order before the run;
+ *   instance draws independent per-instance hazard (stochastic), drawn from
+ *                  a keyed stream so candidates share common random numbers;
+ *   burst hits     whether a given instance is hit by a burst, keyed by
+ *                  (seed, replica, pool, burst, instance key).
+ *
+ * Instance keys: the fleet gives every instance a key that depends only on
+ * (pool, n-th launch into that pool), never on global launch order, so two
+ * policies that launch the same n-th instance into a pool see the same draws.
+ */
+#ifndef SPOTSIM_INTERRUPT_H
+#define SPOTSIM_INTERRUPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/data.h"
+#include "models/scenario.h"
+
+typedef enum ss_pool_event_kind {
+    SS_POOLEV_BURST = 0,    /* frac of alive Spot instances get the notice at t */
+    SS_POOLEV_CAPACITY      /* capacity becomes `capacity` at t (-1 = unlimited) */
+} ss_pool_event_kind;
+
+typedef struct ss_pool_event {
+    ss_time t;
+    int pool;
+    ss_pool_event_kind kind;
+    double frac;
+    int capacity;
+    uint64_t burst_id;
+} ss_pool_event;
+
+typedef struct ss_pool_events {
+    ss_pool_event *ev;
+    size_t n, cap;
+} ss_pool_events;
+
+/* All pool-level events of the scenario's interruption source over
+ * [sc->start, sc->end) for one replica, sorted by (t, pool, kind). Pools not
+ * in use_pool (if non-NULL, indexed by pool) are skipped. */
+int ss_interrupt_pool_events(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                             const bool *use_pool, ss_pool_events *out, ss_err *err);
+void ss_pool_events_free(ss_pool_events *e);
+
+/* Stochastic source: time of the independent interruption notice of the
+ * instance with key `key` launched into pool at `launch`, or SS_TIME_NEVER. */
+ss_time ss_interrupt_instance_notice(const ss_scenario *sc, const ss_data *d, int pool,
+                                     uint64_t seed, int replica, uint64_t key, ss_time launch);
+
+/* Whether the instance with key `key` is hit by burst `burst_id` of fraction frac. */
+bool ss_interrupt_burst_hits(uint64_t seed, int replica, int pool, uint64_t burst_id, uint64_t key,
+                             double frac);
+
+/* Capacity of a pool at t from its trace (-1 = unlimited). */
+int ss_pool_capacity_at(const ss_pool *p, ss_time t);
+
+/* Hazard per instance-hour of a Spot Advisor bucket (midpoint of the
+ * monthly interruption-frequency band, documented in the README). */
+double ss_advisor_bucket_hazard(int bucket);
+
+#endif
