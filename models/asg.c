@@ -339,6 +339,8 @@ static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
     double u = ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_LAUNCH);
     ss_time dt = ss_dist_quantile_ms(&f->sc->instance_launch, u);
     in->ev_state = ss_evq_schedule(f->q, ss_evq_now(f->q) + dt, EV_RUNNING, g, in->id, 0);
+    if (g->hooks.on_launched)
+        g->hooks.on_launched(g->hooks.ctx, in);
 }
 
 /* One launch of the purchase option; false when nothing could launch. */
@@ -576,6 +578,26 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
     ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated};
     ss_fleet_set_owner(f, index, &o);
     ss_asg_set_desired(g, g->cfg->desired_capacity);
+}
+
+void ss_asg_warm_start(ss_asg_group *g)
+{
+    ss_fleet *f = g->f;
+    ss_time now = ss_evq_now(f->q);
+    for (size_t i = 0; i < g->n_members; i++) {
+        ss_instance *in = ss_fleet_inst(f, g->members[i]);
+        if (in->state != SS_INST_PENDING)
+            continue;
+        ss_evq_cancel(f->q, in->ev_state);
+        ss_fleet_set_running(f, in);
+        in->running_at = now;
+        if (g->hooks.on_running)
+            g->hooks.on_running(g->hooks.ctx, in);
+        in->registered = true;
+        in->registered_at = now;
+        if (g->hooks.on_registered)
+            g->hooks.on_registered(g->hooks.ctx, in);
+    }
 }
 
 void ss_asg_free(ss_asg_group *g)

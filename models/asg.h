@@ -54,6 +54,8 @@ typedef struct ss_asg_hooks {
     void (*on_terminated)(void *ctx, ss_instance *in);
     /* A launch attempt failed (for the timeline); may be NULL. */
     void (*on_launch_failed)(void *ctx, int pool, ss_launch_block why);
+    /* A launch request was made (instance PENDING); may be NULL. */
+    void (*on_launched)(void *ctx, ss_instance *in);
 } ss_asg_hooks;
 
 typedef struct ss_asg_group {
@@ -79,6 +81,9 @@ typedef struct ss_asg_group {
 void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *hooks);
 void ss_asg_free(ss_asg_group *g);
 
+/* Warm start: every PENDING instance becomes running and registered now
+ * (the horizon starts with the group already in service). */
+void ss_asg_warm_start(ss_asg_group *g);
 /* Set DesiredCapacity (clamped to [min, max]) and reconcile now. */
 void ss_asg_set_desired(ss_asg_group *g, int desired);
 /* Launch / terminate towards the current desired capacity now. */

@@ -108,9 +108,7 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
         f->stats.spot_cost += in->cost;
         f->stats.spot_hours += hours;
         f->stats.price_uncovered_ms += unc;
-        ss_interruption_source src = f->sc->market.interruptions;
-        if ((src == SS_INTERRUPT_REPLAY && !pd->has_log) ||
-            (src == SS_INTERRUPT_TRACE && !pd->has_trace))
+        if (ss_interrupt_pool_uncovered(f->sc, f->d, in->pool))
             f->stats.uncovered_pool_hours += hours;
     } else {
         in->cost = od;
@@ -124,10 +122,13 @@ void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why)
     if (in->state == SS_INST_TERMINATED)
         return;
     ss_time now = ss_evq_now(f->q);
-    if (in->spot)
+    if (in->spot) {
         pool_remove_alive(f, in);
-    else
+        f->alive_spot--;
+    } else {
         f->pools[in->pool].alive_od--;
+        f->alive_od--;
+    }
     ss_evq_cancel(f->q, in->ev_notice);
     ss_evq_cancel(f->q, in->ev_rbr);
     ss_evq_cancel(f->q, in->ev_end);
@@ -462,6 +463,7 @@ ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
     in->pool_slot = SIZE_MAX;
     f->stats.launches++;
     if (spot) {
+        f->alive_spot++;
         SS_GROW(p->alive, p->cap_alive, p->n_alive + 1);
         in->pool_slot = p->n_alive;
         p->alive[p->n_alive++] = in->id;
@@ -479,6 +481,7 @@ ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
         }
     } else {
         p->alive_od++;
+        f->alive_od++;
     }
     return in;
 }

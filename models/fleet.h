@@ -91,6 +91,8 @@ typedef struct ss_instance {
     ss_ev_handle ev_end;     /* pending termination at the notice deadline (fleet) */
     size_t pool_slot;        /* position in the pool's alive list (internal) */
     double cost;             /* final bill (set at termination / horizon end) */
+    bool orch_draining;      /* orchestrator: container instance DRAINING / node cordoned */
+    bool lifecycle_held;     /* a termination held by on_terminating (lifecycle hook) */
 } ss_instance;
 
 /* Callbacks of the owner of a set of instances (an ASG). All may be NULL. */
@@ -145,7 +147,7 @@ typedef struct ss_fleet {
     void (*on_event)(void *ctx, ss_time t, const char *what);
     void *event_ctx;
     size_t next_event;       /* next pool event to schedule (chained) */
-    int n_asgs_hooked;
+    int alive_spot, alive_od; /* alive (not terminated) instances, all groups */
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
