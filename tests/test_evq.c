@@ -64,7 +64,7 @@ static void randomized_run(unsigned long seed, ss_time near, ss_time far)
     gsl_rng *rng = ss_rng_new(seed, 0, SS_RNG_TEST);
     ss_evq *q = ss_evq_new(16);
     ref_q ref = {0};
-    enum { OPS = 200000, MAXID = 1 << 20 };
+    enum { OPS = 120000, MAXID = 1 << 20 };
     ss_ev_handle *handles = calloc(MAXID, sizeof *handles);
     assert_non_null(handles);
     int64_t next_id = 0;
@@ -73,6 +73,8 @@ static void randomized_run(unsigned long seed, ss_time near, ss_time far)
 
     for (int op = 0; op < OPS; op++) {
         double u = gsl_rng_uniform(rng);
+        if (ref.n > 3000) /* bound the reference's O(n) work: pop instead */
+            u = 0.5;
         if (u < 0.45 || ref.n == 0) {
             /* schedule: small time range so that ties are frequent */
             ss_time span = gsl_rng_uniform(rng) < 0.7 ? near : far;
@@ -130,7 +132,7 @@ static void randomized_run(unsigned long seed, ss_time near, ss_time far)
         i++;
     }
     assert_int_equal(i, ref.n);
-    assert_true(pops > 40000 && cancels > 1000 && stale > 1000 && resched > 1000);
+    assert_true(pops > 25000 && cancels > 1000 && stale > 1000 && resched > 1000);
     free(handles);
     free(ref.v);
     ss_evq_free(q);
