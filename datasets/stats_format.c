@@ -37,40 +37,40 @@ static const col row_cols[] = {
     {0, "instance_type", NULL, C_STR, R(instance_type), 0, ""},
     {0, "product", NULL, C_STR, R(product), 0, ""},
     {0, "n_pools", NULL, C_INT, R(n_pools), 0, ""},
-    {SS_SECTION_PRICES, "price_records", "RECORDS", C_LONG, R(price_records), 0, ""},
-    {SS_SECTION_PRICES, "price_min", "MIN $/h", C_NUM, R(price_min), 4, ""},
-    {SS_SECTION_PRICES, "price_median", "MEDIAN $/h", C_NUM, R(price_median), 4, ""},
-    {SS_SECTION_PRICES, "price_mean", "MEAN $/h", C_NUM, R(price_mean), 4, ""},
-    {SS_SECTION_PRICES, "price_max", "MAX $/h", C_NUM, R(price_max), 4, ""},
-    {SS_SECTION_PRICES, "price_twmean", "TW-MEAN $/h", C_NUM, R(price_twmean), 4, ""},
-    {SS_SECTION_PRICES, "price_changes", "CHANGES", C_LONG, R(price_changes), 0, ""},
+    {SS_SECTION_PRICES, "price_records", "RECS", C_LONG, R(price_records), 0, ""},
+    {SS_SECTION_PRICES, "price_min", "MIN", C_NUM, R(price_min), 4, ""},
+    {SS_SECTION_PRICES, "price_median", "MEDIAN", C_NUM, R(price_median), 4, ""},
+    {SS_SECTION_PRICES, "price_mean", "MEAN", C_NUM, R(price_mean), 4, ""},
+    {SS_SECTION_PRICES, "price_max", "MAX", C_NUM, R(price_max), 4, ""},
+    {SS_SECTION_PRICES, "price_twmean", "TW-MEAN", C_NUM, R(price_twmean), 4, ""},
+    {SS_SECTION_PRICES, "price_changes", "CHG", C_LONG, R(price_changes), 0, ""},
     {SS_SECTION_PRICES, "price_covered_hours", NULL, C_NUM, R(price_covered_hours), 1, ""},
-    {SS_SECTION_PRICES, "price_uncovered_hours", "UNCOV h", C_NUM, R(price_uncovered_hours), 1, ""},
-    {SS_SECTION_PRICES, "ondemand", "OD $/h", C_NUM, R(ondemand), 4, ""},
+    {SS_SECTION_PRICES, "price_uncovered_hours", NULL, C_NUM, R(price_uncovered_hours), 1, ""},
+    {SS_SECTION_PRICES, "ondemand", "OD", C_NUM, R(ondemand), 4, ""},
     {SS_SECTION_PRICES, "savings_ratio", "SAVINGS", C_NUM, R(savings_ratio), 1, "x"},
     {SS_SECTION_PRICES, "savings_pct", "SAVE %", C_NUM, R(savings_pct), 1, ""},
-    {SS_SECTION_INTERRUPTIONS, "instances", "INSTANCES", C_LONG, R(instances), 0, ""},
-    {SS_SECTION_INTERRUPTIONS, "exposure_hours", "EXPOSURE h", C_NUM, R(exposure_hours), 1, ""},
-    {SS_SECTION_INTERRUPTIONS, "interruptions", "INTERRUPTED", C_LONG, R(interruptions), 0, ""},
-    {SS_SECTION_INTERRUPTIONS, "rebalances", "REBALANCE", C_LONG, R(rebalances), 0, ""},
-    {SS_SECTION_INTERRUPTIONS, "rate_per_1000h", "PER 1000 h", C_NUM, R(rate_per_1000h), 2, ""},
+    {SS_SECTION_INTERRUPTIONS, "instances", "INST", C_LONG, R(instances), 0, ""},
+    {SS_SECTION_INTERRUPTIONS, "exposure_hours", "EXPO h", C_NUM, R(exposure_hours), 1, ""},
+    {SS_SECTION_INTERRUPTIONS, "interruptions", "INTR", C_LONG, R(interruptions), 0, ""},
+    {SS_SECTION_INTERRUPTIONS, "rebalances", "REBAL", C_LONG, R(rebalances), 0, ""},
+    {SS_SECTION_INTERRUPTIONS, "rate_per_1000h", "/1000h", C_NUM, R(rate_per_1000h), 2, ""},
     {SS_SECTION_INTERRUPTIONS, "observed_monthly_pct", "MONTHLY %", C_NUM, R(observed_monthly_pct),
      1, ""},
     {SS_SECTION_INTERRUPTIONS, "observed_label", "OBSERVED", C_STR, R(observed_label), 0, ""},
     {SS_SECTION_INTERRUPTIONS, "advisor_label", "ADVISOR", C_STR, R(advisor_label), 0, ""},
     {SS_SECTION_INTERRUPTIONS, "advisor_bucket", NULL, C_INT, R(advisor_bucket), 0, ""},
-    {SS_SECTION_INTERRUPTIONS, "advisor_savings_pct", "ADV SAVE %", C_INT, R(advisor_savings_pct),
+    {SS_SECTION_INTERRUPTIONS, "advisor_savings_pct", "ADV SAVE%", C_INT, R(advisor_savings_pct),
      0, ""},
-    {SS_SECTION_SURVIVAL, "lifetimes", "LAUNCHED", C_LONG, R(lifetimes), 0, ""},
-    {SS_SECTION_SURVIVAL, "lifetime_events", "INTERRUPTED", C_LONG, R(lifetime_events), 0, ""},
-    {SS_SECTION_SURVIVAL, "km_median_hours", "KM MEDIAN h", C_NUM, R(km_median_hours), 2, ""},
+    {SS_SECTION_SURVIVAL, "lifetimes", "N", C_LONG, R(lifetimes), 0, ""},
+    {SS_SECTION_SURVIVAL, "lifetime_events", "EVENTS", C_LONG, R(lifetime_events), 0, ""},
+    {SS_SECTION_SURVIVAL, "km_median_hours", "KM MED h", C_NUM, R(km_median_hours), 2, ""},
     {SS_SECTION_SURVIVAL, "km_s1h", "S(1h)", C_NUM, R(km_s1h), 3, ""},
     {SS_SECTION_SURVIVAL, "km_s6h", "S(6h)", C_NUM, R(km_s6h), 3, ""},
     {SS_SECTION_SURVIVAL, "km_s24h", "S(24h)", C_NUM, R(km_s24h), 3, ""},
-    {SS_SECTION_SURVIVAL, "weibull_k", "WEIBULL k", C_NUM, R(weibull_k), 3, ""},
-    {SS_SECTION_SURVIVAL, "weibull_lambda_hours", "LAMBDA h", C_NUM, R(weibull_lambda_hours), 2,
+    {SS_SECTION_SURVIVAL, "weibull_k", "WB k", C_NUM, R(weibull_k), 3, ""},
+    {SS_SECTION_SURVIVAL, "weibull_lambda_hours", "WB SCALE h", C_NUM, R(weibull_lambda_hours), 2,
      ""},
-    {SS_SECTION_SURVIVAL, "weibull_median_hours", "WB MEDIAN h", C_NUM, R(weibull_median_hours),
+    {SS_SECTION_SURVIVAL, "weibull_median_hours", "WB MED h", C_NUM, R(weibull_median_hours),
      2, ""},
     {SS_SECTION_TRACES, "traces", "TRACES", C_LONG, R(traces), 0, ""},
     {SS_SECTION_TRACES, "trace_hours", "TRACE h", C_NUM, R(trace_hours), 1, ""},
@@ -98,9 +98,9 @@ static const struct {
     int mask;
     const char *name, *title;
 } sections[] = {
-    {SS_SECTION_PRICES, "prices", "Spot prices"},
-    {SS_SECTION_INTERRUPTIONS, "interruptions", "Interruptions"},
-    {SS_SECTION_SURVIVAL, "survival", "Instance lifetime survival"},
+    {SS_SECTION_PRICES, "prices", "Spot prices (USD/h; OD = On-Demand; SAVINGS = OD / TW-MEAN)"},
+    {SS_SECTION_INTERRUPTIONS, "interruptions", "Interruptions (INTR = distinct instances; /1000h per 1,000 instance-hours)"},
+    {SS_SECTION_SURVIVAL, "survival", "Instance lifetime survival (Kaplan-Meier; Weibull MLE)"},
     {SS_SECTION_TRACES, "traces", "Capacity-trace unavailability"},
 };
 
@@ -332,9 +332,11 @@ static json_t *json_window(ss_time from, ss_time to)
     return w;
 }
 
-static char *memstream_close(FILE *f, char *buf)
+static char *memstream_close(FILE *f, char **bufp)
 {
+    /* open_memstream publishes the buffer at fclose */
     fclose(f);
+    char *buf = *bufp;
     if (!buf)
         ss_fatal("out of memory");
     return buf;
@@ -365,25 +367,29 @@ char *ss_stats_format_rows(const ss_stats_row *rows, size_t n, const ss_stats_ro
         ss_fatal("out of memory");
     if (fmt == SS_FMT_CSV) {
         csv_table(f, row_cols, SS_ARRAY_LEN(row_cols), mask, rows, sizeof *rows, n);
-        return memstream_close(f, buf);
+        return memstream_close(f, &buf);
     }
     char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
-    bool first = true;
+    if (n)
+        fprintf(f, "Window %s .. %s (end exclusive), %zu row%s\n",
+                ss_time_format(rows[0].from_ms, a), ss_time_format(rows[0].to_ms, b), n,
+                n == 1 ? "" : "s");
     for (size_t s = 0; s < SS_ARRAY_LEN(sections); s++) {
         if (!(sections[s].mask & mask))
             continue;
-        if (!first)
-            fputc('\n', f);
-        first = false;
-        if (n)
-            fprintf(f, "%s, %s .. %s\n", sections[s].title, ss_time_format(rows[0].from_ms, a),
-                    ss_time_format(rows[0].to_ms, b));
-        else
-            fprintf(f, "%s\n", sections[s].title);
+        fprintf(f, "\n%s\n", sections[s].title);
         text_table(f, row_cols, SS_ARRAY_LEN(row_cols), sections[s].mask, key_head(by), rows,
                    sizeof *rows, n, n > 1 ? total : NULL);
+        if (sections[s].mask == SS_SECTION_PRICES) {
+            double unc = 0;
+            for (size_t i = 0; i < n; i++)
+                unc += rows[i].price_uncovered_hours;
+            if (unc > 0)
+                fprintf(f, "Uncovered (before a pool's first record, excluded): %.1f pool-hours\n",
+                        unc);
+        }
     }
-    return memstream_close(f, buf);
+    return memstream_close(f, &buf);
 }
 
 char *ss_stats_format_buckets(const ss_stats_bucket *bk, size_t n, ss_stats_by by,
@@ -414,5 +420,5 @@ char *ss_stats_format_buckets(const ss_stats_bucket *bk, size_t n, ss_stats_by b
         text_table(f, bucket_cols, SS_ARRAY_LEN(bucket_cols), 0, key_head(by), bk, sizeof *bk, n,
                    NULL);
     }
-    return memstream_close(f, buf);
+    return memstream_close(f, &buf);
 }

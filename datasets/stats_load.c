@@ -55,8 +55,8 @@ static void span(ssx_data *d, ss_time t)
         d->to_eff = t;
 }
 
-/* The store's os names: Spot Advisor uses Linux|Windows; On-Demand imports
- * may use "Linux" or the product text itself. */
+/* The os of advisor / On-Demand rows: the importer stores the product text
+ * ("Linux/UNIX"); hand-made stores may say "Linux" | "Windows". Both match. */
 static const char *os_of_product(const char *product)
 {
     return strstr(product, "Windows") ? "Windows" : "Linux";
@@ -160,8 +160,8 @@ static int load_reference(ss_store *st, ssx_data *d, ss_err *err)
     if (ss_store_prepare(st,
                          "SELECT a.bucket, a.savings_pct, COALESCE(r.label, '') FROM advisor a"
                          " LEFT JOIN advisor_ranges r ON r.bucket = a.bucket"
-                         " WHERE a.region = ?1 AND a.os = ?2 AND a.instance_type = ?3"
-                         " ORDER BY a.snapshot DESC LIMIT 1",
+                         " WHERE a.region = ?1 AND a.os IN (?2, ?4) AND a.instance_type = ?3"
+                         " ORDER BY a.snapshot DESC, a.os = ?4 DESC LIMIT 1",
                          &adv, err)) {
         sqlite3_finalize(od);
         return -1;
@@ -180,6 +180,7 @@ static int load_reference(ss_store *st, ssx_data *d, ss_err *err)
         sqlite3_bind_text(adv, 1, p->region, -1, SQLITE_STATIC);
         sqlite3_bind_text(adv, 2, os, -1, SQLITE_STATIC);
         sqlite3_bind_text(adv, 3, p->type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(adv, 4, p->product, -1, SQLITE_STATIC);
         if (sqlite3_step(adv) == SQLITE_ROW) {
             p->adv_bucket = sqlite3_column_int(adv, 0);
             p->adv_savings = sqlite3_column_int(adv, 1);

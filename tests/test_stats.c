@@ -78,8 +78,9 @@ static void populate(ss_store *st)
              "INSERT INTO advisor_ranges(bucket, label, max_pct) VALUES (0, '<5%%', 5),"
              " (1, '5-10%%', 11), (2, '10-15%%', 16), (3, '15-20%%', 22), (4, '>20%%', 100);"
              "INSERT INTO advisor(region, os, instance_type, savings_pct, bucket, snapshot) VALUES"
-             " ('us-east-1', 'Linux', 'm5.large', 70, 2, '2025-01-01'),"
-             " ('us-east-1', 'Linux', 'm5.large', 50, 4, '2024-01-01');",
+             " ('us-east-1', 'Linux/UNIX', 'm5.large', 70, 2, '2025-01-01'),"
+             " ('us-east-1', 'Linux/UNIX', 'm5.large', 50, 4, '2024-01-01'),"
+             " ('us-east-1', 'Windows', 'm5.large', 10, 0, '2025-01-01');",
              T0 + 1 * H, T0 + 3 * H, T0 + 4 * H, T0 + 6 * H, T0 + 1 * H,
              T0, T0 + 4 * H,                   /* i1 */
              T0 + 1 * H,                       /* i2 */
