@@ -7,7 +7,9 @@
  */
 #include "tests/testutil.h"
 
+#include <csv.h>
 #include <gsl/gsl_randist.h>
+#include <jansson.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -485,6 +487,178 @@ static void groups_pool_raw_data(void **state)
     ss_stats_rows_free(rows);
 }
 
+
+/* ---- the command line ------------------------------------------------------ */
+
+typedef struct csv_parsed {
+    char cells[64][48][64]; /* row, column, text */
+    size_t rows, cols, col;
+} csv_parsed;
+
+static void csv_cb_field(void *s, size_t len, void *data)
+{
+    csv_parsed *p = data;
+    if (p->rows < 64 && p->col < 48)
+        snprintf(p->cells[p->rows][p->col], 64, "%.*s", (int)len, (const char *)s);
+    p->col++;
+}
+
+static void csv_cb_row(int c, void *data)
+{
+    (void)c;
+    csv_parsed *p = data;
+    if (p->rows == 0)
+        p->cols = p->col;
+    else if (p->col != p->cols)
+        fail_msg("CSV row %zu has %zu fields, header has %zu", p->rows, p->col, p->cols);
+    p->rows++;
+    p->col = 0;
+}
+
+static int csv_column(const csv_parsed *p, const char *name)
+{
+    for (size_t c = 0; c < p->cols; c++)
+        if (!strcmp(p->cells[0][c], name))
+            return (int)c;
+    fail_msg("CSV has no column %s", name);
+    return -1;
+}
+
+static void cli_csv_and_json_match_library(void **state)
+{
+    fixture *fx = *state;
+    ss_store_close(&fx->st); /* the command opens the file itself */
+    const char *db = tu_fmt("%s/s.db", fx->dir);
+    char dbpath[512];
+    snprintf(dbpath, sizeof dbpath, "%s", db);
+    const char *win = "--from 2023-01-02T00:00:00Z --to 2023-01-02T10:00:00Z";
+    const char *out = tu_fmt("%s/out.csv", fx->dir);
+    char outcsv[512];
+    snprintf(outcsv, sizeof outcsv, "%s", out);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' %s --csv > '%s'", tu_spotsim_bin(),
+                                      dbpath, win, outcsv)),
+                     0);
+
+    ss_err err;
+    ss_store st;
+    if (ss_store_open(&st, dbpath, 1, &err))
+        fail_msg("%s", err.msg);
+    ss_stats_filter f;
+    ss_stats_filter_init(&f);
+    f.from = T0;
+    f.to = T0 + 10 * H;
+    ss_stats_row *rows;
+    size_t n;
+    if (ss_stats_pools(&st, &f, SS_BY_POOL, &rows, &n, &err))
+        fail_msg("%s", err.msg);
+
+    size_t len;
+    char *text = tu_read_file(outcsv, &len);
+    assert_non_null(text);
+    csv_parsed *p = calloc(1, sizeof *p);
+    struct csv_parser parser;
+    assert_int_equal(csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI), 0);
+    assert_int_equal(csv_parse(&parser, text, len, csv_cb_field, csv_cb_row, p), len);
+    assert_int_equal(csv_fini(&parser, csv_cb_field, csv_cb_row, p), 0);
+    csv_free(&parser);
+    free(text);
+    assert_int_equal(p->rows, n + 1); /* header + one row per pool */
+    int ck = csv_column(p, "key"), ci = csv_column(p, "interruptions"),
+        cr = csv_column(p, "rate_per_1000h"), ct = csv_column(p, "price_twmean"),
+        cs = csv_column(p, "savings_ratio"), cm = csv_column(p, "km_median_hours");
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(p->cells[i + 1][ck], rows[i].key);
+        assert_int_equal(atol(p->cells[i + 1][ci]), rows[i].interruptions);
+        const int num[] = {cr, ct, cs, cm};
+        const double want[] = {rows[i].rate_per_1000h, rows[i].price_twmean,
+                               rows[i].savings_ratio, rows[i].km_median_hours};
+        for (size_t k = 0; k < 4; k++) {
+            const char *c = p->cells[i + 1][num[k]];
+            if (isnan(want[k]))
+                assert_string_equal(c, "");
+            else
+                assert_double_equal(strtod(c, NULL), want[k], 1e-12 * fabs(want[k]));
+        }
+    }
+    free(p);
+
+    /* JSON: loads back with jansson, same values, total = BY_ALL row. */
+    out = tu_fmt("%s/out.json", fx->dir);
+    char outjson[512];
+    snprintf(outjson, sizeof outjson, "%s", out);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' %s --json > '%s'", tu_spotsim_bin(),
+                                      dbpath, win, outjson)),
+                     0);
+    json_error_t jerr;
+    json_t *root = json_load_file(outjson, 0, &jerr);
+    if (!root)
+        fail_msg("JSON does not load: %s line %d", jerr.text, jerr.line);
+    json_t *arr = json_object_get(root, "rows");
+    assert_int_equal(json_array_size(arr), n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i);
+        assert_string_equal(json_string_value(json_object_get(o, "key")), rows[i].key);
+        json_t *pr = json_object_get(o, "prices"), *in = json_object_get(o, "interruptions");
+        json_t *tw = json_object_get(pr, "price_twmean");
+        if (isnan(rows[i].price_twmean))
+            assert_true(json_is_null(tw));
+        else
+            assert_double_equal(json_real_value(tw), rows[i].price_twmean, 0);
+        assert_int_equal(json_integer_value(json_object_get(in, "interruptions")),
+                         rows[i].interruptions);
+        json_t *ex = json_object_get(in, "exposure_hours");
+        assert_double_equal(json_number_value(ex), rows[i].exposure_hours, 0);
+    }
+    long sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += rows[i].interruptions;
+    json_t *tot = json_object_get(json_object_get(root, "total"), "interruptions");
+    assert_int_equal(json_integer_value(json_object_get(tot, "interruptions")), sum);
+    json_decref(root);
+    ss_stats_rows_free(rows);
+    ss_store_close(&st);
+
+    /* Usage errors exit 2; an empty selection says so and exits 0. */
+    const char *bin = tu_spotsim_bin();
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --from yesterday 2>/dev/null", bin,
+                                      dbpath)),
+                     2);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --by month 2>/dev/null", bin, dbpath)),
+                     2);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --section x 2>/dev/null", bin, dbpath)),
+                     2);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --bogus 2>/dev/null", bin, dbpath)), 2);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --from 2023-01-03 --to 2023-01-02"
+                                      " 2>/dev/null", bin, dbpath)),
+                     2);
+    const char *empty = tu_fmt("%s/empty.txt", fx->dir);
+    char emptyp[512];
+    snprintf(emptyp, sizeof emptyp, "%s", empty);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --region eu-nowhere-1 > '%s'", bin,
+                                      dbpath, emptyp)),
+                     0);
+    text = tu_read_file(emptyp, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "No statistics"));
+    free(text);
+    /* A missing store is a failure (1), not a usage error. */
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s/none.db' 2>/dev/null", bin, fx->dir)),
+                     1);
+    /* --by hour as CSV: 24 data rows + header. */
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --by hour --csv > '%s'", bin, dbpath,
+                                      emptyp)),
+                     0);
+    text = tu_read_file(emptyp, &len);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    assert_int_equal(lines, 25);
+    free(text);
+    /* reopen for teardown */
+    if (ss_store_open(&fx->st, dbpath, 0, &err))
+        fail_msg("%s", err.msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +669,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(hour_and_week_breakdown, setup, teardown),
         cmocka_unit_test_setup_teardown(trace_unavailability, setup, teardown),
         cmocka_unit_test_setup_teardown(groups_pool_raw_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(cli_csv_and_json_match_library, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
