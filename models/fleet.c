@@ -354,7 +354,9 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
     for (int p = 0; p < f->n_pools; p++) {
         f->pools[p].used = use_pool ? use_pool[p] : true;
-        f->pools[p].capacity = d->pools[p].has_trace ? ss_pool_capacity_at(&d->pools[p], start) : -1;
+        f->pools[p].capacity = sc->market.interruptions == SS_INTERRUPT_TRACE && d->pools[p].has_trace
+                                   ? ss_pool_capacity_at(&d->pools[p], start)
+                                   : -1;
     }
     ss_evq_on(q, EV_POOL, on_pool, NULL);
     ss_evq_on(q, EV_NOTICE, on_notice, NULL);
