@@ -292,7 +292,7 @@ static const char *key_head(ss_stats_by by)
 
 static char *dump_json(json_t *root)
 {
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (!s)
         ss_fatal("out of memory");
