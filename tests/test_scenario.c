@@ -7,6 +7,7 @@
 #include "tests/testutil.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,68 @@ static void k8s_examples_differ_only_in_mitigations(void **state)
     free(a);
     free(b);
     free(c);
+}
+
+
+/* ---- examples run on the bundled data ------------------------------------------------ */
+
+/* Every (type, zone) pool an example's ASGs use has a 2016 us-east-1 price
+ * history or 2020 eu-west-3a Linux/UNIX records in ../shared/datasets (from
+ * which datasets/samples/ is cut), and the horizon lies inside the data span
+ * (2016-02-24 .. 2016-04-25, 2020-02-29 .. 2020-05-14). */
+static void examples_use_pools_and_spans_of_the_data(void **state)
+{
+    (void)state;
+    const char *data = tu_shared_datasets();
+    char *eu = tu_read_file(tu_fmt("%s/real/eu-west-3a-2020/ec2-prices-2020-02-29_2020-05-14.csv",
+                                   data),
+                            NULL);
+    assert_non_null(eu);
+    static const char *files[] = {"ecs-api-3az-2016.yaml",        "ecs-od-base-4pools-2020.yaml",
+                                  "k8s-zone-spread.yaml",         "k8s-zone-and-capacity-spread.yaml",
+                                  "k8s-zone-failure.yaml",        "k8s-zone-failure-mitigated.yaml"};
+    ss_scenario *sc = new_sc();
+    ss_err err;
+    ss_time s16, e16, s20, e20;
+    assert_int_equal(ss_time_parse("2016-02-24T00:00:00Z", &s16), 0);
+    assert_int_equal(ss_time_parse("2016-04-25T00:00:00Z", &e16), 0);
+    assert_int_equal(ss_time_parse("2020-02-29T00:00:00Z", &s20), 0);
+    assert_int_equal(ss_time_parse("2020-05-14T00:00:00Z", &e20), 0);
+    for (size_t f = 0; f < SS_ARRAY_LEN(files); f++) {
+        if (ss_scenario_load_file(example(files[f]), sc, &err))
+            fail_msg("%s", err.msg);
+        bool y2016 = !strcmp(sc->market.region, "us-east-1");
+        if (!y2016)
+            assert_string_equal(sc->market.region, "eu-west-3");
+        assert_true(sc->start >= (y2016 ? s16 : s20) && sc->end <= (y2016 ? e16 : e20));
+        for (int a = 0; a < sc->n_asgs; a++) {
+            const ss_asg *g = &sc->asgs[a];
+            int nt = g->n_types ? g->n_types : sc->market.n_types;
+            int nz = g->n_zones ? g->n_zones : sc->market.n_zones;
+            for (int t = 0; t < nt; t++)
+                for (int z = 0; z < nz; z++) {
+                    const char *type = sc->market.types[g->n_types ? g->type_idx[t] : t].name;
+                    const char *zone = sc->market.zones[g->n_zones ? g->zone_idx[z] : z];
+                    if (y2016) {
+                        const char *p = tu_fmt("%s/real/hshazly-spot-price-history-2016/%s-%s.json",
+                                               data, type, zone);
+                        char *j = tu_read_file(p, NULL);
+                        if (!j)
+                            fail_msg("%s: no 2016 price history for %s in %s", files[f], type,
+                                     zone);
+                        free(j);
+                    } else {
+                        const char *needle = tu_fmt("%s,%s,Linux/UNIX,", zone, type);
+                        if (!strstr(eu, needle))
+                            fail_msg("%s: no 2020 records for %s in %s", files[f], type, zone);
+                        /* user-supplied On-Demand price, since the data has none */
+                        assert_true(sc->market.types[g->type_idx[t]].ondemand_usd_per_hour > 0);
+                    }
+                }
+        }
+    }
+    free(eu);
+    free(sc);
 }
 
 /* ---- defaults ------------------------------------------------------------------ */
@@ -582,6 +645,7 @@ int main(void)
         cmocka_unit_test(every_example_loads_and_validates),
         cmocka_unit_test(ecs_example_has_what_its_comments_say),
         cmocka_unit_test(k8s_examples_differ_only_in_mitigations),
+        cmocka_unit_test(examples_use_pools_and_spans_of_the_data),
         cmocka_unit_test(defaults_are_the_documented_aws_defaults),
         cmocka_unit_test(bad_corpus_gives_file_line_col_and_key),
         cmocka_unit_test(set_round_trips),
