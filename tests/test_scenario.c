@@ -621,6 +621,34 @@ static void mangled_input_never_crashes(void **state)
         if (ss_scenario_load_string(buf, "fuzz", sc, &err))
             assert_true(strlen(err.msg) > 0);
     }
+    /* hostile documents: recursive aliases, invalid UTF-8, deep nesting */
+    const char *hostile[] = {
+        "market: &m {zones: [us-east-1a], instance_types: [m3.medium], region: *m}\n",
+        "asg: &a\n  instance_types: &t [*t]\n",
+        "asg: &a {name: *a}\n",
+        "name: \xff\xfe x\n",
+        "? [a, b]\n: c\n",
+        "seed: -1\n",
+        "seed: 99999999999999999999999\n",
+        "replicas: 1e400\n",
+        "market: {stochastic_scale: nan}\n",
+        "horizon: {duration: 5d}\n",
+    };
+    for (size_t i = 0; i < SS_ARRAY_LEN(hostile); i++) {
+        err.msg[0] = '\0';
+        if (ss_scenario_load_string(hostile[i], "hostile", sc, &err) == 0)
+            fail_msg("hostile document %zu loaded", i);
+        assert_non_null(strstr(err.msg, "hostile:"));
+    }
+    char *deep = malloc(40012);
+    memcpy(deep, "name: ", 6);
+    memset(deep + 6, '[', 20000);
+    memset(deep + 20006, ']', 20000);
+    strcpy(deep + 40006, "\n");
+    assert_int_equal(ss_scenario_load_string(deep, "deep", sc, &err), -1);
+    assert_non_null(strstr(err.msg, "deep:1:7: key 'name': expected a string, got a sequence"));
+    free(deep);
+
     /* ss_scenario_set with hostile values */
     assert_int_equal(ss_scenario_load_string(text, "ok", sc, &err), 0);
     const char *vals[] = {"", "[", "{", "&a [*a]", "!!binary x", "[[[[[]]]]]", "*x", "'", "\"\\x\"",
