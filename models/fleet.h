@@ -87,7 +87,8 @@ typedef struct ss_instance {
     ss_time end;             /* termination (billing ends); SS_TIME_NEVER while alive */
     ss_ev_handle ev_notice;  /* pending stochastic notice */
     ss_ev_handle ev_rbr;     /* pending rebalance recommendation */
-    ss_ev_handle ev_state;   /* pending running / registered / terminate event */
+    ss_ev_handle ev_state;   /* pending running / registered event (ASG) */
+    ss_ev_handle ev_end;     /* pending termination at the notice deadline (fleet) */
     size_t pool_slot;        /* position in the pool's alive list (internal) */
     double cost;             /* final bill (set at termination / horizon end) */
 } ss_instance;
@@ -143,6 +144,8 @@ typedef struct ss_fleet {
     /* Optional observer of notable moments (timeline "event" column). */
     void (*on_event)(void *ctx, ss_time t, const char *what);
     void *event_ctx;
+    size_t next_event;       /* next pool event to schedule (chained) */
+    int n_asgs_hooked;
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
