@@ -49,18 +49,6 @@ bool ss_interrupt_burst_hits(uint64_t seed, int replica, int pool, uint64_t burs
     return ss_rng_keyed_uniform(seed, replica_pool_key(replica, pool), burst_id, key) < frac;
 }
 
-double ss_advisor_bucket_hazard(int bucket)
-{
-    /* Spot Advisor buckets are monthly interruption-frequency bands <5%, 5-10%,
-     * 10-15%, 15-20%, >20%; take the midpoints (25% for the open band) as the
-     * probability p that an instance is interrupted within a month of 730 h,
-     * and the constant hazard with that probability: -ln(1 - p) / 730. */
-    static const double midpoint[] = {0.025, 0.075, 0.125, 0.175, 0.25};
-    if (bucket < 0 || bucket >= (int)SS_ARRAY_LEN(midpoint))
-        return 0.0;
-    return -log1p(-midpoint[bucket]) / 730.0;
-}
-
 int ss_pool_capacity_at(const ss_pool *p, ss_time t)
 {
     if (!p->has_trace || p->n_cap == 0 || t < p->cap_t[0])

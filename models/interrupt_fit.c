@@ -19,6 +19,18 @@
 #include <gsl/gsl_sf_psi.h>
 #include <gsl/gsl_errno.h>
 
+double ss_advisor_bucket_hazard(int bucket)
+{
+    /* Spot Advisor buckets are monthly interruption-frequency bands <5%, 5-10%,
+     * 10-15%, 15-20%, >20%; take the midpoints (25% for the open band) as the
+     * probability p that an instance is interrupted within a month of 730 h,
+     * and the constant hazard with that probability: -ln(1 - p) / 730. */
+    static const double midpoint[] = {0.025, 0.075, 0.125, 0.175, 0.25};
+    if (bucket < 0 || bucket >= (int)SS_ARRAY_LEN(midpoint))
+        return 0.0;
+    return -log1p(-midpoint[bucket]) / 730.0;
+}
+
 /* Number of elements of the sorted array v that are < x. */
 static size_t count_below(const ss_time *v, size_t n, ss_time x)
 {
