@@ -178,4 +178,22 @@ void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, double *availability,
                          double *p95_s, double *max_s, double *short_task_hours,
                          double *pending_task_hours);
 
+/* Optional record of cluster-autoscaler decisions (tests, reports). */
+#define SS_K8S_TRACE_MAX 256
+typedef struct ss_k8s_trace {
+    ss_time scaleup_t[SS_K8S_TRACE_MAX];
+    int scaleup_group[SS_K8S_TRACE_MAX], scaleup_nodes[SS_K8S_TRACE_MAX];
+    int n_scaleup;
+    ss_time backoff_t[SS_K8S_TRACE_MAX];
+    int backoff_group[SS_K8S_TRACE_MAX];
+    ss_time backoff_until[SS_K8S_TRACE_MAX];
+    int n_backoff;
+} ss_k8s_trace;
+
+struct ss_data;
+struct ss_metrics;
+/* ss_k8s_simulate (models/eval.h) with an optional decision trace. */
+int ss_k8s_simulate_traced(const ss_scenario *sc, const struct ss_data *d, uint64_t seed,
+                           int replica, struct ss_metrics *out, ss_k8s_trace *trace, ss_err *err);
+
 #endif
