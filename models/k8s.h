@@ -73,6 +73,7 @@ typedef struct ss_k8s_node {
     ss_time unneeded_since; /* cluster autoscaler, SS_TIME_NEVER = needed */
     ss_time notready_since;
     int live_pos;           /* position in cluster.live (when live) */
+    int slots;              /* pods of the deployment an empty node holds */
     int64_t aux;            /* simulation bookkeeping (e.g. pending handler event) */
 } ss_k8s_node;
 
@@ -188,6 +189,7 @@ typedef struct ss_k8s_trace {
     int backoff_group[SS_K8S_TRACE_MAX];
     ss_time backoff_until[SS_K8S_TRACE_MAX];
     int n_backoff;
+    uint64_t events;        /* kernel events dispatched */
 } ss_k8s_trace;
 
 struct ss_data;

@@ -273,6 +273,7 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
     n->alloc_mem = mem;
     n->live = true;
     n->ready = true;
+    n->slots = ss_k8s_pods_per_node(c, cpu, mem);
     n->untolerated = ss_k8s_group_untolerated(c->sc, group);
     n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
     n->unneeded_since = SS_TIME_NEVER;

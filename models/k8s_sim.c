@@ -653,33 +653,39 @@ static void scale_down(k8s_sim *s)
     ss_time now = now_of(s);
     if (ss_zf_scale_down_suspended(&s->zf, now))
         return; /* mitigation (4) */
-    /* free pod slots on schedulable nodes (movability, spread ignored) */
+    /* free pod slots on schedulable nodes (movability, spread ignored);
+     * all pods are identical, so a node's free slots are slots - pods */
     long free_slots = 0;
     bool busy = false; /* a non-empty scale-down drain is in progress */
+    bool removed[SS_MAX_ZONES];
+    for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
+        removed[z] = ss_zf_zone_removed(&s->zf, z, now);
     for (int j = 0; j < c->n_live; j++) {
         const ss_k8s_node *n = &c->nodes[c->live[j]];
         if (n->aux == 2)
             busy = true;
-        if (n->ready && !n->cordoned)
-            free_slots += ss_k8s_pods_per_node(c, n->alloc_cpu - n->used_cpu, n->alloc_mem - n->used_mem);
+        if (n->ready && !n->cordoned && n->slots > n->n_pods)
+            free_slots += n->slots - n->n_pods;
     }
     bool after_add = now < s->last_scale_up + ca->scale_down_delay_after_add;
     int empty_done = 0, busy_done = 0;
+    double rc = c->dep->cpu_request, rm = c->dep->memory_request_mib;
     for (int j = 0; j < c->n_live; j++) {
         int id = c->live[j];
         ss_k8s_node *n = &c->nodes[id];
         k8s_ng *ng = &s->ng[n->group];
         if (!n->ready || n->cordoned || n->draining || n->inst < 0 ||
-            ss_zf_zone_removed(&s->zf, ng->zone, now)) {
+            (n->zone >= 0 && n->zone < SS_MAX_ZONES && removed[n->zone])) {
             n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
+        /* utilisation = max(cpu, memory) requests / allocatable */
         double u = 0.0;
         if (n->alloc_cpu > 0)
-            u = n->used_cpu / n->alloc_cpu;
-        if (n->alloc_mem > 0 && n->used_mem / n->alloc_mem > u)
-            u = n->used_mem / n->alloc_mem;
-        long mine = ss_k8s_pods_per_node(c, n->alloc_cpu - n->used_cpu, n->alloc_mem - n->used_mem);
+            u = n->n_pods * rc / n->alloc_cpu;
+        if (n->alloc_mem > 0 && n->n_pods * rm / n->alloc_mem > u)
+            u = n->n_pods * rm / n->alloc_mem;
+        long mine = n->slots > n->n_pods ? n->slots - n->n_pods : 0;
         bool movable = free_slots - mine >= n->n_pods;
         if (!(u < ca->scale_down_utilization_threshold && movable)) {
             n->unneeded_since = SS_TIME_NEVER;
@@ -722,9 +728,9 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
     while (s->head_notices < s->n_notices && s->notices[s->head_notices] < now - RATE_WINDOW)
         s->head_notices++;
     int spot_nodes = 0;
-    for (int j = 0; j < s->c.n_live; j++)
-        if (s->c.nodes[s->c.live[j]].spot)
-            spot_nodes++;
+    for (int g = 0; g < s->n_ng; g++)
+        if (s->ng[g].spot)
+            spot_nodes += s->ng[g].nodes;
     double rate = (double)(s->n_notices - s->head_notices) / (spot_nodes > 0 ? spot_nodes : 1) /
                   ((double)RATE_WINDOW / (double)SS_HOUR);
     ss_zf_observe_rate(&s->zf, rate, now);
@@ -851,6 +857,8 @@ int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t se
     sched_trigger(s);
     ss_evq_run_until(s->q, end);
     ss_fleet_finish(&s->f);
+    if (trace)
+        trace->events = ss_evq_dispatched(s->q);
 
     memset(out, 0, sizeof *out);
     const ss_fleet_stats *fs = &s->f.stats;
