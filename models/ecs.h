@@ -89,6 +89,8 @@ typedef struct ss_ecs {
     int healthy_zone[SS_MAX_ZONES];   /* healthy tasks per zone */
     int n_running, n_pending;         /* RUNNING; PROVISIONING + PENDING */
     int dead_unseen;                  /* killed tasks the scheduler has not noticed yet */
+    int n_doomed;                     /* active tasks on DRAINING instances */
+    int n_provisioning;               /* PROVISIONING tasks (all providers) */
     int desired;                      /* service desiredCount */
     double demand_tasks;              /* d(t) */
     ss_ev_handle ev_sched;

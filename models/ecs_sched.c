@@ -164,17 +164,12 @@ void ss_ecs_schedule_pass(ss_ecs *e)
 {
     const ss_service *s = &e->sc->service;
     int D = e->desired;
-    int good = 0, active = 0, healthy = 0;
-    for (size_t i = 0; i < e->n_live; i++) {
-        const ss_task *t = &e->tasks[e->live[i]];
-        if (t->state == SS_TASK_STOPPING)
-            continue;
-        active++;
-        if (t->healthy)
-            healthy++;
-        if (!ss_ecs_task_doomed(e, t))
-            good++;
-    }
+    /* counters kept by the task lifecycle (ss_ecs_check recounts them in tests) */
+    int active = e->n_pending + e->n_running;
+    int good = active - e->n_doomed;
+    int healthy = 0;
+    for (int z = 0; z < e->sc->market.n_zones; z++)
+        healthy += e->healthy_zone[z];
     /* start replacements / new tasks within maximumPercent */
     int need = D - good - e->dead_unseen;
     int room = (D * s->maximum_percent) / 100 - active;
@@ -185,7 +180,7 @@ void ss_ecs_schedule_pass(ss_ecs *e)
         ss_ecs_task_new(e, ss_ecs_pick_provider(e));
     /* stop doomed tasks within minimumHealthyPercent, unhealthy ones first */
     int min_healthy = ceil_pct(D, s->min_healthy_percent);
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 2 && e->n_doomed > 0; pass++) {
         for (size_t i = 0; i < e->n_live;) {
             ss_task *t = &e->tasks[e->live[i]];
             bool stop = t->state == SS_TASK_RUNNING && ss_ecs_task_doomed(e, t) &&
@@ -213,18 +208,23 @@ void ss_ecs_schedule_pass(ss_ecs *e)
     /* place PROVISIONING tasks, oldest first */
     int *prov = NULL;
     size_t np = 0, capp = 0;
-    for (size_t i = 0; i < e->n_live; i++)
+    for (size_t i = 0; i < e->n_live && e->n_provisioning > 0; i++)
         if (e->tasks[e->live[i]].state == SS_TASK_PROVISIONING) {
             SS_GROW(prov, capp, np + 1);
             prov[np++] = e->live[i];
         }
     if (np > 1)
         qsort(prov, np, sizeof *prov, cmp_int);
+    bool full[SS_MAX_PROVIDERS] = {false};
     for (size_t i = 0; i < np; i++) {
         ss_task *t = &e->tasks[prov[i]];
+        if (full[t->cp])
+            continue; /* same requirements: no instance of this provider fits */
         ss_instance *in = ss_ecs_place(e, t);
         if (in)
             ss_ecs_task_place(e, t, in);
+        else
+            full[t->cp] = true;
     }
     free(prov);
     ss_ecs_account(e);

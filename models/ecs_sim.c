@@ -135,6 +135,11 @@ static int validate(const ss_scenario *sc, const ss_data *d, ss_err *err)
             if (ti < 0 || ti >= d->n_types)
                 return ss_err_set(err, "asgs[%d] (%s): instance type index %d out of range", g, a->name, ti);
             const ss_pool *p = ss_data_pool(d, ti, 0);
+            if (!(p->ondemand_usd_per_hour > 0))
+                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no On-Demand price in %s (needed "
+                                  "for On-Demand instances and the all-On-Demand baseline; set "
+                                  "ondemand_usd_per_hour or import on-demand prices)",
+                                  g, a->name, sc->market.types[ti].name, sc->market.region);
             if (!(p->vcpu > 0) || !(p->memory_mib > 0))
                 return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set vcpu and "
                                   "memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
@@ -287,7 +292,7 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
     /* every non-stopped placed task is on a live instance; resources add up;
      * counters match a recount */
     int *cnt = ss_calloc((size_t)e->fleet.n + 1, sizeof *cnt);
-    int pending = 0, running = 0, rc = 0;
+    int pending = 0, running = 0, doomed = 0, rc = 0;
     for (size_t i = 0; i < e->n_live && !rc; i++) {
         const ss_task *t = &e->tasks[e->live[i]];
         if (t->state == SS_TASK_STOPPED)
@@ -307,6 +312,8 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
             if (in->state == SS_INST_TERMINATED)
                 rc = ss_err_set(err, "task %d runs on terminated instance %d", t->id, in->id);
             cnt[t->inst]++;
+            if (t->state != SS_TASK_STOPPING && in->orch_draining)
+                doomed++;
         }
     }
     for (int id = 0; id < e->fleet.n && !rc; id++) {
@@ -317,6 +324,8 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
             in->cpu_used > in->vcpu * 1024.0 + 1e-6)
             rc = ss_err_set(err, "instance %d: cpu %g over %g", id, in->cpu_used, in->vcpu * 1024.0);
     }
+    if (!rc && doomed != e->n_doomed)
+        rc = ss_err_set(err, "counters: doomed %d, n_doomed %d", doomed, e->n_doomed);
     if (!rc && (pending != e->n_pending || running != e->n_running))
         rc = ss_err_set(err, "counters: pending %d/%d running %d/%d", pending, e->n_pending, running,
                         e->n_running);

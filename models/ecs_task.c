@@ -73,6 +73,7 @@ ss_task *ss_ecs_task_new(ss_ecs *e, int cp)
     t->live_slot = e->n_live;
     e->live[e->n_live++] = t->id;
     e->n_pending++;
+    e->n_provisioning++;
     if (cp >= 0) {
         e->cps[cp].n_tasks++;
         e->cps[cp].provisioning++;
@@ -106,6 +107,7 @@ void ss_ecs_task_place(ss_ecs *e, ss_task *t, ss_instance *in)
     if (in->ntasks++ == 0 && e->cp_of_asg[in->asg] >= 0)
         e->cps[e->cp_of_asg[in->asg]].n_busy++;
     e->cps[t->cp].provisioning--;
+    e->n_provisioning--;
     e->zone_tasks[t->zone]++;
     ss_ecs_update_protection(e, in);
     if (e->warm) {
@@ -144,13 +146,18 @@ static void release(ss_ecs *e, ss_task *t)
 /* Leave the "active" counts (pending/running/zone/healthy/provider). */
 static void deactivate(ss_ecs *e, ss_task *t)
 {
-    if (t->state == SS_TASK_PROVISIONING && t->cp >= 0)
-        e->cps[t->cp].provisioning--;
+    if (t->state == SS_TASK_PROVISIONING) {
+        e->n_provisioning--;
+        if (t->cp >= 0)
+            e->cps[t->cp].provisioning--;
+    }
     if (t->state == SS_TASK_PROVISIONING || t->state == SS_TASK_PENDING)
         e->n_pending--;
     else if (t->state == SS_TASK_RUNNING)
         e->n_running--;
     if (t->state != SS_TASK_STOPPING && t->state != SS_TASK_STOPPED) {
+        if (ss_ecs_task_doomed(e, t))
+            e->n_doomed--;
         if (t->zone >= 0)
             e->zone_tasks[t->zone]--;
         if (t->cp >= 0)
@@ -259,6 +266,11 @@ void ss_ecs_drain_instance(ss_ecs *e, ss_instance *in)
     if (in->orch_draining || in->state == SS_INST_TERMINATED)
         return;
     in->orch_draining = true;
+    for (size_t i = 0; i < e->n_live; i++) {
+        const ss_task *t = &e->tasks[e->live[i]];
+        if (t->inst == in->id && t->state != SS_TASK_STOPPING)
+            e->n_doomed++;
+    }
     /* PENDING service tasks on it stop at once (§3.4); RUNNING ones are
      * replaced by the scheduler within minimumHealthy/maximumPercent. */
     for (size_t i = 0; i < e->n_live;) {
