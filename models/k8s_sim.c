@@ -839,8 +839,13 @@ int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t se
         ng->last_fail = SS_TIME_NEVER;
     }
     for (int g = 0; g < s->n_ng; g++) {
-        ss_asg_hooks hk = {&s->ng[g], NULL, h_registered, h_notice, h_rebalance,
-                           h_terminating, h_terminated, h_launch_failed};
+        ss_asg_hooks hk = {.ctx = &s->ng[g],
+                           .on_registered = h_registered,
+                           .on_notice = h_notice,
+                           .on_rebalance = h_rebalance,
+                           .on_terminating = h_terminating,
+                           .on_terminated = h_terminated,
+                           .on_launch_failed = h_launch_failed};
         ss_asg_init(&s->ng[g].g, &s->f, g, &hk);
         if (s->ng[g].g.desired > 0)
             s->ng[g].requested_at = start;
