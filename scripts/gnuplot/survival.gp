@@ -11,5 +11,6 @@ set ylabel 'still running (not interrupted)'
 set xrange [0:xmax]
 set yrange [0:1.02]
 set ytics ('0%%' 0, '20%%' 0.2, '40%%' 0.4, '60%%' 0.6, '80%%' 0.8, '100%%' 1)
-set key outside right top vertical
+set key below left horizontal maxrows 3 font 'sans,12' nobox noopaque
+set bmargin 8
 plot for [k=0:n_series-1] 'data/survival.tsv' index k using 1:2 with steps lw 2.5 lc rgb series_colors[k % 8 + 1] title value(sprintf('series_title_%d', k))

@@ -13,5 +13,6 @@ set xrange [tmin:tmax]
 set yrange [0:ymax]
 set xlabel 'week starting (Monday, UTC)'
 set ylabel 'interrupted instances per week'
+if (ymax <= 12) { set ytics 1 }
 set key outside right top vertical
 plot for [k=0:n_series-1] datafile index k using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb series_colors[k % 8 + 1] title value(sprintf('series_title_%d', k))
