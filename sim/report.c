@@ -189,6 +189,34 @@ static void json_value_text(json_t *v, char *buf, size_t n)
     }
 }
 
+/* A number, or a string that is exactly a number (the optimizer writes every
+ * parameter value as a string: "2", "0.5", "capacity-optimized"). */
+static int json_as_number(json_t *v, double *x, int *is_int)
+{
+    if (json_is_integer(v)) {
+        *x = (double)json_integer_value(v);
+        *is_int = 1;
+        return 1;
+    }
+    if (json_is_real(v)) {
+        *x = json_real_value(v);
+        *is_int = 0;
+        return 1;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        if (!*s)
+            return 0;
+        *x = strtod(s, &end);
+        if (*end || !isfinite(*x))
+            return 0;
+        *is_int = *x == floor(*x) && !strpbrk(s, ".eE");
+        return 1;
+    }
+    return 0;
+}
+
 static int cat_cmp(const void *a, const void *b)
 {
     return strcmp((const char *)a, (const char *)b);
@@ -220,13 +248,14 @@ static int sensitivity_chart(const ss_report_optim *o, ss_report_gp *g, ss_repor
             json_t *v = json_object_get(js[c], name);
             if (!v)
                 continue;
-            if (!json_is_number(v))
+            double xv;
+            int iv;
+            if (!json_as_number(v, &xv, &iv)) {
                 numeric = 0;
-            else if (!json_is_integer(v))
-                integral = 0;
-            else {
-                vmin = fmin(vmin, (double)json_integer_value(v));
-                vmax = fmax(vmax, (double)json_integer_value(v));
+            } else {
+                integral &= iv;
+                vmin = fmin(vmin, xv);
+                vmax = fmax(vmax, xv);
             }
             char t[64];
             json_value_text(v, t, sizeof t);
@@ -253,8 +282,9 @@ static int sensitivity_chart(const ss_report_optim *o, ss_report_gp *g, ss_repor
             if (!v || !o->cands[c].n)
                 continue;
             double x = NAN;
+            int iv;
             if (numeric) {
-                x = json_number_value(v);
+                json_as_number(v, &x, &iv);
             } else {
                 char t[64];
                 json_value_text(v, t, sizeof t);

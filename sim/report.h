@@ -85,8 +85,8 @@ void ss_report_fmt_savings(double baseline, double cost, char *buf, size_t n);
 /* Availability as percent with enough digits to show its nines:
  * 0.99912 -> "99.91%", 0.9999993 -> "99.9999%", 1 -> "100%". */
 void ss_report_fmt_availability(double a, char *buf, size_t n);
-/* A value of a statistic over replicas: "mean" or "pNN" (NN in 1..99, the
- * NN-th percentile). Returns NaN on an unknown name or n = 0. */
+/* A value of a statistic over replicas: "mean" or "pQ" (0 < Q < 100, the
+ * Q-th percentile, linear interpolation). NaN on an unknown name or n = 0. */
 double ss_report_statistic(const double *x, size_t n, const char *statistic);
 
 /* gnuplot single-quoted string literal of s (quotes doubled, control

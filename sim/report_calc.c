@@ -184,13 +184,13 @@ double ss_report_statistic(const double *x, size_t n, const char *statistic)
         return gsl_stats_mean(x, 1, n);
     if (statistic[0] == 'p' && statistic[1]) {
         char *end;
-        long q = strtol(statistic + 1, &end, 10);
-        if (*end || q < 1 || q > 99)
+        double q = strtod(statistic + 1, &end); /* "p5", "p2.5" as the optimizer writes */
+        if (*end || !(q > 0) || !(q < 100))
             return NAN;
         double *s = ss_malloc(n * sizeof *s);
         memcpy(s, x, n * sizeof *s);
         gsl_sort(s, 1, n);
-        double v = gsl_stats_quantile_from_sorted_data(s, 1, n, (double)q / 100.0);
+        double v = gsl_stats_quantile_from_sorted_data(s, 1, n, q / 100.0);
         free(s);
         return v;
     }

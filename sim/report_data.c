@@ -166,6 +166,18 @@ int ss_report_load_optim(ss_store *st, int64_t id, ss_report_optim *o, ss_err *e
     o->seed = sqlite3_column_int64(s, 7);
     parse_extra(o, (const char *)sqlite3_column_text(s, 8));
     sqlite3_finalize(s);
+    if (!o->slo_stored) {
+        /* the scenario's search.slo (spotsim optimize does not copy it) */
+        char v[64];
+        if (ss_report_yaml_scalar(o->scenario_text, "search.slo", v, sizeof v) == 0) {
+            char *end;
+            double x = strtod(v, &end);
+            if (!*end && x > 0 && x <= 1) {
+                o->slo = x;
+                o->slo_stored = 1;
+            }
+        }
+    }
 
     if (ss_store_prepare(st,
                          "SELECT candidate_id, params_json FROM candidates WHERE optimization_id = ?"

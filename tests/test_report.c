@@ -171,7 +171,7 @@ static void make_store(const char *path, const char *tmpdir)
         int base = i % 5, strat = i / 10, pools = (i / 5) % 2;
         snprintf(sql, sizeof sql,
                  "INSERT INTO candidates(optimization_id, candidate_id, params_json, params_hash)"
-                 " VALUES(1, %d, '{\"asg.on_demand_base_capacity\": %d, "
+                 " VALUES(1, %d, '{\"asg.on_demand_base_capacity\": \"%d\", "
                  "\"asg.spot_allocation_strategy\": \"%s\", \"asg.spot_instance_pools\": %d}',"
                  " 'p%d')",
                  i + 1, base, strategies[strat], 2 + pools, i);
@@ -188,6 +188,21 @@ static void make_store(const char *path, const char *tmpdir)
             exec_ok(&st, sql);
         }
     }
+    /* Optimization 2: the candidates of 1, stored as spotsim optimize does
+     * (no SLO in extra_json, statistic p5); the SLO is the scenario's
+     * search.slo, 0.9999. */
+    exec_ok(&st, "INSERT INTO optimizations(id, created_at, scenario_name, scenario_hash,"
+                 " scenario_text, method, budget, replicas, seed, objectives, version, extra_json)"
+                 " VALUES(2, '2024-04-02T00:00:00Z', 'web', 'h1', 'search:\n  slo: 0.9999\n',"
+                 " 'grid', 30, 3, 7, 'cost_per_month_usd,availability', '0.1.0',"
+                 " '{\"population\":40,\"statistic\":\"p5\"}')");
+    exec_ok(&st, "INSERT INTO candidates SELECT 2, candidate_id, generation, params_json,"
+                 " params_hash FROM candidates WHERE optimization_id = 1");
+    exec_ok(&st, "INSERT INTO candidate_results(optimization_id, candidate_id, replica,"
+                 " cost_per_month_usd, availability, ondemand_baseline_usd, horizon_hours)"
+                 " SELECT 2, candidate_id, replica, cost_per_month_usd, availability,"
+                 " ondemand_baseline_usd, horizon_hours FROM candidate_results"
+                 " WHERE optimization_id = 1");
     /* Run 1: same scenario hash, 3 replicas, timeline of replica 0. */
     assert_int_equal(sqlite3_prepare_v2(st.db,
                                         "INSERT INTO runs(id, created_at, scenario_name,"
@@ -497,11 +512,57 @@ static void test_report_optimization(void **state)
     assert_int_equal(sum, 6 * 3);
     free(hm);
 
+    /* parameter values stored as strings ("2") still plot on a numeric axis */
+    char *sp = tu_read_file(tu_fmt("%s/data/sensitivity.params.gp", d1), NULL);
+    assert_non_null(strstr(sp, "panel_title_0 = 'asg.on_demand_base_capacity'"));
+    assert_non_null(strstr(sp, "is_cat_0 = 0"));
+    assert_non_null(strstr(sp, "int_step_0 = 1"));
+    assert_non_null(strstr(sp, "is_cat_1 = 1"));
+    assert_non_null(strstr(sp, "cat_1_2 = 'price-capacity-optimized'"));
+    free(sp);
+
     /* reproducible: byte-identical second report (HTML, MD, TSV, SVG, PNG) */
     assert_int_equal(run_report(db, d2, "--optimization 1", e1), 0);
     int n = 0;
     compare_trees(d1, d2, &n);
     assert_true(n >= 7 * 3 + 2);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+
+static void test_load_optim(void **state)
+{
+    (void)state;
+    char *tmp = tu_mkdtemp();
+    char db[600];
+    snprintf(db, sizeof db, "%s/s.db", tmp);
+    make_store(db, tmp);
+    ss_store st;
+    ss_err err = {{0}};
+    ss_report_optim o;
+    assert_int_equal(ss_store_open(&st, db, 1, &err), 0);
+    assert_int_equal(ss_report_load_optim(&st, 1, &o, &err), 0);
+    assert_true(o.slo == 0.999 && o.slo_stored && !strcmp(o.statistic, "mean"));
+    assert_true(o.cost_floor_month == 180.0);
+    assert_int_equal(o.n_cands, 30);
+    assert_int_equal(o.n_frontier, 5);
+    assert_int_equal(o.cands[o.recommended].id, 3);
+    assert_true(o.recommended_meets_slo);
+    assert_int_equal(o.n_params, 3);
+    assert_string_equal(o.param_names[0], "asg.on_demand_base_capacity");
+    ss_report_optim_free(&o);
+    /* SLO 0.9999 from search.slo, statistic p5: base 3 (unavailability
+     * 2e-5 x 0.9/1/1.1) has p5 = 1 - 2.2e-5 + 0.1 x 0.2e-5 = 0.9999782 >= 0.9999,
+     * base 2 (2e-4) does not: candidate 4. */
+    assert_int_equal(ss_report_load_optim(&st, 2, &o, &err), 0);
+    assert_true(o.slo == 0.9999 && o.slo_stored && !strcmp(o.statistic, "p5"));
+    assert_true(isnan(o.cost_floor_month));
+    assert_int_equal(o.cands[o.recommended].id, 4);
+    assert_true(fabs(o.cands[o.recommended].avail_stat - 0.9999782) < 1e-9);
+    ss_report_optim_free(&o);
+    assert_int_equal(ss_report_load_optim(&st, 3, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "no optimization with id 3"));
+    ss_store_close(&st);
     tu_rmtree(tmp);
     free(tmp);
 }
@@ -587,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_pareto),
         cmocka_unit_test(test_kaplan_meier),
         cmocka_unit_test(test_iso_week_and_formats),
+        cmocka_unit_test(test_load_optim),
         cmocka_unit_test(test_report_optimization),
         cmocka_unit_test(test_report_modes),
     };
