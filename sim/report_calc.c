@@ -182,6 +182,8 @@ double ss_report_statistic(const double *x, size_t n, const char *statistic)
         return NAN;
     if (!strcmp(statistic, "mean"))
         return gsl_stats_mean(x, 1, n);
+    if (!strcmp(statistic, "median"))
+        statistic = "p50";
     if (statistic[0] == 'p' && statistic[1]) {
         char *end;
         double q = strtod(statistic + 1, &end); /* "p5", "p2.5" as the optimizer writes */

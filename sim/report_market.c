@@ -188,7 +188,10 @@ static int price_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts, 
     ss_report_param_num(&p, "tmin", tmin);
     ss_report_param_num(&p, "tmax", tmax);
     ss_report_param_num(&p, "span_days", (tmax - tmin) / 86400);
-    ss_report_param_num(&p, "ymax", fmax(ymax, od > 0 ? od : 0) * 1.12);
+    /* one spike (2016 us-east-1c reached 10x On-Demand) must not flatten the
+     * chart: the axis stops at 1.5x the On-Demand price, and the caption says so */
+    int clipped = od > 0 && ymax > 1.5 * od;
+    ss_report_param_num(&p, "ymax", clipped ? 1.5 * od : fmax(ymax, od > 0 ? od : 0) * 1.12);
     int rc = ss_report_plot(g, "prices.gp", chart, &p, err);
     ss_report_params_free(&p);
     if (rc)
@@ -201,6 +204,11 @@ static int price_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts, 
     else
         snprintf(caption, sizeof caption, "Spot price history of %s per zone (%d pools).", type,
                  n_series);
+    if (clipped) {
+        size_t cl = strlen(caption);
+        snprintf(caption + cl, sizeof caption - cl,
+                 " The axis stops at 1.5x On-Demand; the highest Spot price was $%.4f/h.", ymax);
+    }
     char heading[128];
     snprintf(heading, sizeof heading, "Spot prices: %s", type);
     add_chart(charts, chart, heading, caption);

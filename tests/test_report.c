@@ -111,7 +111,10 @@ static void test_iso_week_and_formats(void **state)
     /* p5 of 1..5, linear interpolation: position 0.05*4 = 0.2 -> 1.2 */
     assert_true(fabs(ss_report_statistic(x, 5, "p5") - 1.2) < 1e-12);
     assert_true(fabs(ss_report_statistic(x, 5, "mean") - 3) < 1e-12);
-    assert_true(isnan(ss_report_statistic(x, 5, "median")));
+    assert_true(fabs(ss_report_statistic(x, 5, "median") - 3) < 1e-12); /* = p50 */
+    assert_true(fabs(ss_report_statistic(x, 5, "p2.5") - 1.1) < 1e-12); /* 0.025*4 = 0.1 */
+    assert_true(isnan(ss_report_statistic(x, 5, "mode")));
+    assert_true(isnan(ss_report_statistic(x, 5, "p100")));
 
     ss_report_gp_quote("a'b`c\nd", b, sizeof b);
     assert_string_equal(b, "'a''b''c d'");

@@ -10,10 +10,11 @@ i = strlen(d); while (i > 1 && d[i:i] ne '/') { i = i - 1 }; load d[1:i].'common
 set title title
 set xdata time
 set timefmt '%s'
-set format x (span_days > 60 ? '%Y-%m' : '%m-%d')
+set format x (span_days > 3 ? '%Y-%m-%d' : "%m-%d\n%H:%M")
 set xrange [tmin:tmax]
 set yrange [0:ymax]
 set xlabel 'time (UTC)'
+set xtics rotate by 30 right font 'sans,12'
 set ylabel 'price (USD per instance-hour)'
 set format y '$%.3f'
 set key outside right top vertical

@@ -9,6 +9,7 @@ set title title
 set xdata time
 set timefmt '%s'
 set format x '%Y-%m-%d'
+set xtics rotate by 30 right font 'sans,12'
 set xrange [tmin:tmax]
 set yrange [0:ymax]
 set xlabel 'week starting (Monday, UTC)'
