@@ -59,7 +59,15 @@ typedef struct ss_pool {
     double burst_rate_per_hour;     /* pool bursts (Poisson) */
     int advisor_bucket;             /* -1 unknown */
     double advisor_savings_pct;     /* -1 unknown */
+    /* Added by the market model (fitted from the log; see docs/market.md): */
+    double burst_beta_a, burst_beta_b; /* Beta of burst fractions; 0 = use the scenario's */
+    int hazard_origin;              /* SS_HAZARD_NONE / _ADVISOR / _FITTED */
+    int log_interruptions;          /* interruption notices the log holds for this pool */
+    double log_observed_hours;      /* hours the observed fleet had >= 1 instance here */
 } ss_pool;
+
+/* Where a pool's stochastic hazard came from (ss_pool.hazard_origin). */
+enum { SS_HAZARD_NONE = 0, SS_HAZARD_ADVISOR = 1, SS_HAZARD_FITTED = 2 };
 
 typedef struct ss_data {
     int n_types, n_zones;

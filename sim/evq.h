@@ -74,5 +74,8 @@ uint64_t ss_evq_run_until(ss_evq *q, ss_time t_end);
 void ss_evq_stop(ss_evq *q);
 /* Total events dispatched since creation/reset. */
 uint64_t ss_evq_dispatched(const ss_evq *q);
+/* Event records ever allocated (the slab's high-water mark): stays at the
+ * maximum number of simultaneously pending events in a steady state. */
+size_t ss_evq_slots_allocated(const ss_evq *q);
 
 #endif
