@@ -1,0 +1,608 @@
+/*
+ * asg.c - EC2 Auto Scaling group with a MixedInstancesPolicy on the event
+ * kernel (aws-semantics.md §1; interface and modelling choices in asg.h).
+ */
+#include "models/asg.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/market.h"
+#include "sim/rng.h"
+
+enum {
+    EV_RUNNING = SS_EVT_ASG_FIRST, /* obj = group, a = instance id */
+    EV_REGISTERED,                 /* obj = group, a = instance id */
+    EV_RETRY                       /* obj = group */
+};
+
+#define KEY_LAUNCH 0x4c41554eULL
+#define KEY_REGISTER 0x52454749ULL
+#define KEY_VICTIM 0x56494354ULL
+
+/* ---- membership ------------------------------------------------------------- */
+
+static void members_remove(ss_asg_group *g, int id)
+{
+    for (size_t i = 0; i < g->n_members; i++)
+        if (g->members[i] == id) {
+            /* keep launch order: victims and counts iterate deterministically */
+            memmove(&g->members[i], &g->members[i + 1], (g->n_members - i - 1) * sizeof(int));
+            g->n_members--;
+            return;
+        }
+}
+
+static bool counted(const ss_instance *in)
+{
+    return in->state != SS_INST_TERMINATED && !in->leaving;
+}
+
+void ss_asg_counts(const ss_asg_group *g, int *od_units, int *spot_units, int *pending_instances,
+                   int *running_instances)
+{
+    int od = 0, sp = 0, pend = 0, run = 0;
+    for (size_t i = 0; i < g->n_members; i++) {
+        const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
+        if (!counted(in))
+            continue;
+        if (in->spot)
+            sp += in->units;
+        else
+            od += in->units;
+        if (in->state == SS_INST_PENDING)
+            pend++;
+        else
+            run++;
+    }
+    if (od_units)
+        *od_units = od;
+    if (spot_units)
+        *spot_units = sp;
+    if (pending_instances)
+        *pending_instances = pend;
+    if (running_instances)
+        *running_instances = run;
+}
+
+int ss_asg_capacity_units(const ss_asg_group *g)
+{
+    int od, sp;
+    ss_asg_counts(g, &od, &sp, NULL, NULL);
+    return od + sp;
+}
+
+/* ---- choosers ----------------------------------------------------------------- */
+
+double ss_asg_unit_price(const ss_asg_group *g, int pool, bool spot)
+{
+    const ss_pool *pd = &g->f->d->pools[pool];
+    int w = g->f->sc->market.types[pd->type_idx].weight;
+    double units = w > 0 ? w : 1;
+    double p = spot ? ss_price_at(&pd->spot, ss_evq_now(g->f->q), NULL) : pd->ondemand_usd_per_hour;
+    return p / units;
+}
+
+int ss_asg_pick_zone(const ss_asg_group *g, bool spot, const bool *zone_excluded)
+{
+    int best = -1, best_same = 0, best_all = 0;
+    for (int z = 0; z < g->n_zones; z++) {
+        if (zone_excluded && zone_excluded[z])
+            continue;
+        int same = 0, all = 0;
+        for (size_t i = 0; i < g->n_members; i++) {
+            const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
+            if (!counted(in) || in->zone_idx != g->zone_idx[z])
+                continue;
+            all++;
+            if (in->spot == spot)
+                same++;
+        }
+        if (best < 0 || same < best_same || (same == best_same && all < best_all)) {
+            best = z;
+            best_same = same;
+            best_all = all;
+        }
+    }
+    return best;
+}
+
+static int members_in_pool(const ss_asg_group *g, int pool, bool spot)
+{
+    int n = 0;
+    for (size_t i = 0; i < g->n_members; i++) {
+        const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
+        if (counted(in) && in->pool == pool && in->spot == spot)
+            n++;
+    }
+    return n;
+}
+
+typedef struct cand {
+    int pool, order;
+    double price, risk;
+} cand;
+
+static int cand_by_price(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->price != y->price)
+        return x->price < y->price ? -1 : 1;
+    return x->order - y->order;
+}
+
+int ss_asg_pick_pool(const ss_asg_group *g, int z, bool spot, const bool *pool_excluded)
+{
+    cand c[SS_MAX_TYPES];
+    int n = 0;
+    for (int t = 0; t < g->n_types; t++) {
+        int pool = g->type_idx[t] * g->f->n_zones + g->zone_idx[z];
+        if (pool_excluded && pool_excluded[pool])
+            continue;
+        if (spot && g->f->d->pools[pool].spot.n == 0)
+            continue; /* never priced: not a candidate */
+        c[n].pool = pool;
+        c[n].order = t;
+        c[n].price = ss_asg_unit_price(g, pool, spot);
+        c[n].risk = spot ? ss_fleet_pool_risk(g->f, pool) : 0.0;
+        n++;
+    }
+    if (n == 0)
+        return -1;
+    if (!spot) {
+        if (g->cfg->od_allocation == SS_OD_PRIORITIZED)
+            return c[0].pool;
+        qsort(c, (size_t)n, sizeof *c, cand_by_price);
+        return c[0].pool;
+    }
+    switch (g->cfg->spot_allocation) {
+    case SS_SPOT_LOWEST_PRICE: {
+        /* The N cheapest pools per unit; even spread: the one of them with the
+         * fewest of our Spot instances, ties to the cheaper. Excluded (failed)
+         * pools are gone, so the next-cheapest joins the top N. */
+        qsort(c, (size_t)n, sizeof *c, cand_by_price);
+        int top = g->cfg->spot_instance_pools > 0 ? g->cfg->spot_instance_pools : 1;
+        if (top > n)
+            top = n;
+        int best = 0, best_n = members_in_pool(g, c[0].pool, true);
+        for (int i = 1; i < top; i++) {
+            int k = members_in_pool(g, c[i].pool, true);
+            if (k < best_n) {
+                best = i;
+                best_n = k;
+            }
+        }
+        return c[best].pool;
+    }
+    case SS_SPOT_CAPACITY_OPTIMIZED: {
+        int best = 0;
+        for (int i = 1; i < n; i++)
+            if (c[i].risk < c[best].risk)
+                best = i;
+        return c[best].pool;
+    }
+    case SS_SPOT_CAPACITY_OPTIMIZED_PRIORITIZED:
+    case SS_SPOT_PRICE_CAPACITY_OPTIMIZED: {
+        double lo = INFINITY;
+        for (int i = 0; i < n; i++)
+            if (c[i].risk < lo)
+                lo = c[i].risk;
+        double band = lo * (1.0 + g->cfg->pco_capacity_band) + 1e-12;
+        int best = -1;
+        for (int i = 0; i < n; i++) {
+            if (!(c[i].risk <= band))
+                continue;
+            if (best < 0)
+                best = i;
+            else if (g->cfg->spot_allocation == SS_SPOT_PRICE_CAPACITY_OPTIMIZED &&
+                     c[i].price < c[best].price)
+                best = i;
+        }
+        return c[best < 0 ? 0 : best].pool;
+    }
+    }
+    return c[0].pool;
+}
+
+/* §1.9 Default step 1: the instance whose removal best aligns the remainder
+ * with the allocation strategy: the most expensive (lowest-price), riskiest
+ * (capacity strategies) pool, or the last override (prioritized OD).
+ * Returns a score, higher = terminate first. */
+static double alloc_misalignment(const ss_asg_group *g, const ss_instance *in)
+{
+    if (!in->spot) {
+        if (g->cfg->od_allocation == SS_OD_LOWEST_PRICE)
+            return ss_asg_unit_price(g, in->pool, false);
+        for (int t = 0; t < g->n_types; t++)
+            if (g->type_idx[t] == in->type_idx)
+                return t;
+        return g->n_types;
+    }
+    if (g->cfg->spot_allocation == SS_SPOT_LOWEST_PRICE)
+        return ss_asg_unit_price(g, in->pool, true);
+    return ss_fleet_pool_risk(g->f, in->pool);
+}
+
+/* Milliseconds until the next instance-hour boundary since launch. */
+static double to_next_hour(const ss_asg_group *g, const ss_instance *in)
+{
+    ss_time age = ss_evq_now(g->f->q) - in->launch;
+    return (double)(SS_HOUR - age % SS_HOUR);
+}
+
+typedef double (*score_fn)(const ss_asg_group *, const ss_instance *); /* higher = victim */
+
+static double s_alloc(const ss_asg_group *g, const ss_instance *in) { return alloc_misalignment(g, in); }
+static double s_next_hour(const ss_asg_group *g, const ss_instance *in) { return -to_next_hour(g, in); }
+static double s_newest(const ss_asg_group *g, const ss_instance *in)
+{
+    (void)g;
+    return (double)in->launch;
+}
+static double s_oldest(const ss_asg_group *g, const ss_instance *in)
+{
+    (void)g;
+    return -(double)in->launch;
+}
+static double s_random(const ss_asg_group *g, const ss_instance *in)
+{
+    return ss_rng_keyed_uniform(g->f->seed, (uint64_t)g->f->replica, in->key, KEY_VICTIM);
+}
+
+/* Keep only the candidates with the highest score. */
+static size_t filter(const ss_asg_group *g, ss_instance **c, size_t n, score_fn fn)
+{
+    if (n <= 1)
+        return n;
+    double best = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double s = fn(g, c[i]);
+        if (s > best)
+            best = s;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fn(g, c[i]) >= best)
+            c[k++] = c[i];
+    return k;
+}
+
+ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
+{
+    /* Zones ordered by the number of instances of this purchase option. */
+    int zcount[SS_MAX_ZONES] = {0};
+    for (size_t i = 0; i < g->n_members; i++) {
+        const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
+        if (counted(in) && in->spot == spot)
+            for (int z = 0; z < g->n_zones; z++)
+                if (g->zone_idx[z] == in->zone_idx)
+                    zcount[z]++;
+    }
+    bool tried[SS_MAX_ZONES] = {false};
+    ss_instance **c = ss_malloc((g->n_members + 1) * sizeof *c);
+    ss_instance *victim = NULL;
+    for (int round = 0; round < g->n_zones && !victim; round++) {
+        int z = -1;
+        for (int k = 0; k < g->n_zones; k++)
+            if (!tried[k] && zcount[k] > 0 && (z < 0 || zcount[k] > zcount[z]))
+                z = k;
+        if (z < 0)
+            break;
+        tried[z] = true;
+        size_t n = 0;
+        for (size_t i = 0; i < g->n_members; i++) {
+            ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
+            if (counted(in) && in->spot == spot && in->zone_idx == g->zone_idx[z] && !in->protected_)
+                c[n++] = in;
+        }
+        if (n == 0)
+            continue;
+        for (int p = 0; p < g->cfg->n_termination_policies && n > 1; p++) {
+            switch (g->cfg->termination_policies[p]) {
+            case SS_TERM_DEFAULT:
+                n = filter(g, c, n, s_alloc);
+                n = filter(g, c, n, s_next_hour);
+                break;
+            case SS_TERM_ALLOCATION_STRATEGY:
+                n = filter(g, c, n, s_alloc);
+                break;
+            case SS_TERM_OLDEST_LAUNCH_TEMPLATE:
+                break; /* one launch template version: no preference */
+            case SS_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR:
+                n = filter(g, c, n, s_next_hour);
+                break;
+            case SS_TERM_NEWEST_INSTANCE:
+                n = filter(g, c, n, s_newest);
+                break;
+            case SS_TERM_OLDEST_INSTANCE:
+                n = filter(g, c, n, s_oldest);
+                break;
+            }
+        }
+        n = filter(g, c, n, s_random); /* Default's last step: random (keyed) */
+        victim = c[0];
+    }
+    free(c);
+    return victim;
+}
+
+/* ---- launching and terminating ------------------------------------------------ */
+
+static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
+{
+    ss_fleet *f = g->f;
+    ss_instance *in = ss_fleet_launch(f, g->index, pool, spot);
+    in->protected_ = g->cfg->new_instances_protected;
+    SS_GROW(g->members, g->cap_members, g->n_members + 1);
+    g->members[g->n_members++] = in->id;
+    double u = ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_LAUNCH);
+    ss_time dt = ss_dist_quantile_ms(&f->sc->instance_launch, u);
+    in->ev_state = ss_evq_schedule(f->q, ss_evq_now(f->q) + dt, EV_RUNNING, g, in->id, 0);
+    if (g->hooks.on_launched)
+        g->hooks.on_launched(g->hooks.ctx, in);
+}
+
+/* One launch of the purchase option; false when nothing could launch. */
+static bool launch_one(ss_asg_group *g, bool spot)
+{
+    ss_fleet *f = g->f;
+    bool zone_ex[SS_MAX_ZONES] = {false};
+    bool *pool_ex = ss_calloc((size_t)f->n_pools, sizeof *pool_ex);
+    bool ok = false;
+    for (;;) {
+        int z = ss_asg_pick_zone(g, spot, zone_ex);
+        if (z < 0)
+            break;
+        for (;;) {
+            int pool = ss_asg_pick_pool(g, z, spot, pool_ex);
+            if (pool < 0)
+                break;
+            ss_launch_block why = ss_fleet_can_launch(f, pool, spot, g->cfg->spot_max_price);
+            if (why == SS_LAUNCH_OK) {
+                launch_one_instance(g, pool, spot);
+                ok = true;
+                break;
+            }
+            pool_ex[pool] = true;
+            g->failed_launches++;
+            f->stats.failed_launches++;
+            if (g->hooks.on_launch_failed)
+                g->hooks.on_launch_failed(g->hooks.ctx, pool, why);
+        }
+        if (ok || g->cfg->az_distribution == SS_AZ_BALANCED_ONLY)
+            break;
+        zone_ex[z] = true;
+    }
+    free(pool_ex);
+    return ok;
+}
+
+static void terminate_by_group(ss_asg_group *g, ss_instance *in, ss_end_reason why)
+{
+    in->leaving = true;
+    in->end_reason = why;
+    if (in->state != SS_INST_TERMINATED && !in->noticed)
+        in->state = SS_INST_DRAINING;
+    if (g->hooks.on_terminating && g->hooks.on_terminating(g->hooks.ctx, in))
+        return; /* lifecycle hook: the orchestrator completes it */
+    ss_fleet_terminate(g->f, in, why);
+}
+
+void ss_asg_complete_lifecycle(ss_asg_group *g, ss_instance *in)
+{
+    if (in->state != SS_INST_TERMINATED)
+        ss_fleet_terminate(g->f, in, in->end_reason != SS_END_NONE ? in->end_reason : SS_END_SCALE_IN);
+}
+
+void ss_asg_reconcile(ss_asg_group *g)
+{
+    ss_fleet *f = g->f;
+    int od_t, sp_t;
+    ss_asg_split(g->desired, g->cfg->od_base_capacity, g->cfg->od_percentage_above_base, &od_t, &sp_t);
+    int od, sp;
+    ss_asg_counts(g, &od, &sp, NULL, NULL);
+    bool short_ = false;
+    /* Launch: units may overshoot desired by less than one weight (§1.1). */
+    while (od < od_t) {
+        if (!launch_one(g, false)) {
+            short_ = true;
+            break;
+        }
+        ss_asg_counts(g, &od, NULL, NULL, NULL);
+    }
+    while (sp < sp_t) {
+        if (!launch_one(g, true)) {
+            short_ = true;
+            break;
+        }
+        ss_asg_counts(g, NULL, &sp, NULL, NULL);
+    }
+    /* Scale in: purchase option with a surplus first (§1.2, §1.9). */
+    while (od + sp > g->desired) {
+        bool spot = sp > sp_t;
+        if (!spot && od <= od_t)
+            break;
+        ss_instance *v = ss_asg_pick_victim(g, spot);
+        if (!v) {
+            g->scale_in_blocked++; /* all remaining protected (§1.10) */
+            break;
+        }
+        if (od + sp - v->units < g->desired)
+            break; /* weights: never go below desired on scale-in */
+        terminate_by_group(g, v, SS_END_SCALE_IN);
+        ss_asg_counts(g, &od, &sp, NULL, NULL);
+    }
+    if (short_ && !ss_evq_pending(f->q, g->ev_retry))
+        g->ev_retry = ss_evq_schedule(f->q, ss_evq_now(f->q) + g->cfg->launch_retry, EV_RETRY, g, 0, 0);
+}
+
+void ss_asg_set_desired(ss_asg_group *g, int desired)
+{
+    if (desired < g->cfg->min_size)
+        desired = g->cfg->min_size;
+    if (desired > g->cfg->max_size)
+        desired = g->cfg->max_size;
+    g->desired = desired;
+    ss_asg_reconcile(g);
+}
+
+void ss_asg_set_protected(ss_asg_group *g, ss_instance *in, bool on)
+{
+    (void)g;
+    in->protected_ = on;
+}
+
+/* ---- kernel handlers and fleet callbacks -------------------------------------- */
+
+static void on_running(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_asg_group *g = ev->obj;
+    ss_fleet *f = g->f;
+    ss_instance *in = ss_fleet_inst(f, (int)ev->a);
+    if (in->state == SS_INST_TERMINATED)
+        return;
+    ss_fleet_set_running(f, in);
+    in->running_at = ss_evq_now(f->q);
+    if (g->hooks.on_running)
+        g->hooks.on_running(g->hooks.ctx, in);
+    double u = ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_REGISTER);
+    ss_time dt = ss_dist_quantile_ms(&f->sc->instance_register, u);
+    in->ev_state = ss_evq_schedule(f->q, ss_evq_now(f->q) + dt, EV_REGISTERED, g, in->id, 0);
+}
+
+/* Capacity Rebalancing: an old instance waiting for its replacement is
+ * terminated when a new Spot instance of the group registers (FIFO). */
+static void cr_release_one(ss_asg_group *g)
+{
+    for (size_t i = 0; i < g->n_members; i++) {
+        ss_instance *old = ss_fleet_inst(g->f, g->members[i]);
+        if (old->rebalance && old->leaving && old->state != SS_INST_TERMINATED && !old->noticed &&
+            old->end_reason == SS_END_NONE) {
+            terminate_by_group(g, old, SS_END_REBALANCED);
+            return;
+        }
+    }
+}
+
+static void on_registered(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_asg_group *g = ev->obj;
+    ss_instance *in = ss_fleet_inst(g->f, (int)ev->a);
+    if (in->state == SS_INST_TERMINATED)
+        return;
+    in->registered = true;
+    in->registered_at = ss_evq_now(g->f->q);
+    if (g->hooks.on_registered)
+        g->hooks.on_registered(g->hooks.ctx, in);
+    if (g->cfg->capacity_rebalance && in->spot && !in->noticed)
+        cr_release_one(g);
+}
+
+static void on_retry(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_asg_reconcile((ss_asg_group *)ev->obj);
+}
+
+static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
+{
+    ss_asg_group *g = ctx;
+    if (g->hooks.on_notice)
+        g->hooks.on_notice(g->hooks.ctx, in, deadline);
+    /* With Capacity Rebalancing the ITN triggers an immediate replacement
+     * (§1.6 item 7); without it the group waits until the instance leaves
+     * `running`, i.e. its termination. */
+    if (g->cfg->capacity_rebalance && !in->leaving) {
+        in->leaving = true;
+        ss_asg_reconcile(g);
+    }
+}
+
+static void f_on_rebalance(void *ctx, ss_instance *in)
+{
+    ss_asg_group *g = ctx;
+    if (g->hooks.on_rebalance)
+        g->hooks.on_rebalance(g->hooks.ctx, in);
+    if (!g->cfg->capacity_rebalance || in->protected_ || in->leaving)
+        return;
+    /* Launch-before-terminate: the instance stops counting, the group
+     * launches a replacement now and terminates this one when the
+     * replacement registers (cr_release_one). */
+    in->leaving = true;
+    ss_asg_reconcile(g);
+}
+
+static void f_on_terminated(void *ctx, ss_instance *in)
+{
+    ss_asg_group *g = ctx;
+    members_remove(g, in->id);
+    if (g->hooks.on_terminated)
+        g->hooks.on_terminated(g->hooks.ctx, in);
+    ss_asg_reconcile(g);
+}
+
+void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *hooks)
+{
+    memset(g, 0, sizeof *g);
+    const ss_scenario *sc = f->sc;
+    g->cfg = &sc->asgs[index];
+    g->index = index;
+    g->f = f;
+    if (hooks)
+        g->hooks = *hooks;
+    g->n_types = g->cfg->n_types;
+    for (int i = 0; i < g->n_types; i++)
+        g->type_idx[i] = g->cfg->type_idx[i];
+    if (g->n_types == 0) {
+        g->n_types = sc->market.n_types;
+        for (int i = 0; i < g->n_types; i++)
+            g->type_idx[i] = i;
+    }
+    g->n_zones = g->cfg->n_zones;
+    for (int i = 0; i < g->n_zones; i++)
+        g->zone_idx[i] = g->cfg->zone_idx[i];
+    if (g->n_zones == 0) {
+        g->n_zones = sc->market.n_zones;
+        for (int i = 0; i < g->n_zones; i++)
+            g->zone_idx[i] = i;
+    }
+    ss_evq_on(f->q, EV_RUNNING, on_running, NULL);
+    ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
+    ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
+    ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated};
+    ss_fleet_set_owner(f, index, &o);
+    ss_asg_set_desired(g, g->cfg->desired_capacity);
+}
+
+void ss_asg_warm_start(ss_asg_group *g)
+{
+    ss_fleet *f = g->f;
+    ss_time now = ss_evq_now(f->q);
+    for (size_t i = 0; i < g->n_members; i++) {
+        ss_instance *in = ss_fleet_inst(f, g->members[i]);
+        if (in->state != SS_INST_PENDING)
+            continue;
+        ss_evq_cancel(f->q, in->ev_state);
+        ss_fleet_set_running(f, in);
+        in->running_at = now;
+        if (g->hooks.on_running)
+            g->hooks.on_running(g->hooks.ctx, in);
+        in->registered = true;
+        in->registered_at = now;
+        if (g->hooks.on_registered)
+            g->hooks.on_registered(g->hooks.ctx, in);
+    }
+}
+
+void ss_asg_free(ss_asg_group *g)
+{
+    free(g->members);
+    g->members = NULL;
+    g->n_members = g->cap_members = 0;
+}

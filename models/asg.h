@@ -1,0 +1,114 @@
+/*
+ * asg.h - an EC2 Auto Scaling group with a MixedInstancesPolicy, driven by the
+ * event kernel (aws-semantics.md §1). Shared by the ECS and Kubernetes models.
+ *
+ * What it does:
+ *   - holds DesiredCapacity (units; instance weights = WeightedCapacity) and
+ *     reconciles the group towards it: the §1.2 On-Demand/Spot split, AZ
+ *     balancing first (§1.5: zone with the fewest instances of that purchase
+ *     option), then the allocation strategy inside the zone (§1.3 Spot,
+ *     §1.4 On-Demand), per-unit prices with weights;
+ *   - launch failures (pool full per capacity trace, zone down, price above
+ *     the max price): balanced-best-effort falls through to the next pool and
+ *     then the other zones; balanced-only retries the same zone. Whatever
+ *     could not launch is retried every asg.launch_retry;
+ *   - replaces interrupted instances immediately when they leave `running`
+ *     (at termination), or at the notice with Capacity Rebalancing (§1.6,
+ *     item 7); with Capacity Rebalancing a rebalance recommendation launches
+ *     a replacement and terminates the old instance once the replacement is
+ *     registered (launch-before-terminate, may exceed MaxSize, documented);
+ *   - scale-in (§1.9): purchase option first (keep the split), then the zone
+ *     with the most instances of it, then the termination policies, skipping
+ *     scale-in-protected instances (§1.10);
+ *   - lifecycle: launch request -> running after scenario.instance_launch ->
+ *     registered (ECS container instance ACTIVE / node Ready) after
+ *     scenario.instance_register.
+ *
+ * The orchestrator sees the group through ss_asg_hooks. A termination the
+ * group decides (scale-in, Capacity Rebalancing) first asks on_terminating:
+ * returning true means "I drain first and call ss_asg_complete_lifecycle
+ * later" (a termination lifecycle hook, e.g. ECS managed draining); false
+ * means terminate now.
+ *
+ * Counting: "in-service" units are alive instances not `leaving`. A Spot
+ * instance that got its notice stays counted until it terminates (no early
+ * replacement) unless Capacity Rebalancing is on.
+ */
+#ifndef SPOTSIM_ASG_H
+#define SPOTSIM_ASG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/fleet.h"
+
+typedef struct ss_asg_hooks {
+    void *ctx;
+    void (*on_running)(void *ctx, ss_instance *in);
+    void (*on_registered)(void *ctx, ss_instance *in);
+    void (*on_notice)(void *ctx, ss_instance *in, ss_time deadline);
+    void (*on_rebalance)(void *ctx, ss_instance *in);
+    /* The group wants to terminate `in` (scale-in, rebalancing). Return true
+     * to hold the termination until ss_asg_complete_lifecycle. */
+    bool (*on_terminating)(void *ctx, ss_instance *in);
+    void (*on_terminated)(void *ctx, ss_instance *in);
+    /* A launch attempt failed (for the timeline); may be NULL. */
+    void (*on_launch_failed)(void *ctx, int pool, ss_launch_block why);
+    /* A launch request was made (instance PENDING); may be NULL. */
+    void (*on_launched)(void *ctx, ss_instance *in);
+} ss_asg_hooks;
+
+typedef struct ss_asg_group {
+    const ss_asg *cfg;           /* scenario.asgs[index] */
+    int index;
+    ss_fleet *f;
+    ss_asg_hooks hooks;
+    int desired;                 /* units, within [min, max] */
+    int n_types, n_zones;
+    int type_idx[SS_MAX_TYPES];  /* override order */
+    int zone_idx[SS_MAX_ZONES];
+    int *members;                /* ids of alive instances of the group */
+    size_t n_members, cap_members;
+    ss_ev_handle ev_retry;       /* pending launch retry */
+    uint64_t rr;                 /* lowest-price round-robin / tie-break state */
+    int64_t failed_launches;
+    int64_t scale_in_blocked;    /* scale-ins refused: all remaining protected */
+} ss_asg_group;
+
+/* Set up a group from scenario.asgs[index] on the fleet (registers the
+ * kernel handlers once per fleet). The group starts with desired =
+ * cfg->desired_capacity and launches it at the current time. */
+void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *hooks);
+void ss_asg_free(ss_asg_group *g);
+
+/* Warm start: every PENDING instance becomes running and registered now
+ * (the horizon starts with the group already in service). */
+void ss_asg_warm_start(ss_asg_group *g);
+/* Set DesiredCapacity (clamped to [min, max]) and reconcile now. */
+void ss_asg_set_desired(ss_asg_group *g, int desired);
+/* Launch / terminate towards the current desired capacity now. */
+void ss_asg_reconcile(ss_asg_group *g);
+/* Finish a termination held by on_terminating. */
+void ss_asg_complete_lifecycle(ss_asg_group *g, ss_instance *in);
+/* Scale-in protection of one instance (ECS managed termination protection). */
+void ss_asg_set_protected(ss_asg_group *g, ss_instance *in, bool on);
+
+/* In-service capacity (alive, not leaving), in units and instances. */
+int ss_asg_capacity_units(const ss_asg_group *g);
+void ss_asg_counts(const ss_asg_group *g, int *od_units, int *spot_units, int *pending_instances,
+                   int *running_instances);
+
+/* Pure choosers (exposed for tests). Zone for the next launch of the
+ * purchase option (position in g->zone_idx order), or -1. */
+int ss_asg_pick_zone(const ss_asg_group *g, bool spot, const bool *zone_excluded);
+/* Pool for the next launch inside zone position z, or -1 when every pool
+ * of the zone is excluded or blocked. excluded is indexed by pool. */
+int ss_asg_pick_pool(const ss_asg_group *g, int z, bool spot, const bool *pool_excluded);
+/* The instance a scale-in of one instance of the given purchase option
+ * terminates (§1.9), or NULL when all candidates are protected. */
+ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot);
+
+/* Per-unit price of a pool now (Spot price / weight, or On-Demand / weight). */
+double ss_asg_unit_price(const ss_asg_group *g, int pool, bool spot);
+
+#endif

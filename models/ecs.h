@@ -1,0 +1,155 @@
+/*
+ * ecs.h - the Amazon ECS on EC2 model (aws-semantics.md §3): internal state
+ * shared by the models/ecs_*.c files. The public entry point is
+ * ss_ecs_simulate (models/eval.h).
+ *
+ * Production setup modelled: ALB -> target group -> one ECS service whose
+ * capacity provider strategy spreads tasks over capacity providers, each an
+ * Auto Scaling group (models/asg.h) with optional managed scaling.
+ *
+ *   ecs_sim.c        set-up, run, metrics, timeline, ASG hooks
+ *   ecs_capacity.c   capacity provider strategy split, managed scaling (CPR)
+ *   ecs_sched.c      service scheduler and task placement
+ *   ecs_task.c       task lifecycle, stopping, Spot / managed draining
+ *   ecs_autoscale.c  service auto scaling (target tracking on a demand trace)
+ */
+#ifndef SPOTSIM_ECS_H
+#define SPOTSIM_ECS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/asg.h"
+#include "models/avail.h"
+#include "models/eval.h"
+#include "models/fleet.h"
+
+enum {
+    SS_ECS_EV_TASK_RUNNING = SS_EVT_ORCH_FIRST, /* a = task id */
+    SS_ECS_EV_TASK_HEALTHY,                     /* a = task id */
+    SS_ECS_EV_TASK_STOPPED,                     /* a = task id */
+    SS_ECS_EV_SCHED,                            /* scheduler pass */
+    SS_ECS_EV_SEEN,                             /* a = dead tasks the scheduler now sees */
+    SS_ECS_EV_DRAIN,                            /* a = instance id: agent sets DRAINING */
+    SS_ECS_EV_CP_TICK,                          /* a = provider: managed scaling minute */
+    SS_ECS_EV_SAS_TICK,                         /* service auto scaling minute */
+    SS_ECS_EV_SAMPLE,                           /* timeline sample */
+    SS_ECS_EV_LIFECYCLE                         /* a = instance id: complete a held termination if empty */
+};
+
+typedef enum ss_task_state {
+    SS_TASK_PROVISIONING = 0, /* waiting for capacity */
+    SS_TASK_PENDING,          /* placed, starting (image pull, start) */
+    SS_TASK_RUNNING,
+    SS_TASK_STOPPING,         /* deregistration delay + stop timeout */
+    SS_TASK_STOPPED
+} ss_task_state;
+
+typedef struct ss_task {
+    int id;
+    int cp;                   /* capacity provider index */
+    int inst;                 /* instance id, -1 while PROVISIONING */
+    int zone;                 /* zone index of the instance, -1 */
+    ss_task_state state;
+    bool healthy;
+    ss_time created, running_at;
+    ss_ev_handle ev;
+    size_t live_slot;
+} ss_task;
+
+typedef struct ss_ecs_cp {
+    ss_time last_scale_out;   /* SS_TIME_NEVER... stored as very old */
+    int low_datapoints;       /* consecutive minutes with CPR < target */
+    int n_tasks;              /* live, non-stopping tasks on this provider */
+    int provisioning;         /* its PROVISIONING tasks */
+    int n_running;            /* running (not pending, not terminated) instances of its ASG */
+    int n_busy;               /* ... of which with at least one task */
+    ss_time last_launch;      /* latest launch request into its ASG */
+} ss_ecs_cp;
+
+typedef struct ss_ecs {
+    const ss_scenario *sc;
+    const ss_data *d;
+    ss_evq *q;
+    uint64_t seed;
+    int replica;
+    ss_time start, end;
+    ss_fleet fleet;
+    ss_asg_group asgs[SS_MAX_ASGS];
+    int n_asgs;
+    int cp_of_asg[SS_MAX_ASGS];       /* provider index of each ASG, -1 */
+    ss_ecs_cp cps[SS_MAX_PROVIDERS];
+    int n_cps;
+    /* tasks */
+    ss_task *tasks;
+    size_t n_tasks, cap_tasks;
+    int *live;                        /* ids of tasks not STOPPED */
+    size_t n_live, cap_live;
+    int zone_tasks[SS_MAX_ZONES];     /* placed, not stopping */
+    int healthy_zone[SS_MAX_ZONES];   /* healthy tasks per zone */
+    int n_running, n_pending;         /* RUNNING; PROVISIONING + PENDING */
+    int dead_unseen;                  /* killed tasks the scheduler has not noticed yet */
+    int desired;                      /* service desiredCount */
+    double demand_tasks;              /* d(t) */
+    ss_ev_handle ev_sched;
+    ss_time sched_at;
+    bool warm;                        /* placing the initial tasks at the start */
+    /* service auto scaling */
+    ss_time *dem_t;
+    double *dem_v;
+    size_t n_dem;
+    ss_time last_sas_out, last_sas_in;
+    int last_sas_out_target;
+    /* accounting */
+    ss_avail avail;
+    ss_timeline *tl;
+    int64_t task_restarts;
+    char err[256];                    /* first model error (reported after the run) */
+} ss_ecs;
+
+/* ecs_sim.c: step-wise API (ss_ecs_simulate = new + finish + free). */
+ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
+                   ss_err *err);
+void ss_ecs_run_until(ss_ecs *e, ss_time t);
+void ss_ecs_finish(ss_ecs *e, ss_metrics *out);
+void ss_ecs_free(ss_ecs *e);
+/* Invariants (tests): tasks on live instances, per-instance counts, counters. */
+int ss_ecs_check(const ss_ecs *e, ss_err *err);
+
+/* ecs_task.c */
+ss_task *ss_ecs_task_new(ss_ecs *e, int cp);
+void ss_ecs_task_place(ss_ecs *e, ss_task *t, ss_instance *in);
+void ss_ecs_task_stop(ss_ecs *e, ss_task *t, bool restart);
+void ss_ecs_task_kill(ss_ecs *e, ss_task *t);
+bool ss_ecs_task_doomed(const ss_ecs *e, const ss_task *t);
+void ss_ecs_drain_instance(ss_ecs *e, ss_instance *in);
+void ss_ecs_instance_gone(ss_ecs *e, ss_instance *in);
+void ss_ecs_register_task_events(ss_ecs *e);
+int ss_ecs_required(const ss_ecs *e);
+int ss_ecs_healthy(const ss_ecs *e);
+void ss_ecs_account(ss_ecs *e);      /* push h, m, d, p to the availability integrals */
+void ss_ecs_timeline(ss_ecs *e, const char *event);
+
+/* ecs_sched.c */
+void ss_ecs_request_sched(ss_ecs *e, ss_time t);
+void ss_ecs_schedule_pass(ss_ecs *e);
+ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t);
+void ss_ecs_register_sched_events(ss_ecs *e);
+
+/* ecs_capacity.c */
+int ss_ecs_pick_provider(const ss_ecs *e);
+int ss_ecs_strategy_split(const ss_capacity_provider *cps, int n_cps, const int *n_tasks);
+void ss_ecs_update_protection(ss_ecs *e, ss_instance *in);
+void ss_ecs_register_cp_events(ss_ecs *e);
+int ss_ecs_tasks_per_instance(const ss_ecs *e, int cp, bool largest);
+/* Managed scaling scale-out (§3.2): the new desired capacity for N running
+ * instances and P PROVISIONING tasks, or -1 for no scale-out. */
+int ss_ecs_scale_out_desired(int n_running, int provisioning, int per_instance, int min_step, int max_step,
+                             int target_capacity);
+
+/* ecs_autoscale.c */
+int ss_ecs_load_demand(ss_ecs *e, ss_err *err);
+void ss_ecs_register_sas_events(ss_ecs *e);
+double ss_ecs_demand_at(const ss_ecs *e, ss_time t);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * ecs_sched.c - the ECS service scheduler and task placement
+ * (aws-semantics.md §3.4, §3.6, §3.7).
+ *
+ * One pass (coalesced: at most one per instant):
+ *   good      = tasks PROVISIONING/PENDING/RUNNING not on a DRAINING instance
+ *   doomed    = RUNNING tasks on DRAINING instances (need replacement)
+ *   start     min(desired - good - dead_unseen, floor(desired x max% / 100) - active)
+ *             new tasks (provider by the strategy split, ecs_capacity.c)
+ *   stop      doomed tasks while healthy - 1 >= ceil(desired x minHealthy% / 100),
+ *             unhealthy ones first
+ *   scale-in  surplus good tasks: PROVISIONING, then PENDING, then RUNNING from
+ *             the zone with most tasks, instance with most tasks
+ *   place     every PROVISIONING task (oldest first) on a fitting instance.
+ * Killed tasks (instance terminated without draining) are replaced only once
+ * the scheduler "sees" them, scheduler_delay later (dead_unseen).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "models/ecs.h"
+#include "sim/rng.h"
+
+#define KEY_PLACE_RANDOM 0x504c4143ULL
+
+void ss_ecs_request_sched(ss_ecs *e, ss_time t)
+{
+    if (ss_evq_pending(e->q, e->ev_sched)) {
+        if (e->sched_at <= t)
+            return;
+        ss_evq_cancel(e->q, e->ev_sched);
+    }
+    e->sched_at = t;
+    e->ev_sched = ss_evq_schedule(e->q, t, SS_ECS_EV_SCHED, e, 0, 0);
+}
+
+static bool fits(const ss_ecs *e, const ss_instance *in)
+{
+    const ss_service *s = &e->sc->service;
+    if (in->state == SS_INST_TERMINATED || in->state == SS_INST_PENDING || !in->registered ||
+        in->orch_draining || in->leaving)
+        return false;
+    if (s->distinct_instance && in->ntasks > 0)
+        return false;
+    if (in->cpu_used + s->task_cpu > in->vcpu * 1024.0 + 1e-9)
+        return false;
+    if (in->mem_used + s->task_memory_mib > in->memory_mib + 1e-9)
+        return false;
+    return true;
+}
+
+/* Score of a candidate under one strategy: lower is better. */
+static double score(const ss_ecs *e, const ss_task *t, const ss_instance *in, const ss_placement *p)
+{
+    const ss_service *s = &e->sc->service;
+    switch (p->kind) {
+    case SS_PLACE_SPREAD:
+        switch (p->field) {
+        case SS_FIELD_ZONE:
+            return e->zone_tasks[in->zone_idx];
+        case SS_FIELD_INSTANCE_TYPE: {
+            int n = 0;
+            for (size_t i = 0; i < e->n_live; i++) {
+                const ss_task *o = &e->tasks[e->live[i]];
+                if (o->inst >= 0 && o->state != SS_TASK_STOPPING &&
+                    ss_fleet_inst(&e->fleet, o->inst)->type_idx == in->type_idx)
+                    n++;
+            }
+            return n;
+        }
+        default:
+            return in->ntasks;
+        }
+    case SS_PLACE_BINPACK:
+        if (p->field == SS_FIELD_MEMORY)
+            return in->memory_mib - in->mem_used - s->task_memory_mib;
+        return in->vcpu * 1024.0 - in->cpu_used - s->task_cpu;
+    case SS_PLACE_RANDOM:
+    default:
+        return ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, in->key ^ KEY_PLACE_RANDOM);
+    }
+}
+
+ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t)
+{
+    const ss_service *s = &e->sc->service;
+    /* the provider's ASG */
+    int asg = e->sc->providers[t->cp].asg;
+    const ss_asg_group *g = &e->asgs[asg];
+    ss_instance **c = ss_malloc((g->n_members + 1) * sizeof *c);
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_members; i++) {
+        ss_instance *in = ss_fleet_inst(&e->fleet, g->members[i]);
+        if (fits(e, in))
+            c[n++] = in;
+    }
+    ss_placement defaults[2] = {{SS_PLACE_SPREAD, SS_FIELD_ZONE}, {SS_PLACE_SPREAD, SS_FIELD_INSTANCE_ID}};
+    const ss_placement *pl = s->n_placement ? s->placement : defaults;
+    int np = s->n_placement ? s->n_placement : 2;
+    for (int k = 0; k < np && n > 1; k++) {
+        double best = INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double v = score(e, t, c[i], &pl[k]);
+            if (v < best)
+                best = v;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (score(e, t, c[i], &pl[k]) <= best)
+                c[m++] = c[i];
+        n = m;
+    }
+    ss_instance *pick = NULL;
+    for (size_t i = 0; i < n; i++) /* final tie-break: oldest instance (lowest id) */
+        if (!pick || c[i]->id < pick->id)
+            pick = c[i];
+    free(c);
+    return pick;
+}
+
+static int ceil_pct(int d, int pct) { return (d * pct + 99) / 100; }
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Surplus task to stop on scale-in: PROVISIONING, then PENDING, then RUNNING
+ * from the zone with the most tasks and the instance with the most tasks
+ * (§3.7 default algorithm); ties to the newest task. */
+static ss_task *scale_in_victim(ss_ecs *e)
+{
+    ss_task *best = NULL;
+    double best_key[3] = {0, 0, 0};
+    for (size_t i = 0; i < e->n_live; i++) {
+        ss_task *t = &e->tasks[e->live[i]];
+        if (t->state == SS_TASK_STOPPING || ss_ecs_task_doomed(e, t))
+            continue;
+        double k0 = t->state == SS_TASK_PROVISIONING ? 0 : t->state == SS_TASK_PENDING ? 1 : 2;
+        double k1 = t->zone >= 0 ? -e->zone_tasks[t->zone] : 0;
+        double k2 = t->inst >= 0 ? -ss_fleet_inst(&e->fleet, t->inst)->ntasks : 0;
+        double key[3] = {k0, k1, k2};
+        int better = !best;
+        for (int j = 0; j < 3 && best && !better; j++) {
+            if (key[j] < best_key[j])
+                better = 1;
+            else if (key[j] > best_key[j])
+                break;
+            else if (j == 2 && t->id > best->id)
+                better = 1;
+        }
+        if (better) {
+            best = t;
+            best_key[0] = k0;
+            best_key[1] = k1;
+            best_key[2] = k2;
+        }
+    }
+    return best;
+}
+
+void ss_ecs_schedule_pass(ss_ecs *e)
+{
+    const ss_service *s = &e->sc->service;
+    int D = e->desired;
+    int good = 0, active = 0, healthy = 0;
+    for (size_t i = 0; i < e->n_live; i++) {
+        const ss_task *t = &e->tasks[e->live[i]];
+        if (t->state == SS_TASK_STOPPING)
+            continue;
+        active++;
+        if (t->healthy)
+            healthy++;
+        if (!ss_ecs_task_doomed(e, t))
+            good++;
+    }
+    /* start replacements / new tasks within maximumPercent */
+    int need = D - good - e->dead_unseen;
+    int room = (D * s->maximum_percent) / 100 - active;
+    if (room < 0)
+        room = 0;
+    int start = need < room ? need : room;
+    for (int k = 0; k < start; k++)
+        ss_ecs_task_new(e, ss_ecs_pick_provider(e));
+    /* stop doomed tasks within minimumHealthyPercent, unhealthy ones first */
+    int min_healthy = ceil_pct(D, s->min_healthy_percent);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < e->n_live;) {
+            ss_task *t = &e->tasks[e->live[i]];
+            bool stop = t->state == SS_TASK_RUNNING && ss_ecs_task_doomed(e, t) &&
+                        (pass == 0 ? !t->healthy : healthy - 1 >= min_healthy);
+            if (!stop) {
+                i++;
+                continue;
+            }
+            if (t->healthy)
+                healthy--;
+            size_t before = e->n_live;
+            ss_ecs_task_stop(e, t, true);
+            if (e->n_live == before)
+                i++;
+        }
+    }
+    /* scale-in: surplus good tasks */
+    while (good > D) {
+        ss_task *v = scale_in_victim(e);
+        if (!v)
+            break;
+        ss_ecs_task_stop(e, v, false);
+        good--;
+    }
+    /* place PROVISIONING tasks, oldest first */
+    int *prov = NULL;
+    size_t np = 0, capp = 0;
+    for (size_t i = 0; i < e->n_live; i++)
+        if (e->tasks[e->live[i]].state == SS_TASK_PROVISIONING) {
+            SS_GROW(prov, capp, np + 1);
+            prov[np++] = e->live[i];
+        }
+    if (np > 1)
+        qsort(prov, np, sizeof *prov, cmp_int);
+    for (size_t i = 0; i < np; i++) {
+        ss_task *t = &e->tasks[prov[i]];
+        ss_instance *in = ss_ecs_place(e, t);
+        if (in)
+            ss_ecs_task_place(e, t, in);
+    }
+    free(prov);
+    ss_ecs_account(e);
+}
+
+static void on_sched(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_ecs_schedule_pass((ss_ecs *)ev->obj);
+}
+
+void ss_ecs_register_sched_events(ss_ecs *e) { ss_evq_on(e->q, SS_ECS_EV_SCHED, on_sched, NULL); }

@@ -1,0 +1,337 @@
+/*
+ * ecs_sim.c - ss_ecs_simulate: set up the fleet, the Auto Scaling groups, the
+ * capacity providers and the service on one kernel, run the horizon, and
+ * turn the integrals into metrics.
+ *
+ * Warm start: the horizon begins in steady state. Every ASG's initial
+ * desired capacity is running and registered at `start`, and the service's
+ * initial tasks are placed RUNNING and healthy at `start` (tasks that do not
+ * fit stay PROVISIONING and count as shortfall until capacity arrives).
+ *
+ * Draining on a Spot notice happens when the service has Spot draining
+ * (ECS_ENABLE_SPOT_INSTANCE_DRAINING, the agent polls every 1 s) or the
+ * instance's capacity provider has managed draining (§3.4; modelled with the
+ * same 1 s latency). Terminations decided by the ASG (scale-in, Capacity
+ * Rebalancing) are drained first only with managed draining (a lifecycle
+ * hook held until the instance has no tasks); otherwise the tasks die with
+ * the instance.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/ecs.h"
+
+#define AGENT_POLL (1 * SS_SECOND)
+
+static int cp_of(const ss_ecs *e, const ss_instance *in) { return e->cp_of_asg[in->asg]; }
+
+static void h_launched(void *ctx, ss_instance *in)
+{
+    ss_ecs *e = ctx;
+    int cp = cp_of(e, in);
+    if (cp >= 0 && in->launch > e->cps[cp].last_launch)
+        e->cps[cp].last_launch = in->launch;
+}
+
+static void h_running(void *ctx, ss_instance *in)
+{
+    ss_ecs *e = ctx;
+    int cp = cp_of(e, in);
+    if (cp >= 0)
+        e->cps[cp].n_running++;
+}
+
+static void h_registered(void *ctx, ss_instance *in)
+{
+    ss_ecs *e = ctx;
+    (void)in;
+    if (!e->warm)
+        ss_ecs_request_sched(e, ss_evq_now(e->q));
+}
+
+static bool drains_on_notice(const ss_ecs *e, const ss_instance *in)
+{
+    int cp = cp_of(e, in);
+    return e->sc->service.spot_draining || (cp >= 0 && e->sc->providers[cp].managed_draining);
+}
+
+static void h_notice(void *ctx, ss_instance *in, ss_time deadline)
+{
+    ss_ecs *e = ctx;
+    (void)deadline;
+    if (drains_on_notice(e, in))
+        ss_evq_schedule(e->q, ss_evq_now(e->q) + AGENT_POLL, SS_ECS_EV_DRAIN, e, in->id, 0);
+}
+
+static bool h_terminating(void *ctx, ss_instance *in)
+{
+    ss_ecs *e = ctx;
+    int cp = cp_of(e, in);
+    if (cp < 0 || !e->sc->providers[cp].managed_draining || in->ntasks == 0)
+        return false;
+    in->lifecycle_held = true;
+    ss_evq_schedule(e->q, ss_evq_now(e->q), SS_ECS_EV_DRAIN, e, in->id, 0);
+    return true;
+}
+
+static void h_terminated(void *ctx, ss_instance *in)
+{
+    ss_ecs *e = ctx;
+    int cp = cp_of(e, in);
+    if (cp >= 0 && in->running_at != SS_TIME_NEVER)
+        e->cps[cp].n_running--;
+    ss_ecs_instance_gone(e, in);
+}
+
+static void h_launch_failed(void *ctx, int pool, ss_launch_block why)
+{
+    (void)pool;
+    (void)why;
+    ss_ecs_timeline(ctx, "launch-failed");
+}
+
+static void f_event(void *ctx, ss_time t, const char *what)
+{
+    ss_ecs *e = ctx;
+    (void)t;
+    ss_ecs_timeline(e, what);
+    if (!strncmp(what, "outage", 6))
+        ss_ecs_account(e);
+}
+
+static void on_sample(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)ctx;
+    ss_ecs *e = ev->obj;
+    ss_ecs_timeline(e, NULL);
+    ss_evq_schedule(q, ss_evq_now(q) + e->sc->sample_interval, SS_ECS_EV_SAMPLE, e, 0, 0);
+}
+
+static int validate(const ss_scenario *sc, const ss_data *d, ss_err *err)
+{
+    if (sc->n_providers < 1)
+        return ss_err_set(err, "ecs: the scenario has no capacity provider");
+    if (sc->n_asgs < 1)
+        return ss_err_set(err, "ecs: the scenario has no Auto Scaling group");
+    if (d->n_types != sc->market.n_types || d->n_zones != sc->market.n_zones)
+        return ss_err_set(err, "ecs: market data has %d types x %d zones, scenario %d x %d", d->n_types,
+                          d->n_zones, sc->market.n_types, sc->market.n_zones);
+    bool any_weight = false;
+    for (int i = 0; i < sc->n_providers; i++) {
+        const ss_capacity_provider *c = &sc->providers[i];
+        if (c->asg < 0 || c->asg >= sc->n_asgs)
+            return ss_err_set(err, "capacity_providers[%d] (%s): asg index %d out of range", i, c->name, c->asg);
+        if (c->weight > 0 || c->base > 0)
+            any_weight = true;
+    }
+    if (!any_weight)
+        return ss_err_set(err, "capacity provider strategy: every weight is 0 (CreateService would fail)");
+    for (int g = 0; g < sc->n_asgs; g++) {
+        const ss_asg *a = &sc->asgs[g];
+        int nt = a->n_types ? a->n_types : sc->market.n_types;
+        for (int k = 0; k < nt; k++) {
+            int ti = a->n_types ? a->type_idx[k] : k;
+            if (ti < 0 || ti >= d->n_types)
+                return ss_err_set(err, "asgs[%d] (%s): instance type index %d out of range", g, a->name, ti);
+            const ss_pool *p = ss_data_pool(d, ti, 0);
+            if (!(p->vcpu > 0) || !(p->memory_mib > 0))
+                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set vcpu and "
+                                  "memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
+        }
+    }
+    return 0;
+}
+
+ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
+                   ss_err *err)
+{
+    if (validate(sc, d, err))
+        return NULL;
+    ss_time start = sc->start, end = sc->end;
+    if (start == 0 && end == 0) {
+        start = d->span_start;
+        end = d->span_end;
+    }
+    if (end <= start) {
+        ss_err_set(err, "ecs: empty horizon [%lld, %lld)", (long long)start, (long long)end);
+        return NULL;
+    }
+    ss_ecs *e = ss_calloc(1, sizeof *e);
+    e->sc = sc;
+    e->d = d;
+    e->seed = seed;
+    e->replica = replica;
+    e->start = start;
+    e->end = end;
+    e->tl = tl;
+    e->q = ss_evq_new(4096);
+    ss_evq_reset(e->q, start);
+
+    int n_pools = d->n_types * d->n_zones;
+    bool *use = ss_calloc((size_t)n_pools, sizeof *use);
+    for (int g = 0; g < sc->n_asgs; g++) {
+        const ss_asg *a = &sc->asgs[g];
+        int nt = a->n_types ? a->n_types : sc->market.n_types;
+        int nz = a->n_zones ? a->n_zones : sc->market.n_zones;
+        for (int i = 0; i < nt; i++)
+            for (int z = 0; z < nz; z++)
+                use[(a->n_types ? a->type_idx[i] : i) * d->n_zones + (a->n_zones ? a->zone_idx[z] : z)] = true;
+    }
+    int frc = ss_fleet_init(&e->fleet, sc, d, e->q, seed, replica, start, end, use, err);
+    free(use);
+    if (frc) {
+        ss_evq_free(e->q);
+        free(e);
+        return NULL;
+    }
+    e->fleet.on_event = f_event;
+    e->fleet.event_ctx = e;
+
+    e->desired = sc->service.desired_count;
+    e->demand_tasks = e->desired;
+    if (ss_ecs_load_demand(e, err)) {
+        ss_ecs_free(e);
+        return NULL;
+    }
+    e->n_cps = sc->n_providers;
+    for (int g = 0; g < SS_MAX_ASGS; g++)
+        e->cp_of_asg[g] = -1;
+    for (int i = 0; i < sc->n_providers; i++)
+        e->cp_of_asg[sc->providers[i].asg] = i;
+
+    ss_ecs_register_task_events(e);
+    ss_ecs_register_sched_events(e);
+    ss_ecs_register_cp_events(e);
+    ss_ecs_register_sas_events(e);
+    ss_evq_on(e->q, SS_ECS_EV_SAMPLE, on_sample, NULL);
+
+    ss_asg_hooks hooks = {.ctx = e,
+                          .on_running = h_running,
+                          .on_registered = h_registered,
+                          .on_notice = h_notice,
+                          .on_terminating = h_terminating,
+                          .on_terminated = h_terminated,
+                          .on_launch_failed = tl ? h_launch_failed : NULL,
+                          .on_launched = h_launched};
+    e->n_asgs = sc->n_asgs;
+    e->warm = true;
+    for (int g = 0; g < sc->n_asgs; g++) {
+        ss_asg_init(&e->asgs[g], &e->fleet, g, &hooks);
+        ss_asg_warm_start(&e->asgs[g]);
+    }
+    ss_avail_init(&e->avail, start, 0, ss_ecs_required(e), e->demand_tasks, 0);
+    ss_ecs_schedule_pass(e); /* initial tasks, warm */
+    e->warm = false;
+    ss_ecs_account(e);
+    if (tl) {
+        ss_ecs_timeline(e, "start");
+        if (sc->sample_interval > 0)
+            ss_evq_schedule(e->q, start + sc->sample_interval, SS_ECS_EV_SAMPLE, e, 0, 0);
+    }
+    return e;
+}
+
+void ss_ecs_run_until(ss_ecs *e, ss_time t)
+{
+    if (t > e->end)
+        t = e->end;
+    ss_evq_run_until(e->q, t);
+}
+
+void ss_ecs_finish(ss_ecs *e, ss_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    ss_ecs_run_until(e, e->end);
+    if (e->tl)
+        ss_ecs_timeline(e, "end");
+    ss_avail_finish(&e->avail, e->end, out);
+    ss_fleet_finish(&e->fleet);
+    const ss_fleet_stats *fs = &e->fleet.stats;
+    double horizon_h = (double)(e->end - e->start) / (double)SS_HOUR;
+    out->spot_cost_usd = fs->spot_cost;
+    out->od_cost_usd = fs->od_cost;
+    out->cost_usd = fs->spot_cost + fs->od_cost;
+    out->cost_per_month_usd = out->cost_usd * (30.0 * 24.0) / horizon_h;
+    out->ondemand_baseline_usd = fs->od_baseline;
+    out->savings_ratio = out->cost_usd > 0 ? fs->od_baseline / out->cost_usd : 0.0;
+    out->interruptions = fs->interruptions;
+    out->rebalance_recommendations = fs->rebalance_recommendations;
+    out->task_restarts = e->task_restarts;
+    out->launches = fs->launches;
+    out->failed_launches = fs->failed_launches;
+    out->spot_instance_hours = fs->spot_hours;
+    out->od_instance_hours = fs->od_hours;
+    out->uncovered_pool_hours = fs->uncovered_pool_hours;
+    out->horizon_hours = horizon_h;
+}
+
+void ss_ecs_free(ss_ecs *e)
+{
+    if (!e)
+        return;
+    for (int g = 0; g < e->n_asgs; g++)
+        ss_asg_free(&e->asgs[g]);
+    ss_fleet_free(&e->fleet);
+    ss_avail_free(&e->avail);
+    free(e->tasks);
+    free(e->live);
+    free(e->dem_t);
+    free(e->dem_v);
+    ss_evq_free(e->q);
+    free(e);
+}
+
+int ss_ecs_check(const ss_ecs *e, ss_err *err)
+{
+    /* every non-stopped placed task is on a live instance; resources add up;
+     * counters match a recount */
+    int *cnt = ss_calloc((size_t)e->fleet.n + 1, sizeof *cnt);
+    int pending = 0, running = 0, rc = 0;
+    for (size_t i = 0; i < e->n_live && !rc; i++) {
+        const ss_task *t = &e->tasks[e->live[i]];
+        if (t->state == SS_TASK_STOPPED)
+            rc = ss_err_set(err, "task %d is STOPPED but in the live list", t->id);
+        else if (t->state == SS_TASK_PROVISIONING)
+            pending++;
+        else {
+            if (t->state == SS_TASK_PENDING)
+                pending++;
+            if (t->state == SS_TASK_RUNNING)
+                running++;
+            if (t->inst < 0 || t->inst >= e->fleet.n) {
+                rc = ss_err_set(err, "task %d (state %d) has no instance", t->id, (int)t->state);
+                break;
+            }
+            const ss_instance *in = ss_fleet_inst(&e->fleet, t->inst);
+            if (in->state == SS_INST_TERMINATED)
+                rc = ss_err_set(err, "task %d runs on terminated instance %d", t->id, in->id);
+            cnt[t->inst]++;
+        }
+    }
+    for (int id = 0; id < e->fleet.n && !rc; id++) {
+        const ss_instance *in = ss_fleet_inst(&e->fleet, id);
+        if (in->state != SS_INST_TERMINATED && cnt[id] != in->ntasks)
+            rc = ss_err_set(err, "instance %d: %d tasks placed, ntasks %d", id, cnt[id], in->ntasks);
+        if (in->state != SS_INST_TERMINATED &&
+            in->cpu_used > in->vcpu * 1024.0 + 1e-6)
+            rc = ss_err_set(err, "instance %d: cpu %g over %g", id, in->cpu_used, in->vcpu * 1024.0);
+    }
+    if (!rc && (pending != e->n_pending || running != e->n_running))
+        rc = ss_err_set(err, "counters: pending %d/%d running %d/%d", pending, e->n_pending, running,
+                        e->n_running);
+    free(cnt);
+    return rc;
+}
+
+int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
+                    ss_timeline *tl, ss_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ss_ecs *e = ss_ecs_new(sc, d, seed, replica, tl, err);
+    if (!e)
+        return -1;
+    ss_ecs_finish(e, out);
+    ss_ecs_free(e);
+    return 0;
+}

@@ -1,0 +1,324 @@
+/*
+ * ecs_task.c - ECS task lifecycle (aws-semantics.md §3.5, §3.6) and
+ * container-instance draining (§3.4), plus the h/m/d accounting.
+ *
+ *   PROVISIONING -> (placed) PENDING -> (task_start) RUNNING
+ *     -> healthy after max(time_to_healthy, health_check_grace)
+ *   stop: STOPPING (not healthy: deregistered from the target group) for
+ *     deregistration_delay + stop_timeout, then STOPPED (resources freed)
+ *   instance terminated: every task on it is STOPPED at once.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "models/ecs.h"
+#include "sim/rng.h"
+
+#define KEY_TASK_START 0x5453544bULL
+
+static ss_task *task_of(ss_ecs *e, int64_t id) { return &e->tasks[id]; }
+
+int ss_ecs_required(const ss_ecs *e)
+{
+    const ss_slo *s = &e->sc->slo;
+    if (s->min_healthy >= 0)
+        return s->min_healthy;
+    return (int)ceil(s->min_fraction * e->demand_tasks - 1e-9);
+}
+
+int ss_ecs_healthy(const ss_ecs *e)
+{
+    int h = 0;
+    for (int z = 0; z < e->sc->market.n_zones && z < SS_MAX_ZONES; z++)
+        if (!e->fleet.zone_unhealthy[z])
+            h += e->healthy_zone[z];
+    return h;
+}
+
+void ss_ecs_timeline(ss_ecs *e, const char *event)
+{
+    if (!e->tl)
+        return;
+    ss_timeline_row r = {.t = ss_evq_now(e->q),
+                         .required = ss_ecs_required(e),
+                         .healthy = ss_ecs_healthy(e),
+                         .desired = e->desired,
+                         .running = e->n_running,
+                         .pending = e->n_pending,
+                         .spot_instances = e->fleet.alive_spot,
+                         .od_instances = e->fleet.alive_od,
+                         .event = event};
+    ss_timeline_push(e->tl, &r);
+}
+
+void ss_ecs_account(ss_ecs *e)
+{
+    ss_avail_set(&e->avail, ss_evq_now(e->q), ss_ecs_healthy(e), ss_ecs_required(e), e->demand_tasks,
+                 e->n_pending);
+}
+
+ss_task *ss_ecs_task_new(ss_ecs *e, int cp)
+{
+    SS_GROW(e->tasks, e->cap_tasks, e->n_tasks + 1);
+    ss_task *t = &e->tasks[e->n_tasks];
+    memset(t, 0, sizeof *t);
+    t->id = (int)e->n_tasks++;
+    t->cp = cp;
+    t->inst = -1;
+    t->zone = -1;
+    t->state = SS_TASK_PROVISIONING;
+    t->created = ss_evq_now(e->q);
+    t->running_at = SS_TIME_NEVER;
+    SS_GROW(e->live, e->cap_live, e->n_live + 1);
+    t->live_slot = e->n_live;
+    e->live[e->n_live++] = t->id;
+    e->n_pending++;
+    if (cp >= 0) {
+        e->cps[cp].n_tasks++;
+        e->cps[cp].provisioning++;
+    }
+    return t;
+}
+
+static void live_remove(ss_ecs *e, ss_task *t)
+{
+    size_t k = t->live_slot;
+    int last = e->live[--e->n_live];
+    e->live[k] = last;
+    e->tasks[last].live_slot = k;
+}
+
+bool ss_ecs_task_doomed(const ss_ecs *e, const ss_task *t)
+{
+    if (t->inst < 0)
+        return false;
+    return ss_fleet_inst(&e->fleet, t->inst)->orch_draining;
+}
+
+void ss_ecs_task_place(ss_ecs *e, ss_task *t, ss_instance *in)
+{
+    const ss_service *s = &e->sc->service;
+    t->inst = in->id;
+    t->zone = in->zone_idx;
+    t->state = SS_TASK_PENDING;
+    in->cpu_used += s->task_cpu;
+    in->mem_used += s->task_memory_mib;
+    if (in->ntasks++ == 0 && e->cp_of_asg[in->asg] >= 0)
+        e->cps[e->cp_of_asg[in->asg]].n_busy++;
+    e->cps[t->cp].provisioning--;
+    e->zone_tasks[t->zone]++;
+    ss_ecs_update_protection(e, in);
+    if (e->warm) {
+        /* initial tasks: already running and healthy when the horizon starts */
+        t->state = SS_TASK_RUNNING;
+        t->running_at = ss_evq_now(e->q);
+        t->healthy = true;
+        e->n_pending--;
+        e->n_running++;
+        e->healthy_zone[t->zone]++;
+        return;
+    }
+    double u = ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, KEY_TASK_START);
+    t->ev = ss_evq_schedule(e->q, ss_evq_now(e->q) + ss_dist_quantile_ms(&s->task_start, u),
+                            SS_ECS_EV_TASK_RUNNING, e, t->id, 0);
+}
+
+/* Free the task's resources on its instance. */
+static void release(ss_ecs *e, ss_task *t)
+{
+    if (t->inst < 0)
+        return;
+    const ss_service *s = &e->sc->service;
+    ss_instance *in = ss_fleet_inst(&e->fleet, t->inst);
+    in->cpu_used -= s->task_cpu;
+    in->mem_used -= s->task_memory_mib;
+    if (--in->ntasks == 0 && e->cp_of_asg[in->asg] >= 0)
+        e->cps[e->cp_of_asg[in->asg]].n_busy--;
+    ss_ecs_update_protection(e, in);
+    if (in->lifecycle_held && in->ntasks == 0 && in->state != SS_INST_TERMINATED)
+        /* managed draining: the lifecycle hook completes when the instance is
+         * empty (as an event: never terminate from inside a scheduler pass) */
+        ss_evq_schedule(e->q, ss_evq_now(e->q), SS_ECS_EV_LIFECYCLE, e, in->id, 0);
+}
+
+/* Leave the "active" counts (pending/running/zone/healthy/provider). */
+static void deactivate(ss_ecs *e, ss_task *t)
+{
+    if (t->state == SS_TASK_PROVISIONING && t->cp >= 0)
+        e->cps[t->cp].provisioning--;
+    if (t->state == SS_TASK_PROVISIONING || t->state == SS_TASK_PENDING)
+        e->n_pending--;
+    else if (t->state == SS_TASK_RUNNING)
+        e->n_running--;
+    if (t->state != SS_TASK_STOPPING && t->state != SS_TASK_STOPPED) {
+        if (t->zone >= 0)
+            e->zone_tasks[t->zone]--;
+        if (t->cp >= 0)
+            e->cps[t->cp].n_tasks--;
+    }
+    if (t->healthy) {
+        t->healthy = false;
+        e->healthy_zone[t->zone]--;
+    }
+    ss_evq_cancel(e->q, t->ev);
+}
+
+void ss_ecs_task_stop(ss_ecs *e, ss_task *t, bool restart)
+{
+    if (t->state == SS_TASK_STOPPING || t->state == SS_TASK_STOPPED)
+        return;
+    if (restart)
+        e->task_restarts++;
+    bool placed_running = t->state == SS_TASK_RUNNING;
+    deactivate(e, t);
+    if (t->inst < 0 || !placed_running) {
+        /* PROVISIONING / PENDING tasks stop at once */
+        t->state = SS_TASK_STOPPED;
+        release(e, t);
+        live_remove(e, t);
+        return;
+    }
+    const ss_service *s = &e->sc->service;
+    t->state = SS_TASK_STOPPING;
+    t->ev = ss_evq_schedule(e->q, ss_evq_now(e->q) + s->deregistration_delay + s->stop_timeout,
+                            SS_ECS_EV_TASK_STOPPED, e, t->id, 0);
+}
+
+void ss_ecs_task_kill(ss_ecs *e, ss_task *t)
+{
+    if (t->state == SS_TASK_STOPPED)
+        return;
+    if (t->state != SS_TASK_STOPPING) {
+        e->task_restarts++;
+        e->dead_unseen++;
+    }
+    deactivate(e, t);
+    t->state = SS_TASK_STOPPED;
+    release(e, t);
+    live_remove(e, t);
+}
+
+static void on_task_running(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_ecs *e = ev->obj;
+    ss_task *t = task_of(e, ev->a);
+    if (t->state != SS_TASK_PENDING)
+        return;
+    const ss_service *s = &e->sc->service;
+    t->state = SS_TASK_RUNNING;
+    t->running_at = ss_evq_now(e->q);
+    e->n_pending--;
+    e->n_running++;
+    ss_time grace = s->time_to_healthy > s->health_check_grace ? s->time_to_healthy : s->health_check_grace;
+    t->ev = ss_evq_schedule(e->q, t->running_at + grace, SS_ECS_EV_TASK_HEALTHY, e, t->id, 0);
+    ss_ecs_account(e);
+}
+
+static void on_task_healthy(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_ecs *e = ev->obj;
+    ss_task *t = task_of(e, ev->a);
+    if (t->state != SS_TASK_RUNNING || t->healthy)
+        return;
+    t->healthy = true;
+    e->healthy_zone[t->zone]++;
+    ss_ecs_account(e);
+    /* a healthy replacement may let the scheduler stop a draining task */
+    ss_ecs_request_sched(e, ss_evq_now(e->q));
+}
+
+static void on_task_stopped(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_ecs *e = ev->obj;
+    ss_task *t = task_of(e, ev->a);
+    if (t->state != SS_TASK_STOPPING)
+        return;
+    t->state = SS_TASK_STOPPED;
+    release(e, t);
+    live_remove(e, t);
+    ss_ecs_request_sched(e, ss_evq_now(e->q));
+}
+
+static void on_seen(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_ecs *e = ev->obj;
+    e->dead_unseen -= (int)ev->a;
+    ss_ecs_schedule_pass(e);
+}
+
+void ss_ecs_drain_instance(ss_ecs *e, ss_instance *in)
+{
+    if (in->orch_draining || in->state == SS_INST_TERMINATED)
+        return;
+    in->orch_draining = true;
+    /* PENDING service tasks on it stop at once (§3.4); RUNNING ones are
+     * replaced by the scheduler within minimumHealthy/maximumPercent. */
+    for (size_t i = 0; i < e->n_live;) {
+        ss_task *t = &e->tasks[e->live[i]];
+        if (t->inst == in->id && t->state == SS_TASK_PENDING) {
+            ss_ecs_task_stop(e, t, true);
+            continue; /* live[i] now holds another task */
+        }
+        i++;
+    }
+    ss_ecs_schedule_pass(e);
+    ss_ecs_account(e);
+    if (in->lifecycle_held && in->ntasks == 0)
+        ss_evq_schedule(e->q, ss_evq_now(e->q), SS_ECS_EV_LIFECYCLE, e, in->id, 0);
+}
+
+static void on_lifecycle(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_ecs *e = ev->obj;
+    ss_instance *in = ss_fleet_inst(&e->fleet, (int)ev->a);
+    if (!in->lifecycle_held || in->ntasks > 0 || in->state == SS_INST_TERMINATED)
+        return;
+    in->lifecycle_held = false;
+    ss_asg_complete_lifecycle(&e->asgs[in->asg], in);
+}
+
+static void on_drain(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_ecs *e = ev->obj;
+    ss_ecs_drain_instance(e, ss_fleet_inst(&e->fleet, (int)ev->a));
+}
+
+void ss_ecs_instance_gone(ss_ecs *e, ss_instance *in)
+{
+    int killed = e->dead_unseen;
+    for (size_t i = 0; i < e->n_live;) {
+        ss_task *t = &e->tasks[e->live[i]];
+        if (t->inst == in->id) {
+            ss_ecs_task_kill(e, t);
+            continue;
+        }
+        i++;
+    }
+    killed = e->dead_unseen - killed;
+    if (killed > 0)
+        ss_evq_schedule(e->q, ss_evq_now(e->q) + e->sc->service.scheduler_delay, SS_ECS_EV_SEEN, e,
+                        killed, 0);
+    ss_ecs_account(e);
+}
+
+void ss_ecs_register_task_events(ss_ecs *e)
+{
+    ss_evq_on(e->q, SS_ECS_EV_TASK_RUNNING, on_task_running, NULL);
+    ss_evq_on(e->q, SS_ECS_EV_TASK_HEALTHY, on_task_healthy, NULL);
+    ss_evq_on(e->q, SS_ECS_EV_TASK_STOPPED, on_task_stopped, NULL);
+    ss_evq_on(e->q, SS_ECS_EV_SEEN, on_seen, NULL);
+    ss_evq_on(e->q, SS_ECS_EV_DRAIN, on_drain, NULL);
+    ss_evq_on(e->q, SS_ECS_EV_LIFECYCLE, on_lifecycle, NULL);
+}

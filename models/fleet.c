@@ -1,0 +1,541 @@
+/*
+ * fleet.c - instances, Spot pools, interruption notices, zone outages and
+ * billing of one evaluation (see fleet.h).
+ *
+ * Pool events (bursts, capacity changes) come pre-computed and time-sorted
+ * from ss_interrupt_pool_events; only the next one is in the kernel at any
+ * time (a chain), so a year of events costs one queue slot. Per-instance
+ * stochastic notices are drawn at launch from a keyed stream and scheduled
+ * once. Cost is integrated exactly at termination: no event per price change.
+ */
+#include "models/fleet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "models/market.h"
+#include "sim/rng.h"
+
+enum {
+    EV_POOL = SS_EVT_FLEET_FIRST, /* a = pool event index */
+    EV_NOTICE,                    /* a = instance id: stochastic notice */
+    EV_END,                       /* a = instance id: notice deadline reached */
+    EV_RBR,                       /* a = instance id: rebalance recommendation */
+    EV_PREBURST,                  /* a = pool event index: RBRs ahead of a burst */
+    EV_OUTAGE                     /* a = outage index, b = 1 start / 0 end */
+};
+
+/* Keyed-draw purposes (k3 of ss_rng_keyed_uniform). */
+#define KEY_RBR_P 0x5242522dULL
+#define KEY_RBR_LEAD 0x5242524cULL
+#define KEY_CAP_ORDER 0x4341504fULL
+
+static const double MS_PER_HOUR = 3600000.0;
+
+ss_time ss_dist_quantile_ms(const ss_dist *dist, double u)
+{
+    double s;
+    if (u <= 0.0)
+        u = 1e-12;
+    if (u >= 1.0)
+        u = 1.0 - 1e-12;
+    switch (dist->kind) {
+    case SS_DIST_UNIFORM:
+        s = dist->a + (dist->b - dist->a) * u;
+        break;
+    case SS_DIST_EXPONENTIAL:
+        s = gsl_cdf_exponential_Pinv(u, dist->a);
+        break;
+    case SS_DIST_LOGNORMAL:
+        s = dist->a > 0 ? gsl_cdf_lognormal_Pinv(u, log(dist->a), dist->b) : 0.0;
+        break;
+    case SS_DIST_GAMMA:
+        s = gsl_cdf_gamma_Pinv(u, dist->a, dist->b);
+        break;
+    case SS_DIST_NORMAL:
+        s = dist->a + gsl_cdf_gaussian_Pinv(u, dist->b > 0 ? dist->b : 1e-300);
+        break;
+    case SS_DIST_FIXED:
+    default:
+        s = dist->a;
+        break;
+    }
+    if (!(s > 0.0))
+        return 0;
+    if (s > 1e9)
+        s = 1e9;
+    return (ss_time)llround(s * 1000.0);
+}
+
+static ss_fleet *fleet_of(const ss_event *ev) { return (ss_fleet *)ev->obj; }
+
+static void emit(ss_fleet *f, const char *what)
+{
+    if (f->on_event)
+        f->on_event(f->event_ctx, ss_evq_now(f->q), what);
+}
+
+static void pool_remove_alive(ss_fleet *f, ss_instance *in)
+{
+    ss_fleet_pool *p = &f->pools[in->pool];
+    size_t k = in->pool_slot;
+    if (k >= p->n_alive || p->alive[k] != in->id)
+        return;
+    int last = p->alive[--p->n_alive];
+    p->alive[k] = last;
+    ss_fleet_inst(f, last)->pool_slot = k;
+    in->pool_slot = SIZE_MAX;
+}
+
+/* Bill in over [launch, end) into the stats (once). */
+static void bill(ss_fleet *f, ss_instance *in, ss_time end)
+{
+    if (end > f->end)
+        end = f->end;
+    if (end < in->launch)
+        end = in->launch;
+    in->end = end;
+    const ss_pool *pd = &f->d->pools[in->pool];
+    double hours = (double)(end - in->launch) / MS_PER_HOUR;
+    double od = ss_bill_ondemand(pd->ondemand_usd_per_hour, in->launch, end);
+    f->stats.od_baseline += od;
+    if (in->spot) {
+        ss_time unc = 0;
+        in->cost = ss_bill_spot(&pd->spot, in->launch, end, &unc);
+        f->stats.spot_cost += in->cost;
+        f->stats.spot_hours += hours;
+        f->stats.price_uncovered_ms += unc;
+        if (ss_interrupt_pool_uncovered(f->sc, f->d, in->pool))
+            f->stats.uncovered_pool_hours += hours;
+    } else {
+        in->cost = od;
+        f->stats.od_cost += od;
+        f->stats.od_hours += hours;
+    }
+}
+
+void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why)
+{
+    if (in->state == SS_INST_TERMINATED)
+        return;
+    ss_time now = ss_evq_now(f->q);
+    if (in->spot) {
+        pool_remove_alive(f, in);
+        f->alive_spot--;
+    } else {
+        f->pools[in->pool].alive_od--;
+        f->alive_od--;
+    }
+    ss_evq_cancel(f->q, in->ev_notice);
+    ss_evq_cancel(f->q, in->ev_rbr);
+    ss_evq_cancel(f->q, in->ev_end);
+    ss_evq_cancel(f->q, in->ev_state);
+    in->state = SS_INST_TERMINATED;
+    in->end_reason = why;
+    bill(f, in, now);
+    const ss_fleet_owner *o = &f->owners[in->asg];
+    if (o->on_terminated)
+        o->on_terminated(o->ctx, in);
+}
+
+void ss_fleet_notice(ss_fleet *f, ss_instance *in)
+{
+    if (in->state == SS_INST_TERMINATED || in->noticed)
+        return;
+    ss_time now = ss_evq_now(f->q);
+    in->noticed = true;
+    in->notice_at = now;
+    in->state = SS_INST_DRAINING;
+    pool_remove_alive(f, in);
+    ss_evq_cancel(f->q, in->ev_notice);
+    ss_evq_cancel(f->q, in->ev_rbr);
+    f->stats.interruptions++;
+    ss_time deadline = now + f->sc->market.notice;
+    in->ev_end = ss_evq_schedule(f->q, deadline, EV_END, f, in->id, 0);
+    emit(f, "interruption");
+    const ss_fleet_owner *o = &f->owners[in->asg];
+    if (o->on_notice)
+        o->on_notice(o->ctx, in, deadline);
+}
+
+static void rebalance(ss_fleet *f, ss_instance *in)
+{
+    if (in->state == SS_INST_TERMINATED || in->noticed || in->rebalance)
+        return;
+    in->rebalance = true;
+    f->stats.rebalance_recommendations++;
+    const ss_fleet_owner *o = &f->owners[in->asg];
+    if (o->on_rebalance)
+        o->on_rebalance(o->ctx, in);
+}
+
+/* ---- pool events ----------------------------------------------------------- */
+
+static void schedule_next_pool_event(ss_fleet *f)
+{
+    while (f->next_event < f->events.n) {
+        const ss_pool_event *e = &f->events.ev[f->next_event];
+        if (e->t >= f->end) {
+            f->next_event = f->events.n;
+            return;
+        }
+        ss_evq_schedule(f->q, e->t, EV_POOL, f, (int64_t)f->next_event, 0);
+        f->next_event++;
+        return;
+    }
+}
+
+/* Order for capacity-driven notices: newest first (launch desc, id desc)
+ * or by a keyed uniform per instance. */
+typedef struct cap_item {
+    double k;
+    int id;
+} cap_item;
+
+static int cap_cmp(const void *a, const void *b)
+{
+    const cap_item *x = a, *y = b;
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static void capacity_change(ss_fleet *f, int pool, int capacity)
+{
+    ss_fleet_pool *p = &f->pools[pool];
+    p->capacity = capacity;
+    if (capacity < 0 || p->n_alive <= (size_t)capacity)
+        return;
+    size_t excess = p->n_alive - (size_t)capacity;
+    cap_item *it = ss_malloc(p->n_alive * sizeof *it);
+    for (size_t i = 0; i < p->n_alive; i++) {
+        const ss_instance *in = ss_fleet_inst(f, p->alive[i]);
+        it[i].id = in->id;
+        it[i].k = f->sc->market.trace_newest_first
+                      ? -(double)in->launch
+                      : ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_CAP_ORDER);
+    }
+    qsort(it, p->n_alive, sizeof *it, cap_cmp);
+    for (size_t i = 0; i < excess; i++)
+        ss_fleet_notice(f, ss_fleet_inst(f, it[i].id));
+    free(it);
+}
+
+static void burst(ss_fleet *f, const ss_pool_event *e)
+{
+    ss_fleet_pool *p = &f->pools[e->pool];
+    if (p->n_alive == 0)
+        return;
+    size_t n = p->n_alive;
+    int *ids = ss_malloc(n * sizeof *ids);
+    memcpy(ids, p->alive, n * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        ss_instance *in = ss_fleet_inst(f, ids[i]);
+        if (ss_interrupt_burst_hits(f->seed, f->replica, e->pool, e->burst_id, in->key, e->frac))
+            ss_fleet_notice(f, in);
+    }
+    free(ids);
+}
+
+static void on_pool(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_fleet *f = fleet_of(ev);
+    const ss_pool_event *e = &f->events.ev[ev->a];
+    schedule_next_pool_event(f);
+    if (e->pool < 0 || e->pool >= f->n_pools)
+        return;
+    if (e->kind == SS_POOLEV_BURST)
+        burst(f, e);
+    else
+        capacity_change(f, e->pool, e->capacity);
+}
+
+/* Rebalance recommendations ahead of a burst: the instances alive now that
+ * the burst will hit (the hit draw is keyed, so it is known) get an RBR with
+ * probability rebalance_probability. Instances launched in between do not. */
+static void on_preburst(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_fleet *f = fleet_of(ev);
+    const ss_pool_event *e = &f->events.ev[ev->a];
+    ss_fleet_pool *p = &f->pools[e->pool];
+    size_t n = p->n_alive;
+    if (!n)
+        return;
+    int *ids = ss_malloc(n * sizeof *ids);
+    memcpy(ids, p->alive, n * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        ss_instance *in = ss_fleet_inst(f, ids[i]);
+        if (!ss_interrupt_burst_hits(f->seed, f->replica, e->pool, e->burst_id, in->key, e->frac))
+            continue;
+        if (ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key ^ e->burst_id, KEY_RBR_P) <
+            f->sc->market.rebalance_probability)
+            rebalance(f, in);
+    }
+    free(ids);
+}
+
+static void on_notice(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_fleet *f = fleet_of(ev);
+    ss_fleet_notice(f, ss_fleet_inst(f, (int)ev->a));
+}
+
+static void on_end(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_fleet *f = fleet_of(ev);
+    ss_fleet_terminate(f, ss_fleet_inst(f, (int)ev->a), SS_END_INTERRUPTED);
+}
+
+static void on_rbr(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_fleet *f = fleet_of(ev);
+    rebalance(f, ss_fleet_inst(f, (int)ev->a));
+}
+
+static void on_outage(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_fleet *f = fleet_of(ev);
+    const ss_zone_outage *o = &f->sc->market.outages[ev->a];
+    int z = -1;
+    for (int i = 0; i < f->sc->market.n_zones; i++)
+        if (!strcmp(f->sc->market.zones[i], o->zone))
+            z = i;
+    if (z < 0)
+        return;
+    if (ev->b) {
+        if (o->instances_lost) {
+            f->zone_down[z] = true;
+            for (int id = 0; id < f->n; id++) {
+                ss_instance *in = ss_fleet_inst(f, id);
+                if (in->state != SS_INST_TERMINATED && in->zone_idx == z)
+                    ss_fleet_terminate(f, in, SS_END_OUTAGE);
+            }
+        } else {
+            f->zone_unhealthy[z] = true;
+        }
+        emit(f, "outage-start");
+    } else {
+        f->zone_down[z] = false;
+        f->zone_unhealthy[z] = false;
+        emit(f, "outage-end");
+    }
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *q, uint64_t seed,
+                  int replica, ss_time start, ss_time end, const bool *use_pool, ss_err *err)
+{
+    memset(f, 0, sizeof *f);
+    f->sc = sc;
+    f->d = d;
+    f->q = q;
+    f->seed = seed;
+    f->replica = replica;
+    f->start = start;
+    f->end = end;
+    f->n_zones = d->n_zones;
+    f->n_pools = d->n_types * d->n_zones;
+    f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
+    for (int p = 0; p < f->n_pools; p++) {
+        f->pools[p].used = use_pool ? use_pool[p] : true;
+        f->pools[p].capacity = sc->market.interruptions == SS_INTERRUPT_TRACE && d->pools[p].has_trace
+                                   ? ss_pool_capacity_at(&d->pools[p], start)
+                                   : -1;
+    }
+    ss_evq_on(q, EV_POOL, on_pool, NULL);
+    ss_evq_on(q, EV_NOTICE, on_notice, NULL);
+    ss_evq_on(q, EV_END, on_end, NULL);
+    ss_evq_on(q, EV_RBR, on_rbr, NULL);
+    ss_evq_on(q, EV_PREBURST, on_preburst, NULL);
+    ss_evq_on(q, EV_OUTAGE, on_outage, NULL);
+
+    if (sc->market.interruptions != SS_INTERRUPT_NONE) {
+        if (ss_interrupt_pool_events(sc, d, seed, replica, use_pool, &f->events, err)) {
+            ss_fleet_free(f);
+            return -1;
+        }
+    }
+    /* Skip events before the horizon (capacity before it is already applied). */
+    while (f->next_event < f->events.n && f->events.ev[f->next_event].t < start)
+        f->next_event++;
+    schedule_next_pool_event(f);
+    if (sc->market.rebalance_probability > 0) {
+        for (size_t i = 0; i < f->events.n; i++) {
+            const ss_pool_event *e = &f->events.ev[i];
+            if (e->kind != SS_POOLEV_BURST || e->t < start || e->t >= end)
+                continue;
+            double u = ss_rng_keyed_uniform(seed, (uint64_t)replica, e->burst_id, KEY_RBR_LEAD);
+            ss_time t = e->t - ss_dist_quantile_ms(&sc->market.rebalance_lead, u);
+            ss_evq_schedule(q, t < start ? start : t, EV_PREBURST, f, (int64_t)i, 0);
+        }
+    }
+    for (int i = 0; i < sc->market.n_outages; i++) {
+        const ss_zone_outage *o = &sc->market.outages[i];
+        if (o->end <= start || o->start >= end)
+            continue;
+        ss_evq_schedule(q, o->start < start ? start : o->start, EV_OUTAGE, f, i, 1);
+        if (o->end < end)
+            ss_evq_schedule(q, o->end, EV_OUTAGE, f, i, 0);
+    }
+    return 0;
+}
+
+void ss_fleet_free(ss_fleet *f)
+{
+    if (f->pools)
+        for (int p = 0; p < f->n_pools; p++)
+            free(f->pools[p].alive);
+    free(f->pools);
+    for (size_t b = 0; b < f->n_blocks; b++)
+        free(f->blocks[b]);
+    free(f->blocks);
+    ss_pool_events_free(&f->events);
+    memset(f, 0, sizeof *f);
+}
+
+void ss_fleet_set_owner(ss_fleet *f, int asg, const ss_fleet_owner *o) { f->owners[asg] = *o; }
+
+int ss_fleet_headroom(const ss_fleet *f, int pool)
+{
+    const ss_fleet_pool *p = &f->pools[pool];
+    if (p->capacity < 0)
+        return INT32_MAX;
+    long h = (long)p->capacity - (long)p->n_alive;
+    return h > 0 ? (int)h : 0;
+}
+
+ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, double max_price)
+{
+    const ss_pool *pd = &f->d->pools[pool];
+    if (f->zone_down[pd->zone_idx])
+        return SS_LAUNCH_ZONE_DOWN;
+    if (!spot)
+        return SS_LAUNCH_OK;
+    if (pd->spot.n == 0)
+        return SS_LAUNCH_NO_PRICE;
+    if (ss_fleet_headroom(f, pool) <= 0)
+        return SS_LAUNCH_NO_CAPACITY;
+    double maxp = max_price > 0 ? max_price : pd->ondemand_usd_per_hour;
+    if (maxp > 0 && ss_price_at(&pd->spot, ss_evq_now(f->q), NULL) > maxp)
+        return SS_LAUNCH_PRICE;
+    return SS_LAUNCH_OK;
+}
+
+ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
+{
+    if ((size_t)f->n == f->n_blocks * SS_FLEET_BLOCK) {
+        f->blocks = ss_realloc(f->blocks, (f->n_blocks + 1) * sizeof *f->blocks);
+        f->blocks[f->n_blocks++] = ss_calloc(SS_FLEET_BLOCK, sizeof(ss_instance));
+    }
+    ss_time now = ss_evq_now(f->q);
+    ss_fleet_pool *p = &f->pools[pool];
+    const ss_pool *pd = &f->d->pools[pool];
+    ss_instance *in = ss_fleet_inst(f, f->n);
+    memset(in, 0, sizeof *in);
+    in->id = f->n++;
+    in->key = ss_mix64(ss_mix64((uint64_t)pool * 2 + (spot ? 1u : 0u) + 1) ^ p->launches++);
+    in->pool = pool;
+    in->type_idx = pd->type_idx;
+    in->zone_idx = pd->zone_idx;
+    in->asg = asg;
+    in->spot = spot;
+    in->state = SS_INST_PENDING;
+    int w = f->sc->market.types[pd->type_idx].weight;
+    in->units = w > 0 ? w : 1;
+    in->vcpu = pd->vcpu;
+    in->memory_mib = pd->memory_mib;
+    in->launch = now;
+    in->running_at = in->registered_at = in->notice_at = in->end = SS_TIME_NEVER;
+    in->pool_slot = SIZE_MAX;
+    f->stats.launches++;
+    if (spot) {
+        f->alive_spot++;
+        SS_GROW(p->alive, p->cap_alive, p->n_alive + 1);
+        in->pool_slot = p->n_alive;
+        p->alive[p->n_alive++] = in->id;
+        ss_time tn = ss_interrupt_instance_notice(f->sc, f->d, pool, f->seed, f->replica, in->key, now);
+        if (tn != SS_TIME_NEVER && tn < f->end) {
+            if (tn < now)
+                tn = now;
+            in->ev_notice = ss_evq_schedule(f->q, tn, EV_NOTICE, f, in->id, 0);
+            double pr = f->sc->market.rebalance_probability;
+            if (pr > 0 && ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_RBR_P) < pr) {
+                double u = ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_RBR_LEAD);
+                ss_time tr = tn - ss_dist_quantile_ms(&f->sc->market.rebalance_lead, u);
+                in->ev_rbr = ss_evq_schedule(f->q, tr < now ? now : tr, EV_RBR, f, in->id, 0);
+            }
+        }
+    } else {
+        p->alive_od++;
+        f->alive_od++;
+    }
+    return in;
+}
+
+void ss_fleet_set_running(ss_fleet *f, ss_instance *in)
+{
+    if (in->state != SS_INST_PENDING)
+        return;
+    in->state = SS_INST_RUNNING;
+    in->running_at = ss_evq_now(f->q);
+}
+
+void ss_fleet_finish(ss_fleet *f)
+{
+    for (int id = 0; id < f->n; id++) {
+        ss_instance *in = ss_fleet_inst(f, id);
+        if (in->state == SS_INST_TERMINATED || in->end_reason == SS_END_HORIZON)
+            continue;
+        in->end_reason = SS_END_HORIZON;
+        bill(f, in, f->end);
+    }
+}
+
+void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od)
+{
+    int s = 0, o = 0;
+    for (int id = 0; id < f->n; id++) {
+        const ss_instance *in = ss_fleet_inst(f, id);
+        if (in->asg != asg || in->state == SS_INST_TERMINATED)
+            continue;
+        if (in->spot)
+            s++;
+        else
+            o++;
+    }
+    *spot = s;
+    *od = o;
+}
+
+double ss_fleet_pool_risk(const ss_fleet *f, int pool)
+{
+    const ss_pool *pd = &f->d->pools[pool];
+    if (ss_fleet_headroom(f, pool) <= 0)
+        return INFINITY;
+    const ss_market *m = &f->sc->market;
+    if (m->interruptions == SS_INTERRUPT_REPLAY && pd->has_log && pd->log_exposure_hours > 0) {
+        double hits = 0;
+        for (size_t i = 0; i < pd->n_bursts; i++)
+            hits += pd->bursts[i].interrupted;
+        return hits / pd->log_exposure_hours;
+    }
+    double ab = m->burst_beta_a + m->burst_beta_b;
+    double mean_frac = ab > 0 ? m->burst_beta_a / ab : 0.0;
+    return (pd->hazard_per_hour + pd->burst_rate_per_hour * mean_frac) * m->stochastic_scale;
+}
