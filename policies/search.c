@@ -373,15 +373,8 @@ double ss_space_grid_size(const ss_space *sp)
 
 gsl_rng *ss_search_rng(uint64_t seed, uint64_t sub)
 {
-    /* The stream of sim/rng.h for (seed, replica=sub, SS_RNG_SEARCH). The
-     * formula is written out here (rather than calling ss_rng_new) so that
-     * the engine only needs GSL; it is the same documented derivation. */
-    uint64_t s = ss_mix64(ss_mix64(ss_mix64(seed) ^ sub) ^ (uint64_t)SS_RNG_SEARCH);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!r)
-        ss_fatal("out of memory (gsl_rng)");
-    gsl_rng_set(r, (unsigned long)s);
-    return r;
+    /* sim/rng.h stream (seed, replica = sub, SS_RNG_SEARCH) */
+    return ss_rng_new(seed, sub, SS_RNG_SEARCH);
 }
 
 /* ---- set of candidate hashes (uthash) ------------------------------------------ */
