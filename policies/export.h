@@ -32,6 +32,13 @@ const char *ss_export_od_alloc_name(ss_od_alloc a);
 const char *ss_export_termination_name(ss_termination_policy t);
 const char *ss_export_az_distribution_name(ss_az_distribution d);
 
+/* Write text to dir/name via a temporary file and rename. */
+int ss_write_file_atomic(const char *dir, const char *name, const char *text, ss_err *err);
+/* Every export that fits the orchestrator into dir: ECS: asg.json (asg-NAME.json
+ * per ASG when several), ecs-capacity-provider.json (-NAME per provider when
+ * several), ecs-service.json, ecs.config; Kubernetes: k8s.yaml; both: main.tf. */
+int ss_optimize_write_exports(const ss_scenario *sc, const char *dir, ss_err *err);
+
 /* json_dumps with 2-space indent, insertion order and a final newline;
  * takes the reference to o. */
 struct json_t;

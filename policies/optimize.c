@@ -694,7 +694,7 @@ int ss_optimize_write_csv(const ss_opt_result *r, FILE *f, ss_err *err)
     }
     fputs(",replicas,failed", f);
     for (int j = 0; j < 2; j++)
-        fprintf(f, ",%s_%s,%s_lo95,%s_hi95,%s_mean", r->cfg.objectives[j], stat, r->cfg.objectives[j],
+        fprintf(f, ",%s_%s,%s_lo95,%s_hi95,%s_replica_mean", r->cfg.objectives[j], stat, r->cfg.objectives[j],
                 r->cfg.objectives[j], r->cfg.objectives[j]);
     fputs(",on_frontier\n", f);
     for (int c = 0; c < r->n; c++) {
