@@ -105,6 +105,13 @@ typedef int (*ss_imp_json_fn)(ss_imp *c, json_t *v, void *ud);
 int ss_imp_jsonl_stream(ss_imp *c, FILE *fp, ss_imp_json_fn fn, void *ud);
 /* Whole JSON document (size checked by the caller). Returns a new ref or NULL. */
 json_t *ss_imp_json_load(ss_imp *c, FILE *fp);
+/* Decode the elements of a JSON array one at a time: the document is either
+ * the array, or an object whose field `member` is the array (other fields are
+ * decoded and skipped). fn gets each element with c->loc set to its index;
+ * non-zero from fn stops. Memory does not grow with the number of elements. */
+typedef int (*ss_imp_json_elem_fn)(ss_imp *c, json_t *v, void *ud);
+int ss_imp_json_array_stream(ss_imp *c, FILE *fp, const char *member, ss_imp_json_elem_fn fn,
+                             void *ud);
 
 /* Header matching: lower-case, without spaces, '_' and '-'. */
 void ss_imp_norm_header(const char *in, char *out, size_t n);

@@ -28,28 +28,15 @@ static int price_json_record(ss_imp *c, json_t *o)
     return ss_imp_price_record(c, zone, type, product, price, ts);
 }
 
+static int price_json_elem(ss_imp *c, json_t *v, void *ud)
+{
+    (void)ud;
+    return price_json_record(c, v);
+}
+
 int ss_imp_price_json(ss_imp *c, FILE *fp)
 {
-    json_t *root = ss_imp_json_load(c, fp);
-    if (!root)
-        return -1;
-    json_t *arr = json_is_array(root) ? root : json_object_get(root, "SpotPriceHistory");
-    int rc = 0;
-    if (!json_is_array(arr)) {
-        rc = ss_imp_fail(c, "field 'SpotPriceHistory' is %s, expected an array of price records",
-                         arr ? "not an array" : "missing");
-    } else {
-        size_t i;
-        json_t *v;
-        json_array_foreach(arr, i, v)
-        {
-            ss_imp_at_index(c, i);
-            if ((rc = price_json_record(c, v)))
-                break;
-        }
-    }
-    json_decref(root);
-    return rc;
+    return ss_imp_json_array_stream(c, fp, "SpotPriceHistory", price_json_elem, NULL);
 }
 
 static int price_jsonl_line(ss_imp *c, json_t *v, void *ud)

@@ -272,6 +272,25 @@ static void text_table(FILE *f, const col *cols, size_t nc, int section, const c
     free(cells);
 }
 
+/* Whether a row has anything to show in a section: the text tables leave out
+ * pools that only exist for another section (a trace-only pool has no price
+ * row). CSV and JSON keep every row, with empty cells. */
+static bool row_has(const ss_stats_row *r, int section)
+{
+    switch (section) {
+    case SS_SECTION_PRICES:
+        return r->price_records > 0 || r->price_covered_hours > 0;
+    case SS_SECTION_INTERRUPTIONS:
+        return r->instances > 0 || r->interruptions > 0 || r->rebalances > 0;
+    case SS_SECTION_SURVIVAL:
+        return r->lifetimes > 0;
+    case SS_SECTION_TRACES:
+        return r->traces > 0;
+    default:
+        return true;
+    }
+}
+
 static const char *key_head(ss_stats_by by)
 {
     switch (by) {
@@ -292,7 +311,7 @@ static const char *key_head(ss_stats_by by)
 
 static char *dump_json(json_t *root)
 {
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     json_decref(root);
     if (!s)
         ss_fatal("out of memory");
@@ -377,9 +396,18 @@ char *ss_stats_format_rows(const ss_stats_row *rows, size_t n, const ss_stats_ro
     for (size_t s = 0; s < SS_ARRAY_LEN(sections); s++) {
         if (!(sections[s].mask & mask))
             continue;
+        ss_stats_row *shown = ss_malloc((n ? n : 1) * sizeof *shown);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (row_has(&rows[i], sections[s].mask))
+                shown[m++] = rows[i];
         fprintf(f, "\n%s\n", sections[s].title);
-        text_table(f, row_cols, SS_ARRAY_LEN(row_cols), sections[s].mask, key_head(by), rows,
-                   sizeof *rows, n, n > 1 ? total : NULL);
+        if (m == 0)
+            fprintf(f, "(no data for this section in the window and filters)\n");
+        else
+            text_table(f, row_cols, SS_ARRAY_LEN(row_cols), sections[s].mask, key_head(by), shown,
+                       sizeof *shown, m, n > 1 ? total : NULL);
+        free(shown);
         if (sections[s].mask == SS_SECTION_PRICES) {
             double unc = 0;
             for (size_t i = 0; i < n; i++)

@@ -89,7 +89,8 @@
 #define KC(nm, f, w, fl, td, df, aw, dc)                                                        \
     {.name = nm, .kind = SS_B_CUSTOM, .fn = f, .write = w, .flags = fl, .type_doc = td,        \
      .def = df, .aws = aw, .doc = dc}
-#define SECTION(var, nm, arr) static const ss_bind_section var = {nm, arr, SS_ARRAY_LEN(arr)}
+#define SECTION(var, nm, arr, T)                                                                \
+    static const ss_bind_section var = {nm, arr, SS_ARRAY_LEN(arr), sizeof(T)}
 
 /* ---- Enum spellings (index = C enum value; "canonical|alias") -------------- */
 static const char *const orch_names[] = {"ecs", "kubernetes|k8s", NULL};
@@ -568,13 +569,23 @@ static int search_path_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
     const ss_bind_key *key;
     void *b;
     ss_err e;
-    if (ss_bind_resolve(ss_scenario_root_section(), NULL, p->path, &key, &b, &e))
+    if (ss_bind_resolve(ss_scenario_root_section(), NULL, p->path, &key, NULL, &b, &e))
         return ss_bind_fail(c, v, "%s", e.msg);
     if (!strncmp(p->path, "search.", 7) || key->kind == SS_B_SECTION ||
         (key->kind == SS_B_LIST && !(key->flags & SS_BF_SINGLE)))
         return ss_bind_fail(c, v, "'%s' cannot be searched (use a key with a value)", p->path);
     p->integer = is_integer_key(key);
     return 0;
+}
+
+/* A copy of the scenario read so far, reused across the search block (the
+ * struct is large: allocating it per parameter would dominate load time). */
+static ss_scenario *scratch_copy(ss_bind_ctx *c)
+{
+    if (!c->scratch)
+        c->scratch = ss_malloc(sizeof *c->scratch);
+    memcpy(c->scratch, c->sc, sizeof *c->scratch);
+    return c->scratch;
 }
 
 /* Check that value text is accepted by ss_scenario_set for the param path,
@@ -601,8 +612,7 @@ static int search_values_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
         return ss_bind_fail(c, v, "too many values (%zu, at most %d)", n, SS_MAX_SEARCH_VALUES);
     if (!p->path[0])
         return ss_bind_fail(c, v, "needs 'path'");
-    ss_scenario *scratch = ss_malloc(sizeof *scratch);
-    memcpy(scratch, c->sc, sizeof *scratch);
+    ss_scenario *scratch = scratch_copy(c);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         ss_bind_value iv = ss_bind_node(v, yaml_document_get_node(v->doc, it[i]));
@@ -643,7 +653,6 @@ static int search_values_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
             memcpy(p->values[i], text, sizeof text);
         ss_bind_pop(c, mark);
     }
-    free(scratch);
     if (rc)
         return -1;
     p->n_values = (int)n;
@@ -662,8 +671,7 @@ static int search_range_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
         return ss_bind_fail(c, v, "range [lo, hi] needs lo <= hi");
     if (!p->path[0])
         return ss_bind_fail(c, v, "needs 'path'");
-    ss_scenario *scratch = ss_malloc(sizeof *scratch);
-    memcpy(scratch, c->sc, sizeof *scratch);
+    ss_scenario *scratch = scratch_copy(c);
     char text[64];
     int rc = 0;
     for (int i = 0; i < 2 && !rc; i++) {
@@ -674,7 +682,6 @@ static int search_range_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
             snprintf(text, sizeof text, "%.17g", x);
         rc = check_value(c, v, scratch, p->path, text);
     }
-    free(scratch);
     if (rc)
         return -1;
     p->is_range = true;
@@ -700,33 +707,40 @@ static void search_param_init(void *elem)
     memset(elem, 0, sizeof(ss_search_param));
 }
 
-/* "lhs op rhs" where each side is a number or a key path. */
-static int constraint_side(const char *s, size_t n, char *why, size_t why_n)
+/* One side of "lhs op rhs": a number or the path of a search parameter with
+ * numeric values (what the optimizer can compare, policies/search.c). */
+static int constraint_side(const ss_search *s, const char *t, size_t n, char *why, size_t why_n)
 {
-    char buf[SS_NAME_MAX * 2];
-    while (n && isspace((unsigned char)*s)) {
-        s++;
+    char buf[SS_PATH_MAX];
+    while (n && isspace((unsigned char)*t)) {
+        t++;
         n--;
     }
-    while (n && isspace((unsigned char)s[n - 1]))
+    while (n && isspace((unsigned char)t[n - 1]))
         n--;
     if (n == 0 || n >= sizeof buf) {
         snprintf(why, why_n, "missing operand");
         return -1;
     }
-    memcpy(buf, s, n);
+    memcpy(buf, t, n);
     buf[n] = '\0';
     double x;
     if (!ss_bind_parse_double(buf, &x))
         return 0;
-    const ss_bind_key *k;
-    void *b;
-    ss_err e;
-    if (ss_bind_resolve(ss_scenario_root_section(), NULL, buf, &k, &b, &e)) {
-        snprintf(why, why_n, "%s", e.msg);
-        return -1;
+    for (int i = 0; i < s->n_params; i++) {
+        const ss_search_param *p = &s->params[i];
+        if (strcmp(p->path, buf))
+            continue;
+        for (int j = 0; j < p->n_values; j++)
+            if (ss_bind_parse_double(p->values[j], &x)) {
+                snprintf(why, why_n, "parameter '%s' has a non-numeric value '%s'", buf,
+                         p->values[j]);
+                return -1;
+            }
+        return 0;
     }
-    return 0;
+    snprintf(why, why_n, "'%s' is neither a number nor a search parameter path", buf);
+    return -1;
 }
 
 static int constraints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
@@ -738,7 +752,7 @@ static int constraints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
     int n;
     if (seq_items(c, v, SS_MAX_CONSTRAINTS, items, &n))
         return -1;
-    static const char *const ops[] = {"<=", ">=", "==", "!=", "<", ">"};
+    static const char *const ops[] = {"<=", ">=", "<", ">"};
     for (int i = 0; i < n; i++) {
         const char *t = items[i].text;
         const char *at = NULL;
@@ -747,16 +761,19 @@ static int constraints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
             at = strstr(t, ops[o]);
             oplen = strlen(ops[o]);
         }
-        char why[1100];
+        char why[SS_PATH_MAX + 128];
+        size_t mark = ss_bind_push(c, NULL, i);
+        int rc = 0;
         if (!at)
-            return ss_bind_fail(c, &items[i], "constraint '%s' needs an operator (<=, <, >=, >, "
-                                              "==, !=)",
-                                t);
-        if (constraint_side(t, (size_t)(at - t), why, sizeof why) ||
-            constraint_side(at + oplen, strlen(at + oplen), why, sizeof why))
-            return ss_bind_fail(c, &items[i], "constraint '%s': %s", t, why);
-        if (strlen(t) >= sizeof s->constraints[0])
-            return ss_bind_fail(c, &items[i], "constraint too long");
+            rc = ss_bind_fail(c, &items[i], "constraint '%s' needs an operator (<=, <, >=, >)", t);
+        else if (constraint_side(s, t, (size_t)(at - t), why, sizeof why) ||
+                 constraint_side(s, at + oplen, strlen(at + oplen), why, sizeof why))
+            rc = ss_bind_fail(c, &items[i], "constraint '%s': %s", t, why);
+        else if (strlen(t) >= sizeof s->constraints[0])
+            rc = ss_bind_fail(c, &items[i], "constraint too long");
+        ss_bind_pop(c, mark);
+        if (rc)
+            return -1;
     }
     for (int i = 0; i < n; i++)
         snprintf(s->constraints[i], sizeof s->constraints[i], "%s", items[i].text);
@@ -880,7 +897,7 @@ static const ss_bind_key horizon_keys[] = {
     KC("duration", duration_fn, NULL, 0, "duration", "", "",
        "alternative to end: end = start + duration"),
 };
-SECTION(horizon_sec, "horizon", horizon_keys);
+SECTION(horizon_sec, "horizon", horizon_keys, ss_scenario);
 
 static const ss_bind_key type_keys[] = {
     KS(ss_instance_type, name, "name", "(required)", "InstanceType", "instance type, e.g. m5.large"),
@@ -893,7 +910,7 @@ static const ss_bind_key type_keys[] = {
     KD(ss_instance_type, ondemand_usd_per_hour, "on_demand_price", 0, 1e6, "0 (from the store)",
        "", "On-Demand USD/hour; 0 = look up in the store"),
 };
-SECTION(type_sec, "market.instance_types[]", type_keys);
+SECTION(type_sec, "market.instance_types[]", type_keys, ss_instance_type);
 
 static const ss_bind_key outage_keys[] = {
     KS(ss_zone_outage, zone, "zone", "(required)", "", "zone that fails (one of market.zones)"),
@@ -904,7 +921,7 @@ static const ss_bind_key outage_keys[] = {
     KDUR(ss_zone_outage, flap_period, "flap_period", 0, BIG, "0", "",
          "0 = steady outage; > 0 = health flaps with this period"),
 };
-SECTION(outage_sec, "market.zone_outages[]", outage_keys);
+SECTION(outage_sec, "market.zone_outages[]", outage_keys, ss_zone_outage);
 
 static const ss_bind_key market_keys[] = {
     KS(ss_market, region, "region", "\"\"", "Region", "AWS region, e.g. us-east-1"),
@@ -939,7 +956,7 @@ static const ss_bind_key market_keys[] = {
     KLIST(ss_market, outages, n_outages, "zone_outages", outage_sec, outage_init, NULL, NULL, 0,
           "", "zone outage windows {zone, start, end, instances_lost, flap_period}"),
 };
-SECTION(market_sec, "market", market_keys);
+SECTION(market_sec, "market", market_keys, ss_market);
 
 static const ss_bind_key latency_keys[] = {
     KDIST(ss_scenario, instance_launch, "instance_launch", "60s", "",
@@ -947,7 +964,7 @@ static const ss_bind_key latency_keys[] = {
     KDIST(ss_scenario, instance_register, "instance_register", "30s", "",
           "running -> registered in ECS / node Ready"),
 };
-SECTION(latency_sec, "latencies", latency_keys);
+SECTION(latency_sec, "latencies", latency_keys, ss_scenario);
 
 static const ss_bind_key asg_keys[] = {
     KS(ss_asg, name, "name", "asg", "AutoScalingGroupName", "name (capacity providers refer to it)"),
@@ -1001,7 +1018,7 @@ static const ss_bind_key asg_keys[] = {
     KI(ss_asg, priority, "priority", -1000000, 1000000, "0", "priority expander ConfigMap",
        "Kubernetes node group: priority (higher wins, priority expander)"),
 };
-SECTION(asg_sec, "asgs[]", asg_keys);
+SECTION(asg_sec, "asgs[]", asg_keys, ss_asg);
 
 static const ss_bind_key cp_keys[] = {
     KS(ss_capacity_provider, name, "name", "cp", "name", "capacity provider name"),
@@ -1026,7 +1043,7 @@ static const ss_bind_key cp_keys[] = {
     KI(ss_capacity_provider, weight, "weight", 0, 1000, "1", "capacityProviderStrategy[].weight",
        "share of tasks beyond the base"),
 };
-SECTION(cp_sec, "capacity_providers[]", cp_keys);
+SECTION(cp_sec, "capacity_providers[]", cp_keys, ss_capacity_provider);
 
 static const ss_bind_key placement_keys[] = {
     KE(ss_placement, kind, "type", place_kind_names, "spread", "placementStrategy[].type",
@@ -1036,7 +1053,7 @@ static const ss_bind_key placement_keys[] = {
        "spread: attribute:ecs.availability-zone, instanceId (host), attribute:ecs.instance-type; "
        "binpack: cpu, memory"),
 };
-SECTION(placement_sec, "service.placement_strategy[]", placement_keys);
+SECTION(placement_sec, "service.placement_strategy[]", placement_keys, ss_placement);
 
 static const ss_bind_key service_keys[] = {
     KS(ss_service, name, "name", "service", "serviceName", "service name"),
@@ -1079,7 +1096,7 @@ static const ss_bind_key service_keys[] = {
     KDUR(ss_service, scheduler_delay, "scheduler_delay", 0, 3600, "10s", "",
          "how soon the scheduler notices a dead task"),
 };
-SECTION(service_sec, "service", service_keys);
+SECTION(service_sec, "service", service_keys, ss_service);
 
 static const ss_bind_key spread_keys[] = {
     KS(ss_spread_constraint, topology_key, "topology_key", "topology.kubernetes.io/zone",
@@ -1095,7 +1112,7 @@ static const ss_bind_key spread_keys[] = {
     KE(ss_spread_constraint, node_taints_honor, "node_taints_policy", taints_policy_names,
        "Ignore", "nodeTaintsPolicy", "Ignore or Honor"),
 };
-SECTION(spread_sec, "kubernetes.deployment.topology_spread[]", spread_keys);
+SECTION(spread_sec, "kubernetes.deployment.topology_spread[]", spread_keys, ss_spread_constraint);
 
 static const ss_bind_key pdb_keys[] = {
     KC("min_available", pdb_min_fn, pdb_min_write, 0, "integer or percent", "unset",
@@ -1105,7 +1122,7 @@ static const ss_bind_key pdb_keys[] = {
     KPN(ss_deployment, pdb_min_available_pct, "min_available_percent", 0, 100, "unset",
         "minAvailable (percent)", "minAvailable as a percentage (-1 = unset)"),
 };
-SECTION(pdb_sec, "kubernetes.deployment.pdb", pdb_keys);
+SECTION(pdb_sec, "kubernetes.deployment.pdb", pdb_keys, ss_deployment);
 
 static const ss_bind_key deployment_keys[] = {
     KS(ss_deployment, name, "name", "app", "metadata.name", "deployment name"),
@@ -1125,7 +1142,7 @@ static const ss_bind_key deployment_keys[] = {
     KC("node_selector", node_selector_fn, node_selector_write, 0, "key=value or {key: value}",
        "none", "nodeSelector", "required node label"),
 };
-SECTION(deployment_sec, "kubernetes.deployment", deployment_keys);
+SECTION(deployment_sec, "kubernetes.deployment", deployment_keys, ss_deployment);
 
 static const ss_bind_key autoscaler_keys[] = {
     KE(ss_cluster_autoscaler, expander, "expander", expander_names, "least-waste", "--expander",
@@ -1150,7 +1167,7 @@ static const ss_bind_key autoscaler_keys[] = {
     KDIST(ss_cluster_autoscaler, node_provision, "node_provision", "50s", "",
           "launch -> node Ready"),
 };
-SECTION(autoscaler_sec, "kubernetes.autoscaler", autoscaler_keys);
+SECTION(autoscaler_sec, "kubernetes.autoscaler", autoscaler_keys, ss_cluster_autoscaler);
 
 static const ss_bind_key mitigation_keys[] = {
     KB(ss_zone_mitigations, drop_zone_spread, "drop_zone_spread", "false", "",
@@ -1168,7 +1185,7 @@ static const ss_bind_key mitigation_keys[] = {
     KDUR(ss_zone_mitigations, reaction_delay, "reaction_delay", 0, 86400, "5m", "",
          "operator/automation delay before mitigations apply"),
 };
-SECTION(mitigation_sec, "kubernetes.mitigations", mitigation_keys);
+SECTION(mitigation_sec, "kubernetes.mitigations", mitigation_keys, ss_zone_mitigations);
 
 static const ss_bind_key k8s_keys[] = {
     KSEC(ss_kubernetes, deployment, "deployment", deployment_sec, 0, "the Deployment"),
@@ -1182,7 +1199,7 @@ static const ss_bind_key k8s_keys[] = {
     KS(ss_kubernetes, capacity_type_label, "capacity_type_label",
        "eks.amazonaws.com/capacityType", "", "node label carrying SPOT / ON_DEMAND"),
 };
-SECTION(k8s_sec, "kubernetes", k8s_keys);
+SECTION(k8s_sec, "kubernetes", k8s_keys, ss_kubernetes);
 
 static const ss_bind_key slo_keys[] = {
     KIN(ss_slo, min_healthy, "min_healthy", 0, 1000000, "-1 (use min_fraction)", "",
@@ -1190,7 +1207,7 @@ static const ss_bind_key slo_keys[] = {
     KF(ss_slo, min_fraction, "min_fraction", "1.0", "",
        "minimum healthy as a fraction of desired/demand"),
 };
-SECTION(slo_sec, "slo", slo_keys);
+SECTION(slo_sec, "slo", slo_keys, ss_slo);
 
 static const ss_bind_key param_keys[] = {
     KC("path", search_path_fn, NULL, 0, "key path", "(required)", "",
@@ -1200,7 +1217,7 @@ static const ss_bind_key param_keys[] = {
     KC("values", search_values_fn, NULL, 0, "list", "", "",
        "discrete values (scalars or flow lists)"),
 };
-SECTION(param_sec, "search.params[]", param_keys);
+SECTION(param_sec, "search.params[]", param_keys, ss_search_param);
 
 static const ss_bind_key search_keys[] = {
     KE(ss_search, method, "method", method_names, "auto", "",
@@ -1213,7 +1230,7 @@ static const ss_bind_key search_keys[] = {
     KLIST(ss_search, params, n_params, "params", param_sec, search_param_init, search_param_fin,
           NULL, 0, "", "parameters {path, values | range, step}"),
     KC("constraints", constraints_fn, NULL, 0, "list of strings", "[]", "",
-       "\"a <= b\" over key paths and numbers (<=, <, >=, >, ==, !=)"),
+       "\"a <= b\" over search parameter paths and numbers (<=, <, >=, >)"),
     KC("objectives", objectives_fn, NULL, 0, "two metric names",
        "[cost_per_month_usd, availability]", "", "cost and availability metrics"),
     KF(ss_search, slo_availability, "slo", "0 (none)", "",
@@ -1221,7 +1238,7 @@ static const ss_bind_key search_keys[] = {
     KC("statistic", statistic_fn, NULL, 0, "string", "mean", "",
        "over replicas: mean, median, min, max, pNN"),
 };
-SECTION(search_sec, "search", search_keys);
+SECTION(search_sec, "search", search_keys, ss_search);
 
 static const ss_bind_key root_keys[] = {
     KSX(ss_scenario, name, "name", SS_BF_NOHASH, "scenario", "", "scenario name"),
@@ -1247,7 +1264,7 @@ static const ss_bind_key root_keys[] = {
     KSEC(ss_scenario, slo, "slo", slo_sec, 0, "availability SLO"),
     KSEC(ss_scenario, search, "search", search_sec, SS_BF_NOHASH, "optimizer search space"),
 };
-SECTION(root_sec, "", root_keys);
+SECTION(root_sec, "", root_keys, ss_scenario);
 
 const ss_bind_section *ss_scenario_root_section(void)
 {
@@ -1271,21 +1288,32 @@ static int vfail(const vctx *v, const char *path, const char *fmt, ...)
     va_end(ap);
     if (v->pos && v->pos->file) {
         /* The position of the key itself, else of its nearest enclosing key. */
+        /* `asg:` records its keys as asg.x; validation names them asgs[0].x. */
+        char alt[SS_PATH_MAX];
+        const char *look = path;
+        if (!strncmp(path, "asgs[0]", 7) && v->pos->sc->n_asgs == 1) {
+            snprintf(alt, sizeof alt, "asg%s", path + 7);
+            look = alt;
+        }
         const ss_bind_pos *best = NULL;
+        const char *shown = path;
         size_t best_len = 0;
-        for (size_t i = 0; i < v->pos->n_pos; i++) {
-            const ss_bind_pos *p = &v->pos->pos[i];
-            size_t l = strlen(p->path);
-            if (!strncmp(p->path, path, l) && (path[l] == '\0' || path[l] == '.' ||
-                                               path[l] == '[') &&
-                l >= best_len) {
-                best = p;
-                best_len = l;
+        for (int pass = 0; pass < 2; pass++) {
+            const char *q = pass ? look : path;
+            for (size_t i = 0; i < v->pos->n_pos; i++) {
+                const ss_bind_pos *p = &v->pos->pos[i];
+                size_t l = strlen(p->path);
+                if (!strncmp(p->path, q, l) && (q[l] == '\0' || q[l] == '.' || q[l] == '[') &&
+                    l >= best_len) {
+                    best = p;
+                    best_len = l;
+                    shown = q;
+                }
             }
         }
         if (best)
             return ss_err_set(v->err, "%s:%d:%d: key '%s': %s", v->pos->file, best->line,
-                              best->col, path, msg);
+                              best->col, shown, msg);
         return ss_err_set(v->err, "%s: key '%s': %s", v->pos->file, path, msg);
     }
     return ss_err_set(v->err, "key '%s': %s", path, msg);
@@ -1561,6 +1589,7 @@ int ss_scenario_load_string(const char *yaml, const char *name, ss_scenario *out
     if (!rc)
         memcpy(out, sc, sizeof *sc);
     free(c.pos);
+    free(c.scratch);
     free(sc);
     return rc;
 }
@@ -1606,8 +1635,9 @@ int ss_scenario_load_file(const char *path, ss_scenario *out, ss_err *err)
 int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err *err)
 {
     const ss_bind_key *k;
+    const ss_bind_section *sec;
     void *base;
-    if (ss_bind_resolve(&root_sec, sc, path, &k, &base, err))
+    if (ss_bind_resolve(&root_sec, sc, path, &k, &sec, &base, err))
         return -1;
     if (!value)
         return ss_err_set(err, "key '%s': no value", path);
@@ -1643,18 +1673,20 @@ int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err
         v = root ? ss_bind_node(&dv, root) : dv;
         v.line = v.col = 0;
     }
-    /* Compound values may fail half-way: keep a copy to restore, so that a
-     * rejected value leaves the scenario exactly as it was. */
+    /* Compound values may fail half-way: keep a copy of the struct holding
+     * the key (an ASG, the service, ...) to restore, so that a rejected value
+     * leaves the scenario exactly as it was. Custom keys only write inside
+     * their section's struct. */
     bool compound = k->kind == SS_B_LIST || k->kind == SS_B_SECTION || k->kind == SS_B_STRLIST ||
                     k->kind == SS_B_CUSTOM || k->kind == SS_B_DIST;
-    ss_scenario *saved = NULL;
+    void *saved = NULL;
     if (compound) {
-        saved = ss_malloc(sizeof *saved);
-        memcpy(saved, sc, sizeof *saved);
+        saved = ss_malloc(sec->size);
+        memcpy(saved, base, sec->size);
     }
     int rc = ss_bind_key_apply(&c, k, base, &v);
     if (rc && saved)
-        memcpy(sc, saved, sizeof *sc);
+        memcpy(base, saved, sec->size);
     free(saved);
     if (yaml) {
         yaml_document_delete(&doc);

@@ -663,7 +663,8 @@ int ss_bind_mapping(ss_bind_ctx *c, const ss_bind_section *s, void *base, const 
 /* ---- Path resolution ------------------------------------------------------ */
 
 int ss_bind_resolve(const ss_bind_section *root, ss_scenario *sc, const char *path,
-                    const ss_bind_key **key, void **base, ss_err *err)
+                    const ss_bind_key **key, const ss_bind_section **sec, void **base,
+                    ss_err *err)
 {
     const ss_bind_section *s = root;
     char *b = (char *)sc;
@@ -704,6 +705,8 @@ int ss_bind_resolve(const ss_bind_section *root, ss_scenario *sc, const char *pa
                                   path);
             *key = k;
             *base = b;
+            if (sec)
+                *sec = s;
             return 0;
         }
         if (*p != '.')

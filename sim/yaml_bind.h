@@ -101,6 +101,7 @@ struct ss_bind_section {
     const char *name;
     const ss_bind_key *keys;
     size_t n_keys;
+    size_t size; /* size of the struct the keys are offsets into */
 };
 
 /* The context of one bind operation (a file load or one ss_scenario_set). */
@@ -113,6 +114,7 @@ struct ss_bind_ctx {
     /* positions of the keys applied (loader only), for validation messages */
     struct ss_bind_pos *pos;
     size_t n_pos, cap_pos;
+    ss_scenario *scratch; /* loader: scratch copy for checking search values */
 };
 
 typedef struct ss_bind_pos {
@@ -153,11 +155,13 @@ const char *ss_bind_suggest(const char *s, ss_bind_name_at at, const void *user,
 size_t ss_bind_push(ss_bind_ctx *c, const char *seg, int index);
 void ss_bind_pop(ss_bind_ctx *c, size_t mark);
 
-/* Resolve a dotted path ("asgs[1].min_size", "asg.x" = asgs[0]) to its key
- * and the base struct it applies to. sc may be NULL (then *base is NULL and
- * indices are not bounds-checked: used to check that a path names a key). */
+/* Resolve a dotted path ("asgs[1].min_size", "asg.x" = asgs[0]) to its key,
+ * the section holding it and the base struct it applies to. sc may be NULL
+ * (then *base is NULL and indices are not bounds-checked: used to check that
+ * a path names a key). sec may be NULL. */
 int ss_bind_resolve(const ss_bind_section *root, ss_scenario *sc, const char *path,
-                    const ss_bind_key **key, void **base, ss_err *err);
+                    const ss_bind_key **key, const ss_bind_section **sec, void **base,
+                    ss_err *err);
 
 /* Canonical serialisation "path=value\n" of every hashed key. */
 void ss_bind_write_section(const ss_scenario *sc, const ss_bind_section *s, const void *base,

@@ -50,7 +50,7 @@ static void scan_span(const char *path, const char *key, ss_time *lo, ss_time *h
     *lo = INT64_MAX;
     *hi = INT64_MIN;
     size_t k = strlen(key);
-    for (char *p = buf; (p = strstr(p, key)) != NULL; p += k) {
+    for (char *p = buf; (p = itl_find(p, buf + n, key, k)) != NULL; p += k) {
         char ts[40];
         size_t j = 0;
         const char *q = p + k;

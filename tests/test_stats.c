@@ -603,11 +603,14 @@ static void cli_csv_and_json_match_library(void **state)
         if (isnan(rows[i].price_twmean))
             assert_true(json_is_null(tw));
         else
-            assert_double_equal(json_real_value(tw), rows[i].price_twmean, 0);
+            /* JSON numbers carry 10 significant digits */
+            assert_double_equal(json_real_value(tw), rows[i].price_twmean,
+                                1e-9 * fabs(rows[i].price_twmean));
         assert_int_equal(json_integer_value(json_object_get(in, "interruptions")),
                          rows[i].interruptions);
         json_t *ex = json_object_get(in, "exposure_hours");
-        assert_double_equal(json_number_value(ex), rows[i].exposure_hours, 0);
+        assert_double_equal(json_number_value(ex), rows[i].exposure_hours,
+                            1e-9 * fabs(rows[i].exposure_hours));
     }
     long sum = 0;
     for (size_t i = 0; i < n; i++)

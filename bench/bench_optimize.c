@@ -1,0 +1,164 @@
+/*
+ * bench_optimize.c - optimizer throughput.
+ *
+ *  1. engine overhead: a trivial evaluator, 20,000 evaluations (grid of
+ *     candidates x replicas) - what the driver itself costs per evaluation;
+ *  2. the real simulator: a generated 30-day ECS scenario with 100 instances
+ *     (4 types x 3 zones, hourly Spot prices, stochastic interruptions),
+ *     evaluated through ss_scenario_set + ss_evaluate on 1 and 2 threads:
+ *     evaluations per second per core and the 2-thread speed-up.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/data.h"
+#include "policies/optimize.h"
+#include "policies/optimize_eval.h"
+
+static int trivial(void *ctx, const ss_candidate *c, int replica, ss_metrics *out, ss_err *err)
+{
+    (void)ctx;
+    (void)err;
+    memset(out, 0, sizeof *out);
+    out->cost_per_month_usd = c->x[0] + 0.1 * c->x[1];
+    out->availability = 1.0 - 0.001 * (c->x[1] + 1) / (c->x[0] + 1) - 1e-6 * replica;
+    return 0;
+}
+
+static void config(ss_opt_config *cfg, int threads, int replicas)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->method = SS_SEARCH_GRID;
+    cfg->budget = 1000000;
+    cfg->replicas = replicas;
+    cfg->seed = 1;
+    strcpy(cfg->objectives[0], "cost_per_month_usd");
+    strcpy(cfg->objectives[1], "availability");
+    cfg->threads = threads;
+}
+
+static const ss_time T0 = 1583020800000LL; /* 2020-03-01T00:00:00Z */
+
+static ss_data *world(ss_scenario *sc)
+{
+    static const char *types[] = {"m5.large", "c5.large", "m5a.large", "r5.large"};
+    static const char *zones[] = {"us-east-1a", "us-east-1b", "us-east-1c"};
+    ss_scenario_defaults(sc);
+    strcpy(sc->name, "bench");
+    strcpy(sc->market.region, "us-east-1");
+    sc->market.n_types = 4;
+    sc->market.n_zones = 3;
+    ss_data *d = ss_data_new(4, 3);
+    size_t n = 30 * 24;
+    ss_time *t = malloc(n * sizeof *t);
+    double *p = malloc(n * sizeof *p);
+    for (int ti = 0; ti < 4; ti++) {
+        strcpy(sc->market.types[ti].name, types[ti]);
+        sc->market.types[ti].vcpu = 2;
+        sc->market.types[ti].memory_mib = 8192;
+        sc->market.types[ti].ondemand_usd_per_hour = 0.096 + 0.01 * ti;
+        for (int z = 0; z < 3; z++) {
+            if (ti == 0)
+                strcpy(sc->market.zones[z], zones[z]);
+            ss_pool *pl = &d->pools[ti * 3 + z];
+            pl->type_idx = ti;
+            pl->zone_idx = z;
+            strcpy(pl->instance_type, types[ti]);
+            strcpy(pl->zone, zones[z]);
+            pl->vcpu = 2;
+            pl->memory_mib = 8192;
+            pl->ondemand_usd_per_hour = 0.096 + 0.01 * ti;
+            pl->hazard_per_hour = 0.002 * (1 + ti + z);
+            pl->advisor_bucket = -1;
+            pl->advisor_savings_pct = -1;
+            for (size_t i = 0; i < n; i++) {
+                t[i] = T0 + (ss_time)i * SS_HOUR;
+                p[i] = pl->ondemand_usd_per_hour * (0.3 + 0.05 * sin((double)i / 7.0 + ti + 2 * z));
+            }
+            ss_price_series_set(&pl->spot, t, p, n);
+        }
+    }
+    free(t);
+    free(p);
+    d->span_start = T0;
+    d->span_end = T0 + 30 * SS_DAY;
+    sc->start = T0;
+    sc->end = T0 + 30 * SS_DAY;
+    sc->market.interruptions = SS_INTERRUPT_STOCHASTIC;
+    ss_asg *a = &sc->asgs[sc->n_asgs++];
+    ss_asg_defaults(a);
+    strcpy(a->name, "fleet");
+    a->min_size = 100;
+    a->max_size = 130;
+    a->desired_capacity = 100;
+    a->od_percentage_above_base = 20;
+    a->spot_allocation = SS_SPOT_PRICE_CAPACITY_OPTIMIZED;
+    ss_capacity_provider *cp = &sc->providers[sc->n_providers++];
+    ss_capacity_provider_defaults(cp);
+    cp->asg = 0;
+    sc->service.desired_count = 100;
+    sc->service.task_cpu = 2048; /* one task per instance: 100 instances */
+    sc->service.task_memory_mib = 4096;
+    sc->service.spot_draining = true;
+    return d;
+}
+
+int main(void)
+{
+    ss_err err;
+    /* 1. engine overhead */
+    ss_space sp;
+    memset(&sp, 0, sizeof sp);
+    ss_space_add_range(&sp, "a", 0, 99, 1, true, &err);
+    ss_space_add_range(&sp, "b", 0, 19, 1, true, &err);
+    ss_opt_config cfg;
+    config(&cfg, 1, 10);
+    ss_opt_result r;
+    double t0 = ss_wall_seconds();
+    if (ss_optimize_run(&sp, &cfg, trivial, NULL, NULL, NULL, 0, &r, &err)) {
+        fprintf(stderr, "bench_optimize: %s\n", err.msg);
+        return 1;
+    }
+    double dt = ss_wall_seconds() - t0;
+    long evals = (long)r.n * cfg.replicas;
+    printf("bench_optimize: engine overhead (trivial evaluator, 1 thread): %ld evaluations in %.3f s "
+           "= %.2f us/evaluation\n", evals, dt, 1e6 * dt / (double)evals);
+    ss_opt_result_free(&r);
+
+    /* 2. the simulator */
+    ss_scenario *sc = malloc(sizeof *sc);
+    ss_data *d = world(sc);
+    memset(&sp, 0, sizeof sp);
+    const char *pct[] = {"0", "20", "50", "100"};
+    ss_space_add_range(&sp, "asg.on_demand_base_capacity", 0, 20, 5, true, &err);
+    ss_space_add_values(&sp, "asg.on_demand_percentage_above_base_capacity", pct, 4, &err);
+    ss_scenario_eval_ctx ctx = {sc, &sp, d};
+    double rate[3] = {0};
+    for (int threads = 1; threads <= 2; threads++) {
+        config(&cfg, threads, 4);
+        t0 = ss_wall_seconds();
+        if (ss_optimize_run(&sp, &cfg, ss_scenario_eval_fn, &ctx, NULL, NULL, 0, &r, &err)) {
+            fprintf(stderr, "bench_optimize: %s\n", err.msg);
+            return 1;
+        }
+        dt = ss_wall_seconds() - t0;
+        evals = (long)r.n * cfg.replicas;
+        int failed = 0;
+        for (int i = 0; i < r.n; i++)
+            failed += r.c[i].failed;
+        rate[threads] = (double)evals / dt;
+        printf("bench_optimize: ECS 30 d x 100 instances, %d thread(s): %ld evaluations in %.3f s = "
+               "%.1f evaluations/s (%.1f per core)%s\n",
+               threads, evals, dt, rate[threads], rate[threads] / threads, failed ? " [FAILURES]" : "");
+        if (failed)
+            fprintf(stderr, "bench_optimize: %s\n", r.c[0].error ? r.c[0].error : "?");
+        ss_opt_result_free(&r);
+    }
+    printf("bench_optimize: speed-up 2 threads vs 1: %.2fx (target >= 1.8x; per-core target >= 1000/s)\n",
+           rate[2] / rate[1]);
+    ss_data_free(d);
+    free(sc);
+    return 0;
+}

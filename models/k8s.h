@@ -1,0 +1,201 @@
+/*
+ * k8s.h - the Kubernetes model: nodes, pods, the scheduler, the interruption
+ * handler and the cluster autoscaler (aws-semantics.md §4, modeling-notes §4).
+ *
+ * Layers:
+ *   ss_k8s_cluster   (k8s_cluster.c) the API-server state: nodes with labels,
+ *                    taints and allocatable; pods Pending / bound / Ready /
+ *                    terminating; incremental per-domain spread counts; the
+ *                    scheduler (filter: resources, taints, node selector,
+ *                    topology spread; score: 2 x spread + 1 x least-allocated);
+ *                    pending pod-time, healthy-pod and SLO accounting. It
+ *                    knows nothing of the event kernel and is tested alone.
+ *   ss_k8s_simulate  (k8s_sim.c, declared in models/eval.h) drives the cluster
+ *                    on the kernel with the shared fleet and one Auto Scaling
+ *                    group per node group (models/fleet.h, models/asg.h).
+ *
+ * Node labels come from the node group (scenario.asgs[i]) and the instance:
+ *   topology.kubernetes.io/zone       zone name
+ *   node.kubernetes.io/instance-type  instance type name
+ *   <capacity_type_label>             SPOT | ON_DEMAND (EKS capacityType)
+ *   karpenter.sh/capacity-type        spot | on-demand
+ *   eks.amazonaws.com/nodegroup       node group name
+ *   kubernetes.io/hostname            the node itself (one domain per node)
+ *   plus the group's own labels (asgs[i].labels).
+ */
+#ifndef SPOTSIM_K8S_H
+#define SPOTSIM_K8S_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/scenario.h"
+#include "policies/spread.h"
+#include "sim/simtime.h"
+#include "sim/util.h"
+
+#define SS_K8S_ZONE_KEY "topology.kubernetes.io/zone"
+#define SS_K8S_HOSTNAME_KEY "kubernetes.io/hostname"
+
+typedef enum ss_k8s_pod_state {
+    SS_POD_PENDING = 0,   /* unschedulable or not yet scheduled */
+    SS_POD_STARTING,      /* bound, starting (pod_startup latency) */
+    SS_POD_READY,         /* running and ready */
+    SS_POD_TERMINATING,   /* deletionTimestamp set: not counted, not healthy */
+    SS_POD_GONE           /* deleted */
+} ss_k8s_pod_state;
+
+typedef struct ss_k8s_pod {
+    ss_k8s_pod_state state;
+    int node;               /* -1 unless bound */
+    int slot;               /* position in the node's pod list */
+    ss_time created;
+    uint64_t ev;            /* pending kernel event (ready / deletion), 0 = none */
+} ss_k8s_pod;
+
+typedef struct ss_k8s_node {
+    int group, zone, type;  /* node group (asg index), market zone/type indices */
+    bool spot;
+    int inst;               /* fleet instance id, -1 if none */
+    double alloc_cpu, alloc_mem, used_cpu, used_mem;
+    int *pods;              /* pod ids bound (incl. terminating) */
+    int n_pods, cap_pods;
+    int dom[SS_MAX_SPREAD]; /* domain per constraint, -1 = lacks the key */
+    bool elig[SS_MAX_SPREAD]; /* counted for constraint c */
+    bool live;              /* registered and not deleted */
+    bool ready;             /* false while NotReady (zone outage) */
+    bool cordoned;
+    bool draining;          /* evictions in progress */
+    bool untolerated;       /* a NoSchedule/NoExecute taint the pods do not tolerate */
+    bool selector_ok;       /* matches the pods' node selector */
+    int ready_pods;         /* pods READY on it */
+    ss_time unneeded_since; /* cluster autoscaler, SS_TIME_NEVER = needed */
+    ss_time notready_since;
+    int live_pos;           /* position in cluster.live (when live) */
+    int slots;              /* pods of the deployment an empty node holds */
+    int64_t aux;            /* simulation bookkeeping (e.g. pending handler event) */
+} ss_k8s_node;
+
+/* Availability and pending accounting (modeling-notes §5), integrated exactly
+ * over piecewise-constant counts. Local interface until models/avail.h. */
+typedef struct ss_k8s_avail {
+    ss_time t_last, t0;
+    int required, demand;
+    double ok_ms, served_pod_ms, demand_pod_ms, short_pod_ms, pending_pod_ms;
+    bool in_short;
+    ss_time short_start;
+    double *episodes_s;
+    size_t n_episodes, cap_episodes;
+} ss_k8s_avail;
+
+typedef struct ss_k8s_cluster {
+    const ss_scenario *sc;
+    const ss_deployment *dep;
+    int n_c;
+    ss_spread_constraint cs[SS_MAX_SPREAD];
+    bool active[SS_MAX_SPREAD];     /* false: dropped (zone-failure mitigation 1) */
+    bool per_node[SS_MAX_SPREAD];   /* hostname key */
+    bool is_zone[SS_MAX_SPREAD];
+    ss_spread_counts k[SS_MAX_SPREAD];
+    size_t cap_dom[SS_MAX_SPREAD];
+    char (*dom_name[SS_MAX_SPREAD])[SS_NAME_MAX]; /* interned values (not for hostname) */
+    ss_k8s_node *nodes;
+    int n_nodes, cap_nodes;
+    int *live;                      /* ids of live nodes (unordered) */
+    int n_live;
+    ss_k8s_pod *pods;
+    int n_pods, cap_pods;
+    int *pending;                   /* FIFO of pending pod ids: [head, n) */
+    int pending_head, n_pending_q, cap_pending;
+    int n_pending, n_live_pods, n_ready, healthy;
+    ss_k8s_avail av;
+    int64_t binds, skew_violations, evictions, pdb_blocked, restarts;
+    /* scratch for the scheduler */
+    int *cand;
+    int64_t *score, *tmp;
+    int *cand_dom;
+    size_t cap_cand;
+} ss_k8s_cluster;
+
+/* Label value of key on a node of group g in zone z of type t (NULL when the
+ * node lacks the key). buf holds SS_NAME_MAX bytes. The hostname key returns
+ * "" (per-node domain, handled by the caller). */
+const char *ss_k8s_label(const ss_scenario *sc, int group, int zone, int type, bool spot,
+                         const char *key, char *buf);
+/* Whether nodes of group g carry a NoSchedule/NoExecute taint the
+ * deployment does not tolerate, and whether they match its node selector. */
+bool ss_k8s_group_untolerated(const ss_scenario *sc, int group);
+bool ss_k8s_group_selector_ok(const ss_scenario *sc, int group, int zone, int type, bool spot);
+
+void ss_k8s_cluster_init(ss_k8s_cluster *c, const ss_scenario *sc, ss_time t0);
+void ss_k8s_cluster_free(ss_k8s_cluster *c);
+
+/* Integrate the accounting up to now (call before every change; the
+ * mutators below do it themselves). */
+void ss_k8s_account(ss_k8s_cluster *c, ss_time now);
+
+/* A node registers (Ready). Returns its id. */
+int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int type, bool spot,
+                    double cpu, double mem, int inst);
+/* Domain of a node group's template node for constraint i (interning it),
+ * -1 when it lacks the key; for the hostname key returns -2 (a new node). */
+int ss_k8s_template_domain(ss_k8s_cluster *c, int group, int zone, int type, bool spot, int i);
+void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready);
+void ss_k8s_node_cordon(ss_k8s_cluster *c, int node);
+/* The node object is deleted (instance gone): its pods are deleted; those
+ * not yet terminating get a Pending replacement at once (returned count). */
+int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node);
+
+/* A new Pending pod (a ReplicaSet replacement). Returns its id. */
+int ss_k8s_pod_new(ss_k8s_cluster *c, ss_time now);
+/* The scheduler's choice for one identical pod of the deployment now, or -1
+ * (Pending). Does not bind. */
+int ss_k8s_pick_node(ss_k8s_cluster *c);
+/* Bind pod (Pending) to node (STARTING). */
+void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node);
+void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod);
+/* Set the deletion timestamp (eviction or node loss): the pod stops counting
+ * and is no longer healthy; a replacement is created (returned) when
+ * replace is true. */
+int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace);
+/* The pod object is removed: its resources are freed. */
+void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod);
+
+/* Enable / disable constraint i (mitigation 1); returns true if it changed. */
+bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on);
+/* Skew of constraint i now: max over visible domains of count - globalMin. */
+int ss_k8s_skew(const ss_k8s_cluster *c, int i);
+/* How many of the deployment's pods fit on an empty node of cpu x mem. */
+int ss_k8s_pods_per_node(const ss_k8s_cluster *c, double cpu, double mem);
+
+/* Full recount of everything maintained incrementally; -1 with err naming
+ * the first inconsistency (tests, debugging). */
+int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err);
+
+/* Availability accounting. */
+void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, double *availability,
+                         double *served_fraction, int64_t *episodes, double *p50_s,
+                         double *p95_s, double *max_s, double *short_task_hours,
+                         double *pending_task_hours);
+
+/* Optional record of cluster-autoscaler decisions (tests, reports). */
+#define SS_K8S_TRACE_MAX 256
+typedef struct ss_k8s_trace {
+    ss_time scaleup_t[SS_K8S_TRACE_MAX];
+    int scaleup_group[SS_K8S_TRACE_MAX], scaleup_nodes[SS_K8S_TRACE_MAX];
+    int n_scaleup;
+    ss_time backoff_t[SS_K8S_TRACE_MAX];
+    int backoff_group[SS_K8S_TRACE_MAX];
+    ss_time backoff_until[SS_K8S_TRACE_MAX];
+    int n_backoff;
+    uint64_t events;        /* kernel events dispatched */
+} ss_k8s_trace;
+
+struct ss_data;
+struct ss_metrics;
+/* ss_k8s_simulate (models/eval.h) with an optional decision trace. */
+int ss_k8s_simulate_traced(const ss_scenario *sc, const struct ss_data *d, uint64_t seed,
+                           int replica, struct ss_metrics *out, ss_k8s_trace *trace, ss_err *err);
+
+#endif

@@ -1,0 +1,634 @@
+/*
+ * k8s_cluster.c - API-server state of the Kubernetes model and the scheduler.
+ *
+ * Everything the scheduler needs per placement is maintained incrementally:
+ * per constraint and domain, the eligible node count and the matching pod
+ * count (spread.h); per node, its requests; a list of live nodes. One
+ * placement is O(live nodes x constraints), never a recount of the pods.
+ *
+ * All pods belong to the scenario's one Deployment, so they are identical:
+ * they match their own label selector (selfMatch = 1) and, when one cannot
+ * be placed, none of the pods queued behind it can (the caller stops there).
+ *
+ * Simplifications (documented in docs/kubernetes.md): allocatable = the
+ * instance's vCPU and memory; max 110 pods per node; ties between equally
+ * scored nodes go to the lowest node id (kube-scheduler picks at random);
+ * a node must carry the keys of all the pod's constraints to be counted for
+ * any of them (the scheduler checks hard and soft constraints separately).
+ */
+#include "models/k8s.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PODS_PER_NODE 110
+#define EPS 1e-9
+
+/* ---- labels --------------------------------------------------------------- */
+
+const char *ss_k8s_label(const ss_scenario *sc, int group, int zone, int type, bool spot,
+                         const char *key, char *buf)
+{
+    const ss_asg *a = &sc->asgs[group];
+    for (int i = 0; i < a->n_labels; i++)
+        if (strcmp(a->labels[i][0], key) == 0)
+            return a->labels[i][1];
+    if (strcmp(key, SS_K8S_ZONE_KEY) == 0 || strcmp(key, "failure-domain.beta.kubernetes.io/zone") == 0)
+        return (zone >= 0 && zone < sc->market.n_zones) ? sc->market.zones[zone] : NULL;
+    if (strcmp(key, "node.kubernetes.io/instance-type") == 0 ||
+        strcmp(key, "beta.kubernetes.io/instance-type") == 0)
+        return (type >= 0 && type < sc->market.n_types) ? sc->market.types[type].name : NULL;
+    if (strcmp(key, sc->k8s.capacity_type_label) == 0)
+        return spot ? "SPOT" : "ON_DEMAND";
+    if (strcmp(key, "karpenter.sh/capacity-type") == 0)
+        return spot ? "spot" : "on-demand";
+    if (strcmp(key, "eks.amazonaws.com/nodegroup") == 0)
+        return a->name;
+    if (strcmp(key, SS_K8S_HOSTNAME_KEY) == 0) {
+        buf[0] = '\0';
+        return buf;
+    }
+    return NULL;
+}
+
+bool ss_k8s_group_untolerated(const ss_scenario *sc, int group)
+{
+    const ss_asg *a = &sc->asgs[group];
+    const ss_deployment *d = &sc->k8s.deployment;
+    for (int i = 0; i < a->n_taints; i++) {
+        const char *eff = a->taints[i][2];
+        if (strcmp(eff, "PreferNoSchedule") == 0)
+            continue; /* only NoSchedule / NoExecute filter */
+        bool tol = false;
+        for (int j = 0; j < d->n_tolerations; j++)
+            if (strcmp(d->tolerations[j], a->taints[i][0]) == 0)
+                tol = true;
+        if (!tol)
+            return true;
+    }
+    return false;
+}
+
+bool ss_k8s_group_selector_ok(const ss_scenario *sc, int group, int zone, int type, bool spot)
+{
+    const ss_deployment *d = &sc->k8s.deployment;
+    if (d->node_selector[0][0] == '\0')
+        return true;
+    char buf[SS_NAME_MAX];
+    const char *v = ss_k8s_label(sc, group, zone, type, spot, d->node_selector[0], buf);
+    return v && strcmp(v, d->node_selector[1]) == 0;
+}
+
+/* ---- accounting ----------------------------------------------------------- */
+
+void ss_k8s_account(ss_k8s_cluster *c, ss_time now)
+{
+    ss_k8s_avail *a = &c->av;
+    if (now <= a->t_last)
+        return;
+    double dt = (double)(now - a->t_last);
+    bool shortfall = c->healthy < a->required;
+    if (shortfall && !a->in_short) {
+        a->in_short = true;
+        a->short_start = a->t_last;
+    } else if (!shortfall && a->in_short) {
+        a->in_short = false;
+        SS_GROW(a->episodes_s, a->cap_episodes, a->n_episodes + 1);
+        a->episodes_s[a->n_episodes++] = (double)(a->t_last - a->short_start) / 1000.0;
+    }
+    a->pending_pod_ms += c->n_pending * dt;
+    if (!shortfall)
+        a->ok_ms += dt;
+    a->served_pod_ms += (c->healthy < a->demand ? c->healthy : a->demand) * dt;
+    a->demand_pod_ms += a->demand * dt;
+    if (shortfall)
+        a->short_pod_ms += (a->required - c->healthy) * dt;
+    a->t_last = now;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double pct(const double *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0.0;
+    /* nearest rank */
+    size_t r = (size_t)ceil(p * (double)n);
+    if (r < 1)
+        r = 1;
+    return v[r - 1];
+}
+
+void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, double *availability,
+                         double *served_fraction, int64_t *episodes, double *p50_s,
+                         double *p95_s, double *max_s, double *short_task_hours,
+                         double *pending_task_hours)
+{
+    ss_k8s_account(c, end);
+    ss_k8s_avail *a = &c->av;
+    if (a->in_short) {
+        a->in_short = false;
+        SS_GROW(a->episodes_s, a->cap_episodes, a->n_episodes + 1);
+        a->episodes_s[a->n_episodes++] = (double)(a->t_last - a->short_start) / 1000.0;
+    }
+    double total = (double)(a->t_last - a->t0);
+    *availability = total > 0 ? a->ok_ms / total : 1.0;
+    *served_fraction = a->demand_pod_ms > 0 ? a->served_pod_ms / a->demand_pod_ms : 1.0;
+    qsort(a->episodes_s, a->n_episodes, sizeof(double), cmp_double);
+    *episodes = (int64_t)a->n_episodes;
+    *p50_s = pct(a->episodes_s, a->n_episodes, 0.50);
+    *p95_s = pct(a->episodes_s, a->n_episodes, 0.95);
+    *max_s = a->n_episodes ? a->episodes_s[a->n_episodes - 1] : 0.0;
+    *short_task_hours = a->short_pod_ms / (double)SS_HOUR;
+    *pending_task_hours = a->pending_pod_ms / (double)SS_HOUR;
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+void ss_k8s_cluster_init(ss_k8s_cluster *c, const ss_scenario *sc, ss_time t0)
+{
+    memset(c, 0, sizeof *c);
+    c->sc = sc;
+    c->dep = &sc->k8s.deployment;
+    c->n_c = c->dep->n_spread < SS_MAX_SPREAD ? c->dep->n_spread : SS_MAX_SPREAD;
+    for (int i = 0; i < c->n_c; i++) {
+        c->cs[i] = c->dep->spread[i];
+        c->active[i] = true;
+        c->per_node[i] = strcmp(c->cs[i].topology_key, SS_K8S_HOSTNAME_KEY) == 0;
+        c->is_zone[i] = strcmp(c->cs[i].topology_key, SS_K8S_ZONE_KEY) == 0;
+    }
+    c->av.t_last = c->av.t0 = t0;
+    int rep = c->dep->replicas;
+    c->av.demand = rep;
+    if (sc->slo.min_healthy >= 0)
+        c->av.required = sc->slo.min_healthy;
+    else
+        c->av.required = (int)ceil(sc->slo.min_fraction * rep - 1e-9);
+}
+
+void ss_k8s_cluster_free(ss_k8s_cluster *c)
+{
+    for (int n = 0; n < c->n_nodes; n++)
+        free(c->nodes[n].pods);
+    for (int i = 0; i < SS_MAX_SPREAD; i++) {
+        free(c->k[i].pods);
+        free(c->k[i].nodes);
+        free(c->dom_name[i]);
+    }
+    free(c->nodes);
+    free(c->live);
+    free(c->pods);
+    free(c->pending);
+    free(c->av.episodes_s);
+    free(c->cand);
+    free(c->score);
+    free(c->tmp);
+    free(c->cand_dom);
+    memset(c, 0, sizeof *c);
+}
+
+static void ensure_dom(ss_k8s_cluster *c, int i, int n)
+{
+    ss_spread_counts *k = &c->k[i];
+    if (n <= k->n_domains)
+        return;
+    if ((size_t)n > c->cap_dom[i]) {
+        size_t cap = c->cap_dom[i] ? c->cap_dom[i] : 8;
+        while (cap < (size_t)n)
+            cap *= 2;
+        k->pods = ss_realloc(k->pods, cap * sizeof(int));
+        k->nodes = ss_realloc(k->nodes, cap * sizeof(int));
+        if (!c->per_node[i])
+            c->dom_name[i] = ss_realloc(c->dom_name[i], cap * sizeof *c->dom_name[i]);
+        c->cap_dom[i] = cap;
+    }
+    for (int d = k->n_domains; d < n; d++)
+        k->pods[d] = k->nodes[d] = 0;
+    k->n_domains = n;
+}
+
+static int intern(ss_k8s_cluster *c, int i, const char *v)
+{
+    for (int d = 0; d < c->k[i].n_domains; d++)
+        if (strcmp(c->dom_name[i][d], v) == 0)
+            return d;
+    int d = c->k[i].n_domains;
+    ensure_dom(c, i, d + 1);
+    snprintf(c->dom_name[i][d], SS_NAME_MAX, "%s", v);
+    return d;
+}
+
+int ss_k8s_template_domain(ss_k8s_cluster *c, int group, int zone, int type, bool spot, int i)
+{
+    if (c->per_node[i])
+        return -2;
+    char buf[SS_NAME_MAX];
+    const char *v = ss_k8s_label(c->sc, group, zone, type, spot, c->cs[i].topology_key, buf);
+    return v ? intern(c, i, v) : -1;
+}
+
+int ss_k8s_pods_per_node(const ss_k8s_cluster *c, double cpu, double mem)
+{
+    double rc = c->dep->cpu_request, rm = c->dep->memory_request_mib;
+    int n = MAX_PODS_PER_NODE;
+    if (rc > 0) {
+        double f = floor(cpu / rc + EPS);
+        if (f < n)
+            n = (int)f;
+    }
+    if (rm > 0) {
+        double f = floor(mem / rm + EPS);
+        if (f < n)
+            n = (int)f;
+    }
+    return n > 0 ? n : 0;
+}
+
+/* ---- nodes ---------------------------------------------------------------- */
+
+int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int type, bool spot,
+                    double cpu, double mem, int inst)
+{
+    ss_k8s_account(c, now);
+    if (c->n_nodes == c->cap_nodes) {
+        c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
+        c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
+        c->live = ss_realloc(c->live, (size_t)c->cap_nodes * sizeof *c->live);
+    }
+    int id = c->n_nodes++;
+    ss_k8s_node *n = &c->nodes[id];
+    memset(n, 0, sizeof *n);
+    n->group = group;
+    n->zone = zone;
+    n->type = type;
+    n->spot = spot;
+    n->inst = inst;
+    n->alloc_cpu = cpu;
+    n->alloc_mem = mem;
+    n->live = true;
+    n->ready = true;
+    n->slots = ss_k8s_pods_per_node(c, cpu, mem);
+    n->untolerated = ss_k8s_group_untolerated(c->sc, group);
+    n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
+    n->unneeded_since = SS_TIME_NEVER;
+    n->notready_since = SS_TIME_NEVER;
+    bool all_keys = true;
+    for (int i = 0; i < c->n_c; i++) {
+        if (c->per_node[i]) {
+            n->dom[i] = id;
+            ensure_dom(c, i, id + 1);
+        } else {
+            n->dom[i] = ss_k8s_template_domain(c, group, zone, type, spot, i);
+        }
+        if (n->dom[i] < 0)
+            all_keys = false;
+    }
+    for (int i = 0; i < c->n_c; i++) {
+        n->elig[i] = ss_spread_node_eligible(&c->cs[i], all_keys, n->selector_ok, !n->untolerated);
+        if (n->elig[i])
+            c->k[i].nodes[n->dom[i]]++;
+    }
+    n->live_pos = c->n_live;
+    c->live[c->n_live++] = id;
+    return id;
+}
+
+void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
+{
+    ss_k8s_node *n = &c->nodes[node];
+    if (!n->live || n->ready == ready)
+        return;
+    ss_k8s_account(c, now);
+    n->ready = ready;
+    c->healthy += ready ? n->ready_pods : -n->ready_pods;
+    n->notready_since = ready ? SS_TIME_NEVER : now;
+}
+
+void ss_k8s_node_cordon(ss_k8s_cluster *c, int node)
+{
+    c->nodes[node].cordoned = true;
+}
+
+int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node)
+{
+    ss_k8s_node *n = &c->nodes[node];
+    if (!n->live)
+        return 0;
+    ss_k8s_account(c, now);
+    int replaced = 0;
+    while (n->n_pods > 0) {
+        int p = n->pods[n->n_pods - 1];
+        if (c->pods[p].state != SS_POD_TERMINATING) {
+            ss_k8s_pod_terminate(c, now, p, true);
+            replaced++;
+        }
+        ss_k8s_pod_delete(c, now, p);
+    }
+    for (int i = 0; i < c->n_c; i++)
+        if (n->elig[i])
+            c->k[i].nodes[n->dom[i]]--;
+    n->live = false;
+    int last = c->live[--c->n_live];
+    c->live[n->live_pos] = last;
+    c->nodes[last].live_pos = n->live_pos;
+    free(n->pods);
+    n->pods = NULL;
+    n->cap_pods = 0;
+    return replaced;
+}
+
+/* ---- pods ----------------------------------------------------------------- */
+
+int ss_k8s_pod_new(ss_k8s_cluster *c, ss_time now)
+{
+    ss_k8s_account(c, now);
+    if (c->n_pods == c->cap_pods) {
+        c->cap_pods = c->cap_pods ? 2 * c->cap_pods : 256;
+        c->pods = ss_realloc(c->pods, (size_t)c->cap_pods * sizeof *c->pods);
+    }
+    int id = c->n_pods++;
+    ss_k8s_pod *p = &c->pods[id];
+    memset(p, 0, sizeof *p);
+    p->state = SS_POD_PENDING;
+    p->node = -1;
+    p->created = now;
+    /* pending FIFO: compact when the consumed head dominates */
+    if (c->pending_head > 1024 && c->pending_head * 2 > c->n_pending_q) {
+        memmove(c->pending, c->pending + c->pending_head,
+                (size_t)(c->n_pending_q - c->pending_head) * sizeof(int));
+        c->n_pending_q -= c->pending_head;
+        c->pending_head = 0;
+    }
+    if (c->n_pending_q == c->cap_pending) {
+        c->cap_pending = c->cap_pending ? 2 * c->cap_pending : 256;
+        c->pending = ss_realloc(c->pending, (size_t)c->cap_pending * sizeof(int));
+    }
+    c->pending[c->n_pending_q++] = id;
+    c->n_pending++;
+    c->n_live_pods++;
+    return id;
+}
+
+static bool fits(const ss_k8s_cluster *c, const ss_k8s_node *n)
+{
+    return n->n_pods < MAX_PODS_PER_NODE &&
+           n->used_cpu + c->dep->cpu_request <= n->alloc_cpu + EPS &&
+           n->used_mem + c->dep->memory_request_mib <= n->alloc_mem + EPS;
+}
+
+static void scratch(ss_k8s_cluster *c, size_t n)
+{
+    if (n <= c->cap_cand)
+        return;
+    size_t cap = c->cap_cand ? c->cap_cand : 64;
+    while (cap < n)
+        cap *= 2;
+    c->cand = ss_realloc(c->cand, cap * sizeof(int));
+    c->score = ss_realloc(c->score, cap * sizeof(int64_t));
+    c->tmp = ss_realloc(c->tmp, cap * sizeof(int64_t));
+    c->cand_dom = ss_realloc(c->cand_dom, cap * SS_MAX_SPREAD * sizeof(int));
+    c->cap_cand = cap;
+}
+
+/* NodeResourcesFit LeastAllocated: mean over cpu and memory of
+ * (allocatable - requested) * 100 / allocatable, requests incl. the pod. */
+static int64_t least_allocated(const ss_k8s_cluster *c, const ss_k8s_node *n)
+{
+    double s = 0.0;
+    if (n->alloc_cpu > 0)
+        s += floor((n->alloc_cpu - n->used_cpu - c->dep->cpu_request) * 100.0 / n->alloc_cpu);
+    if (n->alloc_mem > 0)
+        s += floor((n->alloc_mem - n->used_mem - c->dep->memory_request_mib) * 100.0 / n->alloc_mem);
+    return (int64_t)floor(s / 2.0);
+}
+
+int ss_k8s_pick_node(ss_k8s_cluster *c)
+{
+    scratch(c, (size_t)c->n_live + 1);
+    int gmin[SS_MAX_SPREAD];
+    bool soft = false;
+    for (int i = 0; i < c->n_c; i++) {
+        gmin[i] = ss_spread_global_min(&c->cs[i], &c->k[i]);
+        if (c->cs[i].schedule_anyway && c->active[i])
+            soft = true;
+    }
+    int nc = 0;
+    for (int j = 0; j < c->n_live; j++) {
+        int id = c->live[j];
+        const ss_k8s_node *n = &c->nodes[id];
+        if (!n->ready || n->cordoned || n->untolerated || !n->selector_ok || !fits(c, n))
+            continue;
+        if (!ss_spread_filter(c->cs, c->active, c->n_c, c->k, n->dom, true, gmin))
+            continue;
+        c->cand[nc] = id;
+        for (int i = 0; i < c->n_c; i++)
+            c->cand_dom[nc * c->n_c + i] = n->dom[i];
+        nc++;
+    }
+    if (nc == 0)
+        return -1;
+    if (soft)
+        ss_spread_score(c->cs, c->active, c->n_c, c->k, c->per_node, c->cand_dom, nc, c->score,
+                        c->tmp);
+    int best = -1;
+    int64_t best_s = INT64_MIN;
+    for (int j = 0; j < nc; j++) {
+        const ss_k8s_node *n = &c->nodes[c->cand[j]];
+        /* default profile weights: PodTopologySpread 2, NodeResourcesFit 1 */
+        int64_t s = (soft ? 2 * c->score[j] : 0) + least_allocated(c, n);
+        if (s > best_s || (s == best_s && c->cand[j] < best)) {
+            best_s = s;
+            best = c->cand[j];
+        }
+    }
+    return best;
+}
+
+void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node)
+{
+    ss_k8s_pod *p = &c->pods[pod];
+    ss_k8s_node *n = &c->nodes[node];
+    if (p->state != SS_POD_PENDING || !n->live)
+        return;
+    ss_k8s_account(c, now);
+    p->state = SS_POD_STARTING;
+    p->node = node;
+    if (n->n_pods == n->cap_pods) {
+        n->cap_pods = n->cap_pods ? 2 * n->cap_pods : 8;
+        n->pods = ss_realloc(n->pods, (size_t)n->cap_pods * sizeof(int));
+    }
+    p->slot = n->n_pods;
+    n->pods[n->n_pods++] = pod;
+    n->used_cpu += c->dep->cpu_request;
+    n->used_mem += c->dep->memory_request_mib;
+    n->unneeded_since = SS_TIME_NEVER;
+    c->n_pending--;
+    c->binds++;
+    bool violated = false;
+    for (int i = 0; i < c->n_c; i++) {
+        if (!n->elig[i])
+            continue;
+        c->k[i].pods[n->dom[i]]++;
+        if (c->k[i].pods[n->dom[i]] - ss_spread_global_min(&c->cs[i], &c->k[i]) > c->cs[i].max_skew)
+            violated = true;
+    }
+    if (violated)
+        c->skew_violations++;
+    /* drop consumed entries at the head of the pending FIFO */
+    while (c->pending_head < c->n_pending_q &&
+           c->pods[c->pending[c->pending_head]].state != SS_POD_PENDING)
+        c->pending_head++;
+}
+
+void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod)
+{
+    ss_k8s_pod *p = &c->pods[pod];
+    if (p->state != SS_POD_STARTING)
+        return;
+    ss_k8s_account(c, now);
+    p->state = SS_POD_READY;
+    ss_k8s_node *n = &c->nodes[p->node];
+    n->ready_pods++;
+    c->n_ready++;
+    if (n->ready)
+        c->healthy++;
+}
+
+int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace)
+{
+    ss_k8s_pod *p = &c->pods[pod];
+    if (p->state != SS_POD_STARTING && p->state != SS_POD_READY)
+        return -1;
+    ss_k8s_account(c, now);
+    ss_k8s_node *n = &c->nodes[p->node];
+    for (int i = 0; i < c->n_c; i++)
+        if (n->elig[i])
+            c->k[i].pods[n->dom[i]]--;
+    if (p->state == SS_POD_READY) {
+        n->ready_pods--;
+        c->n_ready--;
+        if (n->ready)
+            c->healthy--;
+    }
+    p->state = SS_POD_TERMINATING;
+    c->n_live_pods--;
+    return replace ? ss_k8s_pod_new(c, now) : -1;
+}
+
+void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod)
+{
+    ss_k8s_pod *p = &c->pods[pod];
+    if (p->state == SS_POD_GONE || p->state == SS_POD_PENDING)
+        return;
+    if (p->state != SS_POD_TERMINATING)
+        ss_k8s_pod_terminate(c, now, pod, false);
+    ss_k8s_account(c, now);
+    ss_k8s_node *n = &c->nodes[p->node];
+    int last = n->pods[--n->n_pods];
+    n->pods[p->slot] = last;
+    c->pods[last].slot = p->slot;
+    n->used_cpu -= c->dep->cpu_request;
+    n->used_mem -= c->dep->memory_request_mib;
+    if (n->n_pods == 0)
+        n->used_cpu = n->used_mem = 0.0; /* no drift from repeated +/- */
+    p->state = SS_POD_GONE;
+    p->node = -1;
+}
+
+bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on)
+{
+    if (i < 0 || i >= c->n_c || c->active[i] == on)
+        return false;
+    c->active[i] = on;
+    return true;
+}
+
+int ss_k8s_skew(const ss_k8s_cluster *c, int i)
+{
+    const ss_spread_counts *k = &c->k[i];
+    int gmin = ss_spread_global_min(&c->cs[i], k), mx = 0;
+    for (int d = 0; d < k->n_domains; d++)
+        if (k->nodes[d] > 0 && k->pods[d] - gmin > mx)
+            mx = k->pods[d] - gmin;
+    return mx;
+}
+
+/* ---- consistency ------------------------------------------------------------ */
+
+int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err)
+{
+    int *pods = ss_calloc((size_t)c->n_nodes + 1, sizeof(int));
+    int rc = 0;
+    int pending = 0, live_pods = 0, healthy = 0;
+    for (int p = 0; p < c->n_pods && rc == 0; p++) {
+        const ss_k8s_pod *q = &c->pods[p];
+        if (q->state == SS_POD_PENDING) {
+            pending++;
+            live_pods++;
+            if (q->node != -1)
+                rc = ss_err_set(err, "pod %d: pending but bound to node %d", p, q->node);
+            continue;
+        }
+        if (q->state == SS_POD_GONE)
+            continue;
+        if (q->state != SS_POD_TERMINATING)
+            live_pods++;
+        if (q->node < 0 || q->node >= c->n_nodes || !c->nodes[q->node].live) {
+            rc = ss_err_set(err, "pod %d: bound to a missing node %d", p, q->node);
+            break;
+        }
+        const ss_k8s_node *n = &c->nodes[q->node];
+        if (q->slot >= n->n_pods || n->pods[q->slot] != p)
+            rc = ss_err_set(err, "pod %d: not in node %d's list at slot %d", p, q->node, q->slot);
+        pods[q->node]++;
+        if (q->state == SS_POD_READY && n->ready)
+            healthy++;
+    }
+    if (rc == 0 && pending != c->n_pending)
+        rc = ss_err_set(err, "pending count %d, recount %d", c->n_pending, pending);
+    if (rc == 0 && live_pods != c->n_live_pods)
+        rc = ss_err_set(err, "live pod count %d, recount %d", c->n_live_pods, live_pods);
+    if (rc == 0 && healthy != c->healthy)
+        rc = ss_err_set(err, "healthy count %d, recount %d", c->healthy, healthy);
+    for (int id = 0; id < c->n_nodes && rc == 0; id++) {
+        const ss_k8s_node *n = &c->nodes[id];
+        if (!n->live)
+            continue;
+        if (pods[id] != n->n_pods)
+            rc = ss_err_set(err, "node %d: %d pods listed, %d bound", id, n->n_pods, pods[id]);
+        else if (n->used_cpu > n->alloc_cpu + 1e-6 || n->used_mem > n->alloc_mem + 1e-6)
+            rc = ss_err_set(err, "node %d: requests %.3f cpu / %.1f MiB exceed allocatable %.3f / %.1f",
+                            id, n->used_cpu, n->used_mem, n->alloc_cpu, n->alloc_mem);
+        else if (c->live[n->live_pos] != id)
+            rc = ss_err_set(err, "node %d: live list position %d wrong", id, n->live_pos);
+    }
+    for (int i = 0; i < c->n_c && rc == 0; i++) {
+        int nd = c->k[i].n_domains;
+        int *cp = ss_calloc((size_t)nd + 1, sizeof(int)), *cn = ss_calloc((size_t)nd + 1, sizeof(int));
+        for (int id = 0; id < c->n_nodes; id++) {
+            const ss_k8s_node *n = &c->nodes[id];
+            if (!n->live || !n->elig[i])
+                continue;
+            cn[n->dom[i]]++;
+            for (int j = 0; j < n->n_pods; j++) {
+                ss_k8s_pod_state s = c->pods[n->pods[j]].state;
+                if (s == SS_POD_STARTING || s == SS_POD_READY)
+                    cp[n->dom[i]]++;
+            }
+        }
+        for (int d = 0; d < nd && rc == 0; d++)
+            if (cp[d] != c->k[i].pods[d] || cn[d] != c->k[i].nodes[d])
+                rc = ss_err_set(err, "constraint %d domain %d: counts %d pods / %d nodes, recount %d / %d",
+                                i, d, c->k[i].pods[d], c->k[i].nodes[d], cp[d], cn[d]);
+        free(cp);
+        free(cn);
+    }
+    free(pods);
+    return rc;
+}

@@ -1,0 +1,911 @@
+/*
+ * k8s_sim.c - ss_k8s_simulate: the Kubernetes cluster on the event kernel
+ * (aws-semantics.md §4, modeling-notes §4), on the shared fleet and one Auto
+ * Scaling group per node group (models/fleet.h, models/asg.h).
+ *
+ * Per evaluation:
+ *   - node groups = scenario.asgs, one per (instance type, zone, Spot|OD):
+ *     a Spot group launches Spot only, an On-Demand group On-Demand only
+ *     (the sim's private copy of the scenario sets the §1.2 split so);
+ *     EC2 launch -> running after scenario.instance_launch, running -> node
+ *     Ready after k8s.autoscaler.node_provision;
+ *   - the Deployment's replicas start Pending at the horizon start;
+ *   - scheduler: a pass whenever the cluster changes (FIFO, stops at the
+ *     first unplaceable pod since all pods are identical);
+ *   - interruption handler: notice -> after handler_delay cordon and evict
+ *     through the PDB (refused => retry every 5 s); an evicted pod is
+ *     deleted after its termination grace and its replacement is created
+ *     Pending at once; the instance's termination deletes whatever is left;
+ *     rebalance recommendations cordon (drain with drain_on_rebalance);
+ *   - cluster autoscaler every scan_interval: failed groups are backed off
+ *     (launch failure reported by the ASG = CA-AWS "placeholder cannot be
+ *     fulfilled", or a node not Ready within max_node_provision_time), then
+ *     pending pods are simulated on template nodes (upcoming nodes first),
+ *     the expander picks a group, desired capacity is raised; unneeded
+ *     nodes are drained and removed after scale_down_unneeded_time;
+ *   - zone outages: the fleet kills instances / fails launches; here nodes
+ *     of an unhealthy zone go NotReady (flapping if configured) and their
+ *     pods are evicted 40 s + 300 s later (taint-based eviction);
+ *   - the four zone-failure mitigations (policies/zone_failure.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/asg.h"
+#include "models/eval.h"
+#include "models/fleet.h"
+#include "models/k8s.h"
+#include "models/market.h"
+#include "policies/expander.h"
+#include "policies/pdb.h"
+#include "policies/zone_failure.h"
+#include "sim/evq.h"
+#include "sim/rng.h"
+
+enum {
+    EV_SCHED = SS_EVT_ORCH_FIRST,
+    EV_POD_READY,     /* a = pod */
+    EV_POD_DELETE,    /* a = pod */
+    EV_HANDLER,       /* a = node: interruption handler cordons and drains */
+    EV_EVICT_RETRY,   /* a = node */
+    EV_SCAN,          /* cluster autoscaler loop */
+    EV_HEALTH,        /* a = outage, b = 1 unhealthy / 0 healthy */
+    EV_TAINT_EVICT    /* a = node, b = NotReady since (ms) */
+};
+
+#define EVICT_RETRY (5 * SS_SECOND)
+#define TAINT_EVICT_DELAY (340 * SS_SECOND) /* node-monitor-grace 40 s + tolerationSeconds 300 s */
+#define BACKOFF_RESET (3 * SS_HOUR)
+#define RATE_WINDOW SS_HOUR
+#define MAX_EMPTY_BULK_DELETE 10
+
+/* Salts of keyed draws. */
+#define KEY_POD_START 0x504f4453ULL
+#define KEY_EXPANDER 0x45585041ULL
+
+typedef struct k8s_sim k8s_sim;
+
+typedef struct k8s_ng {
+    k8s_sim *s;
+    int index;
+    ss_asg_group g;
+    int zone, type;           /* template node: first zone, first type */
+    bool spot;
+    double cpu, mem;          /* template allocatable */
+    int per_node;             /* pods per template node */
+    int nodes;                /* live cluster nodes of the group */
+    bool failed;              /* a launch failed since the last check */
+    ss_time requested_at;     /* oldest unfulfilled scale-up, NEVER = none */
+    ss_time backoff_until, last_fail;
+    int backoff_steps;
+    int64_t scaleups;
+} k8s_ng;
+
+struct k8s_sim {
+    ss_scenario *sc;          /* private copy (node-group split, node Ready latency) */
+    const ss_data *d;
+    uint64_t seed;
+    int replica;
+    ss_evq *q;
+    ss_fleet f;
+    k8s_ng ng[SS_MAX_ASGS];
+    int n_ng;
+    ss_k8s_cluster c;
+    ss_zf_state zf;
+    int *inst_node;           /* instance id -> node id (-1) */
+    size_t cap_inst_node;
+    bool sched_queued;
+    int64_t scans;
+    ss_time last_scale_up;
+    ss_time *notices;         /* notice times, sliding window for mitigation (3) */
+    size_t n_notices, head_notices, cap_notices;
+    int64_t restarts;
+    ss_k8s_trace *trace;      /* optional record of CA decisions */
+};
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static ss_time now_of(const k8s_sim *s) { return ss_evq_now(s->q); }
+
+static void sched_trigger(k8s_sim *s)
+{
+    if (s->sched_queued)
+        return;
+    s->sched_queued = true;
+    ss_evq_schedule(s->q, now_of(s), EV_SCHED, s, 0, 0);
+}
+
+static int node_of_inst(const k8s_sim *s, int inst)
+{
+    if (inst < 0 || (size_t)inst >= s->cap_inst_node)
+        return -1;
+    return s->inst_node[inst];
+}
+
+static void set_inst_node(k8s_sim *s, int inst, int node)
+{
+    if ((size_t)inst >= s->cap_inst_node) {
+        size_t old = s->cap_inst_node, cap = old ? old : 256;
+        while (cap <= (size_t)inst)
+            cap *= 2;
+        s->inst_node = ss_realloc(s->inst_node, cap * sizeof(int));
+        for (size_t i = old; i < cap; i++)
+            s->inst_node[i] = -1;
+        s->cap_inst_node = cap;
+    }
+    s->inst_node[inst] = node;
+}
+
+static bool zone_unhealthy_at(const ss_scenario *sc, int zone, ss_time t)
+{
+    for (int i = 0; i < sc->market.n_outages; i++) {
+        const ss_zone_outage *o = &sc->market.outages[i];
+        if (o->instances_lost || t < o->start || t >= o->end || strcmp(o->zone, sc->market.zones[zone]))
+            continue;
+        if (o->flap_period <= 0 || ((t - o->start) / o->flap_period) % 2 == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- pods --------------------------------------------------------------------- */
+
+/* One scheduling pass: FIFO until the first pod that fits nowhere. */
+static void run_sched(k8s_sim *s)
+{
+    ss_k8s_cluster *c = &s->c;
+    ss_time now = now_of(s);
+    while (c->n_pending > 0) {
+        int pod = c->pending[c->pending_head];
+        int node = ss_k8s_pick_node(c);
+        if (node < 0)
+            break;
+        ss_k8s_bind(c, now, pod, node);
+        double u = ss_rng_keyed_uniform(s->seed, (uint64_t)s->replica, (uint64_t)pod, KEY_POD_START);
+        ss_time dt = ss_dist_quantile_ms(&s->sc->k8s.deployment.pod_startup, u);
+        c->pods[pod].ev = ss_evq_schedule(s->q, now + dt, EV_POD_READY, s, pod, 0);
+    }
+}
+
+static void on_sched(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    s->sched_queued = false;
+    run_sched(s);
+}
+
+static void on_pod_ready(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    ss_k8s_pod_ready(&s->c, now_of(s), (int)ev->a);
+}
+
+static void maybe_finish_scale_down(k8s_sim *s, int node);
+
+static void on_pod_delete(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    int pod = (int)ev->a;
+    int node = s->c.pods[pod].node;
+    ss_k8s_pod_delete(&s->c, now_of(s), pod);
+    sched_trigger(s);
+    if (node >= 0)
+        maybe_finish_scale_down(s, node);
+}
+
+/* Voluntary eviction of every pod of a node through the PDB. Returns the
+ * number refused (429). */
+static int evict_node(k8s_sim *s, int node, bool count_restart)
+{
+    ss_k8s_cluster *c = &s->c;
+    const ss_deployment *dep = &s->sc->k8s.deployment;
+    ss_time now = now_of(s);
+    int refused = 0;
+    for (int j = 0; j < c->nodes[node].n_pods; j++) {
+        int pod = c->nodes[node].pods[j];
+        ss_k8s_pod_state st = c->pods[pod].state;
+        if (st != SS_POD_STARTING && st != SS_POD_READY)
+            continue;
+        int allowed;
+        if (st == SS_POD_READY)
+            allowed = ss_pdb_disruptions_allowed(dep, dep->replicas, c->n_live_pods, c->healthy);
+        else /* an unready pod may go while the budget is met */
+            allowed = c->healthy >= ss_pdb_desired_healthy(dep, dep->replicas, c->n_live_pods) ? 1 : 0;
+        if (allowed <= 0) {
+            refused++;
+            c->pdb_blocked++;
+            continue;
+        }
+        ss_evq_cancel(s->q, c->pods[pod].ev);
+        ss_k8s_pod_terminate(c, now, pod, true);
+        c->evictions++;
+        if (count_restart)
+            s->restarts++;
+        c->pods[pod].ev = ss_evq_schedule(s->q, now + dep->termination_grace, EV_POD_DELETE, s, pod, 0);
+    }
+    sched_trigger(s);
+    return refused;
+}
+
+static void drain(k8s_sim *s, int node, bool restart)
+{
+    ss_k8s_node *n = &s->c.nodes[node];
+    if (!n->live)
+        return;
+    ss_k8s_node_cordon(&s->c, node);
+    n->draining = true;
+    if (evict_node(s, node, restart) > 0)
+        ss_evq_schedule(s->q, now_of(s) + EVICT_RETRY, EV_EVICT_RETRY, s, node, restart);
+}
+
+static void on_handler(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    drain(s, (int)ev->a, true);
+}
+
+static void on_evict_retry(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    int node = (int)ev->a;
+    if (!s->c.nodes[node].live)
+        return;
+    if (evict_node(s, node, ev->b != 0) > 0)
+        ss_evq_schedule(s->q, now_of(s) + EVICT_RETRY, EV_EVICT_RETRY, s, node, ev->b);
+}
+
+/* ---- ASG hooks ------------------------------------------------------------------ */
+
+static void h_registered(void *ctx, ss_instance *in)
+{
+    k8s_ng *ng = ctx;
+    k8s_sim *s = ng->s;
+    ss_time now = now_of(s);
+    int node = ss_k8s_node_add(&s->c, now, ng->index, in->zone_idx, in->type_idx, in->spot, in->vcpu,
+                               in->memory_mib, in->id);
+    set_inst_node(s, in->id, node);
+    ng->nodes++;
+    if (ng->nodes >= ng->g.desired)
+        ng->requested_at = SS_TIME_NEVER;
+    if (zone_unhealthy_at(s->sc, in->zone_idx, now)) {
+        ss_k8s_node_set_ready(&s->c, now, node, false);
+        ss_evq_schedule(s->q, now + TAINT_EVICT_DELAY, EV_TAINT_EVICT, s, node, now);
+    }
+    if (in->noticed)
+        ss_evq_schedule(s->q, now + s->sc->k8s.handler_delay, EV_HANDLER, s, node, 0);
+    sched_trigger(s);
+}
+
+static void h_notice(void *ctx, ss_instance *in, ss_time deadline)
+{
+    (void)deadline;
+    k8s_ng *ng = ctx;
+    k8s_sim *s = ng->s;
+    SS_GROW(s->notices, s->cap_notices, s->n_notices + 1);
+    s->notices[s->n_notices++] = now_of(s);
+    int node = node_of_inst(s, in->id);
+    if (node >= 0)
+        ss_evq_schedule(s->q, now_of(s) + s->sc->k8s.handler_delay, EV_HANDLER, s, node, 0);
+}
+
+static void h_rebalance(void *ctx, ss_instance *in)
+{
+    k8s_ng *ng = ctx;
+    k8s_sim *s = ng->s;
+    int node = node_of_inst(s, in->id);
+    if (node < 0 || !s->c.nodes[node].live)
+        return;
+    if (s->sc->k8s.drain_on_rebalance)
+        drain(s, node, true);
+    else
+        ss_k8s_node_cordon(&s->c, node); /* NTH default: cordon only */
+}
+
+static bool h_terminating(void *ctx, ss_instance *in)
+{
+    k8s_ng *ng = ctx;
+    k8s_sim *s = ng->s;
+    int node = node_of_inst(s, in->id);
+    if (node < 0 || !s->c.nodes[node].live || s->c.nodes[node].n_pods == 0)
+        return false;
+    /* lifecycle hook (NTH queue mode): drain, then complete */
+    s->c.nodes[node].aux = 1;
+    drain(s, node, false);
+    return true;
+}
+
+static void h_terminated(void *ctx, ss_instance *in)
+{
+    k8s_ng *ng = ctx;
+    k8s_sim *s = ng->s;
+    int node = node_of_inst(s, in->id);
+    if (node < 0 || !s->c.nodes[node].live)
+        return;
+    ss_k8s_cluster *c = &s->c;
+    for (int j = 0; j < c->nodes[node].n_pods; j++)
+        ss_evq_cancel(s->q, c->pods[c->nodes[node].pods[j]].ev);
+    int lost = ss_k8s_node_remove(c, now_of(s), node);
+    if (in->end_reason == SS_END_INTERRUPTED || in->end_reason == SS_END_OUTAGE)
+        s->restarts += lost;
+    ng->nodes--;
+    set_inst_node(s, in->id, -1);
+    sched_trigger(s);
+}
+
+static void h_launch_failed(void *ctx, int pool, ss_launch_block why)
+{
+    (void)pool;
+    (void)why;
+    k8s_ng *ng = ctx;
+    ng->failed = true;
+}
+
+/* Scale-down drains end here: terminate once the node holds no pod. */
+static void maybe_finish_scale_down(k8s_sim *s, int node)
+{
+    ss_k8s_node *n = &s->c.nodes[node];
+    if (!n->live || n->n_pods > 0 || n->aux == 0 || n->inst < 0)
+        return;
+    ss_instance *in = ss_fleet_inst(&s->f, n->inst);
+    k8s_ng *ng = &s->ng[n->group];
+    if (n->aux == 1) { /* ASG lifecycle hook */
+        ss_asg_complete_lifecycle(&ng->g, in);
+        return;
+    }
+    /* CA scale-down: TerminateInstanceInAutoScalingGroup with
+     * ShouldDecrementDesiredCapacity: lower desired first so that the group
+     * does not replace the instance. */
+    if (ng->g.desired > ng->g.cfg->min_size)
+        ng->g.desired--;
+    ss_fleet_terminate(&s->f, in, SS_END_SCALE_IN);
+}
+
+/* ---- zone outages (node health) -------------------------------------------------- */
+
+static int zone_index(const ss_scenario *sc, const char *name)
+{
+    for (int z = 0; z < sc->market.n_zones; z++)
+        if (!strcmp(sc->market.zones[z], name))
+            return z;
+    return -1;
+}
+
+static void on_health(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    const ss_zone_outage *o = &s->sc->market.outages[ev->a];
+    int z = zone_index(s->sc, o->zone);
+    ss_time now = now_of(s);
+    if (z < 0)
+        return;
+    bool unhealthy = ev->b != 0 && now < o->end;
+    for (int j = 0; j < s->c.n_live; j++) {
+        int node = s->c.live[j];
+        if (s->c.nodes[node].zone != z || s->c.nodes[node].ready == !unhealthy)
+            continue;
+        ss_k8s_node_set_ready(&s->c, now, node, !unhealthy);
+        if (unhealthy)
+            ss_evq_schedule(s->q, now + TAINT_EVICT_DELAY, EV_TAINT_EVICT, s, node, now);
+    }
+    if (!unhealthy)
+        sched_trigger(s);
+    /* flapping: next toggle */
+    if (o->flap_period > 0 && now < o->end) {
+        ss_time next = now + o->flap_period;
+        if (next < o->end)
+            ss_evq_schedule(s->q, next, EV_HEALTH, s, ev->a, !ev->b);
+    }
+}
+
+static void on_taint_evict(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    int node = (int)ev->a;
+    ss_k8s_node *n = &s->c.nodes[node];
+    if (!n->live || n->ready || n->notready_since != ev->b)
+        return;
+    /* taint manager: NoExecute unreachable taint past tolerationSeconds;
+     * not an Eviction API call, so no PDB */
+    ss_time now = now_of(s);
+    for (int j = 0; j < n->n_pods; j++) {
+        int pod = n->pods[j];
+        ss_k8s_pod_state st = s->c.pods[pod].state;
+        if (st != SS_POD_STARTING && st != SS_POD_READY)
+            continue;
+        ss_evq_cancel(s->q, s->c.pods[pod].ev);
+        ss_k8s_pod_terminate(&s->c, now, pod, true);
+        s->restarts++;
+        s->c.pods[pod].ev = ss_evq_schedule(s->q, now + s->sc->k8s.deployment.termination_grace,
+                                            EV_POD_DELETE, s, pod, 0);
+    }
+    sched_trigger(s);
+}
+
+static void on_outage_incident(k8s_sim *s, ss_time now)
+{
+    /* incidents as the operators see them: outage windows of the scenario */
+    for (int i = 0; i < s->sc->market.n_outages; i++) {
+        const ss_zone_outage *o = &s->sc->market.outages[i];
+        int z = zone_index(s->sc, o->zone);
+        if (z < 0)
+            continue;
+        bool in = now >= o->start && now < o->end;
+        if (in && !s->zf.incident[z])
+            ss_zf_incident_begin(&s->zf, z, o->start);
+        else if (!in && s->zf.incident[z] && now >= o->end)
+            ss_zf_incident_end(&s->zf, z, o->end);
+    }
+}
+
+/* ---- cluster autoscaler --------------------------------------------------------- */
+
+static void backoff(k8s_ng *ng, ss_time now, const ss_cluster_autoscaler *ca)
+{
+    if (ng->last_fail != SS_TIME_NEVER && now - ng->last_fail > BACKOFF_RESET)
+        ng->backoff_steps = 0;
+    ss_time d = ca->initial_backoff;
+    for (int i = 0; i < ng->backoff_steps && d < ca->max_backoff; i++)
+        d *= 2;
+    if (d > ca->max_backoff)
+        d = ca->max_backoff;
+    ng->backoff_steps++;
+    ng->backoff_until = now + d;
+    ng->last_fail = now;
+    ng->requested_at = SS_TIME_NEVER;
+    ng->failed = false;
+    /* remove the placeholders: desired back to what exists */
+    ss_asg_set_desired(&ng->g, ss_asg_capacity_units(&ng->g));
+}
+
+/* Hypothetical domain counts for the scale-up simulation. */
+typedef struct hyp {
+    int pods[SS_MAX_SPREAD][64];
+    int nodes[SS_MAX_SPREAD][64];
+    int n[SS_MAX_SPREAD];
+} hyp;
+
+static bool hyp_ok(const k8s_sim *s, const hyp *h, const int *dom)
+{
+    const ss_k8s_cluster *c = &s->c;
+    for (int i = 0; i < c->n_c; i++) {
+        if (!c->active[i] || c->cs[i].schedule_anyway || c->per_node[i])
+            continue;
+        if (dom[i] < 0 || dom[i] >= 64)
+            return false;
+        ss_spread_counts k = {h->n[i], (int *)h->pods[i], (int *)h->nodes[i]};
+        if (h->nodes[i][dom[i]] == 0)
+            return false; /* caller makes the template's domain visible */
+        if (h->pods[i][dom[i]] + 1 - ss_spread_global_min(&c->cs[i], &k) > c->cs[i].max_skew)
+            return false;
+    }
+    return true;
+}
+
+static void hyp_add(hyp *h, const ss_k8s_cluster *c, const int *dom, int dpods, int dnodes)
+{
+    for (int i = 0; i < c->n_c; i++) {
+        if (c->per_node[i] || dom[i] < 0 || dom[i] >= 64)
+            continue;
+        h->pods[i][dom[i]] += dpods;
+        h->nodes[i][dom[i]] += dnodes;
+    }
+}
+
+/* Pods per template node, also bounded by an active hard hostname spread
+ * (a new node is its own domain with globalMin 0: at most maxSkew pods). */
+static int template_cap(const k8s_sim *s, const k8s_ng *ng)
+{
+    int cap = ng->per_node;
+    for (int i = 0; i < s->c.n_c; i++)
+        if (s->c.per_node[i] && s->c.active[i] && !s->c.cs[i].schedule_anyway &&
+            s->sc->k8s.autoscaler.simulate_spread && s->c.cs[i].max_skew < cap)
+            cap = s->c.cs[i].max_skew;
+    return cap;
+}
+
+/* CA's node-group health: unhealthy when more than ok-total-unready-count
+ * (3) nodes and more than max-total-unready-percentage (45 %) of its
+ * registered nodes are unready. */
+static bool group_healthy(const k8s_sim *s, int g)
+{
+    int unready = 0, total = 0;
+    for (int j = 0; j < s->c.n_live; j++) {
+        const ss_k8s_node *n = &s->c.nodes[s->c.live[j]];
+        if (n->group != g)
+            continue;
+        total++;
+        if (!n->ready)
+            unready++;
+    }
+    return !(unready > 3 && unready * 100 > 45 * total);
+}
+
+static void scale_up(k8s_sim *s)
+{
+    ss_k8s_cluster *c = &s->c;
+    const ss_cluster_autoscaler *ca = &s->sc->k8s.autoscaler;
+    ss_time now = now_of(s);
+    bool spread = ca->simulate_spread;
+    int tdom[SS_MAX_ASGS][SS_MAX_SPREAD];
+    for (int g = 0; g < s->n_ng; g++)
+        for (int i = 0; i < c->n_c; i++)
+            tdom[g][i] = ss_k8s_template_domain(c, g, s->ng[g].zone, s->ng[g].type, s->ng[g].spot, i);
+    static const hyp zero;
+    hyp *h = ss_malloc(sizeof *h), *t = ss_malloc(sizeof *t);
+    *h = zero;
+    for (int i = 0; i < c->n_c; i++) {
+        h->n[i] = c->k[i].n_domains < 64 ? c->k[i].n_domains : 64;
+        for (int d = 0; d < h->n[i]; d++) {
+            h->pods[i][d] = c->k[i].pods[d];
+            h->nodes[i][d] = c->k[i].nodes[d];
+        }
+    }
+    int remaining = c->n_pending;
+    /* 1. upcoming nodes absorb pending pods first */
+    for (int g = 0; g < s->n_ng && remaining > 0; g++) {
+        k8s_ng *ng = &s->ng[g];
+        int up = ng->g.desired - ng->nodes;
+        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
+            continue; /* an unmanaged group's upcoming nodes are invisible to CA */
+        if (up <= 0 || ss_k8s_group_untolerated(s->sc, g) ||
+            !ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot))
+            continue;
+        int cap = template_cap(s, ng);
+        for (int k = 0; k < up && remaining > 0; k++) {
+            hyp_add(h, c, tdom[g], 0, 1);
+            int fill = 0;
+            while (remaining > 0 && fill < cap && (!spread || hyp_ok(s, h, tdom[g]))) {
+                hyp_add(h, c, tdom[g], 1, 0);
+                fill++;
+                remaining--;
+            }
+        }
+    }
+    if (remaining <= 0) {
+        free(h);
+        free(t);
+        return;
+    }
+    /* 2. one option per eligible node group */
+    ss_expander_option opts[SS_MAX_ASGS];
+    int n_opt = 0;
+    for (int g = 0; g < s->n_ng; g++) {
+        k8s_ng *ng = &s->ng[g];
+        if (now < ng->backoff_until || ng->g.desired >= ng->g.cfg->max_size || ng->per_node <= 0)
+            continue;
+        if (!group_healthy(s, g))
+            continue; /* IsNodeGroupHealthy: too many unready nodes */
+        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
+            continue; /* mitigation (2) */
+        if (ng->spot && ss_zf_spot_scale_up_blocked(&s->zf, now))
+            continue; /* mitigation (3) */
+        if (ss_k8s_group_untolerated(s->sc, g) ||
+            !ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot))
+            continue;
+        *t = *h;
+        int cap = template_cap(s, ng), room = ng->g.cfg->max_size - ng->g.desired;
+        int nodes = 0, pods = 0, fill = cap;
+        while (pods < remaining) {
+            if (fill == cap) {
+                if (nodes >= room)
+                    break;
+                nodes++;
+                fill = 0;
+                hyp_add(t, c, tdom[g], 0, 1);
+            }
+            if (spread && !hyp_ok(s, t, tdom[g])) {
+                if (fill == 0)
+                    nodes--;
+                break;
+            }
+            hyp_add(t, c, tdom[g], 1, 0);
+            pods++;
+            fill++;
+        }
+        if (pods <= 0 || nodes <= 0)
+            continue;
+        const ss_pool *pool = ss_data_pool(s->d, ng->type, ng->zone);
+        double price = ng->spot ? ss_price_at(&pool->spot, now, NULL) : pool->ondemand_usd_per_hour;
+        opts[n_opt++] = (ss_expander_option){g, nodes, pods, ng->cpu, ng->mem,
+                                             pods * c->dep->cpu_request, pods * c->dep->memory_request_mib,
+                                             price, ng->g.cfg->priority};
+    }
+    free(h);
+    free(t);
+    double u = ss_rng_keyed_uniform(s->seed, (uint64_t)s->replica, (uint64_t)s->scans, KEY_EXPANDER);
+    int pick = ss_expander_choose(ca->expander, opts, n_opt, u);
+    if (pick < 0)
+        return;
+    k8s_ng *ng = &s->ng[opts[pick].group];
+    if (ng->requested_at == SS_TIME_NEVER)
+        ng->requested_at = now;
+    ng->failed = false;
+    ng->scaleups++;
+    ss_k8s_trace *tr = s->trace;
+    if (tr && tr->n_scaleup < SS_K8S_TRACE_MAX) {
+        tr->scaleup_t[tr->n_scaleup] = now;
+        tr->scaleup_group[tr->n_scaleup] = opts[pick].group;
+        tr->scaleup_nodes[tr->n_scaleup++] = opts[pick].node_count;
+    }
+    s->last_scale_up = now;
+    ss_asg_set_desired(&ng->g, ng->g.desired + opts[pick].node_count);
+}
+
+static void scale_down(k8s_sim *s)
+{
+    ss_k8s_cluster *c = &s->c;
+    const ss_cluster_autoscaler *ca = &s->sc->k8s.autoscaler;
+    ss_time now = now_of(s);
+    if (ss_zf_scale_down_suspended(&s->zf, now))
+        return; /* mitigation (4) */
+    /* free pod slots on schedulable nodes (movability, spread ignored);
+     * all pods are identical, so a node's free slots are slots - pods */
+    long free_slots = 0;
+    bool busy = false; /* a non-empty scale-down drain is in progress */
+    bool removed[SS_MAX_ZONES];
+    for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
+        removed[z] = ss_zf_zone_removed(&s->zf, z, now);
+    for (int j = 0; j < c->n_live; j++) {
+        const ss_k8s_node *n = &c->nodes[c->live[j]];
+        if (n->aux == 2)
+            busy = true;
+        if (n->ready && !n->cordoned && n->slots > n->n_pods)
+            free_slots += n->slots - n->n_pods;
+    }
+    bool after_add = now < s->last_scale_up + ca->scale_down_delay_after_add;
+    int empty_done = 0, busy_done = 0;
+    double rc = c->dep->cpu_request, rm = c->dep->memory_request_mib;
+    for (int j = 0; j < c->n_live; j++) {
+        int id = c->live[j];
+        ss_k8s_node *n = &c->nodes[id];
+        k8s_ng *ng = &s->ng[n->group];
+        if (!n->ready || n->cordoned || n->draining || n->inst < 0 ||
+            (n->zone >= 0 && n->zone < SS_MAX_ZONES && removed[n->zone])) {
+            n->unneeded_since = SS_TIME_NEVER;
+            continue;
+        }
+        /* utilisation = max(cpu, memory) requests / allocatable */
+        double u = 0.0;
+        if (n->alloc_cpu > 0)
+            u = n->n_pods * rc / n->alloc_cpu;
+        if (n->alloc_mem > 0 && n->n_pods * rm / n->alloc_mem > u)
+            u = n->n_pods * rm / n->alloc_mem;
+        long mine = n->slots > n->n_pods ? n->slots - n->n_pods : 0;
+        bool movable = free_slots - mine >= n->n_pods;
+        if (!(u < ca->scale_down_utilization_threshold && movable)) {
+            n->unneeded_since = SS_TIME_NEVER;
+            continue;
+        }
+        if (n->unneeded_since == SS_TIME_NEVER)
+            n->unneeded_since = now;
+        if (after_add || now - n->unneeded_since < ca->scale_down_unneeded_time ||
+            ng->g.desired <= ng->g.cfg->min_size)
+            continue;
+        if (n->n_pods == 0) {
+            if (empty_done >= MAX_EMPTY_BULK_DELETE)
+                continue;
+            empty_done++;
+            n->aux = 2;
+            ss_k8s_node_cordon(c, id);
+            maybe_finish_scale_down(s, id);
+            j = -1; /* the live list changed: rescan (nodes already handled are cordoned) */
+            continue;
+        }
+        if (busy || busy_done)
+            continue;
+        busy_done = 1;
+        n->aux = 2;
+        free_slots -= n->n_pods;
+        drain(s, id, false);
+    }
+}
+
+static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    ss_time now = now_of(s);
+    const ss_cluster_autoscaler *ca = &s->sc->k8s.autoscaler;
+    s->scans++;
+    /* mitigations: incidents, the interruption-rate guard, spread switch */
+    on_outage_incident(s, now);
+    while (s->head_notices < s->n_notices && s->notices[s->head_notices] < now - RATE_WINDOW)
+        s->head_notices++;
+    int spot_nodes = 0;
+    for (int g = 0; g < s->n_ng; g++)
+        if (s->ng[g].spot)
+            spot_nodes += s->ng[g].nodes;
+    double rate = (double)(s->n_notices - s->head_notices) / (spot_nodes > 0 ? spot_nodes : 1) /
+                  ((double)RATE_WINDOW / (double)SS_HOUR);
+    ss_zf_observe_rate(&s->zf, rate, now);
+    bool dropped = ss_zf_zone_spread_dropped(&s->zf, now);
+    bool changed = false;
+    for (int i = 0; i < s->c.n_c; i++)
+        if (s->c.is_zone[i])
+            changed |= ss_k8s_set_active(&s->c, i, !dropped);
+    if (changed)
+        sched_trigger(s);
+    /* failed node groups */
+    for (int g = 0; g < s->n_ng; g++) {
+        k8s_ng *ng = &s->ng[g];
+        bool timeout = ng->requested_at != SS_TIME_NEVER && ng->nodes < ng->g.desired &&
+                       now - ng->requested_at >= ca->max_node_provision_time;
+        if (ng->failed || timeout) {
+            backoff(ng, now, ca);
+            ss_k8s_trace *tr = s->trace;
+            if (tr && tr->n_backoff < SS_K8S_TRACE_MAX) {
+                tr->backoff_t[tr->n_backoff] = now;
+                tr->backoff_group[tr->n_backoff] = g;
+                tr->backoff_until[tr->n_backoff++] = ng->backoff_until;
+            }
+        }
+    }
+    /* CA first drops the pods the scheduler can place on existing nodes
+     * (filterOutSchedulable): run the scheduler now. */
+    if (s->c.n_pending > 0)
+        run_sched(s);
+    if (s->c.n_pending > 0)
+        scale_up(s);
+    scale_down(s);
+    ss_evq_schedule(s->q, now + ca->scan_interval, EV_SCAN, s, 0, 0);
+}
+
+/* ---- the entry point ------------------------------------------------------------- */
+
+int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica,
+                           ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
+{
+    ss_time start = sc0->start, end = sc0->end;
+    if (start == 0 && end == 0) {
+        start = d->span_start;
+        end = d->span_end;
+    }
+    if (end <= start)
+        return ss_err_set(err, "kubernetes: empty horizon [%lld, %lld)", (long long)start, (long long)end);
+    if (sc0->n_asgs <= 0)
+        return ss_err_set(err, "kubernetes: no node groups (asgs) defined");
+    if (sc0->k8s.autoscaler.scan_interval <= 0)
+        return ss_err_set(err, "kubernetes: autoscaler.scan_interval must be > 0");
+    for (int i = 0; i < sc0->k8s.deployment.n_spread; i++)
+        if (sc0->k8s.deployment.spread[i].max_skew <= 0)
+            return ss_err_set(err, "kubernetes: deployment.spread[%d].max_skew must be > 0 (got %d)", i,
+                              sc0->k8s.deployment.spread[i].max_skew);
+    k8s_sim *s = ss_calloc(1, sizeof *s);
+    s->sc = ss_malloc(sizeof *s->sc);
+    *s->sc = *sc0;
+    s->sc->start = start;
+    s->sc->end = end;
+    s->sc->instance_register = sc0->k8s.autoscaler.node_provision;
+    for (int g = 0; g < s->sc->n_asgs; g++) {
+        ss_asg *a = &s->sc->asgs[g];
+        a->od_base_capacity = 0;
+        a->od_percentage_above_base = a->spot ? 0 : 100;
+    }
+    s->d = d;
+    s->seed = seed;
+    s->replica = replica;
+    s->trace = trace;
+    s->last_scale_up = start - sc0->k8s.autoscaler.scale_down_delay_after_add;
+    s->q = ss_evq_new(4096);
+    ss_evq_reset(s->q, start);
+    int rc = 0;
+    if (ss_fleet_init(&s->f, s->sc, d, s->q, seed, replica, start, end, NULL, err)) {
+        rc = -1;
+        goto out_q;
+    }
+    ss_k8s_cluster_init(&s->c, s->sc, start);
+    ss_zf_init(&s->zf, &s->sc->k8s.mitigations, s->sc->market.n_zones);
+    ss_evq_on(s->q, EV_SCHED, on_sched, NULL);
+    ss_evq_on(s->q, EV_POD_READY, on_pod_ready, NULL);
+    ss_evq_on(s->q, EV_POD_DELETE, on_pod_delete, NULL);
+    ss_evq_on(s->q, EV_HANDLER, on_handler, NULL);
+    ss_evq_on(s->q, EV_EVICT_RETRY, on_evict_retry, NULL);
+    ss_evq_on(s->q, EV_SCAN, on_scan, NULL);
+    ss_evq_on(s->q, EV_HEALTH, on_health, NULL);
+    ss_evq_on(s->q, EV_TAINT_EVICT, on_taint_evict, NULL);
+    for (int i = 0; i < s->sc->k8s.deployment.replicas; i++)
+        ss_k8s_pod_new(&s->c, start);
+    s->n_ng = s->sc->n_asgs;
+    for (int g = 0; g < s->n_ng; g++) {
+        k8s_ng *ng = &s->ng[g];
+        const ss_asg *a = &s->sc->asgs[g];
+        ng->s = s;
+        ng->index = g;
+        ng->zone = a->n_zones > 0 ? a->zone_idx[0] : 0;
+        ng->type = a->n_types > 0 ? a->type_idx[0] : 0;
+        ng->spot = a->spot;
+        const ss_pool *p = ss_data_pool(d, ng->type, ng->zone);
+        ng->cpu = p->vcpu;
+        ng->mem = p->memory_mib;
+        ng->per_node = ss_k8s_pods_per_node(&s->c, ng->cpu, ng->mem);
+        ng->requested_at = SS_TIME_NEVER;
+        ng->backoff_until = start;
+        ng->last_fail = SS_TIME_NEVER;
+    }
+    for (int g = 0; g < s->n_ng; g++) {
+        ss_asg_hooks hk = {.ctx = &s->ng[g],
+                           .on_registered = h_registered,
+                           .on_notice = h_notice,
+                           .on_rebalance = h_rebalance,
+                           .on_terminating = h_terminating,
+                           .on_terminated = h_terminated,
+                           .on_launch_failed = h_launch_failed};
+        ss_asg_init(&s->ng[g].g, &s->f, g, &hk);
+        if (s->ng[g].g.desired > 0)
+            s->ng[g].requested_at = start;
+    }
+    for (int i = 0; i < s->sc->market.n_outages; i++) {
+        const ss_zone_outage *o = &s->sc->market.outages[i];
+        if (o->instances_lost || o->end <= start || o->start >= end)
+            continue;
+        ss_evq_schedule(s->q, o->start < start ? start : o->start, EV_HEALTH, s, i, 1);
+        if (o->end < end)
+            ss_evq_schedule(s->q, o->end, EV_HEALTH, s, i, 0);
+    }
+    ss_evq_schedule(s->q, start, EV_SCAN, s, 0, 0);
+    sched_trigger(s);
+    ss_evq_run_until(s->q, end);
+    ss_fleet_finish(&s->f);
+    if (trace)
+        trace->events = ss_evq_dispatched(s->q);
+
+    memset(out, 0, sizeof *out);
+    const ss_fleet_stats *fs = &s->f.stats;
+    double hours = (double)(end - start) / (double)SS_HOUR;
+    out->spot_cost_usd = fs->spot_cost;
+    out->od_cost_usd = fs->od_cost;
+    out->cost_usd = fs->spot_cost + fs->od_cost;
+    out->cost_per_month_usd = hours > 0 ? out->cost_usd * (30.0 * 24.0) / hours : 0.0;
+    out->ondemand_baseline_usd = fs->od_baseline;
+    out->savings_ratio = out->cost_usd > 0 ? fs->od_baseline / out->cost_usd : 0.0;
+    ss_k8s_avail_finish(&s->c, end, &out->availability, &out->served_fraction,
+                        &out->shortfall_episodes, &out->shortfall_p50_s, &out->shortfall_p95_s,
+                        &out->shortfall_max_s, &out->shortfall_task_hours, &out->pending_task_hours);
+    out->interruptions = fs->interruptions;
+    out->rebalance_recommendations = fs->rebalance_recommendations;
+    out->task_restarts = s->restarts;
+    out->launches = fs->launches;
+    out->failed_launches = fs->failed_launches;
+    out->spot_instance_hours = fs->spot_hours;
+    out->od_instance_hours = fs->od_hours;
+    out->evictions = s->c.evictions;
+    out->pdb_blocked_evictions = s->c.pdb_blocked;
+    out->skew_violations = s->c.skew_violations;
+    out->uncovered_pool_hours = fs->uncovered_pool_hours;
+    out->horizon_hours = hours;
+
+    for (int g = 0; g < s->n_ng; g++)
+        ss_asg_free(&s->ng[g].g);
+    ss_k8s_cluster_free(&s->c);
+    ss_fleet_free(&s->f);
+out_q:
+    ss_evq_free(s->q);
+    free(s->inst_node);
+    free(s->notices);
+    free(s->sc);
+    free(s);
+    return rc;
+}
+
+int ss_k8s_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                    ss_metrics *out, ss_timeline *tl, ss_err *err)
+{
+    (void)tl; /* the fleet timeline is not recorded by the Kubernetes model yet */
+    return ss_k8s_simulate_traced(sc, d, seed, replica, out, NULL, err);
+}

@@ -1,0 +1,416 @@
+/*
+ * export_k8s.c - Kubernetes YAML (multi-document), written with libyaml's
+ * emitter: the Deployment (replicas, requests, topologySpreadConstraints
+ * §4.1, required node affinity, tolerations, terminationGracePeriodSeconds
+ * §4.2), its PodDisruptionBudget (§4.2) and an eksctl ClusterConfig whose
+ * nodeGroups are the scenario's ASGs (instance types, sizes, zones, labels,
+ * taints, Spot instancesDistribution).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "policies/export.h"
+
+typedef struct ybuf {
+    char *s;
+    size_t len, cap;
+} ybuf;
+
+static int write_handler(void *data, unsigned char *buffer, size_t size)
+{
+    ybuf *b = data;
+    SS_GROW(b->s, b->cap, b->len + size + 1);
+    memcpy(b->s + b->len, buffer, size);
+    b->len += size;
+    b->s[b->len] = 0;
+    return 1;
+}
+
+typedef struct em {
+    yaml_emitter_t e;
+    yaml_event_t ev;
+    int ok;
+} em;
+
+static void emit(em *m)
+{
+    if (m->ok && !yaml_emitter_emit(&m->e, &m->ev))
+        m->ok = 0;
+}
+
+/* A string that YAML would read as something else (number, bool, null) or
+ * that has indicator characters is double-quoted; others are plain. */
+static bool needs_quotes(const char *s)
+{
+    static const char *const special[] = {"true", "false", "yes", "no", "on", "off", "null", "~",
+                                          "True", "False", "Yes", "No", "On", "Off", "Null", "TRUE",
+                                          "FALSE", "YES", "NO", "ON", "OFF", "NULL", "y", "n", "Y", "N"};
+    if (!*s)
+        return true;
+    for (size_t i = 0; i < SS_ARRAY_LEN(special); i++)
+        if (!strcmp(s, special[i]))
+            return true;
+    char *end;
+    (void)strtod(s, &end);
+    if (*end == 0)
+        return true;
+    if (!isalpha((unsigned char)s[0]) && s[0] != '/' && s[0] != '$')
+        return true;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("._/-$", *p))
+            return true;
+    return false;
+}
+
+static void str(em *m, const char *s)
+{
+    yaml_scalar_event_initialize(&m->ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
+                                 needs_quotes(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+    emit(m);
+}
+
+static void num(em *m, long long v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lld", v);
+    yaml_scalar_event_initialize(&m->ev, NULL, NULL, (yaml_char_t *)b, (int)strlen(b), 1, 1,
+                                 YAML_PLAIN_SCALAR_STYLE);
+    emit(m);
+}
+
+static void boolean(em *m, bool v)
+{
+    const char *b = v ? "true" : "false";
+    yaml_scalar_event_initialize(&m->ev, NULL, NULL, (yaml_char_t *)b, (int)strlen(b), 1, 1,
+                                 YAML_PLAIN_SCALAR_STYLE);
+    emit(m);
+}
+
+static void map_begin(em *m)
+{
+    yaml_mapping_start_event_initialize(&m->ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+    emit(m);
+}
+
+static void map_end(em *m)
+{
+    yaml_mapping_end_event_initialize(&m->ev);
+    emit(m);
+}
+
+static void seq_begin(em *m)
+{
+    yaml_sequence_start_event_initialize(&m->ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+    emit(m);
+}
+
+static void seq_end(em *m)
+{
+    yaml_sequence_end_event_initialize(&m->ev);
+    emit(m);
+}
+
+static void kv(em *m, const char *k, const char *v)
+{
+    str(m, k);
+    str(m, v);
+}
+
+static void kn(em *m, const char *k, long long v)
+{
+    str(m, k);
+    num(m, v);
+}
+
+static void doc_begin(em *m)
+{
+    yaml_document_start_event_initialize(&m->ev, NULL, NULL, NULL, 0);
+    emit(m);
+}
+
+static void doc_end(em *m)
+{
+    yaml_document_end_event_initialize(&m->ev, 1);
+    emit(m);
+}
+
+static void app_selector(em *m, const char *app)
+{
+    str(m, "matchLabels");
+    map_begin(m);
+    kv(m, "app", app);
+    map_end(m);
+}
+
+static void deployment(em *m, const ss_scenario *sc)
+{
+    const ss_deployment *d = &sc->k8s.deployment;
+    doc_begin(m);
+    map_begin(m);
+    kv(m, "apiVersion", "apps/v1");
+    kv(m, "kind", "Deployment");
+    str(m, "metadata");
+    map_begin(m);
+    kv(m, "name", d->name);
+    map_end(m);
+    str(m, "spec");
+    map_begin(m);
+    kn(m, "replicas", d->replicas);
+    str(m, "selector");
+    map_begin(m);
+    app_selector(m, d->name);
+    map_end(m);
+    str(m, "template");
+    map_begin(m);
+    str(m, "metadata");
+    map_begin(m);
+    str(m, "labels");
+    map_begin(m);
+    kv(m, "app", d->name);
+    map_end(m);
+    map_end(m);
+    str(m, "spec");
+    map_begin(m);
+    kn(m, "terminationGracePeriodSeconds", d->termination_grace / SS_SECOND);
+    if (d->n_spread > 0) {
+        str(m, "topologySpreadConstraints");
+        seq_begin(m);
+        for (int i = 0; i < d->n_spread && i < SS_MAX_SPREAD; i++) {
+            const ss_spread_constraint *c = &d->spread[i];
+            map_begin(m);
+            kn(m, "maxSkew", c->max_skew);
+            kv(m, "topologyKey", c->topology_key);
+            kv(m, "whenUnsatisfiable", c->schedule_anyway ? "ScheduleAnyway" : "DoNotSchedule");
+            str(m, "labelSelector");
+            map_begin(m);
+            app_selector(m, d->name);
+            map_end(m);
+            if (c->min_domains > 0 && !c->schedule_anyway) /* only valid with DoNotSchedule */
+                kn(m, "minDomains", c->min_domains);
+            if (c->node_affinity_ignore)
+                kv(m, "nodeAffinityPolicy", "Ignore");
+            if (c->node_taints_honor)
+                kv(m, "nodeTaintsPolicy", "Honor");
+            map_end(m);
+        }
+        seq_end(m);
+    }
+    if (d->node_selector[0][0]) {
+        str(m, "affinity");
+        map_begin(m);
+        str(m, "nodeAffinity");
+        map_begin(m);
+        str(m, "requiredDuringSchedulingIgnoredDuringExecution");
+        map_begin(m);
+        str(m, "nodeSelectorTerms");
+        seq_begin(m);
+        map_begin(m);
+        str(m, "matchExpressions");
+        seq_begin(m);
+        map_begin(m);
+        kv(m, "key", d->node_selector[0]);
+        kv(m, "operator", "In");
+        str(m, "values");
+        seq_begin(m);
+        str(m, d->node_selector[1]);
+        seq_end(m);
+        map_end(m);
+        seq_end(m);
+        map_end(m);
+        seq_end(m);
+        map_end(m);
+        map_end(m);
+        map_end(m);
+    }
+    if (d->n_tolerations > 0) {
+        str(m, "tolerations");
+        seq_begin(m);
+        for (int i = 0; i < d->n_tolerations && i < SS_MAX_TAINTS; i++) {
+            map_begin(m);
+            kv(m, "key", d->tolerations[i]);
+            kv(m, "operator", "Exists");
+            map_end(m);
+        }
+        seq_end(m);
+    }
+    str(m, "containers");
+    seq_begin(m);
+    map_begin(m);
+    kv(m, "name", d->name);
+    kv(m, "image", "<container-image>");
+    str(m, "resources");
+    map_begin(m);
+    str(m, "requests");
+    map_begin(m);
+    char cpu[32], mem[32];
+    snprintf(cpu, sizeof cpu, "%lldm", (long long)(d->cpu_request * 1000.0 + 0.5));
+    snprintf(mem, sizeof mem, "%lldMi", (long long)(d->memory_request_mib + 0.5));
+    kv(m, "cpu", cpu);
+    kv(m, "memory", mem);
+    map_end(m);
+    map_end(m);
+    map_end(m);
+    seq_end(m);
+    map_end(m); /* template.spec */
+    map_end(m); /* template */
+    map_end(m); /* spec */
+    map_end(m);
+    doc_end(m);
+}
+
+static void pdb(em *m, const ss_scenario *sc)
+{
+    const ss_deployment *d = &sc->k8s.deployment;
+    if (d->pdb_min_available < 0 && d->pdb_max_unavailable < 0 && d->pdb_min_available_pct < 0)
+        return;
+    doc_begin(m);
+    map_begin(m);
+    kv(m, "apiVersion", "policy/v1");
+    kv(m, "kind", "PodDisruptionBudget");
+    str(m, "metadata");
+    map_begin(m);
+    char name[SS_NAME_MAX + 8];
+    snprintf(name, sizeof name, "%s-pdb", d->name);
+    kv(m, "name", name);
+    map_end(m);
+    str(m, "spec");
+    map_begin(m);
+    /* one of minAvailable / maxUnavailable (the API allows only one) */
+    if (d->pdb_min_available >= 0) {
+        kn(m, "minAvailable", d->pdb_min_available);
+    } else if (d->pdb_min_available_pct >= 0) {
+        char pct[16];
+        snprintf(pct, sizeof pct, "%d%%", d->pdb_min_available_pct);
+        kv(m, "minAvailable", pct);
+    } else {
+        kn(m, "maxUnavailable", d->pdb_max_unavailable);
+    }
+    str(m, "selector");
+    map_begin(m);
+    app_selector(m, d->name);
+    map_end(m);
+    map_end(m);
+    map_end(m);
+    doc_end(m);
+}
+
+static void cluster_config(em *m, const ss_scenario *sc)
+{
+    const ss_market *mk = &sc->market;
+    doc_begin(m);
+    map_begin(m);
+    kv(m, "apiVersion", "eksctl.io/v1alpha5");
+    kv(m, "kind", "ClusterConfig");
+    str(m, "metadata");
+    map_begin(m);
+    kv(m, "name", "<cluster-name>");
+    kv(m, "region", mk->region[0] ? mk->region : "<region>");
+    map_end(m);
+    str(m, "nodeGroups");
+    seq_begin(m);
+    for (int g = 0; g < sc->n_asgs; g++) {
+        const ss_asg *a = &sc->asgs[g];
+        map_begin(m);
+        kv(m, "name", a->name);
+        int nt = a->n_types > 0 ? a->n_types : mk->n_types;
+        bool mixed = a->spot || nt > 1;
+        if (!mixed && nt == 1)
+            kv(m, "instanceType", mk->types[a->n_types > 0 ? a->type_idx[0] : 0].name);
+        kn(m, "minSize", a->min_size);
+        kn(m, "maxSize", a->max_size);
+        kn(m, "desiredCapacity", a->desired_capacity);
+        str(m, "availabilityZones");
+        seq_begin(m);
+        int nz = a->n_zones > 0 ? a->n_zones : mk->n_zones;
+        for (int z = 0; z < nz; z++)
+            str(m, mk->zones[a->n_zones > 0 ? a->zone_idx[z] : z]);
+        seq_end(m);
+        str(m, "labels");
+        map_begin(m);
+        kv(m, sc->k8s.capacity_type_label[0] ? sc->k8s.capacity_type_label : "eks.amazonaws.com/capacityType",
+           a->spot ? "SPOT" : "ON_DEMAND");
+        for (int l = 0; l < a->n_labels && l < SS_MAX_LABELS; l++)
+            if (strcmp(a->labels[l][0], sc->k8s.capacity_type_label))
+                kv(m, a->labels[l][0], a->labels[l][1]);
+        map_end(m);
+        if (a->n_taints > 0) {
+            str(m, "taints");
+            seq_begin(m);
+            for (int t = 0; t < a->n_taints && t < SS_MAX_TAINTS; t++) {
+                map_begin(m);
+                kv(m, "key", a->taints[t][0]);
+                kv(m, "value", a->taints[t][1]);
+                kv(m, "effect", a->taints[t][2]);
+                map_end(m);
+            }
+            seq_end(m);
+        }
+        if (mixed) {
+            str(m, "instancesDistribution");
+            map_begin(m);
+            str(m, "instanceTypes");
+            seq_begin(m);
+            for (int i = 0; i < nt; i++)
+                str(m, mk->types[a->n_types > 0 ? a->type_idx[i] : i].name);
+            seq_end(m);
+            int base = a->od_base_capacity;
+            int pct = a->spot ? a->od_percentage_above_base : 100;
+            kn(m, "onDemandBaseCapacity", base);
+            kn(m, "onDemandPercentageAboveBaseCapacity", pct);
+            kv(m, "spotAllocationStrategy", ss_export_spot_alloc_name(a->spot_allocation));
+            if (a->spot_allocation == SS_SPOT_LOWEST_PRICE)
+                kn(m, "spotInstancePools", a->spot_instance_pools);
+            map_end(m);
+        }
+        str(m, "propagateASGTags");
+        boolean(m, true);
+        map_end(m);
+    }
+    seq_end(m);
+    map_end(m);
+    doc_end(m);
+}
+
+int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err)
+{
+    *out = NULL;
+    for (int g = 0; g < sc->n_asgs; g++) {
+        const ss_asg *a = &sc->asgs[g];
+        for (int i = 0; i < a->n_types; i++)
+            if (a->type_idx[i] < 0 || a->type_idx[i] >= sc->market.n_types)
+                return ss_err_set(err, "export: node group '%s' type index out of range", a->name);
+        for (int i = 0; i < a->n_zones; i++)
+            if (a->zone_idx[i] < 0 || a->zone_idx[i] >= sc->market.n_zones)
+                return ss_err_set(err, "export: node group '%s' zone index out of range", a->name);
+    }
+    em m;
+    memset(&m, 0, sizeof m);
+    ybuf b = {0};
+    if (!yaml_emitter_initialize(&m.e))
+        return ss_err_set(err, "export: cannot initialise the YAML emitter");
+    yaml_emitter_set_output(&m.e, write_handler, &b);
+    yaml_emitter_set_unicode(&m.e, 1);
+    yaml_emitter_set_width(&m.e, 120);
+    m.ok = 1;
+    yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
+    emit(&m);
+    deployment(&m, sc);
+    pdb(&m, sc);
+    cluster_config(&m, sc);
+    yaml_stream_end_event_initialize(&m.ev);
+    emit(&m);
+    int ok = m.ok;
+    char problem[256];
+    snprintf(problem, sizeof problem, "%s", m.e.problem ? m.e.problem : "unknown");
+    yaml_emitter_delete(&m.e);
+    if (!ok) {
+        free(b.s);
+        return ss_err_set(err, "export: YAML emitter: %s", problem);
+    }
+    *out = b.s;
+    return 0;
+}

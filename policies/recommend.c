@@ -1,0 +1,226 @@
+/*
+ * recommend.c - pick the cheapest candidate that meets the availability SLO
+ * and explain the choice: cost, savings against all On-Demand, SLO margin,
+ * the next cheaper candidate and why it fails, the cost floor, and which
+ * parameters the objectives are most sensitive to.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_statistics_double.h>
+
+#include "policies/optimize.h"
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void SS_PRINTF(2, 3) sb_printf(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    SS_GROW(b->s, b->cap, b->len + (size_t)n + 1);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+static bool usable(const ss_opt_result *r, int i)
+{
+    if (r->c[i].failed)
+        return false;
+    for (int k = 0; k < r->cfg.replicas; k++)
+        if (!r->c[i].done[k])
+            return false;
+    return true;
+}
+
+static void describe(const ss_opt_result *r, int i, sbuf *b)
+{
+    for (int p = 0; p < r->space.n; p++) {
+        char v[SS_NAME_MAX + 64];
+        ss_space_value_text(&r->space, &r->c[i].c, p, v, sizeof v);
+        sb_printf(b, "    %s = %s\n", r->space.p[p].path, v);
+    }
+}
+
+/* Spearman rank correlation of parameter p with metric m over the given
+ * candidates (NAN when fewer than 3 or either side constant). */
+static double rank_corr(const ss_opt_result *r, const int *idx, int n, int p, int m, double *range)
+{
+    *range = NAN;
+    if (n < 2)
+        return NAN;
+    double *x = ss_malloc(sizeof(double) * (size_t)n), *y = ss_malloc(sizeof(double) * (size_t)n);
+    double *work = ss_malloc(sizeof(double) * 2 * (size_t)n);
+    for (int k = 0; k < n; k++) {
+        double v = ss_space_numeric(&r->space, &r->c[idx[k]].c, p);
+        x[k] = isnan(v) ? r->c[idx[k]].c.x[p] : v; /* non-numeric values: level order */
+        ss_summary s;
+        ss_opt_summary(r, idx[k], m, &s);
+        y[k] = s.mean;
+    }
+    /* range: spread of the objective's mean across the parameter's values */
+    double lo = INFINITY, hi = -INFINITY;
+    for (int k = 0; k < n; k++) {
+        double sum = 0;
+        int cnt = 0;
+        bool first = true;
+        for (int j = 0; j < n; j++) {
+            if (x[j] == x[k]) {
+                if (j < k) {
+                    first = false;
+                    break;
+                }
+                sum += y[j];
+                cnt++;
+            }
+        }
+        if (!first || !cnt)
+            continue;
+        lo = fmin(lo, sum / cnt);
+        hi = fmax(hi, sum / cnt);
+    }
+    *range = hi - lo;
+    double sx = gsl_stats_sd(x, 1, (size_t)n), sy = gsl_stats_sd(y, 1, (size_t)n);
+    double rho = n >= 3 && sx > 0 && sy > 0 ? gsl_stats_spearman(x, 1, y, 1, (size_t)n, work) : NAN;
+    free(x);
+    free(y);
+    free(work);
+    return rho;
+}
+
+int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month,
+                 ss_recommendation *out)
+{
+    memset(out, 0, sizeof *out);
+    out->pick = out->next_cheaper = -1;
+    out->slo = slo;
+    int cm = r->obj_dir[0] < 0 ? r->obj_id[0] : ss_metric_lookup("cost_per_month_usd");
+    int am = ss_metric_lookup("availability");
+    for (int j = 1; j >= 0; j--) {
+        const char *nm = r->cfg.objectives[j];
+        if (!strcmp(nm, "availability") || !strcmp(nm, "served_fraction"))
+            am = r->obj_id[j];
+    }
+    out->cost_metric = cm;
+    out->slo_metric = am;
+    const char *cname = ss_metric_table[cm].name, *aname = ss_metric_table[am].name;
+    char stat[32];
+    ss_statistic_format(&r->cfg.statistic, stat, sizeof stat);
+
+    ss_summary *cs = ss_calloc((size_t)(r->n + 1), sizeof(ss_summary));
+    ss_summary *as = ss_calloc((size_t)(r->n + 1), sizeof(ss_summary));
+    int best_avail = -1;
+    for (int i = 0; i < r->n; i++) {
+        if (!usable(r, i))
+            continue;
+        ss_opt_summary(r, i, cm, &cs[i]);
+        ss_opt_summary(r, i, am, &as[i]);
+        if (as[i].value >= slo && (out->pick < 0 || cs[i].value < cs[out->pick].value))
+            out->pick = i;
+        if (best_avail < 0 || as[i].value > as[best_avail].value ||
+            (as[i].value == as[best_avail].value && cs[i].value < cs[best_avail].value))
+            best_avail = i;
+    }
+    sbuf b = {0};
+    if (out->pick < 0) {
+        sb_printf(&b, "No candidate meets the SLO: %s (%s) >= %.6g.\n", aname, stat, slo);
+        if (best_avail >= 0) {
+            sb_printf(&b, "The most available candidate is %d with %s %s = %.6g (short by %.6g) at "
+                          "%.2f %s:\n",
+                      best_avail, aname, stat, as[best_avail].value, slo - as[best_avail].value,
+                      cs[best_avail].value, ss_metric_table[cm].unit);
+            describe(r, best_avail, &b);
+        } else {
+            sb_printf(&b, "No candidate was evaluated successfully.\n");
+        }
+        sb_printf(&b, "Widen the search space (more On-Demand base, more instance types or zones) or "
+                      "relax the SLO.\n");
+        out->text = b.s;
+        free(cs);
+        free(as);
+        return -1;
+    }
+    int p = out->pick;
+    sb_printf(&b, "Recommended: candidate %d (the cheapest whose %s %s >= %.6g)\n", p, aname, stat, slo);
+    describe(r, p, &b);
+    sb_printf(&b, "  %s (%s): %.2f %s, 95%% interval [%.2f, %.2f] over %d replicas\n", cname, stat,
+              cs[p].value, ss_metric_table[cm].unit, cs[p].lo, cs[p].hi, cs[p].n);
+    ss_summary od, hz, cm_mean;
+    ss_opt_summary(r, p, ss_metric_lookup("ondemand_baseline_usd"), &od);
+    ss_opt_summary(r, p, ss_metric_lookup("horizon_hours"), &hz);
+    ss_opt_summary(r, p, ss_metric_lookup("cost_per_month_usd"), &cm_mean);
+    if (hz.mean > 0 && od.mean > 0) {
+        double od_month = od.mean * 720.0 / hz.mean;
+        sb_printf(&b, "  all On-Demand: %.2f USD/month; this saves %.2f USD/month (%.1f%%)\n", od_month,
+                  od_month - cm_mean.mean, 100.0 * (od_month - cm_mean.mean) / od_month);
+    }
+    sb_printf(&b, "  %s (%s): %.6g, 95%% interval [%.6g, %.6g]; margin over the SLO %+.6g\n", aname,
+              stat, as[p].value, as[p].lo, as[p].hi, as[p].value - slo);
+    if (!isnan(cost_floor_usd_month) && cost_floor_usd_month > 0)
+        sb_printf(&b, "  cost floor (perfect foresight): %.2f USD/month; the recommendation costs "
+                      "%.1f%% more\n",
+                  cost_floor_usd_month, 100.0 * (cm_mean.mean - cost_floor_usd_month) / cost_floor_usd_month);
+    /* the next cheaper candidate: the most expensive of those cheaper than the pick */
+    for (int i = 0; i < r->n; i++)
+        if (usable(r, i) && cs[i].value < cs[p].value &&
+            (out->next_cheaper < 0 || cs[i].value > cs[out->next_cheaper].value))
+            out->next_cheaper = i;
+    if (out->next_cheaper >= 0) {
+        int q = out->next_cheaper;
+        sb_printf(&b, "Next cheaper: candidate %d at %.2f %s (%.2f less) fails the SLO: %s %s = %.6g "
+                      "< %.6g (short by %.6g)\n",
+                  q, cs[q].value, ss_metric_table[cm].unit, cs[p].value - cs[q].value, aname, stat,
+                  as[q].value, slo, slo - as[q].value);
+        describe(r, q, &b);
+    } else {
+        sb_printf(&b, "No cheaper candidate was evaluated.\n");
+    }
+    /* sensitivity */
+    int *all = ss_malloc(sizeof(int) * (size_t)(r->n + 1)), *fr = ss_malloc(sizeof(int) * (size_t)(r->n + 1));
+    int na = 0, nf = 0;
+    for (int i = 0; i < r->n; i++) {
+        if (!usable(r, i))
+            continue;
+        all[na++] = i;
+        if (r->c[i].on_front)
+            fr[nf++] = i;
+    }
+    if (r->space.n > 0) {
+        sb_printf(&b, "Sensitivity (Spearman rank correlation of each parameter with the mean of each "
+                      "objective, on the frontier (%d) and over all candidates (%d); range = spread of "
+                      "the objective's mean across the parameter's values, all candidates):\n",
+                  nf, na);
+        for (int q = 0; q < r->space.n; q++) {
+            sb_printf(&b, "  %s\n", r->space.p[q].path);
+            for (int j = 0; j < 2; j++) {
+                double rg_f, rg_a;
+                double rf = rank_corr(r, fr, nf, q, r->obj_id[j], &rg_f);
+                double ra = rank_corr(r, all, na, q, r->obj_id[j], &rg_a);
+                sb_printf(&b, "    %-28s rho frontier %6.3f  all %6.3f  range %.6g\n",
+                          r->cfg.objectives[j], rf, ra, rg_a);
+            }
+        }
+    }
+    free(all);
+    free(fr);
+    free(cs);
+    free(as);
+    out->text = b.s;
+    return 0;
+}
+
+void ss_recommendation_free(ss_recommendation *rec)
+{
+    free(rec->text);
+    rec->text = NULL;
+}

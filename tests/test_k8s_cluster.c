@@ -1,0 +1,214 @@
+/*
+ * test_k8s_cluster.c - the Kubernetes API-server state and scheduler alone
+ * (no event kernel): a hand-worked placement sequence, and invariants on
+ * randomized clusters (no pod on two nodes, pods only on live uncordoned
+ * Ready nodes at bind, allocatable never exceeded, DoNotSchedule skew never
+ * violated at bind time, incremental counts equal a full recount).
+ */
+#include "tests/testutil.h"
+
+#include <gsl/gsl_rng.h>
+#include <string.h>
+
+#include "models/k8s.h"
+
+/* 3 zones; node groups (spot, od) x zone, all m5.large (2 vCPU, 8 GiB). */
+static void scenario(ss_scenario *sc, int n_spread)
+{
+    ss_scenario_defaults(sc);
+    sc->orchestrator = SS_ORCH_KUBERNETES;
+    sc->market.n_zones = 3;
+    strcpy(sc->market.zones[0], "us-east-1a");
+    strcpy(sc->market.zones[1], "us-east-1b");
+    strcpy(sc->market.zones[2], "us-east-1c");
+    sc->market.n_types = 1;
+    strcpy(sc->market.types[0].name, "m5.large");
+    sc->n_asgs = 6;
+    for (int g = 0; g < 6; g++) {
+        ss_asg_defaults(&sc->asgs[g]);
+        snprintf(sc->asgs[g].name, SS_NAME_MAX, "ng-%c-%s", 'a' + g / 2, g % 2 ? "od" : "spot");
+        sc->asgs[g].zone_idx[0] = g / 2;
+        sc->asgs[g].n_zones = 1;
+        sc->asgs[g].spot = g % 2 == 0;
+    }
+    ss_deployment *d = &sc->k8s.deployment;
+    d->replicas = 30;
+    d->cpu_request = 0.5;
+    d->memory_request_mib = 1024;
+    d->n_spread = n_spread;
+    strcpy(d->spread[0].topology_key, SS_K8S_ZONE_KEY);
+    d->spread[0].max_skew = 1;
+    strcpy(d->spread[1].topology_key, sc->k8s.capacity_type_label);
+    d->spread[1].max_skew = 1;
+}
+
+static void hand_worked_placements(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    scenario(&sc, 1);
+    ss_k8s_cluster c;
+    ss_k8s_cluster_init(&c, &sc, 0);
+    int n0 = ss_k8s_node_add(&c, 0, 0, 0, 0, true, 2.0, 8192, -1); /* zone a */
+    int n1 = ss_k8s_node_add(&c, 0, 0, 0, 0, true, 2.0, 8192, -1); /* zone a */
+    int n2 = ss_k8s_node_add(&c, 0, 2, 1, 0, true, 2.0, 8192, -1); /* zone b */
+    /* pod 1: counts a=0 b=0, every node feasible, least-allocated equal
+     *        (floor((2-0.5)*100/2)=75, floor((8192-1024)*100/8192)=87 -> 81)
+     *        => lowest id n0;
+     * pod 2: a=1, b=0, gmin 0: a gives 1+1-0 = 2 > 1 => only n2;
+     * pod 3: a=1, b=1: all feasible; LA n0 = (50+75)/2 = 62, n1 = 81,
+     *        n2 = 62 => n1;
+     * pod 4: a=2, b=1, gmin 1: a gives 2+1-1 = 2 > 1 => n2 only. */
+    int want[4] = {n0, n2, n1, n2};
+    for (int i = 0; i < 4; i++) {
+        int p = ss_k8s_pod_new(&c, 0);
+        int n = ss_k8s_pick_node(&c);
+        assert_int_equal(n, want[i]);
+        ss_k8s_bind(&c, 0, p, n);
+    }
+    /* zone b now has n2 full? n2 holds 2 pods (1 cpu of 2): pod 5 with
+     * a=2, b=2 may go anywhere: LA n0 62, n1 62, n2 (2-1.5)/2 -> 25,
+     * (8192-3072)/8192 -> 62 => 43 => n0 (lowest id among 62s) */
+    int p5 = ss_k8s_pod_new(&c, 0);
+    assert_int_equal(ss_k8s_pick_node(&c), n0);
+    /* cordon zone a: pod 5 must go to b: b=2, gmin 2 -> 2+1-2 = 1 ok */
+    ss_k8s_node_cordon(&c, n0);
+    ss_k8s_node_cordon(&c, n1);
+    assert_int_equal(ss_k8s_pick_node(&c), n2);
+    ss_k8s_bind(&c, 0, p5, n2);
+    /* pod 6: a=2 (cordoned nodes still count), b=3, only b schedulable:
+     * 3+1-2 = 2 > 1 => Pending */
+    ss_k8s_pod_new(&c, 0);
+    assert_int_equal(ss_k8s_pick_node(&c), -1);
+    assert_int_equal(c.n_pending, 1);
+    /* dropping the zone constraint (mitigation 1) lets it through; the
+     * bind is then a skew violation (b=4, gmin 2 => 2 > 1) */
+    assert_true(ss_k8s_set_active(&c, 0, false));
+    int n = ss_k8s_pick_node(&c);
+    assert_int_equal(n, n2);
+    ss_k8s_bind(&c, 0, c.pending[c.pending_head], n);
+    assert_int_equal(c.skew_violations, 1);
+    /* pending pod-time: pod 6 pending 0..0 => 0; accounting integrates */
+    ss_err err;
+    assert_int_equal(ss_k8s_check(&c, &err), 0);
+    /* node removal: n2's 4 pods get Pending replacements */
+    assert_int_equal(ss_k8s_node_remove(&c, 1000, n2), 4);
+    assert_int_equal(c.n_pending, 4);
+    assert_int_equal(ss_k8s_check(&c, &err), 0);
+    ss_k8s_cluster_free(&c);
+}
+
+static void accounting_hand_worked(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    scenario(&sc, 0);
+    sc.k8s.deployment.replicas = 2;
+    sc.slo.min_fraction = 1.0; /* required 2 */
+    ss_k8s_cluster c;
+    ss_k8s_cluster_init(&c, &sc, 0);
+    int n0 = ss_k8s_node_add(&c, 0, 0, 0, 0, true, 2.0, 8192, -1);
+    int p0 = ss_k8s_pod_new(&c, 0), p1 = ss_k8s_pod_new(&c, 0);
+    /* both pending for 10 s, ready at 20 s; at 100 s node NotReady for
+     * 50 s; horizon 200 s.
+     * pending pod-s = 2*10 = 20 -> 20/3600 h
+     * healthy >= 2 during [20,100) and [150,200) = 130 s of 200 => 0.65
+     * episodes: [0,20) 20 s and [100,150) 50 s; shortfall pod-s =
+     * 2*20 + 2*50 = 140; served = 2*130 / (2*200) = 0.65 */
+    ss_k8s_bind(&c, 10 * SS_SECOND, p0, n0);
+    ss_k8s_bind(&c, 10 * SS_SECOND, p1, n0);
+    ss_k8s_pod_ready(&c, 20 * SS_SECOND, p0);
+    ss_k8s_pod_ready(&c, 20 * SS_SECOND, p1);
+    ss_k8s_node_set_ready(&c, 100 * SS_SECOND, n0, false);
+    ss_k8s_node_set_ready(&c, 150 * SS_SECOND, n0, true);
+    double av, served, p50, p95, mx, sh, pend;
+    int64_t ep;
+    ss_k8s_avail_finish(&c, 200 * SS_SECOND, &av, &served, &ep, &p50, &p95, &mx, &sh, &pend);
+    assert_true(av > 0.649999 && av < 0.650001);
+    assert_true(served > 0.649999 && served < 0.650001);
+    assert_int_equal(ep, 2);
+    assert_true(p50 > 19.999 && p50 < 20.001); /* nearest rank of {20, 50} */
+    assert_true(mx > 49.999 && mx < 50.001);
+    assert_true(sh > 140.0 / 3600 - 1e-9 && sh < 140.0 / 3600 + 1e-9);
+    assert_true(pend > 20.0 / 3600 - 1e-9 && pend < 20.0 / 3600 + 1e-9);
+    ss_k8s_cluster_free(&c);
+}
+
+static void randomized_invariants(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    scenario(&sc, 2);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (unsigned long seed = 1; seed <= 20; seed++) {
+        gsl_rng_set(r, seed);
+        ss_k8s_cluster c;
+        ss_k8s_cluster_init(&c, &sc, 0);
+        ss_time now = 0;
+        ss_err err;
+        for (int step = 0; step < 400; step++) {
+            now += SS_SECOND;
+            unsigned long op = gsl_rng_uniform_int(r, 10);
+            if (op < 2 || c.n_live == 0) {
+                int g = (int)gsl_rng_uniform_int(r, 6);
+                ss_k8s_node_add(&c, now, g, g / 2, 0, g % 2 == 0,
+                                1.0 + (double)gsl_rng_uniform_int(r, 4), 8192, -1);
+            } else if (op == 2) {
+                ss_k8s_node_remove(&c, now, c.live[gsl_rng_uniform_int(r, (unsigned long)c.n_live)]);
+            } else if (op == 3) {
+                ss_k8s_node_cordon(&c, c.live[gsl_rng_uniform_int(r, (unsigned long)c.n_live)]);
+            } else if (op == 4) {
+                int n = c.live[gsl_rng_uniform_int(r, (unsigned long)c.n_live)];
+                ss_k8s_node_set_ready(&c, now, n, !c.nodes[n].ready);
+            } else if (op == 5 && c.n_pods > 0) {
+                int p = (int)gsl_rng_uniform_int(r, (unsigned long)c.n_pods);
+                if (c.pods[p].state == SS_POD_STARTING || c.pods[p].state == SS_POD_READY)
+                    ss_k8s_pod_terminate(&c, now, p, true);
+                else if (c.pods[p].state == SS_POD_TERMINATING)
+                    ss_k8s_pod_delete(&c, now, p);
+            } else if (op == 6 && c.n_pods > 0) {
+                ss_k8s_pod_ready(&c, now, (int)gsl_rng_uniform_int(r, (unsigned long)c.n_pods));
+            } else {
+                for (int i = 0; i < 3; i++)
+                    ss_k8s_pod_new(&c, now);
+            }
+            /* a scheduling pass: FIFO until the first unplaceable pod */
+            while (c.n_pending > 0) {
+                int p = c.pending[c.pending_head];
+                assert_int_equal(c.pods[p].state, SS_POD_PENDING);
+                int n = ss_k8s_pick_node(&c);
+                if (n < 0)
+                    break;
+                const ss_k8s_node *nd = &c.nodes[n];
+                assert_true(nd->live && nd->ready && !nd->cordoned);
+                for (int i = 0; i < c.n_c; i++)
+                    assert_true(ss_spread_skew(&c.cs[i], &c.k[i], nd->dom[i], true) <= c.cs[i].max_skew);
+                ss_k8s_bind(&c, now, p, n);
+            }
+            if (ss_k8s_check(&c, &err) != 0)
+                fail_msg("seed %lu step %d: %s", seed, step, err.msg);
+        }
+        /* every constraint is DoNotSchedule and active: never a violation */
+        assert_int_equal(c.skew_violations, 0);
+        /* no pod on two nodes: each bound pod appears in exactly one list */
+        int *seen = ss_calloc((size_t)c.n_pods, sizeof(int));
+        for (int n = 0; n < c.n_nodes; n++)
+            for (int j = 0; c.nodes[n].live && j < c.nodes[n].n_pods; j++)
+                seen[c.nodes[n].pods[j]]++;
+        for (int p = 0; p < c.n_pods; p++)
+            assert_int_equal(seen[p], c.pods[p].node >= 0 ? 1 : 0);
+        free(seen);
+        ss_k8s_cluster_free(&c);
+    }
+    gsl_rng_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hand_worked_placements),
+        cmocka_unit_test(accounting_hand_worked),
+        cmocka_unit_test(randomized_invariants),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,304 @@
+/*
+ * test_k8s_sim.c - the Kubernetes model on the event kernel, shared fleet and
+ * Auto Scaling groups, with hand-worked timelines.
+ *
+ * Common set-up: 3 zones (a, b, c), one type m5.large (2 vCPU, 8 GiB, OD
+ * $0.096/h, Spot $0.04/h flat), one Spot node group per zone; pods 0.5 vCPU /
+ * 1 GiB so 4 pods fill a node; no interruptions unless stated; SLO: all
+ * replicas healthy. Latencies: EC2 launch 60 s, node Ready 50 s after
+ * running, pod start 5 s, handler 2 s, grace 30 s, CA scan every 10 s from
+ * the horizon start (so scans fall on multiples of 10 s).
+ */
+#include "tests/testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/data.h"
+#include "models/eval.h"
+#include "models/k8s.h"
+
+#define T0 ((ss_time)1600000000000LL)
+
+static ss_data *mkdata(bool spot_price)
+{
+    ss_data *d = ss_data_new(1, 3);
+    for (int z = 0; z < 3; z++) {
+        ss_pool *p = &d->pools[z];
+        strcpy(p->instance_type, "m5.large");
+        snprintf(p->zone, SS_NAME_MAX, "us-east-1%c", 'a' + z);
+        p->vcpu = 2.0;
+        p->memory_mib = 8192.0;
+        p->ondemand_usd_per_hour = 0.096;
+        if (spot_price) {
+            ss_time t = T0 - SS_DAY;
+            double usd = 0.04;
+            ss_price_series_set(&p->spot, &t, &usd, 1);
+        }
+    }
+    d->span_start = T0;
+    d->span_end = T0 + 30 * SS_DAY;
+    return d;
+}
+
+static void mkscenario(ss_scenario *sc, int nodes_per_zone, int replicas, ss_time hours_ms)
+{
+    ss_scenario_defaults(sc);
+    sc->orchestrator = SS_ORCH_KUBERNETES;
+    sc->start = T0;
+    sc->end = T0 + hours_ms;
+    sc->market.interruptions = SS_INTERRUPT_NONE;
+    sc->market.n_zones = 3;
+    for (int z = 0; z < 3; z++)
+        snprintf(sc->market.zones[z], SS_NAME_MAX, "us-east-1%c", 'a' + z);
+    sc->market.n_types = 1;
+    strcpy(sc->market.types[0].name, "m5.large");
+    sc->n_asgs = 3;
+    for (int g = 0; g < 3; g++) {
+        ss_asg *a = &sc->asgs[g];
+        ss_asg_defaults(a);
+        snprintf(a->name, SS_NAME_MAX, "spot-%c", 'a' + g);
+        a->zone_idx[0] = g;
+        a->n_zones = 1;
+        a->type_idx[0] = 0;
+        a->n_types = 1;
+        a->spot = true;
+        a->min_size = 0;
+        a->max_size = 20;
+        a->desired_capacity = nodes_per_zone;
+    }
+    ss_deployment *d = &sc->k8s.deployment;
+    d->replicas = replicas;
+    d->cpu_request = 0.5;
+    d->memory_request_mib = 1024;
+    d->n_spread = 1;
+    strcpy(d->spread[0].topology_key, SS_K8S_ZONE_KEY);
+    d->spread[0].max_skew = 1;
+    sc->k8s.autoscaler.expander = SS_EXPANDER_MOST_PODS;
+}
+
+#define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
+
+static void startup_timeline(void **state)
+{
+    (void)state;
+    ss_data *d = mkdata(true);
+    ss_scenario sc;
+    mkscenario(&sc, 1, 6, SS_HOUR);
+    ss_metrics m;
+    ss_k8s_trace tr;
+    memset(&tr, 0, sizeof tr);
+    ss_err err;
+    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    /* nodes Ready at 60 + 50 = 110 s; 6 pods pending 110 s each = 660 pod-s;
+     * Ready at 115 s: one shortfall episode of 115 s; availability
+     * (3600 - 115) / 3600. The three upcoming nodes absorb the 6 pods in
+     * the CA simulation (zone a 4 with only a visible, then b 1, c 1): no
+     * scale-up. */
+    NEAR(m.pending_task_hours, 660.0 / 3600);
+    NEAR(m.availability, (3600.0 - 115) / 3600);
+    assert_int_equal(m.shortfall_episodes, 1);
+    NEAR(m.shortfall_max_s, 115.0);
+    assert_int_equal(tr.n_scaleup, 0);
+    assert_int_equal(m.launches, 3);
+    assert_int_equal(m.skew_violations, 0);
+    /* Spot cost: 3 instances x 1 h x $0.04 */
+    NEAR(m.spot_instance_hours, 3.0);
+    NEAR(m.spot_cost_usd, 0.12);
+    NEAR(m.horizon_hours, 1.0);
+    ss_data_free(d);
+}
+
+static void backoff_on_failing_group(void **state)
+{
+    (void)state;
+    /* No Spot price at all: the ASG never finds a pool to launch into, so
+     * the requested node never registers and CA gives up on the group after
+     * max_node_provision_time (15 min), backing it off 5, 10, 20, 30, 30 min.
+     * Attempts (scale-ups): A0 = 0; failure at 900 s, backoff to 1200 s ->
+     * A1 = 1200; failure at 2100 (+10 min) -> A2 = 2700; failure at 3600
+     * (+20 min) -> A3 = 4800; failure at 5700 (+30 min) -> A4 = 7500;
+     * failure at 8400 (+30 min cap) -> A5 = 10200; horizon 3 h. */
+    ss_data *d = mkdata(false);
+    ss_scenario sc;
+    mkscenario(&sc, 0, 1, 3 * SS_HOUR);
+    sc.n_asgs = 1;
+    ss_metrics m;
+    ss_k8s_trace tr;
+    memset(&tr, 0, sizeof tr);
+    ss_err err;
+    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    const ss_time want_up[6] = {0, 1200, 2700, 4800, 7500, 10200};
+    const ss_time want_bo[5] = {900, 2100, 3600, 5700, 8400};
+    const ss_time want_len[5] = {300, 600, 1200, 1800, 1800};
+    assert_int_equal(tr.n_scaleup, 6);
+    assert_int_equal(tr.n_backoff, 5);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(tr.scaleup_t[i] - T0, want_up[i] * SS_SECOND);
+        assert_int_equal(tr.scaleup_group[i], 0);
+    }
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(tr.backoff_t[i] - T0, want_bo[i] * SS_SECOND);
+        assert_int_equal(tr.backoff_until[i] - tr.backoff_t[i], want_len[i] * SS_SECOND);
+    }
+    /* the pod never runs: pending the whole 3 h, availability 0 */
+    NEAR(m.pending_task_hours, 3.0);
+    NEAR(m.availability, 0.0);
+    assert_int_equal(m.launches, 0);
+    ss_data_free(d);
+}
+
+/* Zone a unhealthy (instances kept, NotReady) from 1 h to 3 h. */
+static void outage_scenario(ss_scenario *sc, int nodes_per_zone, ss_time horizon)
+{
+    mkscenario(sc, nodes_per_zone, 12, horizon);
+    sc->market.n_outages = 1;
+    ss_zone_outage *o = &sc->market.outages[0];
+    strcpy(o->zone, "us-east-1a");
+    o->start = T0 + SS_HOUR;
+    o->end = T0 + 3 * SS_HOUR;
+    o->instances_lost = false;
+}
+
+static void mitigation_drop_zone_spread(void **state)
+{
+    (void)state;
+    ss_data *d = mkdata(true);
+    ss_scenario sc;
+    ss_metrics off, on;
+    ss_err err;
+    /* 2 nodes per zone, 12 pods: 4 per zone (2 per node), 4 free slots per
+     * zone. Horizon 3 h + 30 s = 10830 s.
+     * At 3600 s zone a goes NotReady; its 4 pods are evicted by the taint
+     * manager at 3600 + 340 = 3940 s and recreated Pending.
+     * Start-up: 12 pods Pending until the nodes are Ready at 110 s
+     * (12 x 110 = 1320 pod-s, in every run).
+     * Without (1): zone a is still a domain (NotReady nodes exist) with 0
+     * pods: b and c give 4 + 1 - 0 = 5 > 1, Pending until a is Ready at
+     * 10800 s: 4 x (10800 - 3940) = 27440 pod-s = 7.6222 pod-h.
+     * Shortfall: [0,115) and [3600, 10805): 115 + 7205 = 7320 s.
+     * With (1) (reaction 5 min: dropped from 3900 s): the 4 pods bind at
+     * once on b and c at 3940 s: 0 pending; shortfall 115 + 345 = 460 s. */
+    outage_scenario(&sc, 2, 3 * SS_HOUR + 30 * SS_SECOND);
+    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &off, NULL, &err), 0);
+    sc.k8s.mitigations.drop_zone_spread = true;
+    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, NULL, &err), 0);
+    NEAR(off.pending_task_hours, (1320.0 + 27440.0) / 3600);
+    NEAR(on.pending_task_hours, 1320.0 / 3600);
+    NEAR(off.availability, 1.0 - 7320.0 / 10830);
+    NEAR(on.availability, 1.0 - 460.0 / 10830);
+    /* the zone-a pods land on b and c while the constraint is dropped:
+     * b and c reach 6 while a has 0 -> skew violations are recorded */
+    assert_int_equal(off.skew_violations, 0);
+    assert_true(on.skew_violations > 0);
+    ss_data_free(d);
+}
+
+static void mitigation_remove_zone_groups(void **state)
+{
+    (void)state;
+    ss_data *d = mkdata(true);
+    ss_scenario sc;
+    ss_metrics off, on;
+    ss_err err;
+    /* 1 node per zone, full (4 pods each); no spread constraint; priority
+     * expander a (100) > b (50) > c (10); horizon 2 h.
+     * Without (2): at 3940 s the 4 evicted pods are Pending; CA picks a
+     * (priority); the new node registers NotReady at 4050 s; again at 4050
+     * (ready 4160) and 4160 (4270): at 4270 s a has 4 unready nodes (> 3
+     * and > 45 %) so CA's node-group health check skips it and picks b;
+     * b's node is Ready at 4270 + 110 = 4380 s: pending 4 x 440 = 1760 pod-s.
+     * With (2) (a removed from 3900 s): b at 3940 s, Ready at 4050 s:
+     * 4 x 110 = 440 pod-s. Difference 1320 pod-s = 0.3667 pod-h.
+     * Both runs add the start-up 12 x 110 = 1320 pod-s.
+     * Spot hours without (2) include the 3 useless zone-a nodes. */
+    outage_scenario(&sc, 1, 2 * SS_HOUR);
+    sc.k8s.deployment.n_spread = 0;
+    sc.k8s.autoscaler.expander = SS_EXPANDER_PRIORITY;
+    sc.asgs[0].priority = 100;
+    sc.asgs[1].priority = 50;
+    sc.asgs[2].priority = 10;
+    ss_k8s_trace tr;
+    memset(&tr, 0, sizeof tr);
+    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
+    assert_int_equal(tr.n_scaleup, 4);
+    assert_int_equal(tr.scaleup_group[3], 1);
+    assert_int_equal(tr.scaleup_t[3] - T0, 4270 * SS_SECOND);
+    sc.k8s.mitigations.remove_zone_groups = true;
+    memset(&tr, 0, sizeof tr);
+    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
+    assert_int_equal(tr.n_scaleup, 1);
+    assert_int_equal(tr.scaleup_group[0], 1);
+    NEAR(off.pending_task_hours, (1320.0 + 1760.0) / 3600);
+    NEAR(on.pending_task_hours, (1320.0 + 440.0) / 3600);
+    /* shortfall: [0,115) plus [3600, 4385) vs [3600, 4055) */
+    NEAR(off.availability, 1.0 - (115.0 + 785.0) / 7200);
+    NEAR(on.availability, 1.0 - (115.0 + 455.0) / 7200);
+    /* instance-hours: 4 base nodes x 2 h + b's new node; without (2) also
+     * zone-a nodes launched at 3940, 4050, 4160 s (billed to the end) */
+    NEAR(on.spot_instance_hours, 3.0 * 2 + (7200.0 - 3940) / 3600);
+    NEAR(off.spot_instance_hours,
+         3.0 * 2 + (7200.0 - 4270) / 3600 + (3 * 7200.0 - 3940 - 4050 - 4160) / 3600);
+    ss_data_free(d);
+}
+
+static void mitigation_suspend_scale_down(void **state)
+{
+    (void)state;
+    ss_data *d = mkdata(true);
+    ss_scenario sc;
+    ss_metrics a, b;
+    ss_err err;
+    /* The drop-spread scenario over 4 h: after the outage (10800 s) zone a's
+     * two nodes are Ready and empty. With (1) only, they are unneeded from
+     * the scan at 10800 s and removed 10 min later at 11400 s. With (4)
+     * too, scale-down stays suspended until 10800 + 300 = 11100 s, so the
+     * timer starts then and removal is at 11700 s: 2 nodes x 300 s more =
+     * 1/6 Spot instance-hour, $0.04/6 more. */
+    outage_scenario(&sc, 2, 4 * SS_HOUR);
+    sc.k8s.mitigations.drop_zone_spread = true;
+    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &a, NULL, &err), 0);
+    sc.k8s.mitigations.suspend_scale_down = true;
+    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &b, NULL, &err), 0);
+    NEAR(b.spot_instance_hours - a.spot_instance_hours, 600.0 / 3600);
+    NEAR(b.spot_cost_usd - a.spot_cost_usd, 0.04 * 600.0 / 3600);
+    /* 6 nodes x 3 h 10 min + 4 nodes x the remaining 50 min (a removed) */
+    NEAR(a.spot_instance_hours, (6.0 * 11400 + 4.0 * (14400 - 11400)) / 3600);
+    NEAR(a.pending_task_hours, b.pending_task_hours);
+    ss_data_free(d);
+}
+
+static void deterministic_and_rejects_bad_input(void **state)
+{
+    (void)state;
+    ss_data *d = mkdata(true);
+    ss_scenario sc;
+    outage_scenario(&sc, 2, 4 * SS_HOUR);
+    ss_metrics a, b;
+    ss_err err;
+    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), 0);
+    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &b, NULL, &err), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    sc.k8s.deployment.spread[0].max_skew = 0;
+    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "max_skew"));
+    sc.k8s.deployment.spread[0].max_skew = 1;
+    sc.n_asgs = 0;
+    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "node groups"));
+    ss_data_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(startup_timeline),
+        cmocka_unit_test(backoff_on_failing_group),
+        cmocka_unit_test(mitigation_drop_zone_spread),
+        cmocka_unit_test(mitigation_remove_zone_groups),
+        cmocka_unit_test(mitigation_suspend_scale_down),
+        cmocka_unit_test(deterministic_and_rejects_bad_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
