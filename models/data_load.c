@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "datasets/import.h"
 #include "models/interrupt.h"
 
 /* Pools of one (region, zone, type, product) in the store, exact product first. */
@@ -31,12 +32,14 @@ typedef struct loader {
     const ss_scenario *sc;
     ss_data *d;
     char region[SS_NAME_MAX];
-    char os[SS_NAME_MAX];
+    char product[SS_NAME_MAX]; /* the scenario's product, normalised as the importers do */
+    char os[2][SS_NAME_MAX];   /* `os` values to try: the product, then its short name */
     ss_time log_end; /* latest time the log knows of (open instances run until it) */
     ss_err *err;
 } loader;
 
-/* The `os` of ondemand_prices and advisor for a Spot product description. */
+/* Short OS name of a product (the spelling of hand-made on-demand tables
+ * and of the Spot Advisor's keys); the importers store the product itself. */
 static const char *product_os(const char *product)
 {
     static const struct {
@@ -61,7 +64,7 @@ static void bind_pool(sqlite3_stmt *s, const loader *L, const ss_pool *p)
     sqlite3_bind_text(s, 1, L->region, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, p->zone, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, p->instance_type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, L->sc->market.product, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, L->product, -1, SQLITE_TRANSIENT);
 }
 
 /* "the store has N pools in REGION: type/zone, ..." for the error message. */
@@ -136,7 +139,7 @@ static int load_prices(loader *L, ss_pool *p)
         char what[1024];
         describe_region(L, what, sizeof what);
         return ss_err_set(L->err, "no spot price for %s in %s (%s)%s; %s", p->instance_type,
-                          p->zone, sc->market.product,
+                          p->zone, L->product,
                           horizon ? " before the end of the scenario horizon" : "", what);
     }
     ss_price_series_set(&p->spot, t, u, n);
@@ -174,18 +177,20 @@ static int query_double(loader *L, const char *sql, const char *a, const char *b
 
 static int load_static(loader *L, ss_pool *p, const ss_instance_type *it)
 {
-    bool found;
+    bool found = false;
     double a = 0.0, b = 0.0;
     p->ondemand_usd_per_hour = it->ondemand_usd_per_hour;
     if (!(p->ondemand_usd_per_hour > 0.0)) {
         p->ondemand_usd_per_hour = 0.0;
-        if (query_double(L,
-                         "SELECT usd_per_hour FROM ondemand_prices WHERE region=?1 AND"
-                         " instance_type=?2 AND os=?3",
-                         L->region, p->instance_type, L->os, &a, NULL, &found))
-            return -1;
-        if (found)
-            p->ondemand_usd_per_hour = a;
+        for (int k = 0; k < 2 && !found; k++) {
+            if (query_double(L,
+                             "SELECT usd_per_hour FROM ondemand_prices WHERE region=?1 AND"
+                             " instance_type=?2 AND os=?3",
+                             L->region, p->instance_type, L->os[k], &a, NULL, &found))
+                return -1;
+            if (found)
+                p->ondemand_usd_per_hour = a;
+        }
     }
     p->vcpu = it->vcpu;
     p->memory_mib = it->memory_mib;
@@ -201,14 +206,17 @@ static int load_static(loader *L, ss_pool *p, const ss_instance_type *it)
                 p->memory_mib = b;
         }
     }
-    if (query_double(L,
-                     "SELECT bucket, savings_pct FROM advisor WHERE region=?1 AND instance_type=?2"
-                     " AND os=?3 ORDER BY snapshot DESC LIMIT 1",
-                     L->region, p->instance_type, L->os, &a, &b, &found))
-        return -1;
-    if (found) {
-        p->advisor_bucket = (int)a;
-        p->advisor_savings_pct = b;
+    found = false;
+    for (int k = 0; k < 2 && !found; k++) {
+        if (query_double(L,
+                         "SELECT bucket, savings_pct FROM advisor WHERE region=?1 AND"
+                         " instance_type=?2 AND os=?3 ORDER BY snapshot DESC LIMIT 1",
+                         L->region, p->instance_type, L->os[k], &a, &b, &found))
+            return -1;
+        if (found) {
+            p->advisor_bucket = (int)a;
+            p->advisor_savings_pct = b;
+        }
     }
     return 0;
 }
@@ -445,7 +453,10 @@ int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err
     else if (ss_region_of_zone(m->zones[0], L.region, sizeof L.region))
         return ss_err_set(err, "market.region is empty and zone '%s' names no region",
                           m->zones[0]);
-    snprintf(L.os, sizeof L.os, "%s", product_os(m->product));
+    if (ss_import_product(m->product, L.product, sizeof L.product))
+        return ss_err_set(err, "market.product: '%s' is not a product description", m->product);
+    snprintf(L.os[0], sizeof L.os[0], "%s", L.product);
+    snprintf(L.os[1], sizeof L.os[1], "%s", product_os(L.product));
     ss_data *d = L.d = ss_data_new(m->n_types, m->n_zones);
     if (load_log_end(&L))
         goto fail;

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "datasets/import.h"
 #include "datasets/store.h"
 #include "models/data.h"
 #include "models/interrupt.h"
@@ -35,7 +36,9 @@
  *         (ends 2 min later; i4 open); a flat record for i1 at +12m (later: ignored),
  *         a rebalance recommendation for i4 (not a notice), and an on-demand
  *         instance (not exposure). c5.large/us-east-1b: j1 spot 0..+2h (log end).
- *   trace on c5.large/us-east-1a, preempted-flag, gap 5m: 0 1 1 0 from 0. */
+ *   trace on c5.large/us-east-1a, preempted-flag, gap 5m: 0 1 1 0 from 0.
+ *   os: the importers store the product ("Linux/UNIX"); the short name ("Linux")
+ *   of hand-made tables is the fallback (the c5.large on-demand row). */
 static const char fill_sql[] =
     "INSERT INTO provenance VALUES(1,'prices.csv','aa11','spot-csv','',7,0,'2024-01-01'),"
     " (2,'inventory.csv','bb22','inventory','',6,0,'2024-01-01');"
@@ -50,13 +53,13 @@ static const char fill_sql[] =
     " (2,1700000000000-7200000,0.041),(3,1700000000000-7200000,0.031),"
     " (4,1700000000000-7200000,0.032);"
     "INSERT INTO ondemand_prices(region,instance_type,os,usd_per_hour) VALUES"
-    " ('us-east-1','m5.large','Linux',0.096),('us-east-1','m5.large','Windows',0.188),"
+    " ('us-east-1','m5.large','Linux/UNIX',0.096),('us-east-1','m5.large','Windows',0.188),"
     " ('us-east-1','c5.large','Linux',0.085);"
     "INSERT INTO instance_specs(instance_type,vcpu,memory_mib) VALUES"
     " ('m5.large',2,8192),('c5.large',2,4096);"
     "INSERT INTO advisor(region,os,instance_type,savings_pct,bucket,snapshot) VALUES"
     " ('us-east-1','Linux','m5.large',70,1,'2023-01-01'),"
-    " ('us-east-1','Linux','m5.large',60,3,'2024-01-01'),"
+    " ('us-east-1','Linux/UNIX','m5.large',60,3,'2024-01-01'),"
     " ('us-east-1','Windows','m5.large',10,4,'2025-01-01');"
     "INSERT INTO instances(instance_id,pool_id,lifecycle,launch_ms,end_ms,end_reason) VALUES"
     " ('i1',1,'spot',1700000000000,1700000000000+12*60000,'spot-interruption'),"
@@ -81,13 +84,13 @@ typedef struct fixture {
     ss_scenario sc;
 } fixture;
 
-static int setup(void **state)
+static int setup_store(void **state, bool fill)
 {
     fixture *f = calloc(1, sizeof *f);
     f->dir = tu_mkdtemp();
     ss_err err;
     if (ss_store_open(&f->st, tu_fmt("%s/t.db", f->dir), 0, &err) ||
-        ss_store_exec(&f->st, fill_sql, &err))
+        (fill && ss_store_exec(&f->st, fill_sql, &err)))
         fail_msg("store: %s", err.msg);
     ss_scenario_defaults(&f->sc);
     ss_market *m = &f->sc.market;
@@ -103,6 +106,9 @@ static int setup(void **state)
     *state = f;
     return 0;
 }
+
+static int setup(void **state) { return setup_store(state, true); }
+static int setup_empty(void **state) { return setup_store(state, false); }
 
 static int teardown(void **state)
 {
@@ -194,6 +200,13 @@ static void loads_everything(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_array_get(pj, 0), "rows")), 7);
     json_decref(pj);
     ss_data_free(d);
+    /* Without the scenario's price, c5.large takes the store's row, spelled
+     * with the short OS name "Linux" (fallback after "Linux/UNIX"). */
+    f->sc.market.types[1].ondemand_usd_per_hour = 0;
+    if (ss_data_load(&f->st, &f->sc, &d, &err))
+        fail_msg("%s", err.msg);
+    assert_near(ss_data_pool(d, 1, 0)->ondemand_usd_per_hour, 0.085, 0);
+    ss_data_free(d);
 }
 
 static void horizon_keeps_price_at_start(void **state)
@@ -246,12 +259,124 @@ static void missing_pool_is_a_clear_error(void **state)
     assert_non_null(strstr(err.msg, "instance types"));
 }
 
+/* The derived log restates a SkyPilot 4-node trace (derived README): a drop of
+ * the count by n at sample j interrupts n instances whose warning is at
+ * start + j*300 s - 120 s. So the bursts ss_data_load finds from the imported
+ * inventory + warnings (+ flat records, which repeat them 120 s later) must be
+ * exactly the trace's drops: t = start + j*300 s - 120 s, interrupted
+ * c[j-1] - c[j], alive c[j-1]; and the exposure the integral of the count. */
+typedef struct golden {
+    size_t n;
+    int *c;
+} golden;
+
+static golden read_trace(const char *path)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        fail_msg("%s: %s", path, je.text);
+    json_t *data = json_object_get(root, "data");
+    golden g = {json_array_size(data), NULL};
+    g.c = malloc(g.n * sizeof *g.c);
+    for (size_t i = 0; i < g.n; i++)
+        g.c[i] = (int)json_integer_value(json_array_get(data, i));
+    json_decref(root);
+    return g;
+}
+
+static void real_derived_log(void **state)
+{
+    fixture *f = *state;
+    const char *ds = tu_shared_datasets();
+    const char *files[] = {"instance-inventory.csv", "interruption-warnings.jsonl",
+                           "interruption-records.csv"};
+    ss_err err;
+    for (size_t i = 0; i < 3; i++) {
+        ss_import_opts o;
+        ss_import_opts_init(&o);
+        ss_import_result r;
+        if (ss_import_file(&f->st, tu_fmt("%s/derived/interruption-log-2023-08/%s", ds, files[i]),
+                           &o, &r, &err))
+            fail_msg("import: %s", err.msg);
+    }
+    /* ss_data_load needs prices: one flat record per pool at the start. */
+    const ss_time start = ss_days_from_civil(2023, 8, 3) * SS_DAY;
+    if (ss_store_exec(&f->st,
+                      "INSERT INTO spot_prices(pool_id,t_ms,usd_per_hour) SELECT id, 1691020800000,"
+                      " 0.9 FROM pools WHERE instance_type='p3.2xlarge'",
+                      &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(start, 1691020800000LL);
+    const char *zones[] = {"us-east-1f", "us-east-2a", "us-west-2c"};
+    const int warnings[] = {195, 75, 330}; /* derived README */
+    golden g[3];
+    /* The log ends at its latest launch/end: the last change of any trace. */
+    ss_time log_end = 0;
+    for (int z = 0; z < 3; z++) {
+        g[z] = read_trace(tu_fmt("%s/real/skypilot-spot-traces/preemption/4-node/aws-08-03-2023/"
+                                 "%s_v100_1.json", ds, zones[z]));
+        for (size_t j = 1; j < g[z].n; j++)
+            if (g[z].c[j] != g[z].c[j - 1] && start + (ss_time)j * 300000 > log_end)
+                log_end = start + (ss_time)j * 300000;
+    }
+    for (int z = 0; z < 3; z++) {
+        ss_scenario sc;
+        ss_scenario_defaults(&sc);
+        sc.market.n_types = 1;
+        strcpy(sc.market.types[0].name, "p3.2xlarge");
+        sc.market.n_zones = 1;
+        strcpy(sc.market.zones[0], zones[z]); /* region from the zone */
+        ss_data *d;
+        if (ss_data_load(&f->st, &sc, &d, &err))
+            fail_msg("%s", err.msg);
+        const ss_pool *p = &d->pools[0];
+        assert_true(p->has_log);
+        assert_int_equal(p->log_interruptions, warnings[z]);
+        size_t nb = 0;
+        int n_single = 0, n_multi = 0, total = 0;
+        double exposure_ms = 0.0, observed_ms = 0.0;
+        for (size_t j = 0; j < g[z].n; j++) {
+            ss_time a = start + (ss_time)j * 300000;
+            ss_time b = j + 1 < g[z].n ? a + 300000 : log_end;
+            if (b > log_end)
+                b = log_end;
+            if (b > a) {
+                exposure_ms += (double)g[z].c[j] * (double)(b - a);
+                observed_ms += g[z].c[j] > 0 ? (double)(b - a) : 0.0;
+            }
+            if (j == 0 || g[z].c[j] >= g[z].c[j - 1])
+                continue;
+            int hit = g[z].c[j - 1] - g[z].c[j];
+            total += hit;
+            if (nb >= p->n_bursts)
+                fail_msg("%s: fewer bursts than trace drops", zones[z]);
+            const ss_burst *bu = &p->bursts[nb++];
+            assert_int_equal(bu->t, a - 120000);
+            assert_int_equal(bu->interrupted, hit);
+            assert_int_equal(bu->alive, g[z].c[j - 1]);
+            hit == 1 ? n_single++ : n_multi++;
+        }
+        assert_int_equal(nb, p->n_bursts);
+        assert_int_equal(total, warnings[z]);
+        assert_near(p->log_exposure_hours, exposure_ms / 3.6e6, 1e-9);
+        assert_near(p->log_observed_hours, observed_ms / 3.6e6, 1e-9);
+        assert_near(p->hazard_per_hour, n_single / (exposure_ms / 3.6e6), 1e-12);
+        assert_near(p->burst_rate_per_hour, n_multi / (observed_ms / 3.6e6), 1e-12);
+        if (n_multi >= 2)
+            assert_true(p->burst_beta_a > 0 && p->burst_beta_b > 0);
+        free(g[z].c);
+        ss_data_free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(loads_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(horizon_keeps_price_at_start, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_pool_is_a_clear_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(real_derived_log, setup_empty, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
