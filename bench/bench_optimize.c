@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "models/data.h"
+#include "models/ecs.h"
+#include "models/eval.h"
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
 
@@ -105,9 +108,53 @@ static ss_data *world(ss_scenario *sc)
     return d;
 }
 
-int main(void)
+/* CPU seconds of the whole process (all threads): robust to a loaded machine. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* `bench_optimize --profile N`: N serial evaluations of the base scenario
+ * (replicas 0..N-1) and nothing else, for perf record. */
+static int profile(int n)
+{
+    ss_scenario *sc = malloc(sizeof *sc);
+    ss_data *d = world(sc);
+    ss_err err;
+    double c0 = cpu_seconds(), t0 = ss_wall_seconds(), cost = 0;
+    for (int i = 0; i < n; i++) {
+        ss_metrics m;
+        if (ss_evaluate(sc, d, 1, i, &m, NULL, &err)) {
+            fprintf(stderr, "bench_optimize: %s\n", err.msg);
+            return 1;
+        }
+        cost += m.cost_usd;
+    }
+    double cpu = cpu_seconds() - c0, wall = ss_wall_seconds() - t0;
+    /* events of one evaluation (replica 0) through the step-wise API */
+    ss_ecs *e = ss_ecs_new(sc, d, 1, 0, NULL, &err);
+    uint64_t events = 0;
+    if (e) {
+        ss_metrics m;
+        ss_ecs_finish(e, &m);
+        events = ss_evq_dispatched(e->q);
+        ss_ecs_free(e);
+    }
+    printf("bench_optimize: %d serial evaluations: %.3f ms CPU, %.3f ms wall per evaluation "
+           "(mean cost %.2f USD, %llu events in replica 0)\n", n, 1e3 * cpu / n, 1e3 * wall / n, cost / n,
+           (unsigned long long)events);
+    ss_data_free(d);
+    free(sc);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     ss_err err;
+    if (argc == 3 && !strcmp(argv[1], "--profile"))
+        return profile(atoi(argv[2]));
     /* 1. engine overhead */
     ss_space sp;
     memset(&sp, 0, sizeof sp);

@@ -65,6 +65,12 @@ typedef struct ss_ecs_cp {
     int n_running;            /* running (not pending, not terminated) instances of its ASG */
     int n_busy;               /* ... of which with at least one task */
     ss_time last_launch;      /* latest launch request into its ASG */
+    /* Managed scaling datapoints (ecs_capacity.c): the next one-minute
+     * datapoint not yet evaluated and its place among events at that time
+     * (events with a sequence number below tick_seq come first). */
+    ss_time tick_t;
+    uint64_t tick_seq;
+    int per_small, per_large; /* tasks per instance of the smallest / largest type */
 } ss_ecs_cp;
 
 typedef struct ss_ecs {
@@ -106,12 +112,19 @@ typedef struct ss_ecs {
     ss_avail avail;
     ss_timeline *tl;
     int64_t task_restarts;
+    bool minute_ticks;                /* managed scaling as one kernel event per minute (reference) */
+    int n_managed;                    /* providers with managed scaling */
     char err[256];                    /* first model error (reported after the run) */
 } ss_ecs;
 
 /* ecs_sim.c: step-wise API (ss_ecs_simulate = new + finish + free). */
 ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
                    ss_err *err);
+/* As ss_ecs_new; minute_ticks = true evaluates managed scaling with one
+ * kernel event per provider and minute (the reference implementation the
+ * analytic one is tested against: same metrics and timeline, byte for byte). */
+ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
+                        bool minute_ticks, ss_err *err);
 void ss_ecs_run_until(ss_ecs *e, ss_time t);
 void ss_ecs_finish(ss_ecs *e, ss_metrics *out);
 void ss_ecs_free(ss_ecs *e);
@@ -144,6 +157,11 @@ int ss_ecs_strategy_split(const ss_capacity_provider *cps, int n_cps, const int 
 void ss_ecs_update_protection(ss_ecs *e, ss_instance *in);
 void ss_ecs_register_cp_events(ss_ecs *e);
 int ss_ecs_tasks_per_instance(const ss_ecs *e, int cp, bool largest);
+/* Analytic managed scaling: evaluate every datapoint that comes before the
+ * event at (t, seq) (pass seq UINT64_MAX for "every datapoint before t").
+ * Returns true when it evaluated a datapoint that changed a desired
+ * capacity (new events may precede the one at (t, seq): peek again). */
+bool ss_ecs_cp_advance(ss_ecs *e, ss_time t, uint64_t seq);
 /* Managed scaling scale-out (§3.2): the new desired capacity for N running
  * instances and P PROVISIONING tasks, or -1 for no scale-out. */
 int ss_ecs_scale_out_desired(int n_running, int provisioning, int per_instance, int min_step, int max_step,

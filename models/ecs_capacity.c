@@ -105,10 +105,10 @@ static void cp_tick(ss_ecs *e, int cp)
     bool warming = now - st->last_launch < c->instance_warmup;
     if (P > 0) {
         st->low_datapoints = 0;
-        if (ss_ecs_tasks_per_instance(e, cp, false) <= 0 || warming)
+        if (st->per_small <= 0 || warming)
             return; /* does not fit the smallest type / warm-up blocks */
-        int want = ss_ecs_scale_out_desired(N, P, ss_ecs_tasks_per_instance(e, cp, true), c->min_scaling_step,
-                                            c->max_scaling_step, c->target_capacity);
+        int want = ss_ecs_scale_out_desired(N, P, st->per_large, c->min_scaling_step, c->max_scaling_step,
+                                            c->target_capacity);
         if (want > g->desired) {
             ss_asg_set_desired(g, want);
             st->last_scale_out = now;
@@ -141,6 +141,137 @@ static void cp_tick(ss_ecs *e, int cp)
     st->low_datapoints = 0;
 }
 
+/* ---- analytic datapoints ---------------------------------------------------
+ *
+ * cp_tick above is what happens at every one-minute datapoint. Between two
+ * events its inputs (N, busy, P, the group's desired capacity, the last
+ * launch and scale-out) do not change, so the datapoints in between either
+ * change nothing but the consecutive-low count, or the first of them that
+ * changes a desired capacity can be computed: a warm-up or cooldown ends,
+ * or the 15th low datapoint is reached. ss_ecs_cp_advance evaluates only
+ * that one with cp_tick and counts the others.
+ *
+ * Order: in the per-minute reference, the datapoint at T is a kernel event
+ * scheduled while the datapoint at T - 1 min ran, so it comes after every
+ * event at T scheduled before that moment and before every event scheduled
+ * after it. tick_seq records the kernel's next sequence number at that
+ * moment, which reproduces the same order (ties between providers: in
+ * provider order, as the reference schedules them). */
+
+static ss_time grid_from(ss_time from, ss_time bound)
+{
+    if (from >= bound)
+        return from;
+    return from + (bound - from + SS_MINUTE - 1) / SS_MINUTE * SS_MINUTE;
+}
+
+/* The first datapoint at or after st->tick_t at which cp_tick would call
+ * ss_asg_set_desired if nothing changed, or SS_TIME_NEVER. */
+static ss_time first_action(const ss_ecs *e, int cp)
+{
+    const ss_capacity_provider *c = &e->sc->providers[cp];
+    const ss_ecs_cp *st = &e->cps[cp];
+    const ss_asg_group *g = &e->asgs[c->asg];
+    int N = st->n_running, busy = st->n_busy, P = st->provisioning;
+    ss_time warm = st->last_launch + c->instance_warmup;
+    if (P > 0) {
+        if (st->per_small <= 0 || ss_ecs_scale_out_desired(N, P, st->per_large, c->min_scaling_step,
+                                                           c->max_scaling_step, c->target_capacity) <= g->desired)
+            return SS_TIME_NEVER;
+        return grid_from(st->tick_t, warm);
+    }
+    int tgt = c->target_capacity;
+    int want = (busy * 100 + tgt - 1) / tgt;
+    if (N > 0 && busy * 100 > tgt * N)
+        return want > g->desired ? grid_from(st->tick_t, warm) : SS_TIME_NEVER;
+    if (N > 0 && busy * 100 < tgt * N) {
+        int step = (N - 1) / 2;
+        if (step < 1)
+            step = 1;
+        int nd = want > N - step ? want : N - step;
+        if (nd >= g->desired)
+            return SS_TIME_NEVER;
+        /* the datapoint tick_t + k min is low datapoint number low + k + 1 */
+        int64_t k = 14 - (int64_t)st->low_datapoints;
+        if (k < 0)
+            k = 0;
+        return grid_from(st->tick_t + k * SS_MINUTE, st->last_scale_out + 15 * SS_MINUTE);
+    }
+    return SS_TIME_NEVER;
+}
+
+/* Datapoints of provider i that come before position (t, seq, idx): every
+ * one before t, and the one at t if its sequence threshold is lower (equal:
+ * the lower index first; events have idx INT_MAX). */
+static int64_t n_before(const ss_ecs *e, int i, ss_time t, uint64_t seq, int idx, uint64_t now_seq)
+{
+    const ss_ecs_cp *st = &e->cps[i];
+    if (st->tick_t > t)
+        return 0;
+    ss_time d = t - st->tick_t;
+    int64_t k = (d + SS_MINUTE - 1) / SS_MINUTE;
+    if (d % SS_MINUTE == 0) {
+        uint64_t s = k == 0 ? st->tick_seq : now_seq;
+        if (s < seq || (s == seq && i < idx))
+            k++;
+    }
+    return k;
+}
+
+/* k datapoints that change no desired capacity: only the low count moves. */
+static void skip(ss_ecs *e, int i, int64_t k, uint64_t now_seq)
+{
+    if (k <= 0)
+        return;
+    ss_ecs_cp *st = &e->cps[i];
+    int N = st->n_running, busy = st->n_busy, tgt = e->sc->providers[i].target_capacity;
+    if (st->provisioning == 0 && N > 0 && busy * 100 < tgt * N) {
+        int64_t low = st->low_datapoints + k;
+        st->low_datapoints = low > INT32_MAX ? INT32_MAX : (int)low;
+    } else {
+        st->low_datapoints = 0;
+    }
+    st->tick_t += k * SS_MINUTE;
+    st->tick_seq = now_seq;
+}
+
+bool ss_ecs_cp_advance(ss_ecs *e, ss_time t, uint64_t seq)
+{
+    uint64_t now_seq = ss_evq_next_seq(e->q);
+    int best = -1;
+    ss_time bt = 0;
+    uint64_t bs = 0;
+    for (int i = 0; i < e->n_cps; i++) {
+        if (!e->sc->providers[i].managed_scaling)
+            continue;
+        ss_time ta = first_action(e, i);
+        if (ta == SS_TIME_NEVER || ta > t)
+            continue;
+        uint64_t sa = ta == e->cps[i].tick_t ? e->cps[i].tick_seq : now_seq;
+        if (ta == t && sa > seq)
+            continue; /* the event comes first */
+        if (best < 0 || ta < bt || (ta == bt && sa < bs)) {
+            best = i;
+            bt = ta;
+            bs = sa;
+        }
+    }
+    if (best < 0) {
+        for (int i = 0; i < e->n_cps; i++)
+            if (e->sc->providers[i].managed_scaling)
+                skip(e, i, n_before(e, i, t, seq, INT32_MAX, now_seq), now_seq);
+        return false;
+    }
+    for (int i = 0; i < e->n_cps; i++)
+        if (e->sc->providers[i].managed_scaling)
+            skip(e, i, n_before(e, i, bt, bs, best, now_seq), now_seq);
+    ss_evq_run_until(e->q, bt); /* the clock to bt: no event comes before it */
+    cp_tick(e, best);
+    e->cps[best].tick_t = bt + SS_MINUTE;
+    e->cps[best].tick_seq = ss_evq_next_seq(e->q);
+    return true;
+}
+
 static void on_cp_tick(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)ctx;
@@ -152,10 +283,17 @@ static void on_cp_tick(ss_evq *q, const ss_event *ev, void *ctx)
 void ss_ecs_register_cp_events(ss_ecs *e)
 {
     ss_evq_on(e->q, SS_ECS_EV_CP_TICK, on_cp_tick, NULL);
+    e->n_managed = 0;
     for (int i = 0; i < e->n_cps; i++) {
-        e->cps[i].last_scale_out = e->start - SS_DAY;
-        e->cps[i].last_launch = e->start - SS_DAY; /* the initial fleet is warm */
-        if (e->sc->providers[i].managed_scaling)
-            ss_evq_schedule(e->q, e->start + SS_MINUTE, SS_ECS_EV_CP_TICK, e, i, 0);
+        ss_ecs_cp *st = &e->cps[i];
+        st->last_scale_out = e->start - SS_DAY;
+        st->last_launch = e->start - SS_DAY; /* the initial fleet is warm */
+        st->tick_t = e->start + SS_MINUTE;
+        st->tick_seq = ss_evq_next_seq(e->q);
+        if (!e->sc->providers[i].managed_scaling)
+            continue;
+        e->n_managed++;
+        if (e->minute_ticks)
+            ss_evq_schedule(e->q, st->tick_t, SS_ECS_EV_CP_TICK, e, i, 0);
     }
 }

@@ -151,6 +151,12 @@ static int validate(const ss_scenario *sc, const ss_data *d, ss_err *err)
 ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
                    ss_err *err)
 {
+    return ss_ecs_new_opts(sc, d, seed, replica, tl, false, err);
+}
+
+ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
+                        bool minute_ticks, ss_err *err)
+{
     if (validate(sc, d, err))
         return NULL;
     ss_time start = sc->start, end = sc->end;
@@ -170,6 +176,7 @@ ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int r
     e->start = start;
     e->end = end;
     e->tl = tl;
+    e->minute_ticks = minute_ticks;
     e->q = ss_evq_new(4096);
     ss_evq_reset(e->q, start);
 
@@ -225,6 +232,10 @@ ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int r
         ss_asg_init(&e->asgs[g], &e->fleet, g, &hooks);
         ss_asg_warm_start(&e->asgs[g]);
     }
+    for (int i = 0; i < e->n_cps; i++) {
+        e->cps[i].per_small = ss_ecs_tasks_per_instance(e, i, false);
+        e->cps[i].per_large = ss_ecs_tasks_per_instance(e, i, true);
+    }
     ss_avail_init(&e->avail, start, 0, ss_ecs_required(e), e->demand_tasks, 0);
     ss_ecs_schedule_pass(e); /* initial tasks, warm */
     e->warm = false;
@@ -237,11 +248,29 @@ ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int r
     return e;
 }
 
+/* The event loop. Managed scaling datapoints are not kernel events (see
+ * ecs_capacity.c): before each event, the datapoints that come before it
+ * are evaluated (ss_ecs_cp_advance), then the event is dispatched. */
 void ss_ecs_run_until(ss_ecs *e, ss_time t)
 {
     if (t > e->end)
         t = e->end;
-    ss_evq_run_until(e->q, t);
+    if (e->minute_ticks || e->n_managed == 0) {
+        ss_evq_run_until(e->q, t);
+        return;
+    }
+    for (;;) {
+        const ss_event *ev = ss_evq_peek(e->q);
+        if (!ev || ev->time >= t) {
+            if (ss_ecs_cp_advance(e, t - 1, UINT64_MAX))
+                continue;
+            ss_evq_run_until(e->q, t);
+            return;
+        }
+        if (ss_ecs_cp_advance(e, ev->time, ev->seq))
+            continue; /* a datapoint changed a desired capacity: peek again */
+        ss_evq_step(e->q);
+    }
 }
 
 void ss_ecs_finish(ss_ecs *e, ss_metrics *out)

@@ -517,3 +517,17 @@ uint64_t ss_evq_run_until(ss_evq *q, ss_time t_end)
 }
 
 void ss_evq_stop(ss_evq *q) { q->stop = 1; }
+
+uint64_t ss_evq_next_seq(const ss_evq *q) { return q->next_seq; }
+
+bool ss_evq_step(ss_evq *q)
+{
+    ss_event ev;
+    if (!ss_evq_pop(q, &ev))
+        return false;
+    const handler *h = &q->handlers[ev.type < SS_EV_MAX_TYPES ? ev.type : 0];
+    if (h->fn)
+        h->fn(q, &ev, h->ctx);
+    q->dispatched++;
+    return true;
+}

@@ -74,6 +74,14 @@ uint64_t ss_evq_run_until(ss_evq *q, ss_time t_end);
 void ss_evq_stop(ss_evq *q);
 /* Total events dispatched since creation/reset. */
 uint64_t ss_evq_dispatched(const ss_evq *q);
+/* Added for models that keep periodic processes outside the queue
+ * (models/ecs_capacity.c): the sequence number the next scheduled event will
+ * get (events with a smaller one were scheduled earlier), and dispatch of
+ * exactly one event (the earliest; its time becomes now). ss_evq_step
+ * returns false when the queue is empty. */
+uint64_t ss_evq_next_seq(const ss_evq *q);
+bool ss_evq_step(ss_evq *q);
+
 /* Event records ever allocated (the slab's high-water mark): stays at the
  * maximum number of simultaneously pending events in a steady state. */
 size_t ss_evq_slots_allocated(const ss_evq *q);
