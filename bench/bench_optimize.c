@@ -123,7 +123,7 @@ static int profile(int n)
     ss_scenario *sc = malloc(sizeof *sc);
     ss_data *d = world(sc);
     ss_err err;
-    double c0 = cpu_seconds(), t0 = ss_wall_seconds(), cost = 0;
+    double c0 = cpu_seconds(), t0 = ss_wall_seconds(), cost = 0, notices = 0, launches = 0;
     for (int i = 0; i < n; i++) {
         ss_metrics m;
         if (ss_evaluate(sc, d, 1, i, &m, NULL, &err)) {
@@ -131,6 +131,8 @@ static int profile(int n)
             return 1;
         }
         cost += m.cost_usd;
+        notices += (double)m.interruptions;
+        launches += (double)m.launches;
     }
     double cpu = cpu_seconds() - c0, wall = ss_wall_seconds() - t0;
     /* events of one evaluation (replica 0) through the step-wise API */
@@ -143,8 +145,8 @@ static int profile(int n)
         ss_ecs_free(e);
     }
     printf("bench_optimize: %d serial evaluations: %.3f ms CPU, %.3f ms wall per evaluation "
-           "(mean cost %.2f USD, %llu events in replica 0)\n", n, 1e3 * cpu / n, 1e3 * wall / n, cost / n,
-           (unsigned long long)events);
+           "(mean cost %.2f USD, %.1f interruptions, %.1f launches; %llu events in replica 0)\n", n, 1e3 * cpu / n,
+           1e3 * wall / n, cost / n, notices / n, launches / n, (unsigned long long)events);
     ss_data_free(d);
     free(sc);
     return 0;

@@ -5,6 +5,7 @@
 #include "models/asg.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,31 +40,38 @@ static bool counted(const ss_instance *in)
     return in->state != SS_INST_TERMINATED && !in->leaving;
 }
 
+/* Bring the group's incremental counts in line with in's current state;
+ * called after every change of in->state or in->leaving (both only move
+ * one way: an instance that stops counting never counts again). */
+static void recount(ss_asg_group *g, ss_instance *in)
+{
+    bool c = counted(in), p = c && in->state == SS_INST_PENDING;
+    if (c != in->asg_counted) {
+        int d = c ? 1 : -1, s = in->spot ? 1 : 0;
+        g->cnt_units[s] += d * in->units;
+        g->cnt_instances += d;
+        g->zone_cnt[g->zone_pos[in->zone_idx]][s] += d;
+        if (in->spot)
+            g->pool_spot[in->pool] += d;
+        in->asg_counted = c;
+    }
+    if (p != in->asg_pending) {
+        g->cnt_pending += p ? 1 : -1;
+        in->asg_pending = p;
+    }
+}
+
 void ss_asg_counts(const ss_asg_group *g, int *od_units, int *spot_units, int *pending_instances,
                    int *running_instances)
 {
-    int od = 0, sp = 0, pend = 0, run = 0;
-    for (size_t i = 0; i < g->n_members; i++) {
-        const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
-        if (!counted(in))
-            continue;
-        if (in->spot)
-            sp += in->units;
-        else
-            od += in->units;
-        if (in->state == SS_INST_PENDING)
-            pend++;
-        else
-            run++;
-    }
     if (od_units)
-        *od_units = od;
+        *od_units = g->cnt_units[0];
     if (spot_units)
-        *spot_units = sp;
+        *spot_units = g->cnt_units[1];
     if (pending_instances)
-        *pending_instances = pend;
+        *pending_instances = g->cnt_pending;
     if (running_instances)
-        *running_instances = run;
+        *running_instances = g->cnt_instances - g->cnt_pending;
 }
 
 int ss_asg_capacity_units(const ss_asg_group *g)
@@ -90,15 +98,7 @@ int ss_asg_pick_zone(const ss_asg_group *g, bool spot, const bool *zone_excluded
     for (int z = 0; z < g->n_zones; z++) {
         if (zone_excluded && zone_excluded[z])
             continue;
-        int same = 0, all = 0;
-        for (size_t i = 0; i < g->n_members; i++) {
-            const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
-            if (!counted(in) || in->zone_idx != g->zone_idx[z])
-                continue;
-            all++;
-            if (in->spot == spot)
-                same++;
-        }
+        int same = g->zone_cnt[z][spot ? 1 : 0], all = g->zone_cnt[z][0] + g->zone_cnt[z][1];
         if (best < 0 || same < best_same || (same == best_same && all < best_all)) {
             best = z;
             best_same = same;
@@ -108,16 +108,8 @@ int ss_asg_pick_zone(const ss_asg_group *g, bool spot, const bool *zone_excluded
     return best;
 }
 
-static int members_in_pool(const ss_asg_group *g, int pool, bool spot)
-{
-    int n = 0;
-    for (size_t i = 0; i < g->n_members; i++) {
-        const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
-        if (counted(in) && in->pool == pool && in->spot == spot)
-            n++;
-    }
-    return n;
-}
+/* Counted Spot instances of the group in a pool. */
+static int spot_in_pool(const ss_asg_group *g, int pool) { return g->pool_spot[pool]; }
 
 typedef struct cand {
     int pool, order;
@@ -165,9 +157,9 @@ int ss_asg_pick_pool(const ss_asg_group *g, int z, bool spot, const bool *pool_e
         int top = g->cfg->spot_instance_pools > 0 ? g->cfg->spot_instance_pools : 1;
         if (top > n)
             top = n;
-        int best = 0, best_n = members_in_pool(g, c[0].pool, true);
+        int best = 0, best_n = spot_in_pool(g, c[0].pool);
         for (int i = 1; i < top; i++) {
-            int k = members_in_pool(g, c[i].pool, true);
+            int k = spot_in_pool(g, c[i].pool);
             if (k < best_n) {
                 best = i;
                 best_n = k;
@@ -272,15 +264,12 @@ ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
 {
     /* Zones ordered by the number of instances of this purchase option. */
     int zcount[SS_MAX_ZONES] = {0};
-    for (size_t i = 0; i < g->n_members; i++) {
-        const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
-        if (counted(in) && in->spot == spot)
-            for (int z = 0; z < g->n_zones; z++)
-                if (g->zone_idx[z] == in->zone_idx)
-                    zcount[z]++;
-    }
+    for (int z = 0; z < g->n_zones; z++)
+        zcount[z] = g->zone_cnt[z][spot ? 1 : 0];
     bool tried[SS_MAX_ZONES] = {false};
-    ss_instance **c = ss_malloc((g->n_members + 1) * sizeof *c);
+    ss_asg_group *mg = (ss_asg_group *)(uintptr_t)g; /* scratch buffer only */
+    SS_GROW(mg->scratch, mg->cap_scratch, g->n_members + 1);
+    ss_instance **c = mg->scratch;
     ss_instance *victim = NULL;
     for (int round = 0; round < g->n_zones && !victim; round++) {
         int z = -1;
@@ -323,7 +312,6 @@ ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
         n = filter(g, c, n, s_random); /* Default's last step: random (keyed) */
         victim = c[0];
     }
-    free(c);
     return victim;
 }
 
@@ -336,6 +324,7 @@ static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
     in->protected_ = g->cfg->new_instances_protected;
     SS_GROW(g->members, g->cap_members, g->n_members + 1);
     g->members[g->n_members++] = in->id;
+    recount(g, in);
     double u = ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_LAUNCH);
     ss_time dt = ss_dist_quantile_ms(&f->sc->instance_launch, u);
     in->ev_state = ss_evq_schedule(f->q, ss_evq_now(f->q) + dt, EV_RUNNING, g, in->id, 0);
@@ -348,7 +337,8 @@ static bool launch_one(ss_asg_group *g, bool spot)
 {
     ss_fleet *f = g->f;
     bool zone_ex[SS_MAX_ZONES] = {false};
-    bool *pool_ex = ss_calloc((size_t)f->n_pools, sizeof *pool_ex);
+    bool *pool_ex = g->pool_ex;
+    memset(pool_ex, 0, (size_t)f->n_pools * sizeof *pool_ex);
     bool ok = false;
     for (;;) {
         int z = ss_asg_pick_zone(g, spot, zone_ex);
@@ -374,7 +364,6 @@ static bool launch_one(ss_asg_group *g, bool spot)
             break;
         zone_ex[z] = true;
     }
-    free(pool_ex);
     return ok;
 }
 
@@ -384,6 +373,7 @@ static void terminate_by_group(ss_asg_group *g, ss_instance *in, ss_end_reason w
     in->end_reason = why;
     if (in->state != SS_INST_TERMINATED && !in->noticed)
         in->state = SS_INST_DRAINING;
+    recount(g, in);
     if (g->hooks.on_terminating && g->hooks.on_terminating(g->hooks.ctx, in))
         return; /* lifecycle hook: the orchestrator completes it */
     ss_fleet_terminate(g->f, in, why);
@@ -466,6 +456,7 @@ static void on_running(ss_evq *q, const ss_event *ev, void *ctx)
         return;
     ss_fleet_set_running(f, in);
     in->running_at = ss_evq_now(f->q);
+    recount(g, in);
     if (g->hooks.on_running)
         g->hooks.on_running(g->hooks.ctx, in);
     double u = ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_REGISTER);
@@ -513,6 +504,7 @@ static void on_retry(ss_evq *q, const ss_event *ev, void *ctx)
 static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
 {
     ss_asg_group *g = ctx;
+    recount(g, in); /* the notice made it DRAINING */
     if (g->hooks.on_notice)
         g->hooks.on_notice(g->hooks.ctx, in, deadline);
     /* With Capacity Rebalancing the ITN triggers an immediate replacement
@@ -520,6 +512,7 @@ static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
      * `running`, i.e. its termination. */
     if (g->cfg->capacity_rebalance && !in->leaving) {
         in->leaving = true;
+        recount(g, in);
         ss_asg_reconcile(g);
     }
 }
@@ -535,12 +528,14 @@ static void f_on_rebalance(void *ctx, ss_instance *in)
      * launches a replacement now and terminates this one when the
      * replacement registers (cr_release_one). */
     in->leaving = true;
+    recount(g, in);
     ss_asg_reconcile(g);
 }
 
 static void f_on_terminated(void *ctx, ss_instance *in)
 {
     ss_asg_group *g = ctx;
+    recount(g, in);
     members_remove(g, in->id);
     if (g->hooks.on_terminated)
         g->hooks.on_terminated(g->hooks.ctx, in);
@@ -572,6 +567,12 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
         for (int i = 0; i < g->n_zones; i++)
             g->zone_idx[i] = i;
     }
+    for (int z = 0; z < SS_MAX_ZONES; z++)
+        g->zone_pos[z] = -1;
+    for (int i = g->n_zones; i-- > 0;)
+        g->zone_pos[g->zone_idx[i]] = i;
+    g->pool_spot = ss_calloc((size_t)f->n_pools, sizeof *g->pool_spot);
+    g->pool_ex = ss_calloc((size_t)f->n_pools, sizeof *g->pool_ex);
     ss_evq_on(f->q, EV_RUNNING, on_running, NULL);
     ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
     ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
@@ -591,6 +592,7 @@ void ss_asg_warm_start(ss_asg_group *g)
         ss_evq_cancel(f->q, in->ev_state);
         ss_fleet_set_running(f, in);
         in->running_at = now;
+        recount(g, in);
         if (g->hooks.on_running)
             g->hooks.on_running(g->hooks.ctx, in);
         in->registered = true;
@@ -602,6 +604,13 @@ void ss_asg_warm_start(ss_asg_group *g)
 
 void ss_asg_free(ss_asg_group *g)
 {
+    free(g->pool_spot);
+    free(g->pool_ex);
+    free(g->scratch);
+    g->pool_spot = NULL;
+    g->pool_ex = NULL;
+    g->scratch = NULL;
+    g->cap_scratch = 0;
     free(g->members);
     g->members = NULL;
     g->n_members = g->cap_members = 0;

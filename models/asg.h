@@ -73,6 +73,17 @@ typedef struct ss_asg_group {
     uint64_t rr;                 /* lowest-price round-robin / tie-break state */
     int64_t failed_launches;
     int64_t scale_in_blocked;    /* scale-ins refused: all remaining protected */
+    /* Incremental counts of the counted members (alive, not leaving), kept
+     * by asg.c at every change of state / leaving, so that reconciling and
+     * choosing zones and pools costs O(zones + types), not O(members). */
+    int cnt_units[2];            /* units: [0] On-Demand, [1] Spot */
+    int cnt_instances, cnt_pending;
+    int zone_pos[SS_MAX_ZONES];  /* zone index -> position in zone_idx, -1 */
+    int zone_cnt[SS_MAX_ZONES][2]; /* by zone position: instances [0] OD, [1] Spot */
+    int *pool_spot;              /* by pool: counted Spot instances */
+    ss_instance **scratch;       /* victim candidates (no allocation per scale-in) */
+    size_t cap_scratch;
+    bool *pool_ex;               /* launch_one: pools that failed (n_pools) */
 } ss_asg_group;
 
 /* Set up a group from scenario.asgs[index] on the fleet (registers the

@@ -93,6 +93,8 @@ typedef struct ss_instance {
     double cost;             /* final bill (set at termination / horizon end) */
     bool orch_draining;      /* orchestrator: container instance DRAINING / node cordoned */
     bool lifecycle_held;     /* a termination held by on_terminating (lifecycle hook) */
+    bool asg_counted;        /* included in its group's incremental counts (asg.c, internal) */
+    bool asg_pending;        /* ... as a PENDING instance (asg.c, internal) */
 } ss_instance;
 
 /* Callbacks of the owner of a set of instances (an ASG). All may be NULL. */
