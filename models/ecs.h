@@ -55,6 +55,8 @@ typedef struct ss_task {
     ss_time created, running_at;
     ss_ev_handle ev;
     size_t live_slot;
+    int type;                 /* instance type index once placed, -1 */
+    int inst_next, inst_prev; /* list of the tasks on one instance (ss_ecs.inst_head) */
 } ss_task;
 
 typedef struct ss_ecs_cp {
@@ -92,6 +94,24 @@ typedef struct ss_ecs {
     int *live;                        /* ids of tasks not STOPPED */
     size_t n_live, cap_live;
     int zone_tasks[SS_MAX_ZONES];     /* placed, not stopping */
+    int type_tasks[SS_MAX_TYPES];     /* placed, not stopping, by instance type */
+    /* Indexes that keep every scheduler step O(tasks or instances involved)
+     * instead of O(all tasks / all instances); ecs_task.c, ecs_sched.c. */
+    int *inst_head;                   /* by instance id: first task placed and not yet released, -1 */
+    bool *inst_open;                  /* by instance id: listed in its group's open list */
+    size_t cap_inst;
+    int *open[SS_MAX_ASGS];           /* instances that may fit a task (lazy: checked at placement) */
+    size_t n_open[SS_MAX_ASGS], cap_open[SS_MAX_ASGS];
+    int *draining;                    /* instances set DRAINING (lazy: dropped once terminated) */
+    size_t n_draining, cap_draining;
+    int *prov;                        /* tasks created, in id order (lazy: PROVISIONING ones matter) */
+    size_t n_prov, cap_prov;
+    uint64_t *keys;                   /* sort keys (live slot, task id) */
+    size_t cap_keys;
+    int *scratch;                     /* task ids being worked on */
+    size_t cap_scratch;
+    ss_instance **cand;               /* placement candidates */
+    size_t cap_cand;
     int healthy_zone[SS_MAX_ZONES];   /* healthy tasks per zone */
     int n_running, n_pending;         /* RUNNING; PROVISIONING + PENDING */
     int dead_unseen;                  /* killed tasks the scheduler has not noticed yet */
@@ -139,6 +159,8 @@ void ss_ecs_task_kill(ss_ecs *e, ss_task *t);
 bool ss_ecs_task_doomed(const ss_ecs *e, const ss_task *t);
 void ss_ecs_drain_instance(ss_ecs *e, ss_instance *in);
 void ss_ecs_instance_gone(ss_ecs *e, ss_instance *in);
+/* An instance of group asg may fit a task now (registered / resources freed). */
+void ss_ecs_open_instance(ss_ecs *e, const ss_instance *in);
 void ss_ecs_register_task_events(ss_ecs *e);
 int ss_ecs_required(const ss_ecs *e);
 int ss_ecs_healthy(const ss_ecs *e);

@@ -17,6 +17,8 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "models/ecs.h"
 #include "sim/rng.h"
@@ -58,16 +60,8 @@ static double score(const ss_ecs *e, const ss_task *t, const ss_instance *in, co
         switch (p->field) {
         case SS_FIELD_ZONE:
             return e->zone_tasks[in->zone_idx];
-        case SS_FIELD_INSTANCE_TYPE: {
-            int n = 0;
-            for (size_t i = 0; i < e->n_live; i++) {
-                const ss_task *o = &e->tasks[e->live[i]];
-                if (o->inst >= 0 && o->state != SS_TASK_STOPPING &&
-                    ss_fleet_inst(&e->fleet, o->inst)->type_idx == in->type_idx)
-                    n++;
-            }
-            return n;
-        }
+        case SS_FIELD_INSTANCE_TYPE:
+            return e->type_tasks[in->type_idx]; /* placed, not stopping */
         default:
             return in->ntasks;
         }
@@ -84,16 +78,26 @@ static double score(const ss_ecs *e, const ss_task *t, const ss_instance *in, co
 ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t)
 {
     const ss_service *s = &e->sc->service;
-    /* the provider's ASG */
+    /* the provider's ASG: its open instances (registered, or with
+     * resources freed since the last look); those that do not fit now leave
+     * the list until they register or free resources again. The candidate
+     * order does not matter: every filter keeps all the best, and the final
+     * tie-break is the lowest id. */
     int asg = e->sc->providers[t->cp].asg;
-    const ss_asg_group *g = &e->asgs[asg];
-    ss_instance **c = ss_malloc((g->n_members + 1) * sizeof *c);
-    size_t n = 0;
-    for (size_t i = 0; i < g->n_members; i++) {
-        ss_instance *in = ss_fleet_inst(&e->fleet, g->members[i]);
-        if (fits(e, in))
+    SS_GROW(e->cand, e->cap_cand, e->n_open[asg] + 1);
+    ss_instance **c = e->cand;
+    size_t n = 0, keep = 0;
+    int *open = e->open[asg];
+    for (size_t i = 0; i < e->n_open[asg]; i++) {
+        ss_instance *in = ss_fleet_inst(&e->fleet, open[i]);
+        if (fits(e, in)) {
             c[n++] = in;
+            open[keep++] = open[i];
+        } else {
+            e->inst_open[open[i]] = false;
+        }
     }
+    e->n_open[asg] = keep;
     ss_placement defaults[2] = {{SS_PLACE_SPREAD, SS_FIELD_ZONE}, {SS_PLACE_SPREAD, SS_FIELD_INSTANCE_ID}};
     const ss_placement *pl = s->n_placement ? s->placement : defaults;
     int np = s->n_placement ? s->n_placement : 2;
@@ -114,15 +118,14 @@ ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t)
     for (size_t i = 0; i < n; i++) /* final tie-break: oldest instance (lowest id) */
         if (!pick || c[i]->id < pick->id)
             pick = c[i];
-    free(c);
     return pick;
 }
 
 static int ceil_pct(int d, int pct) { return (d * pct + 99) / 100; }
 
-static int cmp_int(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-    int x = *(const int *)a, y = *(const int *)b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -178,24 +181,39 @@ void ss_ecs_schedule_pass(ss_ecs *e)
     int start = need < room ? need : room;
     for (int k = 0; k < start; k++)
         ss_ecs_task_new(e, ss_ecs_pick_provider(e));
-    /* stop doomed tasks within minimumHealthyPercent, unhealthy ones first */
+    /* stop doomed tasks within minimumHealthyPercent, unhealthy ones first,
+     * in live-list order. The RUNNING tasks on DRAINING instances come from
+     * the draining list; stopping a RUNNING task keeps it in the live list
+     * (STOPPING), so sorting them by live slot once is the same as scanning
+     * the live list in each pass. */
     int min_healthy = ceil_pct(D, s->min_healthy_percent);
-    for (int pass = 0; pass < 2 && e->n_doomed > 0; pass++) {
-        for (size_t i = 0; i < e->n_live;) {
-            ss_task *t = &e->tasks[e->live[i]];
-            bool stop = t->state == SS_TASK_RUNNING && ss_ecs_task_doomed(e, t) &&
-                        (pass == 0 ? !t->healthy : healthy - 1 >= min_healthy);
-            if (!stop) {
-                i++;
-                continue;
-            }
-            if (t->healthy)
-                healthy--;
-            size_t before = e->n_live;
-            ss_ecs_task_stop(e, t, true);
-            if (e->n_live == before)
-                i++;
+    if (e->n_doomed > 0) {
+        size_t nd = 0, kd = 0;
+        for (size_t i = 0; i < e->n_draining; i++) {
+            const ss_instance *in = ss_fleet_inst(&e->fleet, e->draining[i]);
+            if (in->state == SS_INST_TERMINATED)
+                continue; /* lazy removal */
+            e->draining[kd++] = e->draining[i];
+            for (int id = e->inst_head[in->id]; id >= 0; id = e->tasks[id].inst_next)
+                if (e->tasks[id].state == SS_TASK_RUNNING) {
+                    /* sort key: live slot, then the id (slots are distinct) */
+                    SS_GROW(e->keys, e->cap_keys, nd + 1);
+                    e->keys[nd++] = ((uint64_t)e->tasks[id].live_slot << 32) | (uint32_t)id;
+                }
         }
+        e->n_draining = kd;
+        if (nd > 1)
+            qsort(e->keys, nd, sizeof *e->keys, cmp_u64);
+        for (int pass = 0; pass < 2 && e->n_doomed > 0; pass++)
+            for (size_t i = 0; i < nd; i++) {
+                ss_task *t = &e->tasks[(uint32_t)(e->keys[i] & 0xffffffffu)];
+                bool stop = t->state == SS_TASK_RUNNING && (pass == 0 ? !t->healthy : healthy - 1 >= min_healthy);
+                if (!stop)
+                    continue;
+                if (t->healthy)
+                    healthy--;
+                ss_ecs_task_stop(e, t, true);
+            }
     }
     /* scale-in: surplus good tasks */
     while (good > D) {
@@ -205,16 +223,16 @@ void ss_ecs_schedule_pass(ss_ecs *e)
         ss_ecs_task_stop(e, v, false);
         good--;
     }
-    /* place PROVISIONING tasks, oldest first */
-    int *prov = NULL;
-    size_t np = 0, capp = 0;
-    for (size_t i = 0; i < e->n_live && e->n_provisioning > 0; i++)
-        if (e->tasks[e->live[i]].state == SS_TASK_PROVISIONING) {
-            SS_GROW(prov, capp, np + 1);
-            prov[np++] = e->live[i];
-        }
-    if (np > 1)
-        qsort(prov, np, sizeof *prov, cmp_int);
+    /* place PROVISIONING tasks, oldest first (e->prov is in id order; drop
+     * the tasks that left PROVISIONING) */
+    size_t np = 0;
+    for (size_t i = 0; i < e->n_prov && e->n_provisioning > 0; i++)
+        if (e->tasks[e->prov[i]].state == SS_TASK_PROVISIONING)
+            e->prov[np++] = e->prov[i];
+    e->n_prov = np;
+    SS_GROW(e->scratch, e->cap_scratch, np + 1);
+    int *prov = e->scratch;
+    memcpy(prov, e->prov, np * sizeof *prov);
     bool full[SS_MAX_PROVIDERS] = {false};
     for (size_t i = 0; i < np; i++) {
         ss_task *t = &e->tasks[prov[i]];
@@ -226,7 +244,6 @@ void ss_ecs_schedule_pass(ss_ecs *e)
         else
             full[t->cp] = true;
     }
-    free(prov);
     ss_ecs_account(e);
 }
 

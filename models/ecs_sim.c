@@ -29,6 +29,18 @@ static int cp_of(const ss_ecs *e, const ss_instance *in) { return e->cp_of_asg[i
 static void h_launched(void *ctx, ss_instance *in)
 {
     ss_ecs *e = ctx;
+    if ((size_t)in->id >= e->cap_inst) {
+        size_t old = e->cap_inst, cap = old ? 2 * old : 256;
+        while (cap <= (size_t)in->id)
+            cap *= 2;
+        e->inst_head = ss_realloc(e->inst_head, cap * sizeof *e->inst_head);
+        e->inst_open = ss_realloc(e->inst_open, cap * sizeof *e->inst_open);
+        for (size_t i = old; i < cap; i++) {
+            e->inst_head[i] = -1;
+            e->inst_open[i] = false;
+        }
+        e->cap_inst = cap;
+    }
     int cp = cp_of(e, in);
     if (cp >= 0 && in->launch > e->cps[cp].last_launch)
         e->cps[cp].last_launch = in->launch;
@@ -45,7 +57,7 @@ static void h_running(void *ctx, ss_instance *in)
 static void h_registered(void *ctx, ss_instance *in)
 {
     ss_ecs *e = ctx;
-    (void)in;
+    ss_ecs_open_instance(e, in);
     if (!e->warm)
         ss_ecs_request_sched(e, ss_evq_now(e->q));
 }
@@ -310,6 +322,15 @@ void ss_ecs_free(ss_ecs *e)
     ss_avail_free(&e->avail);
     free(e->tasks);
     free(e->live);
+    free(e->inst_head);
+    free(e->inst_open);
+    for (int g = 0; g < SS_MAX_ASGS; g++)
+        free(e->open[g]);
+    free(e->draining);
+    free(e->prov);
+    free(e->scratch);
+    free(e->keys);
+    free(e->cand);
     free(e->dem_t);
     free(e->dem_v);
     ss_evq_free(e->q);

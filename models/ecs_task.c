@@ -9,6 +9,7 @@
  *   instance terminated: every task on it is STOPPED at once.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "models/ecs.h"
@@ -69,6 +70,10 @@ ss_task *ss_ecs_task_new(ss_ecs *e, int cp)
     t->state = SS_TASK_PROVISIONING;
     t->created = ss_evq_now(e->q);
     t->running_at = SS_TIME_NEVER;
+    t->type = -1;
+    t->inst_next = t->inst_prev = -1;
+    SS_GROW(e->prov, e->cap_prov, e->n_prov + 1);
+    e->prov[e->n_prov++] = t->id; /* ids grow: the list stays in id order */
     SS_GROW(e->live, e->cap_live, e->n_live + 1);
     t->live_slot = e->n_live;
     e->live[e->n_live++] = t->id;
@@ -96,12 +101,28 @@ bool ss_ecs_task_doomed(const ss_ecs *e, const ss_task *t)
     return ss_fleet_inst(&e->fleet, t->inst)->orch_draining;
 }
 
+void ss_ecs_open_instance(ss_ecs *e, const ss_instance *in)
+{
+    if (e->inst_open[in->id])
+        return;
+    e->inst_open[in->id] = true;
+    SS_GROW(e->open[in->asg], e->cap_open[in->asg], e->n_open[in->asg] + 1);
+    e->open[in->asg][e->n_open[in->asg]++] = in->id;
+}
+
 void ss_ecs_task_place(ss_ecs *e, ss_task *t, ss_instance *in)
 {
     const ss_service *s = &e->sc->service;
     t->inst = in->id;
     t->zone = in->zone_idx;
+    t->type = in->type_idx;
     t->state = SS_TASK_PENDING;
+    t->inst_prev = -1;
+    t->inst_next = e->inst_head[in->id];
+    if (t->inst_next >= 0)
+        e->tasks[t->inst_next].inst_prev = t->id;
+    e->inst_head[in->id] = t->id;
+    e->type_tasks[t->type]++;
     in->cpu_used += s->task_cpu;
     in->mem_used += s->task_memory_mib;
     if (in->ntasks++ == 0 && e->cp_of_asg[in->asg] >= 0)
@@ -132,8 +153,16 @@ static void release(ss_ecs *e, ss_task *t)
         return;
     const ss_service *s = &e->sc->service;
     ss_instance *in = ss_fleet_inst(&e->fleet, t->inst);
+    if (t->inst_prev >= 0)
+        e->tasks[t->inst_prev].inst_next = t->inst_next;
+    else
+        e->inst_head[in->id] = t->inst_next;
+    if (t->inst_next >= 0)
+        e->tasks[t->inst_next].inst_prev = t->inst_prev;
+    t->inst_next = t->inst_prev = -1;
     in->cpu_used -= s->task_cpu;
     in->mem_used -= s->task_memory_mib;
+    ss_ecs_open_instance(e, in);
     if (--in->ntasks == 0 && e->cp_of_asg[in->asg] >= 0)
         e->cps[e->cp_of_asg[in->asg]].n_busy--;
     ss_ecs_update_protection(e, in);
@@ -160,6 +189,8 @@ static void deactivate(ss_ecs *e, ss_task *t)
             e->n_doomed--;
         if (t->zone >= 0)
             e->zone_tasks[t->zone]--;
+        if (t->type >= 0)
+            e->type_tasks[t->type]--;
         if (t->cp >= 0)
             e->cps[t->cp].n_tasks--;
     }
@@ -261,26 +292,55 @@ static void on_seen(ss_evq *q, const ss_event *ev, void *ctx)
     ss_ecs_schedule_pass(e);
 }
 
+/* Copy the ids of the tasks on an instance into e->scratch; returns how many. */
+static size_t tasks_on(ss_ecs *e, const ss_instance *in)
+{
+    size_t n = 0;
+    for (int id = e->inst_head[in->id]; id >= 0; id = e->tasks[id].inst_next) {
+        SS_GROW(e->scratch, e->cap_scratch, n + 1);
+        e->scratch[n++] = id;
+    }
+    return n;
+}
+
+/* Of the n tasks in ids[] (swap-removed as they go), the one that comes
+ * first in the live list and matches `pending_only`, or -1. Stopping or
+ * killing tasks in this order reproduces a front-to-back scan of the live
+ * list that removes by swapping in the last element (the live order decides
+ * later tie-breaks, so it must not depend on how the tasks were found). */
+static int take_first_live(ss_ecs *e, int *ids, size_t *n, bool pending_only)
+{
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < *n; i++) {
+        const ss_task *t = &e->tasks[ids[i]];
+        if (t->state == SS_TASK_STOPPED || (pending_only && t->state != SS_TASK_PENDING))
+            continue;
+        if (best == SIZE_MAX || t->live_slot < e->tasks[ids[best]].live_slot)
+            best = i;
+    }
+    if (best == SIZE_MAX)
+        return -1;
+    int id = ids[best];
+    ids[best] = ids[--*n];
+    return id;
+}
+
 void ss_ecs_drain_instance(ss_ecs *e, ss_instance *in)
 {
     if (in->orch_draining || in->state == SS_INST_TERMINATED)
         return;
     in->orch_draining = true;
-    for (size_t i = 0; i < e->n_live; i++) {
-        const ss_task *t = &e->tasks[e->live[i]];
-        if (t->inst == in->id && t->state != SS_TASK_STOPPING)
+    SS_GROW(e->draining, e->cap_draining, e->n_draining + 1);
+    e->draining[e->n_draining++] = in->id;
+    size_t n = tasks_on(e, in);
+    for (size_t i = 0; i < n; i++)
+        if (e->tasks[e->scratch[i]].state != SS_TASK_STOPPING)
             e->n_doomed++;
-    }
     /* PENDING service tasks on it stop at once (§3.4); RUNNING ones are
      * replaced by the scheduler within minimumHealthy/maximumPercent. */
-    for (size_t i = 0; i < e->n_live;) {
-        ss_task *t = &e->tasks[e->live[i]];
-        if (t->inst == in->id && t->state == SS_TASK_PENDING) {
-            ss_ecs_task_stop(e, t, true);
-            continue; /* live[i] now holds another task */
-        }
-        i++;
-    }
+    int id;
+    while ((id = take_first_live(e, e->scratch, &n, true)) >= 0)
+        ss_ecs_task_stop(e, &e->tasks[id], true);
     ss_ecs_schedule_pass(e);
     ss_ecs_account(e);
     if (in->lifecycle_held && in->ntasks == 0)
@@ -310,14 +370,10 @@ static void on_drain(ss_evq *q, const ss_event *ev, void *ctx)
 void ss_ecs_instance_gone(ss_ecs *e, ss_instance *in)
 {
     int killed = e->dead_unseen;
-    for (size_t i = 0; i < e->n_live;) {
-        ss_task *t = &e->tasks[e->live[i]];
-        if (t->inst == in->id) {
-            ss_ecs_task_kill(e, t);
-            continue;
-        }
-        i++;
-    }
+    size_t n = tasks_on(e, in);
+    int id;
+    while ((id = take_first_live(e, e->scratch, &n, false)) >= 0)
+        ss_ecs_task_kill(e, &e->tasks[id]);
     killed = e->dead_unseen - killed;
     if (killed > 0)
         ss_evq_schedule(e->q, ss_evq_now(e->q) + e->sc->service.scheduler_delay, SS_ECS_EV_SEEN, e,
