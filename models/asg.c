@@ -242,20 +242,22 @@ static double s_random(const ss_asg_group *g, const ss_instance *in)
     return ss_rng_keyed_uniform(g->f->seed, (uint64_t)g->f->replica, in->key, KEY_VICTIM);
 }
 
-/* Keep only the candidates with the highest score. */
+/* Keep only the candidates with the highest score (each scored once). */
 static size_t filter(const ss_asg_group *g, ss_instance **c, size_t n, score_fn fn)
 {
     if (n <= 1)
         return n;
-    double best = -INFINITY;
+    ss_asg_group *mg = (ss_asg_group *)(uintptr_t)g; /* scratch buffer only */
+    SS_GROW(mg->scores, mg->cap_scores, n);
+    double *v = mg->scores, best = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        double s = fn(g, c[i]);
-        if (s > best)
-            best = s;
+        v[i] = fn(g, c[i]);
+        if (v[i] > best)
+            best = v[i];
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (fn(g, c[i]) >= best)
+        if (v[i] >= best)
             c[k++] = c[i];
     return k;
 }
@@ -607,6 +609,9 @@ void ss_asg_free(ss_asg_group *g)
     free(g->pool_spot);
     free(g->pool_ex);
     free(g->scratch);
+    free(g->scores);
+    g->scores = NULL;
+    g->cap_scores = 0;
     g->pool_spot = NULL;
     g->pool_ex = NULL;
     g->scratch = NULL;

@@ -84,6 +84,8 @@ typedef struct ss_asg_group {
     ss_instance **scratch;       /* victim candidates (no allocation per scale-in) */
     size_t cap_scratch;
     bool *pool_ex;               /* launch_one: pools that failed (n_pools) */
+    double *scores;              /* victim scores (scratch) */
+    size_t cap_scores;
 } ss_asg_group;
 
 /* Set up a group from scenario.asgs[index] on the fleet (registers the

@@ -189,7 +189,7 @@ ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, 
     e->end = end;
     e->tl = tl;
     e->minute_ticks = minute_ticks;
-    e->q = ss_evq_new(4096);
+    e->q = ss_evq_new(256); /* slots grow on demand: the steady state needs a few hundred */
     ss_evq_reset(e->q, start);
 
     int n_pools = d->n_types * d->n_zones;

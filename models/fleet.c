@@ -70,6 +70,8 @@ ss_time ss_dist_quantile_ms(const ss_dist *dist, double u)
     return (ss_time)llround(s * 1000.0);
 }
 
+static double pool_risk_base(const ss_fleet *f, int pool);
+
 static ss_fleet *fleet_of(const ss_event *ev) { return (ss_fleet *)ev->obj; }
 
 static void emit(ss_fleet *f, const char *what)
@@ -352,7 +354,9 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     f->n_zones = d->n_zones;
     f->n_pools = d->n_types * d->n_zones;
     f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
+    f->risk = ss_malloc((size_t)f->n_pools * sizeof *f->risk);
     for (int p = 0; p < f->n_pools; p++) {
+        f->risk[p] = pool_risk_base(f, p);
         f->pools[p].used = use_pool ? use_pool[p] : true;
         f->pools[p].capacity = sc->market.interruptions == SS_INTERRUPT_TRACE && d->pools[p].has_trace
                                    ? ss_pool_capacity_at(&d->pools[p], start)
@@ -402,6 +406,7 @@ void ss_fleet_free(ss_fleet *f)
         for (int p = 0; p < f->n_pools; p++)
             free(f->pools[p].alive);
     free(f->pools);
+    free(f->risk);
     for (size_t b = 0; b < f->n_blocks; b++)
         free(f->blocks[b]);
     free(f->blocks);
@@ -523,11 +528,10 @@ void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od)
     *od = o;
 }
 
-double ss_fleet_pool_risk(const ss_fleet *f, int pool)
+/* The static part of a pool's risk (computed once per evaluation). */
+static double pool_risk_base(const ss_fleet *f, int pool)
 {
     const ss_pool *pd = &f->d->pools[pool];
-    if (ss_fleet_headroom(f, pool) <= 0)
-        return INFINITY;
     const ss_market *m = &f->sc->market;
     if (m->interruptions == SS_INTERRUPT_REPLAY && pd->has_log && pd->log_exposure_hours > 0) {
         double hits = 0;
@@ -538,4 +542,11 @@ double ss_fleet_pool_risk(const ss_fleet *f, int pool)
     double ab = m->burst_beta_a + m->burst_beta_b;
     double mean_frac = ab > 0 ? m->burst_beta_a / ab : 0.0;
     return (pd->hazard_per_hour + pd->burst_rate_per_hour * mean_frac) * m->stochastic_scale;
+}
+
+double ss_fleet_pool_risk(const ss_fleet *f, int pool)
+{
+    if (ss_fleet_headroom(f, pool) <= 0)
+        return INFINITY;
+    return f->risk[pool];
 }

@@ -126,7 +126,7 @@ typedef struct ss_fleet_stats {
     int64_t launches, failed_launches, interruptions, rebalance_recommendations;
 } ss_fleet_stats;
 
-#define SS_FLEET_BLOCK 1024
+#define SS_FLEET_BLOCK 256 /* 48 KiB: below malloc's mmap threshold, reused across evaluations */
 
 typedef struct ss_fleet {
     const ss_scenario *sc;
@@ -150,6 +150,7 @@ typedef struct ss_fleet {
     void *event_ctx;
     size_t next_event;       /* next pool event to schedule (chained) */
     int alive_spot, alive_od; /* alive (not terminated) instances, all groups */
+    double *risk;            /* by pool: ss_fleet_pool_risk with headroom (static part) */
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
