@@ -88,7 +88,7 @@ double ss_asg_unit_price(const ss_asg_group *g, int pool, bool spot)
     const ss_pool *pd = &g->f->d->pools[pool];
     int w = g->f->sc->market.types[pd->type_idx].weight;
     double units = w > 0 ? w : 1;
-    double p = spot ? ss_price_at(&pd->spot, ss_evq_now(g->f->q), NULL) : pd->ondemand_usd_per_hour;
+    double p = spot ? ss_fleet_spot_price(g->f, pool) : pd->ondemand_usd_per_hour;
     return p / units;
 }
 

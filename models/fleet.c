@@ -355,6 +355,7 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     f->n_pools = d->n_types * d->n_zones;
     f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
     f->risk = ss_malloc((size_t)f->n_pools * sizeof *f->risk);
+    f->price = ss_calloc((size_t)f->n_pools, sizeof *f->price); /* empty intervals */
     for (int p = 0; p < f->n_pools; p++) {
         f->risk[p] = pool_risk_base(f, p);
         f->pools[p].used = use_pool ? use_pool[p] : true;
@@ -407,6 +408,7 @@ void ss_fleet_free(ss_fleet *f)
             free(f->pools[p].alive);
     free(f->pools);
     free(f->risk);
+    free(f->price);
     for (size_t b = 0; b < f->n_blocks; b++)
         free(f->blocks[b]);
     free(f->blocks);
@@ -425,6 +427,31 @@ int ss_fleet_headroom(const ss_fleet *f, int pool)
     return h > 0 ? (int)h : 0;
 }
 
+double ss_fleet_spot_price(const ss_fleet *f, int pool)
+{
+    ss_time now = ss_evq_now(f->q);
+    ss_fleet_price *c = &f->price[pool];
+    if (now >= c->lo && now < c->hi)
+        return c->usd_per_hour;
+    const ss_price_series *s = &f->d->pools[pool].spot;
+    if (s->n == 0)
+        return 0.0;
+    /* the step in force: last i with t[i] <= now (as ss_price_at), valid
+     * until the next step */
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->t[mid] <= now)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    c->lo = lo == 0 ? INT64_MIN : s->t[lo - 1];
+    c->hi = lo < s->n ? s->t[lo] : INT64_MAX;
+    c->usd_per_hour = s->usd_per_hour[lo == 0 ? 0 : lo - 1];
+    return c->usd_per_hour;
+}
+
 ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, double max_price)
 {
     const ss_pool *pd = &f->d->pools[pool];
@@ -437,7 +464,7 @@ ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, doub
     if (ss_fleet_headroom(f, pool) <= 0)
         return SS_LAUNCH_NO_CAPACITY;
     double maxp = max_price > 0 ? max_price : pd->ondemand_usd_per_hour;
-    if (maxp > 0 && ss_price_at(&pd->spot, ss_evq_now(f->q), NULL) > maxp)
+    if (maxp > 0 && ss_fleet_spot_price(f, pool) > maxp)
         return SS_LAUNCH_PRICE;
     return SS_LAUNCH_OK;
 }

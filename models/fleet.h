@@ -118,6 +118,12 @@ typedef struct ss_fleet_pool {
     bool used;               /* some group may launch here */
 } ss_fleet_pool;
 
+/* The Spot price step in force for a pool, cached: [lo, hi). */
+typedef struct ss_fleet_price {
+    ss_time lo, hi;
+    double usd_per_hour;
+} ss_fleet_price;
+
 typedef struct ss_fleet_stats {
     double spot_cost, od_cost, od_baseline;  /* USD */
     double spot_hours, od_hours;             /* instance-hours */
@@ -151,6 +157,7 @@ typedef struct ss_fleet {
     size_t next_event;       /* next pool event to schedule (chained) */
     int alive_spot, alive_od; /* alive (not terminated) instances, all groups */
     double *risk;            /* by pool: ss_fleet_pool_risk with headroom (static part) */
+    ss_fleet_price *price;   /* by pool: cached Spot price step (ss_fleet_spot_price) */
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
@@ -179,6 +186,9 @@ typedef enum ss_launch_block {
 /* Whether a launch into pool (spot or On-Demand) at the current time would
  * succeed; max_price 0 = the On-Demand price. */
 ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, double max_price);
+/* Spot price of a pool now (= ss_price_at(&pool.spot, now, NULL)); the step
+ * in force is cached, so repeated calls cost a comparison. */
+double ss_fleet_spot_price(const ss_fleet *f, int pool);
 /* Remaining Spot capacity of a pool (INT32_MAX when unlimited). */
 int ss_fleet_headroom(const ss_fleet *f, int pool);
 
