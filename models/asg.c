@@ -15,7 +15,8 @@
 enum {
     EV_RUNNING = SS_EVT_ASG_FIRST, /* obj = group, a = instance id */
     EV_REGISTERED,                 /* obj = group, a = instance id */
-    EV_RETRY                       /* obj = group */
+    EV_RETRY,                      /* obj = group */
+    EV_CR_POLL                     /* obj = group, a = instance id: Capacity Rebalancing re-evaluation */
 };
 
 #define KEY_LAUNCH 0x4c41554eULL
@@ -334,39 +335,49 @@ static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
         g->hooks.on_launched(g->hooks.ctx, in);
 }
 
-/* One launch of the purchase option; false when nothing could launch. */
-static bool launch_one(ss_asg_group *g, bool spot)
+/* The pool the next launch of the purchase option goes to: AZ balance,
+ * then the allocation strategy, falling through failed pools (and zones with
+ * balanced-best-effort); -1 when nothing can launch. With `record` every
+ * failed attempt is counted (a real launch); without, it is a probe. */
+static int choose_pool(ss_asg_group *g, bool spot, bool record)
 {
     ss_fleet *f = g->f;
     bool zone_ex[SS_MAX_ZONES] = {false};
     bool *pool_ex = g->pool_ex;
     memset(pool_ex, 0, (size_t)f->n_pools * sizeof *pool_ex);
-    bool ok = false;
     for (;;) {
         int z = ss_asg_pick_zone(g, spot, zone_ex);
         if (z < 0)
-            break;
+            return -1;
         for (;;) {
             int pool = ss_asg_pick_pool(g, z, spot, pool_ex);
             if (pool < 0)
                 break;
             ss_launch_block why = ss_fleet_can_launch(f, pool, spot, g->cfg->spot_max_price);
-            if (why == SS_LAUNCH_OK) {
-                launch_one_instance(g, pool, spot);
-                ok = true;
-                break;
-            }
+            if (why == SS_LAUNCH_OK)
+                return pool;
             pool_ex[pool] = true;
-            g->failed_launches++;
-            f->stats.failed_launches++;
-            if (g->hooks.on_launch_failed)
-                g->hooks.on_launch_failed(g->hooks.ctx, pool, why);
+            if (record) {
+                g->failed_launches++;
+                f->stats.failed_launches++;
+                if (g->hooks.on_launch_failed)
+                    g->hooks.on_launch_failed(g->hooks.ctx, pool, why);
+            }
         }
-        if (ok || g->cfg->az_distribution == SS_AZ_BALANCED_ONLY)
-            break;
+        if (g->cfg->az_distribution == SS_AZ_BALANCED_ONLY)
+            return -1;
         zone_ex[z] = true;
     }
-    return ok;
+}
+
+/* One launch of the purchase option; false when nothing could launch. */
+static bool launch_one(ss_asg_group *g, bool spot)
+{
+    int pool = choose_pool(g, spot, true);
+    if (pool < 0)
+        return false;
+    launch_one_instance(g, pool, spot);
+    return true;
 }
 
 static void terminate_by_group(ss_asg_group *g, ss_instance *in, ss_end_reason why)
@@ -510,8 +521,10 @@ static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
     if (g->hooks.on_notice)
         g->hooks.on_notice(g->hooks.ctx, in, deadline);
     /* With Capacity Rebalancing the ITN triggers an immediate replacement
-     * (§1.6 item 7); without it the group waits until the instance leaves
+     * (§1.6 item 7), whatever the new pool's risk (a pending re-evaluation
+     * is dropped); without it the group waits until the instance leaves
      * `running`, i.e. its termination. */
+    ss_evq_cancel(g->f->q, in->ev_cr);
     if (g->cfg->capacity_rebalance && !in->leaving) {
         in->leaving = true;
         recount(g, in);
@@ -519,25 +532,54 @@ static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
     }
 }
 
+/* Capacity Rebalancing on a rebalance recommendation (§1.6 steps 2, 8):
+ * the replacement is launched only if the pool it would go to is
+ * same-or-better than the recommended instance's pool (ss_fleet_pool_risk:
+ * expected interruptions per instance-hour, infinite when full); otherwise
+ * the group waits and re-evaluates every capacity_rebalance_poll (the
+ * choice changes as prices and capacity move). Launch-before-terminate: the
+ * instance stops counting, the group launches the replacement now and
+ * terminates this one when a replacement registers (cr_release_one). */
+static void cr_consider(ss_asg_group *g, ss_instance *in)
+{
+    if (!g->cfg->capacity_rebalance || in->protected_ || in->leaving || in->noticed ||
+        in->state == SS_INST_TERMINATED)
+        return;
+    double old_risk = ss_fleet_pool_risk(g->f, in->pool);
+    in->leaving = true; /* the choice as the group would make it for the replacement */
+    recount(g, in);
+    int pool = choose_pool(g, true, false);
+    if (pool >= 0 && ss_fleet_pool_risk(g->f, pool) <= old_risk) {
+        ss_asg_reconcile(g);
+        return;
+    }
+    in->leaving = false;
+    recount(g, in);
+    ss_fleet *f = g->f;
+    in->ev_cr = ss_evq_schedule(f->q, ss_evq_now(f->q) + g->cfg->capacity_rebalance_poll, EV_CR_POLL, g, in->id, 0);
+}
+
+static void on_cr_poll(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_asg_group *g = ev->obj;
+    cr_consider(g, ss_fleet_inst(g->f, (int)ev->a));
+}
+
 static void f_on_rebalance(void *ctx, ss_instance *in)
 {
     ss_asg_group *g = ctx;
     if (g->hooks.on_rebalance)
         g->hooks.on_rebalance(g->hooks.ctx, in);
-    if (!g->cfg->capacity_rebalance || in->protected_ || in->leaving)
-        return;
-    /* Launch-before-terminate: the instance stops counting, the group
-     * launches a replacement now and terminates this one when the
-     * replacement registers (cr_release_one). */
-    in->leaving = true;
-    recount(g, in);
-    ss_asg_reconcile(g);
+    cr_consider(g, in);
 }
 
 static void f_on_terminated(void *ctx, ss_instance *in)
 {
     ss_asg_group *g = ctx;
     recount(g, in);
+    ss_evq_cancel(g->f->q, in->ev_cr);
     members_remove(g, in->id);
     if (g->hooks.on_terminated)
         g->hooks.on_terminated(g->hooks.ctx, in);
@@ -578,6 +620,7 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
     ss_evq_on(f->q, EV_RUNNING, on_running, NULL);
     ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
     ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
+    ss_evq_on(f->q, EV_CR_POLL, on_cr_poll, NULL);
     ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated};
     ss_fleet_set_owner(f, index, &o);
     ss_asg_set_desired(g, g->cfg->desired_capacity);

@@ -25,7 +25,8 @@ enum {
     EV_END,                       /* a = instance id: notice deadline reached */
     EV_RBR,                       /* a = instance id: rebalance recommendation */
     EV_PREBURST,                  /* a = pool event index: RBRs ahead of a burst */
-    EV_OUTAGE                     /* a = outage index, b = 1 start / 0 end */
+    EV_OUTAGE,                    /* a = outage index, b = 1 start / 0 end */
+    EV_CAPNOTICE                  /* a = pool event index: notices market.notice_lead ahead */
 };
 
 /* Keyed-draw purposes (k3 of ss_rng_keyed_uniform). */
@@ -163,7 +164,7 @@ void ss_fleet_notice(ss_fleet *f, ss_instance *in)
         o->on_notice(o->ctx, in, deadline);
 }
 
-static void rebalance(ss_fleet *f, ss_instance *in)
+void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
 {
     if (in->state == SS_INST_TERMINATED || in->noticed || in->rebalance)
         return;
@@ -190,8 +191,29 @@ static void schedule_next_pool_event(ss_fleet *f)
     }
 }
 
-/* Order for capacity-driven notices: newest first (launch desc, id desc)
- * or by a keyed uniform per instance. */
+/* Capacity notices ahead of the change points (market.notice_lead > 0): a
+ * second chain over the capacity events, each at max(t - notice_lead,
+ * start). The lead is constant, so this chain is in time order too. */
+static void schedule_next_capnotice(ss_fleet *f)
+{
+    ss_time lead = f->sc->market.notice_lead;
+    while (f->next_capnotice < f->events.n) {
+        size_t i = f->next_capnotice++;
+        const ss_pool_event *e = &f->events.ev[i];
+        if (e->t >= f->end) {
+            f->next_capnotice = f->events.n;
+            return;
+        }
+        if (e->kind != SS_POOLEV_CAPACITY || e->capacity < 0 || e->t < f->start)
+            continue;
+        ss_time t = e->t - lead;
+        ss_evq_schedule(f->q, t < f->start ? f->start : t, EV_CAPNOTICE, f, (int64_t)i, 0);
+        return;
+    }
+}
+
+/* Order for capacity-driven notices: newest first (launch desc, ties to the
+ * lower id) or by a keyed uniform per instance (ascending). */
 typedef struct cap_item {
     double k;
     int id;
@@ -205,25 +227,53 @@ static int cap_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-static void capacity_change(ss_fleet *f, int pool, int capacity)
+/* Give the notice to the alive Spot instances of a pool beyond `capacity`. */
+static void notice_excess(ss_fleet *f, int pool, int capacity)
 {
     ss_fleet_pool *p = &f->pools[pool];
-    p->capacity = capacity;
     if (capacity < 0 || p->n_alive <= (size_t)capacity)
         return;
-    size_t excess = p->n_alive - (size_t)capacity;
-    cap_item *it = ss_malloc(p->n_alive * sizeof *it);
-    for (size_t i = 0; i < p->n_alive; i++) {
+    size_t n = p->n_alive, excess = n - (size_t)capacity;
+    cap_item *it = ss_malloc(n * sizeof *it);
+    for (size_t i = 0; i < n; i++) {
         const ss_instance *in = ss_fleet_inst(f, p->alive[i]);
         it[i].id = in->id;
         it[i].k = f->sc->market.trace_newest_first
                       ? -(double)in->launch
                       : ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_CAP_ORDER);
     }
-    qsort(it, p->n_alive, sizeof *it, cap_cmp);
+    qsort(it, n, sizeof *it, cap_cmp);
     for (size_t i = 0; i < excess; i++)
         ss_fleet_notice(f, ss_fleet_inst(f, it[i].id));
     free(it);
+}
+
+/* The change point: capacity becomes `capacity`; instances still beyond it
+ * (all of them with notice_lead = 0; with a lead, those launched since the
+ * notices) get the notice now. */
+static void capacity_change(ss_fleet *f, int pool, int capacity)
+{
+    f->pools[pool].capacity = capacity;
+    notice_excess(f, pool, capacity);
+}
+
+/* notice_lead ahead of a drop: the excess gets its notice now (so it
+ * terminates notice later, at the change point when notice_lead = notice),
+ * and the pool takes no new launch beyond the coming capacity: EC2 reclaims
+ * that capacity, it does not hand it to new launches in the meantime. */
+static void on_capnotice(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    ss_fleet *f = fleet_of(ev);
+    const ss_pool_event *e = &f->events.ev[ev->a];
+    schedule_next_capnotice(f);
+    if (e->pool < 0 || e->pool >= f->n_pools)
+        return;
+    ss_fleet_pool *p = &f->pools[e->pool];
+    if (p->capacity < 0 || e->capacity < p->capacity)
+        p->capacity = e->capacity;
+    notice_excess(f, e->pool, e->capacity);
 }
 
 static void burst(ss_fleet *f, const ss_pool_event *e)
@@ -278,7 +328,7 @@ static void on_preburst(ss_evq *q, const ss_event *ev, void *ctx)
             continue;
         if (ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key ^ e->burst_id, KEY_RBR_P) <
             f->sc->market.rebalance_probability)
-            rebalance(f, in);
+            ss_fleet_rebalance(f, in);
     }
     free(ids);
 }
@@ -304,7 +354,7 @@ static void on_rbr(ss_evq *q, const ss_event *ev, void *ctx)
     (void)q;
     (void)ctx;
     ss_fleet *f = fleet_of(ev);
-    rebalance(f, ss_fleet_inst(f, (int)ev->a));
+    ss_fleet_rebalance(f, ss_fleet_inst(f, (int)ev->a));
 }
 
 static void on_outage(ss_evq *q, const ss_event *ev, void *ctx)
@@ -369,6 +419,7 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     ss_evq_on(q, EV_RBR, on_rbr, NULL);
     ss_evq_on(q, EV_PREBURST, on_preburst, NULL);
     ss_evq_on(q, EV_OUTAGE, on_outage, NULL);
+    ss_evq_on(q, EV_CAPNOTICE, on_capnotice, NULL);
 
     if (sc->market.interruptions != SS_INTERRUPT_NONE) {
         if (ss_interrupt_pool_events(sc, d, seed, replica, use_pool, &f->events, err)) {
@@ -379,6 +430,9 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     /* Skip events before the horizon (capacity before it is already applied). */
     while (f->next_event < f->events.n && f->events.ev[f->next_event].t < start)
         f->next_event++;
+    f->next_capnotice = f->next_event;
+    if (sc->market.notice_lead > 0)
+        schedule_next_capnotice(f); /* first: at the horizon start it runs before the change */
     schedule_next_pool_event(f);
     if (sc->market.rebalance_probability > 0) {
         for (size_t i = 0; i < f->events.n; i++) {

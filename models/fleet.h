@@ -95,6 +95,7 @@ typedef struct ss_instance {
     bool lifecycle_held;     /* a termination held by on_terminating (lifecycle hook) */
     bool asg_counted;        /* included in its group's incremental counts (asg.c, internal) */
     bool asg_pending;        /* ... as a PENDING instance (asg.c, internal) */
+    ss_ev_handle ev_cr;      /* pending Capacity Rebalancing re-evaluation (asg.c) */
 } ss_instance;
 
 /* Callbacks of the owner of a set of instances (an ASG). All may be NULL. */
@@ -158,6 +159,7 @@ typedef struct ss_fleet {
     int alive_spot, alive_od; /* alive (not terminated) instances, all groups */
     double *risk;            /* by pool: ss_fleet_pool_risk with headroom (static part) */
     ss_fleet_price *price;   /* by pool: cached Spot price step (ss_fleet_spot_price) */
+    size_t next_capnotice;   /* next capacity event whose lead notice to schedule (chained) */
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
@@ -203,6 +205,9 @@ void ss_fleet_set_running(ss_fleet *f, ss_instance *in);
 void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why);
 /* Give the 2-minute notice now: the instance terminates at now + notice. */
 void ss_fleet_notice(ss_fleet *f, ss_instance *in);
+/* Give a rebalance recommendation now (once per instance; none after the
+ * notice); the owner's on_rebalance runs. */
+void ss_fleet_rebalance(ss_fleet *f, ss_instance *in);
 /* Bill every alive instance up to the horizon end (call once at the end). */
 void ss_fleet_finish(ss_fleet *f);
 

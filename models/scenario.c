@@ -26,6 +26,7 @@ void ss_asg_defaults(ss_asg *a)
     a->pco_capacity_band = 0.25;
     a->launch_retry = 30 * SS_SECOND;
     a->spot = true;
+    a->capacity_rebalance_poll = 60 * SS_SECOND;
 }
 
 void ss_capacity_provider_defaults(ss_capacity_provider *cp)

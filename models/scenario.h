@@ -148,6 +148,10 @@ typedef struct ss_asg {
     char taints[SS_MAX_TAINTS][3][SS_NAME_MAX]; /* key, value, effect */
     int n_taints;
     int priority;                       /* priority expander */
+    /* Capacity Rebalancing: a rebalance recommendation whose replacement
+     * would go to a riskier pool waits and is re-evaluated this often
+     * (aws-semantics §1.6 step 2; AWS publishes no interval). Default 60 s. */
+    ss_time capacity_rebalance_poll;
 } ss_asg;
 
 /* ---- ECS --------------------------------------------------------------- */

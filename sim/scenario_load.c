@@ -1009,6 +1009,8 @@ static const ss_bind_key asg_keys[] = {
        "best (AWS does not publish it)"),
     KDUR(ss_asg, launch_retry, "launch_retry", 1, 86400, "30s", "",
          "retry interval after a failed launch"),
+    KDUR(ss_asg, capacity_rebalance_poll, "capacity_rebalance_poll", 1, 86400, "60s", "",
+         "Capacity Rebalancing: re-evaluation interval while the replacement pool is riskier"),
     KB(ss_asg, spot, "spot", "true", "capacityType",
        "Kubernetes node group: Spot (true) or On-Demand (false)"),
     KC("labels", labels_fn, labels_write, 0, "mapping", "{}", "node labels",

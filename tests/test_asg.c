@@ -1,7 +1,10 @@
 /*
  * test_asg.c - Auto Scaling group: the §1.2 split table (all 20 cells of
  * aws-semantics.md), lowest-price with SpotInstancePools = 2 and fall-through
- * on a full pool, termination policy choice on scale-in, scale-in protection.
+ * on a full pool, termination policy choice on scale-in, scale-in protection,
+ * capacity-trace notices ahead of the drop (notice_lead, newest-first and
+ * keyed orders, clamped to the horizon start), Capacity Rebalancing that
+ * waits for a same-or-better pool and replaces at once on the ITN.
  */
 #include "tests/testutil.h"
 
@@ -9,6 +12,7 @@
 
 #include "models/asg.h"
 #include "sim/evq.h"
+#include "sim/rng.h"
 #include "tests/ecs_fixture.h"
 
 static void test_split_table(void **state)
@@ -194,12 +198,216 @@ static void test_az_balance(void **state)
     world_free(w);
 }
 
+/* ---- capacity traces: notice_lead ------------------------------------------------- */
+
+static ss_time g_cap_t[3];
+static int g_cap_v[3];
+static size_t g_cap_n;
+static ss_time g_lead;
+static bool g_newest;
+
+static void cap_trace(world *w)
+{
+    w->sc.market.interruptions = SS_INTERRUPT_TRACE;
+    w->sc.market.notice_lead = g_lead;
+    w->sc.market.trace_newest_first = g_newest;
+    fx_trace(w->d, 0, g_cap_t, g_cap_v, g_cap_n);
+}
+
+/* One pool holding 2 instances until T = T0 + 1 h, then 1. Instance 0 is
+ * launched at T0, instance 1 at T0 + 10 min (desired 1 -> 2). Lead 120 s,
+ * newest first: instance 1 gets the notice at T - 120 s and terminates at
+ * T (notice 120 s); from the notice the pool takes no new launch (capacity
+ * 1, instance 0 alive), so the replacement the group tries at T fails. */
+static void test_trace_notice_lead(void **state)
+{
+    (void)state;
+    double spot[] = {0.1};
+    ss_time T = FX_T0 + SS_HOUR;
+    g_cap_t[0] = FX_T0;
+    g_cap_t[1] = T;
+    g_cap_v[0] = 2;
+    g_cap_v[1] = 1;
+    g_cap_n = 2;
+    g_lead = 120 * SS_SECOND;
+    g_newest = true;
+    world *w = world_new(1, spot, 1, cap_trace);
+    ss_evq_run_until(w->q, FX_T0 + 10 * SS_MINUTE);
+    ss_asg_set_desired(&w->g, 2);
+    ss_instance *a = ss_fleet_inst(&w->f, 0), *b = ss_fleet_inst(&w->f, 1);
+    assert_int_equal(b->launch, FX_T0 + 10 * SS_MINUTE);
+    ss_evq_run_until(w->q, T - 120 * SS_SECOND);
+    assert_false(a->noticed || b->noticed);
+    assert_int_equal(ss_fleet_can_launch(&w->f, 0, true, 0), SS_LAUNCH_NO_CAPACITY); /* 2 of 2 */
+    ss_evq_run_until(w->q, T - 120 * SS_SECOND + 1);
+    assert_true(b->noticed);
+    assert_false(a->noticed);
+    assert_int_equal(b->notice_at, T - 120 * SS_SECOND);
+    /* one alive under the old capacity 2, but the pool is already held at 1 */
+    assert_int_equal(ss_fleet_can_launch(&w->f, 0, true, 0), SS_LAUNCH_NO_CAPACITY);
+    ss_evq_run_until(w->q, T + 1);
+    assert_int_equal(b->state, SS_INST_TERMINATED);
+    assert_int_equal(b->end, T);
+    assert_int_equal(b->end_reason, SS_END_INTERRUPTED);
+    assert_int_equal(w->f.stats.failed_launches, 1); /* the replacement at T */
+    assert_int_equal(w->f.n, 2);
+    assert_int_equal(w->f.stats.interruptions, 1);
+    world_free(w);
+}
+
+/* Keyed order and the clamp: both instances launched at T0, capacity 2 -> 1
+ * at T0 + 60 s. The notice goes to the instance with the smaller keyed
+ * uniform u = ss_rng_keyed_uniform(seed 1, replica 0, key, "CAPO") (computed
+ * here from the instances' keys). Lead 120 s: the notice would be at
+ * T0 - 60 s, clamped to the horizon start T0; termination T0 + 120 s.
+ * Lead 0: notice at T0 + 60 s, termination T0 + 180 s. */
+static void test_trace_keyed_order_and_clamp(void **state)
+{
+    (void)state;
+    double spot[] = {0.1};
+    g_cap_t[0] = FX_T0;
+    g_cap_t[1] = FX_T0 + 60 * SS_SECOND;
+    g_cap_v[0] = 2;
+    g_cap_v[1] = 1;
+    g_cap_n = 2;
+    g_newest = false;
+    for (int k = 0; k < 2; k++) {
+        g_lead = k == 0 ? 120 * SS_SECOND : 0;
+        world *w = world_new(1, spot, 2, cap_trace);
+        ss_instance *in[2] = {ss_fleet_inst(&w->f, 0), ss_fleet_inst(&w->f, 1)};
+        double u0 = ss_rng_keyed_uniform(1, 0, in[0]->key, 0x4341504fULL);
+        double u1 = ss_rng_keyed_uniform(1, 0, in[1]->key, 0x4341504fULL);
+        int hit = u0 < u1 ? 0 : 1;
+        ss_time notice = k == 0 ? FX_T0 : FX_T0 + 60 * SS_SECOND;
+        ss_evq_run_until(w->q, FX_T0 + 10 * SS_MINUTE);
+        assert_true(in[hit]->noticed);
+        assert_false(in[1 - hit]->noticed);
+        assert_int_equal(in[hit]->notice_at, notice);
+        assert_int_equal(in[hit]->end, notice + 120 * SS_SECOND);
+        world_free(w);
+    }
+}
+
+/* ---- Capacity Rebalancing ---------------------------------------------------------- */
+
+/* Two types in one zone, lowest-price with one pool: type 1 is cheaper
+ * (0.05 vs 0.10 USD/h) but riskier (hazard 0.05 vs 0.01 per instance-hour).
+ * Pool 1's capacity: 0 until T0 + 1 h, unlimited until T0 + 2 h + 150 s,
+ * then 0. Capacity Rebalancing on, notice_lead 0, re-evaluation every 60 s. */
+static void cr_world(world *w)
+{
+    w->sc.market.interruptions = SS_INTERRUPT_TRACE;
+    w->sc.market.notice_lead = 0;
+    w->sc.asgs[0].capacity_rebalance = true;
+    w->sc.asgs[0].spot_instance_pools = 1;
+    w->sc.asgs[0].capacity_rebalance_poll = 60 * SS_SECOND;
+    w->d->pools[0].hazard_per_hour = 0.01;
+    w->d->pools[1].hazard_per_hour = 0.05;
+    ss_time t[] = {FX_T0, FX_T0 + SS_HOUR, FX_T0 + 2 * SS_HOUR + 150 * SS_SECOND};
+    int v[] = {0, -1, 0};
+    fx_trace(w->d, 1, t, v, 3);
+}
+
+/* T0: the launch tries pool 1 (cheapest: full, 1 failed launch) and lands
+ * in pool 0 (instance 0).
+ * T0 + 30 min, RBR for instance 0: the replacement would go to pool 0
+ * (pool 1 full), same risk -> launched at once (instance 1; pool 1 tried
+ * first: failed launch 2); it is running at +60 s, registered at +90 s, and
+ * instance 0 is then terminated (REBALANCED) at T0 + 31.5 min.
+ * T0 + 2 h, RBR for instance 1: the replacement would go to pool 1 (open
+ * again, cheapest) whose risk 0.05 > 0.01: no launch. Re-evaluations at
+ * +60 s and +120 s: still pool 1. At +180 s pool 1 is full again (since
+ * +150 s): pool 0, same risk -> instance 2 launched at T0 + 2 h + 180 s
+ * (failed launch 3: the real launch tries pool 1 first; the probes count
+ * none), registered 90 s later, when instance 1 terminates. */
+static void test_capacity_rebalance_waits_for_same_or_better(void **state)
+{
+    (void)state;
+    double spot[] = {0.10, 0.05};
+    world *w = world_new(2, spot, 1, cr_world);
+    assert_int_equal(w->f.n, 1);
+    ss_instance *i0 = ss_fleet_inst(&w->f, 0);
+    assert_int_equal(i0->type_idx, 0);
+    assert_int_equal(w->f.stats.failed_launches, 1);
+    ss_time t1 = FX_T0 + 30 * SS_MINUTE;
+    ss_evq_run_until(w->q, t1);
+    ss_fleet_rebalance(&w->f, i0);
+    assert_int_equal(w->f.n, 2);
+    ss_instance *i1 = ss_fleet_inst(&w->f, 1);
+    assert_int_equal(i1->launch, t1);
+    assert_int_equal(i1->type_idx, 0);
+    assert_int_equal(w->f.stats.failed_launches, 2);
+    ss_evq_run_until(w->q, t1 + 91 * SS_SECOND);
+    assert_int_equal(i0->state, SS_INST_TERMINATED);
+    assert_int_equal(i0->end, t1 + 90 * SS_SECOND);
+    assert_int_equal(i0->end_reason, SS_END_REBALANCED);
+
+    ss_time t2 = FX_T0 + 2 * SS_HOUR;
+    ss_evq_run_until(w->q, t2);
+    ss_fleet_rebalance(&w->f, i1);
+    assert_int_equal(w->f.n, 2);
+    ss_evq_run_until(w->q, t2 + 180 * SS_SECOND - 1);
+    assert_int_equal(w->f.n, 2);
+    assert_int_equal(w->f.stats.failed_launches, 2);
+    ss_evq_run_until(w->q, t2 + 180 * SS_SECOND + 1);
+    assert_int_equal(w->f.n, 3);
+    ss_instance *i2 = ss_fleet_inst(&w->f, 2);
+    assert_int_equal(i2->launch, t2 + 180 * SS_SECOND);
+    assert_int_equal(i2->type_idx, 0);
+    assert_int_equal(w->f.stats.failed_launches, 3);
+    ss_evq_run_until(w->q, t2 + 271 * SS_SECOND);
+    assert_int_equal(i1->state, SS_INST_TERMINATED);
+    assert_int_equal(i1->end, t2 + 270 * SS_SECOND);
+    assert_int_equal(i1->end_reason, SS_END_REBALANCED);
+    world_free(w);
+}
+
+/* The ITN replaces at once, whatever the risk (§1.6 item 7): as above up to
+ * the RBR for instance 1 at T0 + 2 h (no launch, riskier pool); its notice
+ * at T0 + 2 h + 100 s launches instance 2 at that instant into pool 1 (the
+ * cheapest, riskier); the pending re-evaluation is dropped. When pool 1
+ * closes at +150 s, instance 2 gets its own notice (capacity 0, notice_lead
+ * 0) and is replaced at once into pool 0 (instance 3, +150 s); instance 1
+ * terminates at +220 s (notice 120 s); nothing else launches (desired 1,
+ * instance 3 counted): 4 instances in all. */
+static void test_capacity_rebalance_itn_replaces_at_once(void **state)
+{
+    (void)state;
+    double spot[] = {0.10, 0.05};
+    world *w = world_new(2, spot, 1, cr_world);
+    ss_evq_run_until(w->q, FX_T0 + 30 * SS_MINUTE);
+    ss_fleet_rebalance(&w->f, ss_fleet_inst(&w->f, 0));
+    ss_time t2 = FX_T0 + 2 * SS_HOUR;
+    ss_evq_run_until(w->q, t2);
+    ss_instance *i1 = ss_fleet_inst(&w->f, 1);
+    ss_fleet_rebalance(&w->f, i1);
+    assert_int_equal(w->f.n, 2);
+    ss_evq_run_until(w->q, t2 + 100 * SS_SECOND);
+    ss_fleet_notice(&w->f, i1);
+    assert_int_equal(w->f.n, 3);
+    ss_instance *i2 = ss_fleet_inst(&w->f, 2);
+    assert_int_equal(i2->launch, t2 + 100 * SS_SECOND);
+    assert_int_equal(i2->type_idx, 1);
+    ss_evq_run_until(w->q, t2 + 600 * SS_SECOND);
+    assert_int_equal(i1->state, SS_INST_TERMINATED);
+    assert_int_equal(i1->end, t2 + 220 * SS_SECOND);
+    assert_int_equal(i2->notice_at, t2 + 150 * SS_SECOND);
+    assert_int_equal(w->f.n, 4);
+    ss_instance *i3 = ss_fleet_inst(&w->f, 3);
+    assert_int_equal(i3->launch, t2 + 150 * SS_SECOND);
+    assert_int_equal(i3->type_idx, 0);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_table),          cmocka_unit_test(test_lowest_price_pools),
         cmocka_unit_test(test_termination_policies), cmocka_unit_test(test_scale_in_purchase_option),
-        cmocka_unit_test(test_az_balance),
+        cmocka_unit_test(test_az_balance),           cmocka_unit_test(test_trace_notice_lead),
+        cmocka_unit_test(test_trace_keyed_order_and_clamp),
+        cmocka_unit_test(test_capacity_rebalance_waits_for_same_or_better),
+        cmocka_unit_test(test_capacity_rebalance_itn_replaces_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

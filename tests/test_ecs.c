@@ -70,6 +70,7 @@ static void draining_setup(ss_scenario *sc, ss_data **d, bool draining, ss_time 
     fx_trace(*d, 0, t, v, cap_return ? 3 : 2);
     fx_scenario(sc, 1, 1, 3 * SS_HOUR, 2, 0);
     sc->market.interruptions = SS_INTERRUPT_TRACE;
+    sc->market.notice_lead = 0; /* the notice at the change point (the lead: test_asg.c) */
     sc->service.desired_count = 2;
     sc->service.task_cpu = 1024;
     sc->service.task_memory_mib = 512;
