@@ -232,7 +232,8 @@ void ss_ecs_schedule_pass(ss_ecs *e)
     e->n_prov = np;
     SS_GROW(e->scratch, e->cap_scratch, np + 1);
     int *prov = e->scratch;
-    memcpy(prov, e->prov, np * sizeof *prov);
+    if (np)
+        memcpy(prov, e->prov, np * sizeof *prov);
     bool full[SS_MAX_PROVIDERS] = {false};
     for (size_t i = 0; i < np; i++) {
         ss_task *t = &e->tasks[prov[i]];
