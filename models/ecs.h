@@ -112,6 +112,8 @@ typedef struct ss_ecs {
     size_t cap_scratch;
     ss_instance **cand;               /* placement candidates */
     size_t cap_cand;
+    double *cand_score;               /* their scores under one strategy */
+    size_t cap_cand_score;
     int healthy_zone[SS_MAX_ZONES];   /* healthy tasks per zone */
     int n_running, n_pending;         /* RUNNING; PROVISIONING + PENDING */
     int dead_unseen;                  /* killed tasks the scheduler has not noticed yet */

@@ -101,16 +101,18 @@ ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t)
     ss_placement defaults[2] = {{SS_PLACE_SPREAD, SS_FIELD_ZONE}, {SS_PLACE_SPREAD, SS_FIELD_INSTANCE_ID}};
     const ss_placement *pl = s->n_placement ? s->placement : defaults;
     int np = s->n_placement ? s->n_placement : 2;
+    SS_GROW(e->cand_score, e->cap_cand_score, n + 1);
+    double *v = e->cand_score;
     for (int k = 0; k < np && n > 1; k++) {
         double best = INFINITY;
         for (size_t i = 0; i < n; i++) {
-            double v = score(e, t, c[i], &pl[k]);
-            if (v < best)
-                best = v;
+            v[i] = score(e, t, c[i], &pl[k]); /* each candidate scored once */
+            if (v[i] < best)
+                best = v[i];
         }
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            if (score(e, t, c[i], &pl[k]) <= best)
+            if (v[i] <= best)
                 c[m++] = c[i];
         n = m;
     }

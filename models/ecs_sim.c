@@ -331,6 +331,7 @@ void ss_ecs_free(ss_ecs *e)
     free(e->scratch);
     free(e->keys);
     free(e->cand);
+    free(e->cand_score);
     free(e->dem_t);
     free(e->dem_v);
     ss_evq_free(e->q);
