@@ -14,9 +14,12 @@
  *     could not launch is retried every asg.launch_retry;
  *   - replaces interrupted instances immediately when they leave `running`
  *     (at termination), or at the notice with Capacity Rebalancing (§1.6,
- *     item 7); with Capacity Rebalancing a rebalance recommendation launches
- *     a replacement and terminates the old instance once the replacement is
- *     registered (launch-before-terminate, may exceed MaxSize, documented);
+ *     item 7, whatever the new pool's risk); with Capacity Rebalancing a
+ *     rebalance recommendation launches a replacement only into a pool whose
+ *     risk (ss_fleet_pool_risk) is same-or-better than the old instance's,
+ *     else re-evaluates every asg.capacity_rebalance_poll (§1.6 step 2), and
+ *     terminates the old instance once a replacement is registered
+ *     (launch-before-terminate, may exceed MaxSize, documented);
  *   - scale-in (§1.9): purchase option first (keep the split), then the zone
  *     with the most instances of it, then the termination policies, skipping
  *     scale-in-protected instances (§1.10);

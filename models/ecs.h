@@ -31,7 +31,7 @@ enum {
     SS_ECS_EV_SCHED,                            /* scheduler pass */
     SS_ECS_EV_SEEN,                             /* a = dead tasks the scheduler now sees */
     SS_ECS_EV_DRAIN,                            /* a = instance id: agent sets DRAINING */
-    SS_ECS_EV_CP_TICK,                          /* a = provider: managed scaling minute */
+    SS_ECS_EV_CP_TICK,                          /* a = provider: managed scaling minute (reference mode) */
     SS_ECS_EV_SAS_TICK,                         /* service auto scaling minute */
     SS_ECS_EV_SAMPLE,                           /* timeline sample */
     SS_ECS_EV_LIFECYCLE                         /* a = instance id: complete a held termination if empty */
@@ -150,7 +150,8 @@ ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, 
 void ss_ecs_run_until(ss_ecs *e, ss_time t);
 void ss_ecs_finish(ss_ecs *e, ss_metrics *out);
 void ss_ecs_free(ss_ecs *e);
-/* Invariants (tests): tasks on live instances, per-instance counts, counters. */
+/* Invariants (tests): tasks on live instances, per-instance counts, counters,
+ * the per-instance task lists and per-type counts. */
 int ss_ecs_check(const ss_ecs *e, ss_err *err);
 
 /* ecs_task.c */

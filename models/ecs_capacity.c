@@ -7,7 +7,8 @@
  * to the first provider (the documented-as-undocumented rounding, §3.3;
  * deterministic). No fallback between providers.
  *
- * Managed scaling, evaluated every minute per provider:
+ * Managed scaling, one datapoint per minute per provider (evaluated
+ * analytically between events, see ss_ecs_cp_advance below):
  *   N = running instances of the ASG, P = its PROVISIONING tasks;
  *   P > 0: needed = ceil(P / tasks-per-instance of the largest type) (0 when
  *          the task does not fit the smallest type: no scaling),

@@ -375,6 +375,30 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
             in->cpu_used > in->vcpu * 1024.0 + 1e-6)
             rc = ss_err_set(err, "instance %d: cpu %g over %g", id, in->cpu_used, in->vcpu * 1024.0);
     }
+    /* the indexes: every live placed task is on its instance's list, and
+     * the lists hold nothing else; per-type counts match a recount */
+    int type_cnt[SS_MAX_TYPES] = {0};
+    size_t listed = 0, placed = 0;
+    for (size_t i = 0; i < e->n_live && !rc; i++) {
+        const ss_task *t = &e->tasks[e->live[i]];
+        if (t->inst >= 0) {
+            placed++;
+            if (t->state != SS_TASK_STOPPING)
+                type_cnt[t->type]++;
+        }
+    }
+    for (int id = 0; id < e->fleet.n && !rc; id++)
+        for (int k = e->inst_head[id]; k >= 0 && !rc; k = e->tasks[k].inst_next) {
+            listed++;
+            if (e->tasks[k].inst != id || e->tasks[k].state == SS_TASK_STOPPED)
+                rc = ss_err_set(err, "instance %d lists task %d (on %d, state %d)", id, k, e->tasks[k].inst,
+                                (int)e->tasks[k].state);
+        }
+    if (!rc && listed != placed)
+        rc = ss_err_set(err, "instance task lists hold %zu tasks, %zu placed", listed, placed);
+    for (int ty = 0; ty < SS_MAX_TYPES && !rc; ty++)
+        if (type_cnt[ty] != e->type_tasks[ty])
+            rc = ss_err_set(err, "type %d: %d tasks placed, type_tasks %d", ty, type_cnt[ty], e->type_tasks[ty]);
     if (!rc && doomed != e->n_doomed)
         rc = ss_err_set(err, "counters: doomed %d, n_doomed %d", doomed, e->n_doomed);
     if (!rc && (pending != e->n_pending || running != e->n_running))

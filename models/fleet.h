@@ -17,6 +17,11 @@
  * Instances are stored in fixed blocks: an ss_instance pointer stays valid
  * for the whole evaluation (launching more instances never moves them).
  *
+ * Capacity traces: a drop at t gives the excess alive Spot instances their
+ * notice at max(t - market.notice_lead, start) (newest first, or keyed
+ * random order), and from then the pool takes no launch beyond the coming
+ * capacity; instances still beyond it at t get the notice at t.
+ *
  * Billing (modeling-notes §1): every instance is billed from its launch
  * request to its termination (or the horizon end) with ss_bill_spot /
  * ss_bill_ondemand (per second, 60 s minimum). The all-On-Demand baseline
