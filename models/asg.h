@@ -35,7 +35,11 @@
  *
  * Counting: "in-service" units are alive instances not `leaving`. A Spot
  * instance that got its notice stays counted until it terminates (no early
- * replacement) unless Capacity Rebalancing is on.
+ * replacement) unless Capacity Rebalancing is on. The counts are kept
+ * incrementally (ss_asg_group.cnt_*): an orchestrator must not write an
+ * instance's `state` or `leaving` itself; it goes through the fleet and
+ * group functions (ss_fleet_notice/terminate, ss_asg_set_desired,
+ * ss_asg_complete_lifecycle), which keep the counts.
  */
 #ifndef SPOTSIM_ASG_H
 #define SPOTSIM_ASG_H
