@@ -136,6 +136,9 @@ typedef struct ss_ecs {
     int64_t task_restarts;
     bool minute_ticks;                /* managed scaling as one kernel event per minute (reference) */
     int n_managed;                    /* providers with managed scaling */
+    bool sas_on;                      /* service auto scaling (demand trace), analytic datapoints */
+    ss_time sas_tick_t;               /* its next datapoint not yet evaluated ... */
+    uint64_t sas_tick_seq;            /* ... and its place among events (as ss_ecs_cp.tick_seq) */
     char err[256];                    /* first model error (reported after the run) */
 } ss_ecs;
 
@@ -182,8 +185,9 @@ int ss_ecs_strategy_split(const ss_capacity_provider *cps, int n_cps, const int 
 void ss_ecs_update_protection(ss_ecs *e, ss_instance *in);
 void ss_ecs_register_cp_events(ss_ecs *e);
 int ss_ecs_tasks_per_instance(const ss_ecs *e, int cp, bool largest);
-/* Analytic managed scaling: evaluate every datapoint that comes before the
- * event at (t, seq) (pass seq UINT64_MAX for "every datapoint before t").
+/* Analytic managed scaling and service auto scaling: evaluate every
+ * datapoint that comes before the event at (t, seq) (pass seq UINT64_MAX
+ * for "every datapoint before t").
  * Returns true when it evaluated a datapoint that changed a desired
  * capacity (new events may precede the one at (t, seq): peek again). */
 bool ss_ecs_cp_advance(ss_ecs *e, ss_time t, uint64_t seq);
@@ -196,5 +200,10 @@ int ss_ecs_scale_out_desired(int n_running, int provisioning, int per_instance, 
 int ss_ecs_load_demand(ss_ecs *e, ss_err *err);
 void ss_ecs_register_sas_events(ss_ecs *e);
 double ss_ecs_demand_at(const ss_ecs *e, ss_time t);
+/* The service auto scaling datapoint at the current time, and the first
+ * datapoint at or after e->sas_tick_t that changes anything if nothing else
+ * does (SS_TIME_NEVER if none); for ss_ecs_cp_advance. */
+void ss_ecs_sas_tick(ss_ecs *e);
+ss_time ss_ecs_sas_first_action(const ss_ecs *e);
 
 #endif

@@ -8,7 +8,9 @@
  * value i holds from time i to time i+1. A relative path is resolved against
  * the scenario file's directory.
  *
- * Every minute: wanted = clamp(ceil(demand / target_value), min_tasks,
+ * Every minute (datapoints at start + k min, evaluated analytically between
+ * events by ss_ecs_cp_advance with ss_ecs_sas_first_action; the per-minute
+ * kernel event remains as the reference): wanted = clamp(ceil(demand / target_value), min_tasks,
  * max_tasks). Scale-out when wanted > desired, unless within
  * scale_out_cooldown of the last scale-out and not larger than it.
  * Scale-in when demand is more than 10 % below desired x target_value (the
@@ -149,7 +151,7 @@ static int clamp_tasks(const ss_service *s, int n)
     return n;
 }
 
-static void sas_tick(ss_ecs *e)
+void ss_ecs_sas_tick(ss_ecs *e)
 {
     const ss_service *s = &e->sc->service;
     ss_time now = ss_evq_now(e->q);
@@ -182,8 +184,50 @@ static void on_sas(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)ctx;
     ss_ecs *e = ev->obj;
-    sas_tick(e);
+    ss_ecs_sas_tick(e);
     ss_evq_schedule(q, ss_evq_now(q) + SS_MINUTE, SS_ECS_EV_SAS_TICK, e, 0, 0);
+}
+
+static ss_time grid_from(ss_time from, ss_time bound)
+{
+    if (from >= bound)
+        return from;
+    return from + (bound - from + SS_MINUTE - 1) / SS_MINUTE * SS_MINUTE;
+}
+
+/* Between events the datapoints see the same desired count, cooldown stamps
+ * and demand_tasks; the demand is a step function. So the first datapoint
+ * that can change anything is the earliest of: the first one at or after
+ * the next step of the trace, and (with the demand in force now) the one
+ * where a scale-out or scale-in is allowed, or now if demand_tasks is
+ * stale. Datapoints before it change nothing (they are skipped). */
+ss_time ss_ecs_sas_first_action(const ss_ecs *e)
+{
+    const ss_service *s = &e->sc->service;
+    ss_time T = e->sas_tick_t;
+    /* next step of the trace after T: first dem_t > T */
+    size_t lo = 0, hi = e->n_dem;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->dem_t[mid] <= T)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    ss_time best = lo < e->n_dem ? grid_from(T, e->dem_t[lo]) : SS_TIME_NEVER;
+    double demand = ss_ecs_demand_at(e, T);
+    double dt = ceil(demand / s->target_value - 1e-9);
+    if (dt != e->demand_tasks)
+        return T;
+    int wanted = clamp_tasks(s, (int)dt);
+    ss_time act = SS_TIME_NEVER;
+    if (wanted > e->desired)
+        act = wanted > e->last_sas_out_target ? T : grid_from(T, e->last_sas_out + s->scale_out_cooldown);
+    else if (wanted < e->desired && demand < 0.9 * e->desired * s->target_value) {
+        ss_time a = e->last_sas_in + s->scale_in_cooldown, b = e->last_sas_out + s->scale_in_cooldown;
+        act = grid_from(T, a > b ? a : b);
+    }
+    return act < best ? act : best;
 }
 
 void ss_ecs_register_sas_events(ss_ecs *e)
@@ -196,5 +240,11 @@ void ss_ecs_register_sas_events(ss_ecs *e)
     e->desired = clamp_tasks(s, (int)e->demand_tasks);
     e->last_sas_out = e->last_sas_in = e->start - SS_DAY;
     e->last_sas_out_target = e->desired;
-    ss_evq_schedule(e->q, e->start + SS_MINUTE, SS_ECS_EV_SAS_TICK, e, 0, 0);
+    if (e->minute_ticks) {
+        ss_evq_schedule(e->q, e->start + SS_MINUTE, SS_ECS_EV_SAS_TICK, e, 0, 0);
+        return;
+    }
+    e->sas_on = true;
+    e->sas_tick_t = e->start + SS_MINUTE;
+    e->sas_tick_seq = ss_evq_next_seq(e->q);
 }

@@ -201,39 +201,52 @@ static ss_time first_action(const ss_ecs *e, int cp)
     return SS_TIME_NEVER;
 }
 
-/* Datapoints of provider i that come before position (t, seq, idx): every
- * one before t, and the one at t if its sequence threshold is lower (equal:
- * the lower index first; events have idx INT_MAX). */
-static int64_t n_before(const ss_ecs *e, int i, ss_time t, uint64_t seq, int idx, uint64_t now_seq)
+/* The periodic processes: providers 0 .. n_cps - 1 (managed scaling), then
+ * the service auto scaling (index n_cps; its reference events are scheduled
+ * after the providers', so it comes last among equal ones). */
+static bool proc_on(const ss_ecs *e, int i)
 {
-    const ss_ecs_cp *st = &e->cps[i];
-    if (st->tick_t > t)
+    return i < e->n_cps ? e->sc->providers[i].managed_scaling : e->sas_on;
+}
+
+static ss_time *proc_t(ss_ecs *e, int i) { return i < e->n_cps ? &e->cps[i].tick_t : &e->sas_tick_t; }
+static uint64_t *proc_seq(ss_ecs *e, int i) { return i < e->n_cps ? &e->cps[i].tick_seq : &e->sas_tick_seq; }
+
+/* Datapoints of process i that come before position (t, seq, idx): every
+ * one before t, and the one at t if its sequence threshold is lower (equal:
+ * the lower index first; events have idx INT32_MAX). */
+static int64_t n_before(ss_ecs *e, int i, ss_time t, uint64_t seq, int idx, uint64_t now_seq)
+{
+    ss_time tick_t = *proc_t(e, i);
+    if (tick_t > t)
         return 0;
-    ss_time d = t - st->tick_t;
+    ss_time d = t - tick_t;
     int64_t k = (d + SS_MINUTE - 1) / SS_MINUTE;
     if (d % SS_MINUTE == 0) {
-        uint64_t s = k == 0 ? st->tick_seq : now_seq;
+        uint64_t s = k == 0 ? *proc_seq(e, i) : now_seq;
         if (s < seq || (s == seq && i < idx))
             k++;
     }
     return k;
 }
 
-/* k datapoints that change no desired capacity: only the low count moves. */
+/* k datapoints that change nothing but the consecutive-low count. */
 static void skip(ss_ecs *e, int i, int64_t k, uint64_t now_seq)
 {
     if (k <= 0)
         return;
-    ss_ecs_cp *st = &e->cps[i];
-    int N = st->n_running, busy = st->n_busy, tgt = e->sc->providers[i].target_capacity;
-    if (st->provisioning == 0 && N > 0 && busy * 100 < tgt * N) {
-        int64_t low = st->low_datapoints + k;
-        st->low_datapoints = low > INT32_MAX ? INT32_MAX : (int)low;
-    } else {
-        st->low_datapoints = 0;
+    if (i < e->n_cps) {
+        ss_ecs_cp *st = &e->cps[i];
+        int N = st->n_running, busy = st->n_busy, tgt = e->sc->providers[i].target_capacity;
+        if (st->provisioning == 0 && N > 0 && busy * 100 < tgt * N) {
+            int64_t low = st->low_datapoints + k;
+            st->low_datapoints = low > INT32_MAX ? INT32_MAX : (int)low;
+        } else {
+            st->low_datapoints = 0;
+        }
     }
-    st->tick_t += k * SS_MINUTE;
-    st->tick_seq = now_seq;
+    *proc_t(e, i) += k * SS_MINUTE;
+    *proc_seq(e, i) = now_seq;
 }
 
 bool ss_ecs_cp_advance(ss_ecs *e, ss_time t, uint64_t seq)
@@ -242,13 +255,13 @@ bool ss_ecs_cp_advance(ss_ecs *e, ss_time t, uint64_t seq)
     int best = -1;
     ss_time bt = 0;
     uint64_t bs = 0;
-    for (int i = 0; i < e->n_cps; i++) {
-        if (!e->sc->providers[i].managed_scaling)
+    for (int i = 0; i <= e->n_cps; i++) {
+        if (!proc_on(e, i))
             continue;
-        ss_time ta = first_action(e, i);
+        ss_time ta = i < e->n_cps ? first_action(e, i) : ss_ecs_sas_first_action(e);
         if (ta == SS_TIME_NEVER || ta > t)
             continue;
-        uint64_t sa = ta == e->cps[i].tick_t ? e->cps[i].tick_seq : now_seq;
+        uint64_t sa = ta == *proc_t(e, i) ? *proc_seq(e, i) : now_seq;
         if (ta == t && sa > seq)
             continue; /* the event comes first */
         if (best < 0 || ta < bt || (ta == bt && sa < bs)) {
@@ -258,18 +271,21 @@ bool ss_ecs_cp_advance(ss_ecs *e, ss_time t, uint64_t seq)
         }
     }
     if (best < 0) {
-        for (int i = 0; i < e->n_cps; i++)
-            if (e->sc->providers[i].managed_scaling)
+        for (int i = 0; i <= e->n_cps; i++)
+            if (proc_on(e, i))
                 skip(e, i, n_before(e, i, t, seq, INT32_MAX, now_seq), now_seq);
         return false;
     }
-    for (int i = 0; i < e->n_cps; i++)
-        if (e->sc->providers[i].managed_scaling)
+    for (int i = 0; i <= e->n_cps; i++)
+        if (proc_on(e, i))
             skip(e, i, n_before(e, i, bt, bs, best, now_seq), now_seq);
     ss_evq_run_until(e->q, bt); /* the clock to bt: no event comes before it */
-    cp_tick(e, best);
-    e->cps[best].tick_t = bt + SS_MINUTE;
-    e->cps[best].tick_seq = ss_evq_next_seq(e->q);
+    if (best < e->n_cps)
+        cp_tick(e, best);
+    else
+        ss_ecs_sas_tick(e);
+    *proc_t(e, best) = bt + SS_MINUTE;
+    *proc_seq(e, best) = ss_evq_next_seq(e->q);
     return true;
 }
 

@@ -267,7 +267,7 @@ void ss_ecs_run_until(ss_ecs *e, ss_time t)
 {
     if (t > e->end)
         t = e->end;
-    if (e->minute_ticks || e->n_managed == 0) {
+    if (e->minute_ticks || (e->n_managed == 0 && !e->sas_on)) {
         ss_evq_run_until(e->q, t);
         return;
     }

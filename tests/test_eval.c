@@ -9,6 +9,7 @@
  */
 #include "tests/testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,11 +152,12 @@ static void run_mode(const ss_scenario *sc, const ss_data *d, uint64_t seed, boo
     ss_ecs_free(e);
 }
 
-/* The analytic managed-scaling datapoints (ecs_capacity.c) against the
- * reference that dispatches one kernel event per provider and minute, side
- * by side on 60 random scenarios (1-3 providers, managed scaling on most,
- * target capacities 70-100 %, warm-ups, interruptions, Capacity
- * Rebalancing, whole-second latencies that land on the minute grid): the
+/* The analytic managed-scaling and service-auto-scaling datapoints
+ * (ecs_capacity.c, ecs_autoscale.c) against the reference that dispatches
+ * one kernel event per process and minute, side by side on 60 random
+ * scenarios (1-3 providers, managed scaling on most, target capacities
+ * 60-100 %, warm-ups, interruptions, Capacity Rebalancing, demand traces
+ * for a quarter, whole-second latencies that land on the minute grid): the
  * metrics and the timeline must be identical byte for byte, so every
  * scale-out and scale-in happens at the same millisecond and in the same
  * order among equal-time events. The reference must really have ticked
@@ -165,7 +167,8 @@ static void test_analytic_ticks_equal_minute_ticks(void **state)
     (void)state;
     gsl_rng *r = ss_rng_new(31337, 0, SS_RNG_TEST);
     uint64_t saved = 0;
-    int scaled = 0;
+    int scaled = 0, autoscaled = 0;
+    char *dir = tu_mkdtemp();
     for (int k = 0; k < 60; k++) {
         ss_scenario *sc = ss_malloc(sizeof *sc);
         ss_data *d = random_world(sc, r);
@@ -188,6 +191,26 @@ static void test_analytic_ticks_equal_minute_ticks(void **state)
         sc->n_asgs = sc->n_providers = np;
         if (gsl_rng_uniform(r) < 0.5)
             sc->service.desired_count += 6; /* demand beyond the initial groups: scale-out */
+        if (k % 4 == 1) {
+            /* service auto scaling on a demand trace: steps every 3-90 min
+             * (some on the minute grid), demand 0-1200 per 100 per task */
+            const char *path = tu_fmt("%s/demand%d.csv", dir, k);
+            FILE *fp = fopen(path, "w");
+            assert_non_null(fp);
+            fprintf(fp, "time,value\n");
+            for (ss_time t = FX_T0 - SS_HOUR; t < sc->end;) {
+                fprintf(fp, "%.3f,%.1f\n", (double)t / 1000.0, 1200.0 * gsl_rng_uniform(r));
+                t += (ss_time)(3 + gsl_rng_uniform_int(r, 88)) * SS_MINUTE +
+                     (gsl_rng_uniform(r) < 0.5 ? 0 : (ss_time)gsl_rng_uniform_int(r, 60000));
+            }
+            fclose(fp);
+            snprintf(sc->service.demand_trace, sizeof sc->service.demand_trace, "%s", path);
+            sc->service.target_value = 100;
+            sc->service.min_tasks = 1;
+            sc->service.max_tasks = 12;
+            sc->service.scale_out_cooldown = (ss_time)(1 + gsl_rng_uniform_int(r, 5)) * 60 * SS_SECOND;
+            sc->service.scale_in_cooldown = (ss_time)(1 + gsl_rng_uniform_int(r, 10)) * 60 * SS_SECOND;
+        }
         uint64_t seed = 100 + (uint64_t)k;
         ss_metrics m1, m2;
         ss_timeline t1 = {0}, t2 = {0};
@@ -198,6 +221,7 @@ static void test_analytic_ticks_equal_minute_ticks(void **state)
         run_mode(sc, d, seed, false, stop_every, &m2, &t2, &ev2, &moved2);
         assert_int_equal(moved1, moved2);
         scaled += moved1 > 0;
+        autoscaled += k % 4 == 1 && m1.served_fraction < 1.0;
         if (memcmp(&m1, &m2, sizeof m1))
             fail_msg("case %d: metrics differ (cost %.9f vs %.9f, availability %.9f vs %.9f, launches %lld vs %lld)",
                      k, m1.cost_usd, m2.cost_usd, m1.availability, m2.availability, (long long)m1.launches,
@@ -220,7 +244,10 @@ static void test_analytic_ticks_equal_minute_ticks(void **state)
     /* 2 days x 1440 datapoints x (most of) 60 cases were not dispatched */
     assert_true(saved > 60 * 1440);
     assert_true(scaled > 10);
+    assert_true(autoscaled > 5); /* the demand traces moved the service */
     ss_rng_free(r);
+    tu_rmtree(dir);
+    free(dir);
 }
 
 int main(void)
