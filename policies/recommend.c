@@ -52,11 +52,17 @@ static void describe(const ss_opt_result *r, int i, sbuf *b)
     }
 }
 
+/* Why a rank correlation is undefined (printed instead of "nan"). */
+typedef enum rho_why { RHO_OK = 0, RHO_TOO_FEW, RHO_NO_VARIATION, RHO_PARAM_FIXED } rho_why;
+
 /* Spearman rank correlation of parameter p with metric m over the given
- * candidates (NAN when fewer than 3 or either side constant). */
-static double rank_corr(const ss_opt_result *r, const int *idx, int n, int p, int m, double *range)
+ * candidates; NAN (and *why says why) when fewer than 3 candidates, the
+ * metric is constant (no variation) or the parameter is constant. */
+static double rank_corr(const ss_opt_result *r, const int *idx, int n, int p, int m, double *range,
+                        rho_why *why)
 {
     *range = NAN;
+    *why = RHO_TOO_FEW;
     if (n < 2)
         return NAN;
     double *x = ss_malloc(sizeof(double) * (size_t)n), *y = ss_malloc(sizeof(double) * (size_t)n);
@@ -91,11 +97,44 @@ static double rank_corr(const ss_opt_result *r, const int *idx, int n, int p, in
     }
     *range = hi - lo;
     double sx = gsl_stats_sd(x, 1, (size_t)n), sy = gsl_stats_sd(y, 1, (size_t)n);
-    double rho = n >= 3 && sx > 0 && sy > 0 ? gsl_stats_spearman(x, 1, y, 1, (size_t)n, work) : NAN;
+    double rho = NAN;
+    if (!(sy > 0))
+        *why = RHO_NO_VARIATION;
+    else if (!(sx > 0))
+        *why = RHO_PARAM_FIXED;
+    else if (n >= 3) {
+        rho = gsl_stats_spearman(x, 1, y, 1, (size_t)n, work);
+        *why = RHO_OK;
+    }
     free(x);
     free(y);
     free(work);
     return rho;
+}
+
+/* rho as text: the number, or why there is none. */
+static void rho_text(double rho, rho_why why, char *buf, size_t n)
+{
+    if (why == RHO_OK && !isnan(rho))
+        snprintf(buf, n, "%6.3f", rho);
+    else
+        snprintf(buf, n, "%s", why == RHO_NO_VARIATION  ? "no variation"
+                               : why == RHO_PARAM_FIXED ? "param fixed"
+                                                        : "too few");
+}
+
+/* True when metric m has the same mean for every listed candidate. */
+static bool constant_metric(const ss_opt_result *r, const int *idx, int n, int m, double *value)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (int k = 0; k < n; k++) {
+        ss_summary s;
+        ss_opt_summary(r, idx[k], m, &s);
+        lo = fmin(lo, s.mean);
+        hi = fmax(hi, s.mean);
+    }
+    *value = lo;
+    return n > 0 && lo == hi;
 }
 
 int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month,
@@ -200,14 +239,27 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
                       "objective, on the frontier (%d) and over all candidates (%d); range = spread of "
                       "the objective's mean across the parameter's values, all candidates):\n",
                   nf, na);
+        /* an objective without any spread says nothing about the parameters:
+         * say so once instead of a column of undefined correlations */
+        for (int j = 0; j < 2; j++) {
+            double v;
+            if (na > 1 && constant_metric(r, all, na, r->obj_id[j], &v))
+                sb_printf(&b, "  %s is %.6g for every candidate: the history produced no %s "
+                              "differences between candidates.\n",
+                          r->cfg.objectives[j], v, r->cfg.objectives[j]);
+        }
         for (int q = 0; q < r->space.n; q++) {
             sb_printf(&b, "  %s\n", r->space.p[q].path);
             for (int j = 0; j < 2; j++) {
                 double rg_f, rg_a;
-                double rf = rank_corr(r, fr, nf, q, r->obj_id[j], &rg_f);
-                double ra = rank_corr(r, all, na, q, r->obj_id[j], &rg_a);
-                sb_printf(&b, "    %-28s rho frontier %6.3f  all %6.3f  range %.6g\n",
-                          r->cfg.objectives[j], rf, ra, rg_a);
+                rho_why wf, wa;
+                double rf = rank_corr(r, fr, nf, q, r->obj_id[j], &rg_f, &wf);
+                double ra = rank_corr(r, all, na, q, r->obj_id[j], &rg_a, &wa);
+                char tf[32], ta[32];
+                rho_text(rf, wf, tf, sizeof tf);
+                rho_text(ra, wa, ta, sizeof ta);
+                sb_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g\n",
+                          r->cfg.objectives[j], tf, ta, rg_a);
             }
         }
     }
