@@ -89,23 +89,6 @@ static void show_progress(void *vctx, long done, long total, double elapsed)
     }
 }
 
-static int mkdirs(const char *dir, ss_err *err)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return ss_err_set(err, "%s: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return ss_err_set(err, "%s: %s", buf, strerror(errno));
-    return 0;
-}
-
 #ifdef SPOTSIM_HAVE_MPI
 /* An MPI rank other than 0. Start-up is two collective steps: (A) rank 0
  * has opened the store and loaded its data (or failed: everyone stops), so
@@ -411,7 +394,7 @@ int ss_cmd_optimize(int argc, char **argv)
         snprintf(dirbuf, sizeof dirbuf, "results/optimization-%lld", (long long)res.id);
         outdir = dirbuf;
     }
-    if (mkdirs(outdir, &err)) {
+    if (ss_mkdirs(outdir, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
