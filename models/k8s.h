@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/avail.h"
+#include "models/metrics.h"
 #include "models/scenario.h"
 #include "policies/spread.h"
 #include "sim/simtime.h"
@@ -77,18 +79,6 @@ typedef struct ss_k8s_node {
     int64_t aux;            /* simulation bookkeeping (e.g. pending handler event) */
 } ss_k8s_node;
 
-/* Availability and pending accounting (modeling-notes §5), integrated exactly
- * over piecewise-constant counts. Local interface until models/avail.h. */
-typedef struct ss_k8s_avail {
-    ss_time t_last, t0;
-    int required, demand;
-    double ok_ms, served_pod_ms, demand_pod_ms, short_pod_ms, pending_pod_ms;
-    bool in_short;
-    ss_time short_start;
-    double *episodes_s;
-    size_t n_episodes, cap_episodes;
-} ss_k8s_avail;
-
 typedef struct ss_k8s_cluster {
     const ss_scenario *sc;
     const ss_deployment *dep;
@@ -109,7 +99,14 @@ typedef struct ss_k8s_cluster {
     int *pending;                   /* FIFO of pending pod ids: [head, n) */
     int pending_head, n_pending_q, cap_pending;
     int n_pending, n_live_pods, n_ready, healthy;
-    ss_k8s_avail av;
+    int required, demand;           /* SLO minimum and demanded pods (constant) */
+    /* Availability, served fraction, shortfalls and pending pod-time
+     * (models/avail.h), synchronised lazily by ss_k8s_account. */
+    ss_avail av;
+    /* Optional observer: called by ss_k8s_account when the healthy, pending
+     * or running count changed at t (timeline rows "per change"). */
+    void (*on_change)(void *ctx, ss_time t);
+    void *change_ctx;
     int64_t binds, skew_violations, evictions, pdb_blocked, restarts;
     /* scratch for the scheduler */
     int *cand;
@@ -132,7 +129,9 @@ void ss_k8s_cluster_init(ss_k8s_cluster *c, const ss_scenario *sc, ss_time t0);
 void ss_k8s_cluster_free(ss_k8s_cluster *c);
 
 /* Integrate the accounting up to now (call before every change; the
- * mutators below do it themselves). */
+ * mutators below do it themselves): the counts as they stand are the
+ * values since the previous call (every change happens right after a
+ * call), so they are handed to ss_avail at that time, then integrated. */
 void ss_k8s_account(ss_k8s_cluster *c, ss_time now);
 
 /* A node registers (Ready). Returns its id. */
@@ -173,11 +172,11 @@ int ss_k8s_pods_per_node(const ss_k8s_cluster *c, double cpu, double mem);
  * the first inconsistency (tests, debugging). */
 int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err);
 
-/* Availability accounting. */
-void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, double *availability,
-                         double *served_fraction, int64_t *episodes, double *p50_s,
-                         double *p95_s, double *max_s, double *short_task_hours,
-                         double *pending_task_hours);
+/* Close the accounting at end: availability, served_fraction, shortfall_*
+ * and pending_task_hours of out (models/avail.h definitions). */
+void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, ss_metrics *out);
+/* Pods bound to a node and not terminating (starting or ready). */
+int ss_k8s_running(const ss_k8s_cluster *c);
 
 /* Optional record of cluster-autoscaler decisions (tests, reports). */
 #define SS_K8S_TRACE_MAX 256

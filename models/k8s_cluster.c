@@ -83,70 +83,27 @@ bool ss_k8s_group_selector_ok(const ss_scenario *sc, int group, int zone, int ty
 
 /* ---- accounting ----------------------------------------------------------- */
 
+int ss_k8s_running(const ss_k8s_cluster *c) { return c->n_live_pods - c->n_pending; }
+
 void ss_k8s_account(ss_k8s_cluster *c, ss_time now)
 {
-    ss_k8s_avail *a = &c->av;
-    if (now <= a->t_last)
-        return;
-    double dt = (double)(now - a->t_last);
-    bool shortfall = c->healthy < a->required;
-    if (shortfall && !a->in_short) {
-        a->in_short = true;
-        a->short_start = a->t_last;
-    } else if (!shortfall && a->in_short) {
-        a->in_short = false;
-        SS_GROW(a->episodes_s, a->cap_episodes, a->n_episodes + 1);
-        a->episodes_s[a->n_episodes++] = (double)(a->t_last - a->short_start) / 1000.0;
-    }
-    a->pending_pod_ms += c->n_pending * dt;
-    if (!shortfall)
-        a->ok_ms += dt;
-    a->served_pod_ms += (c->healthy < a->demand ? c->healthy : a->demand) * dt;
-    a->demand_pod_ms += a->demand * dt;
-    if (shortfall)
-        a->short_pod_ms += (a->required - c->healthy) * dt;
-    a->t_last = now;
+    ss_avail *a = &c->av;
+    double h = c->healthy, p = c->n_pending;
+    /* the counts changed (if at all) at a->last, right after the previous
+     * call: record them there, then integrate them up to now */
+    bool changed = h != a->h || p != a->p;
+    if (changed)
+        ss_avail_set(a, a->last, h, a->m, a->d, p);
+    if (changed && c->on_change)
+        c->on_change(c->change_ctx, a->last);
+    if (now > a->last)
+        ss_avail_set(a, now, h, a->m, a->d, p);
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0.0;
-    /* nearest rank */
-    size_t r = (size_t)ceil(p * (double)n);
-    if (r < 1)
-        r = 1;
-    return v[r - 1];
-}
-
-void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, double *availability,
-                         double *served_fraction, int64_t *episodes, double *p50_s,
-                         double *p95_s, double *max_s, double *short_task_hours,
-                         double *pending_task_hours)
+void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, ss_metrics *out)
 {
     ss_k8s_account(c, end);
-    ss_k8s_avail *a = &c->av;
-    if (a->in_short) {
-        a->in_short = false;
-        SS_GROW(a->episodes_s, a->cap_episodes, a->n_episodes + 1);
-        a->episodes_s[a->n_episodes++] = (double)(a->t_last - a->short_start) / 1000.0;
-    }
-    double total = (double)(a->t_last - a->t0);
-    *availability = total > 0 ? a->ok_ms / total : 1.0;
-    *served_fraction = a->demand_pod_ms > 0 ? a->served_pod_ms / a->demand_pod_ms : 1.0;
-    qsort(a->episodes_s, a->n_episodes, sizeof(double), cmp_double);
-    *episodes = (int64_t)a->n_episodes;
-    *p50_s = pct(a->episodes_s, a->n_episodes, 0.50);
-    *p95_s = pct(a->episodes_s, a->n_episodes, 0.95);
-    *max_s = a->n_episodes ? a->episodes_s[a->n_episodes - 1] : 0.0;
-    *short_task_hours = a->short_pod_ms / (double)SS_HOUR;
-    *pending_task_hours = a->pending_pod_ms / (double)SS_HOUR;
+    ss_avail_finish(&c->av, end, out);
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -163,13 +120,13 @@ void ss_k8s_cluster_init(ss_k8s_cluster *c, const ss_scenario *sc, ss_time t0)
         c->per_node[i] = strcmp(c->cs[i].topology_key, SS_K8S_HOSTNAME_KEY) == 0;
         c->is_zone[i] = strcmp(c->cs[i].topology_key, SS_K8S_ZONE_KEY) == 0;
     }
-    c->av.t_last = c->av.t0 = t0;
     int rep = c->dep->replicas;
-    c->av.demand = rep;
+    c->demand = rep;
     if (sc->slo.min_healthy >= 0)
-        c->av.required = sc->slo.min_healthy;
+        c->required = sc->slo.min_healthy;
     else
-        c->av.required = (int)ceil(sc->slo.min_fraction * rep - 1e-9);
+        c->required = (int)ceil(sc->slo.min_fraction * rep - 1e-9);
+    ss_avail_init(&c->av, t0, 0, c->required, c->demand, 0);
 }
 
 void ss_k8s_cluster_free(ss_k8s_cluster *c)
@@ -185,7 +142,7 @@ void ss_k8s_cluster_free(ss_k8s_cluster *c)
     free(c->live);
     free(c->pods);
     free(c->pending);
-    free(c->av.episodes_s);
+    ss_avail_free(&c->av);
     free(c->cand);
     free(c->score);
     free(c->tmp);
