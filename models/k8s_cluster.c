@@ -100,6 +100,14 @@ void ss_k8s_account(ss_k8s_cluster *c, ss_time now)
         ss_avail_set(a, now, h, a->m, a->d, p);
 }
 
+/* After a change: with an observer, report it at once (its row then shows
+ * the fleet as it is now, not at the next change). */
+static void changed(ss_k8s_cluster *c, ss_time now)
+{
+    if (c->on_change)
+        ss_k8s_account(c, now);
+}
+
 void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, ss_metrics *out)
 {
     ss_k8s_account(c, end);
@@ -265,6 +273,7 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
     n->ready = ready;
     c->healthy += ready ? n->ready_pods : -n->ready_pods;
     n->notready_since = ready ? SS_TIME_NEVER : now;
+    changed(c, now);
 }
 
 void ss_k8s_node_cordon(ss_k8s_cluster *c, int node)
@@ -329,6 +338,7 @@ int ss_k8s_pod_new(ss_k8s_cluster *c, ss_time now)
     c->pending[c->n_pending_q++] = id;
     c->n_pending++;
     c->n_live_pods++;
+    changed(c, now);
     return id;
 }
 
@@ -441,6 +451,7 @@ void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node)
     while (c->pending_head < c->n_pending_q &&
            c->pods[c->pending[c->pending_head]].state != SS_POD_PENDING)
         c->pending_head++;
+    changed(c, now);
 }
 
 void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod)
@@ -455,6 +466,7 @@ void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod)
     c->n_ready++;
     if (n->ready)
         c->healthy++;
+    changed(c, now);
 }
 
 int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace)
@@ -475,6 +487,7 @@ int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace)
     }
     p->state = SS_POD_TERMINATING;
     c->n_live_pods--;
+    changed(c, now);
     return replace ? ss_k8s_pod_new(c, now) : -1;
 }
 

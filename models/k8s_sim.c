@@ -898,10 +898,6 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     if (tl) {
         s->f.on_event = f_event;
         s->f.event_ctx = s;
-        if (s->sc->sample_interval <= 0) {
-            s->c.on_change = tl_change;
-            s->c.change_ctx = s;
-        }
     }
     for (int i = 0; i < s->sc->k8s.deployment.replicas; i++)
         ss_k8s_pod_new(&s->c, start);
@@ -945,6 +941,12 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     ss_evq_schedule(s->q, start, EV_SCAN, s, 0, 0);
     sched_trigger(s);
     if (tl) {
+        /* the initial state is the "start" row, changes come after it */
+        ss_k8s_account(&s->c, start);
+        if (s->sc->sample_interval <= 0) {
+            s->c.on_change = tl_change;
+            s->c.change_ctx = s;
+        }
         tl_event(s, "start");
         if (s->sc->sample_interval > 0)
             ss_evq_schedule(s->q, start + s->sc->sample_interval, EV_SAMPLE, s, 0, 0);
