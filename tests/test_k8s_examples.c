@@ -148,6 +148,35 @@ static void zone_failure_mitigations_help(void **state)
     ss_timeline_free(&tl_off);
     ss_timeline_free(&tl_on);
     ss_store_close(&st);
+
+    /* spotsim run prints the Kubernetes lines (pending pod-hours with 2
+     * decimals, evictions, PDB refusals, skew violations) with the values
+     * ss_evaluate computed; an ECS scenario does not print them. */
+    const char *bin = tu_spotsim_bin();
+    const char *db = tu_fmt("%s/store.db", dir);
+    assert_int_equal(tu_system(tu_fmt("'%s' run --db '%s' '%s/examples/k8s-zone-failure.yaml' >'%s/k8s.txt'",
+                                      bin, db, tu_source_dir(), dir)),
+                     0);
+    char *out = tu_read_file(tu_fmt("%s/k8s.txt", dir), NULL);
+    assert_non_null(out);
+    char want[128];
+    snprintf(want, sizeof want, "pending pods   %.2f pod-h\n", off.pending_task_hours);
+    if (!strstr(out, want))
+        fail_msg("no line '%s' in:\n%s", want, out);
+    snprintf(want, sizeof want, "evictions      %.1f (refused by the PDB %.1f), skew violations %.1f\n",
+             (double)off.evictions, (double)off.pdb_blocked_evictions, (double)off.skew_violations);
+    if (!strstr(out, want))
+        fail_msg("no line '%s' in:\n%s", want, out);
+    free(out);
+    assert_int_equal(tu_system(tu_fmt("'%s' run --db '%s' '%s/examples/ecs-api-3az-2016.yaml' >'%s/ecs.txt'",
+                                      bin, db, tu_source_dir(), dir)),
+                     0);
+    out = tu_read_file(tu_fmt("%s/ecs.txt", dir), NULL);
+    assert_non_null(out);
+    assert_null(strstr(out, "pending pods"));
+    assert_null(strstr(out, "skew violations"));
+    assert_non_null(strstr(out, "launches       "));
+    free(out);
     tu_rmtree(dir);
     free(dir);
 }
