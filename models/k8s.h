@@ -77,6 +77,9 @@ typedef struct ss_k8s_node {
     int live_pos;           /* position in cluster.live (when live) */
     int slots;              /* pods of the deployment an empty node holds */
     int64_t aux;            /* simulation bookkeeping (e.g. pending handler event) */
+    int hyp_pods;           /* pods placed here by a what-if simulation (0 outside one) */
+    uint64_t mv_version;    /* cluster version of the cached movability answer (0 = none) */
+    bool mv_ok;
 } ss_k8s_node;
 
 typedef struct ss_k8s_cluster {
@@ -108,6 +111,7 @@ typedef struct ss_k8s_cluster {
     void (*on_change)(void *ctx, ss_time t);
     void *change_ctx;
     int64_t binds, skew_violations, evictions, pdb_blocked, restarts;
+    uint64_t version;               /* bumped by every change the scheduler can see */
     /* scratch for the scheduler */
     int *cand;
     int64_t *score, *tmp;
@@ -160,6 +164,15 @@ void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod);
 int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace);
 /* The pod object is removed: its resources are freed. */
 void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod);
+
+/* Cluster Autoscaler's scale-down check: could every pod of `node` (bound,
+ * not terminating) be rescheduled on the other nodes if it were removed?
+ * Runs the scheduler (filter: Ready, not cordoned, taints, node selector,
+ * resources, DoNotSchedule spread) pod by pod on a what-if state: the node
+ * and its pods taken out of their domains, each placed pod added to its
+ * target. The state is restored; the answer is cached until the cluster
+ * changes. */
+bool ss_k8s_node_movable(ss_k8s_cluster *c, int node);
 
 /* Enable / disable constraint i (mitigation 1); returns true if it changed. */
 bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on);

@@ -88,6 +88,7 @@ int ss_k8s_running(const ss_k8s_cluster *c) { return c->n_live_pods - c->n_pendi
 void ss_k8s_account(ss_k8s_cluster *c, ss_time now)
 {
     ss_avail *a = &c->av;
+    c->version++; /* every mutator calls this first: cached what-ifs are stale */
     double h = c->healthy, p = c->n_pending;
     /* the counts changed (if at all) at a->last, right after the previous
      * call: record them there, then integrate them up to now */
@@ -279,6 +280,7 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
 void ss_k8s_node_cordon(ss_k8s_cluster *c, int node)
 {
     c->nodes[node].cordoned = true;
+    c->version++;
 }
 
 int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node)
@@ -344,7 +346,7 @@ int ss_k8s_pod_new(ss_k8s_cluster *c, ss_time now)
 
 static bool fits(const ss_k8s_cluster *c, const ss_k8s_node *n)
 {
-    return n->n_pods < MAX_PODS_PER_NODE &&
+    return n->n_pods + n->hyp_pods < MAX_PODS_PER_NODE &&
            n->used_cpu + c->dep->cpu_request <= n->alloc_cpu + EPS &&
            n->used_mem + c->dep->memory_request_mib <= n->alloc_mem + EPS;
 }
@@ -511,11 +513,79 @@ void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod)
     p->node = -1;
 }
 
+/* Add (sign +1) or take out (-1) k pods of the deployment on node n in the
+ * what-if state: requests, the hypothetical pod count, and the spread
+ * counts of the domains the node is counted in. */
+static void hyp_pods(ss_k8s_cluster *c, ss_k8s_node *n, int k, int sign)
+{
+    n->used_cpu += sign * k * c->dep->cpu_request; /* restored exactly by the caller */
+    n->used_mem += sign * k * c->dep->memory_request_mib;
+    n->hyp_pods += sign * k;
+    for (int i = 0; i < c->n_c; i++)
+        if (n->elig[i])
+            c->k[i].pods[n->dom[i]] += sign * k;
+}
+
+bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
+{
+    ss_k8s_node *n = &c->nodes[node];
+    if (n->mv_version == c->version && c->version != 0)
+        return n->mv_ok;
+    int k = 0; /* pods counted in the spread: starting or ready */
+    for (int j = 0; j < n->n_pods; j++) {
+        ss_k8s_pod_state st = c->pods[n->pods[j]].state;
+        if (st == SS_POD_STARTING || st == SS_POD_READY)
+            k++;
+    }
+    bool ok = true;
+    if (k > 0) {
+        /* the node leaves the snapshot: not a candidate, not in its domains */
+        bool cordoned = n->cordoned;
+        n->cordoned = true;
+        for (int i = 0; i < c->n_c; i++)
+            if (n->elig[i]) {
+                c->k[i].pods[n->dom[i]] -= k;
+                c->k[i].nodes[n->dom[i]]--;
+            }
+        int placed[MAX_PODS_PER_NODE];
+        double cpu0[MAX_PODS_PER_NODE], mem0[MAX_PODS_PER_NODE];
+        int np = 0;
+        for (; np < k && np < MAX_PODS_PER_NODE; np++) {
+            int t = ss_k8s_pick_node(c);
+            if (t < 0) {
+                ok = false;
+                break;
+            }
+            placed[np] = t;
+            cpu0[np] = c->nodes[t].used_cpu;
+            mem0[np] = c->nodes[t].used_mem;
+            hyp_pods(c, &c->nodes[t], 1, +1);
+        }
+        /* undo in reverse so that each node gets back its exact requests */
+        for (int j = np - 1; j >= 0; j--) {
+            ss_k8s_node *t = &c->nodes[placed[j]];
+            hyp_pods(c, t, 1, -1);
+            t->used_cpu = cpu0[j];
+            t->used_mem = mem0[j];
+        }
+        for (int i = 0; i < c->n_c; i++)
+            if (n->elig[i]) {
+                c->k[i].pods[n->dom[i]] += k;
+                c->k[i].nodes[n->dom[i]]++;
+            }
+        n->cordoned = cordoned;
+    }
+    n->mv_version = c->version;
+    n->mv_ok = ok;
+    return ok;
+}
+
 bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on)
 {
     if (i < 0 || i >= c->n_c || c->active[i] == on)
         return false;
     c->active[i] = on;
+    c->version++;
     return true;
 }
 

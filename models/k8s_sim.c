@@ -703,20 +703,13 @@ static void scale_down(k8s_sim *s)
     ss_time now = now_of(s);
     if (ss_zf_scale_down_suspended(&s->zf, now))
         return; /* mitigation (4) */
-    /* free pod slots on schedulable nodes (movability, spread ignored);
-     * all pods are identical, so a node's free slots are slots - pods */
-    long free_slots = 0;
     bool busy = false; /* a non-empty scale-down drain is in progress */
     bool removed[SS_MAX_ZONES];
     for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
         removed[z] = ss_zf_zone_removed(&s->zf, z, now);
-    for (int j = 0; j < c->n_live; j++) {
-        const ss_k8s_node *n = &c->nodes[c->live[j]];
-        if (n->aux == 2)
+    for (int j = 0; j < c->n_live; j++)
+        if (c->nodes[c->live[j]].aux == 2)
             busy = true;
-        if (n->ready && !n->cordoned && n->slots > n->n_pods)
-            free_slots += n->slots - n->n_pods;
-    }
     bool after_add = now < s->last_scale_up + ca->scale_down_delay_after_add;
     int empty_done = 0, busy_done = 0;
     double rc = c->dep->cpu_request, rm = c->dep->memory_request_mib;
@@ -735,9 +728,9 @@ static void scale_down(k8s_sim *s)
             u = n->n_pods * rc / n->alloc_cpu;
         if (n->alloc_mem > 0 && n->n_pods * rm / n->alloc_mem > u)
             u = n->n_pods * rm / n->alloc_mem;
-        long mine = n->slots > n->n_pods ? n->slots - n->n_pods : 0;
-        bool movable = free_slots - mine >= n->n_pods;
-        if (!(u < ca->scale_down_utilization_threshold && movable)) {
+        /* the pods must fit elsewhere under the scheduler's own filter,
+         * spread included (CA simulates their rescheduling) */
+        if (!(u < ca->scale_down_utilization_threshold) || !ss_k8s_node_movable(c, id)) {
             n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
@@ -760,7 +753,6 @@ static void scale_down(k8s_sim *s)
             continue;
         busy_done = 1;
         n->aux = 2;
-        free_slots -= n->n_pods;
         drain(s, id, false);
     }
 }
