@@ -21,12 +21,17 @@
  *     (launch failure reported by the ASG = CA-AWS "placeholder cannot be
  *     fulfilled", or a node not Ready within max_node_provision_time), then
  *     pending pods are simulated on template nodes (upcoming nodes first),
- *     the expander picks a group, desired capacity is raised; unneeded
- *     nodes are drained and removed after scale_down_unneeded_time;
+ *     the expander picks a group, desired capacity is raised; nodes under
+ *     the utilisation threshold whose pods the scheduler could place
+ *     elsewhere (ss_k8s_node_movable, spread included) are drained and
+ *     removed after scale_down_unneeded_time;
  *   - zone outages: the fleet kills instances / fails launches; here nodes
  *     of an unhealthy zone go NotReady (flapping if configured) and their
  *     pods are evicted 40 s + 300 s later (taint-based eviction);
- *   - the four zone-failure mitigations (policies/zone_failure.h).
+ *   - the four zone-failure mitigations (policies/zone_failure.h);
+ *   - optional timeline (models/eval.h): samples every sample_interval (or
+ *     a row per change when it is 0), fleet events, scale-ups, launch
+ *     failures and mitigation switches.
  */
 #include <math.h>
 #include <stdlib.h>
