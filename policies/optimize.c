@@ -677,22 +677,6 @@ void ss_opt_result_free(ss_opt_result *r)
 
 /* ---- CSV -------------------------------------------------------------------------- */
 
-static void csv_field(FILE *f, const char *s)
-{
-    /* RFC 4180 quoting when needed (values are YAML scalars: may hold commas) */
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void csv_num(FILE *f, double v)
 {
     if (isnan(v))
@@ -708,7 +692,7 @@ int ss_optimize_write_csv(const ss_opt_result *r, FILE *f, ss_err *err)
     fputs("candidate_id,generation,params_hash", f);
     for (int i = 0; i < r->space.n; i++) {
         fputc(',', f);
-        csv_field(f, r->space.p[i].path);
+        ss_csv_field(f, r->space.p[i].path);
     }
     fputs(",replicas,failed", f);
     for (int j = 0; j < 2; j++)
@@ -722,7 +706,7 @@ int ss_optimize_write_csv(const ss_opt_result *r, FILE *f, ss_err *err)
             char buf[SS_NAME_MAX + 64];
             ss_space_value_text(&r->space, &oc->c, i, buf, sizeof buf);
             fputc(',', f);
-            csv_field(f, buf);
+            ss_csv_field(f, buf);
         }
         int done = 0;
         for (int k = 0; k < r->cfg.replicas; k++)

@@ -14,25 +14,6 @@
 
 #include "policies/optimize.h"
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void SS_PRINTF(2, 3) sb_printf(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    SS_GROW(b->s, b->cap, b->len + (size_t)n + 1);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    b->len += (size_t)n;
-}
-
 static bool usable(const ss_opt_result *r, int i)
 {
     if (r->c[i].failed)
@@ -43,12 +24,12 @@ static bool usable(const ss_opt_result *r, int i)
     return true;
 }
 
-static void describe(const ss_opt_result *r, int i, sbuf *b)
+static void describe(const ss_opt_result *r, int i, ss_buf *b)
 {
     for (int p = 0; p < r->space.n; p++) {
         char v[SS_NAME_MAX + 64];
         ss_space_value_text(&r->space, &r->c[i].c, p, v, sizeof v);
-        sb_printf(b, "    %s = %s\n", r->space.p[p].path, v);
+        ss_buf_printf(b, "    %s = %s\n", r->space.p[p].path, v);
     }
 }
 
@@ -118,9 +99,10 @@ static void rho_text(double rho, rho_why why, char *buf, size_t n)
     if (why == RHO_OK && !isnan(rho))
         snprintf(buf, n, "%6.3f", rho);
     else
-        snprintf(buf, n, "%s", why == RHO_NO_VARIATION  ? "no variation"
-                               : why == RHO_PARAM_FIXED ? "param fixed"
-                                                        : "too few");
+        snprintf(buf, n, "%s",
+                 why == RHO_NO_VARIATION  ? "no variation"
+                 : why == RHO_PARAM_FIXED ? "param fixed"
+                                          : "too few");
 }
 
 /* True when metric m has the same mean for every listed candidate. */
@@ -170,45 +152,51 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
             (as[i].value == as[best_avail].value && cs[i].value < cs[best_avail].value))
             best_avail = i;
     }
-    sbuf b = {0};
+    ss_buf b = {0};
     if (out->pick < 0) {
-        sb_printf(&b, "No candidate meets the SLO: %s (%s) >= %.6g.\n", aname, stat, slo);
+        ss_buf_printf(&b, "No candidate meets the SLO: %s (%s) >= %.6g.\n", aname, stat, slo);
         if (best_avail >= 0) {
-            sb_printf(&b, "The most available candidate is %d with %s %s = %.6g (short by %.6g) at "
+            ss_buf_printf(&b,
+                          "The most available candidate is %d with %s %s = %.6g (short by %.6g) at "
                           "%.2f %s:\n",
-                      best_avail, aname, stat, as[best_avail].value, slo - as[best_avail].value,
-                      cs[best_avail].value, ss_metric_table[cm].unit);
+                          best_avail, aname, stat, as[best_avail].value, slo - as[best_avail].value,
+                          cs[best_avail].value, ss_metric_table[cm].unit);
             describe(r, best_avail, &b);
         } else {
-            sb_printf(&b, "No candidate was evaluated successfully.\n");
+            ss_buf_printf(&b, "No candidate was evaluated successfully.\n");
         }
-        sb_printf(&b, "Widen the search space (more On-Demand base, more instance types or zones) or "
-                      "relax the SLO.\n");
+        ss_buf_printf(
+            &b, "Widen the search space (more On-Demand base, more instance types or zones) or "
+                "relax the SLO.\n");
         out->text = b.s;
         free(cs);
         free(as);
         return -1;
     }
     int p = out->pick;
-    sb_printf(&b, "Recommended: candidate %d (the cheapest whose %s %s >= %.6g)\n", p, aname, stat, slo);
+    ss_buf_printf(&b, "Recommended: candidate %d (the cheapest whose %s %s >= %.6g)\n", p, aname,
+                  stat, slo);
     describe(r, p, &b);
-    sb_printf(&b, "  %s (%s): %.2f %s, 95%% interval [%.2f, %.2f] over %d replicas\n", cname, stat,
-              cs[p].value, ss_metric_table[cm].unit, cs[p].lo, cs[p].hi, cs[p].n);
+    ss_buf_printf(&b, "  %s (%s): %.2f %s, 95%% interval [%.2f, %.2f] over %d replicas\n", cname,
+                  stat, cs[p].value, ss_metric_table[cm].unit, cs[p].lo, cs[p].hi, cs[p].n);
     ss_summary od, hz, cm_mean;
     ss_opt_summary(r, p, ss_metric_lookup("ondemand_baseline_usd"), &od);
     ss_opt_summary(r, p, ss_metric_lookup("horizon_hours"), &hz);
     ss_opt_summary(r, p, ss_metric_lookup("cost_per_month_usd"), &cm_mean);
     if (hz.mean > 0 && od.mean > 0) {
         double od_month = od.mean * 720.0 / hz.mean;
-        sb_printf(&b, "  all On-Demand: %.2f USD/month; this saves %.2f USD/month (%.1f%%)\n", od_month,
-                  od_month - cm_mean.mean, 100.0 * (od_month - cm_mean.mean) / od_month);
+        ss_buf_printf(&b, "  all On-Demand: %.2f USD/month; this saves %.2f USD/month (%.1f%%)\n",
+                      od_month, od_month - cm_mean.mean,
+                      100.0 * (od_month - cm_mean.mean) / od_month);
     }
-    sb_printf(&b, "  %s (%s): %.6g, 95%% interval [%.6g, %.6g]; margin over the SLO %+.6g\n", aname,
-              stat, as[p].value, as[p].lo, as[p].hi, as[p].value - slo);
+    ss_buf_printf(&b, "  %s (%s): %.6g, 95%% interval [%.6g, %.6g]; margin over the SLO %+.6g\n",
+                  aname, stat, as[p].value, as[p].lo, as[p].hi, as[p].value - slo);
     if (!isnan(cost_floor_usd_month) && cost_floor_usd_month > 0)
-        sb_printf(&b, "  cost floor (perfect foresight): %.2f USD/month; the recommendation costs "
+        ss_buf_printf(&b,
+                      "  cost floor (perfect foresight): %.2f USD/month; the recommendation costs "
                       "%.1f%% more\n",
-                  cost_floor_usd_month, 100.0 * (cm_mean.mean - cost_floor_usd_month) / cost_floor_usd_month);
+                      cost_floor_usd_month,
+                      100.0 * (cm_mean.mean - cost_floor_usd_month) / cost_floor_usd_month);
     /* the next cheaper candidate: the most expensive of those cheaper than the pick */
     for (int i = 0; i < r->n; i++)
         if (usable(r, i) && cs[i].value < cs[p].value &&
@@ -216,16 +204,19 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
             out->next_cheaper = i;
     if (out->next_cheaper >= 0) {
         int q = out->next_cheaper;
-        sb_printf(&b, "Next cheaper: candidate %d at %.2f %s (%.2f less) fails the SLO: %s %s = %.6g "
-                      "< %.6g (short by %.6g)\n",
-                  q, cs[q].value, ss_metric_table[cm].unit, cs[p].value - cs[q].value, aname, stat,
-                  as[q].value, slo, slo - as[q].value);
+        ss_buf_printf(
+            &b,
+            "Next cheaper: candidate %d at %.2f %s (%.2f less) fails the SLO: %s %s = %.6g "
+            "< %.6g (short by %.6g)\n",
+            q, cs[q].value, ss_metric_table[cm].unit, cs[p].value - cs[q].value, aname, stat,
+            as[q].value, slo, slo - as[q].value);
         describe(r, q, &b);
     } else {
-        sb_printf(&b, "No cheaper candidate was evaluated.\n");
+        ss_buf_printf(&b, "No cheaper candidate was evaluated.\n");
     }
     /* sensitivity */
-    int *all = ss_malloc(sizeof(int) * (size_t)(r->n + 1)), *fr = ss_malloc(sizeof(int) * (size_t)(r->n + 1));
+    int *all = ss_malloc(sizeof(int) * (size_t)(r->n + 1)),
+        *fr = ss_malloc(sizeof(int) * (size_t)(r->n + 1));
     int na = 0, nf = 0;
     for (int i = 0; i < r->n; i++) {
         if (!usable(r, i))
@@ -235,21 +226,24 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
             fr[nf++] = i;
     }
     if (r->space.n > 0) {
-        sb_printf(&b, "Sensitivity (Spearman rank correlation of each parameter with the mean of each "
-                      "objective, on the frontier (%d) and over all candidates (%d); range = spread of "
-                      "the objective's mean across the parameter's values, all candidates):\n",
-                  nf, na);
+        ss_buf_printf(
+            &b,
+            "Sensitivity (Spearman rank correlation of each parameter with the mean of each "
+            "objective, on the frontier (%d) and over all candidates (%d); range = spread of "
+            "the objective's mean across the parameter's values, all candidates):\n",
+            nf, na);
         /* an objective without any spread says nothing about the parameters:
          * say so once instead of a column of undefined correlations */
         for (int j = 0; j < 2; j++) {
             double v;
             if (na > 1 && constant_metric(r, all, na, r->obj_id[j], &v))
-                sb_printf(&b, "  %s is %.6g for every candidate: the history produced no %s "
+                ss_buf_printf(&b,
+                              "  %s is %.6g for every candidate: the history produced no %s "
                               "differences between candidates.\n",
-                          r->cfg.objectives[j], v, r->cfg.objectives[j]);
+                              r->cfg.objectives[j], v, r->cfg.objectives[j]);
         }
         for (int q = 0; q < r->space.n; q++) {
-            sb_printf(&b, "  %s\n", r->space.p[q].path);
+            ss_buf_printf(&b, "  %s\n", r->space.p[q].path);
             for (int j = 0; j < 2; j++) {
                 double rg_f, rg_a;
                 rho_why wf, wa;
@@ -258,8 +252,8 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
                 char tf[32], ta[32];
                 rho_text(rf, wf, tf, sizeof tf);
                 rho_text(ra, wa, ta, sizeof ta);
-                sb_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g\n",
-                          r->cfg.objectives[j], tf, ta, rg_a);
+                ss_buf_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g\n",
+                              r->cfg.objectives[j], tf, ta, rg_a);
             }
         }
     }
