@@ -465,12 +465,12 @@ static void test_report_optimization(void **state)
      * $300/month vs $2000 all On-Demand, availability 0.9998 (99.98%). */
     char *h = tu_read_file(tu_fmt("%s/index.html", d1), NULL);
     char *m = tu_read_file(tu_fmt("%s/index.md", d1), NULL);
-    assert_non_null(strstr(h, "Recommended configuration (candidate 3)"));
+    assert_non_null(strstr(h, "Recommended configuration (candidate 3 of 30 evaluated)"));
     assert_non_null(strstr(h, "$300 per month, against $2000 per month"));
     assert_non_null(strstr(h, "6.7x cheaper (-85%)"));
     assert_non_null(strstr(h, "available 99.98% of the time"));
     assert_non_null(strstr(h, "asg.on_demand_base_capacity = 2"));
-    assert_non_null(strstr(m, "Recommended configuration (candidate 3)"));
+    assert_non_null(strstr(m, "Recommended configuration (candidate 3 of 30 evaluated)"));
     assert_non_null(strstr(m, "6.7x cheaper (-85%)"));
     assert_non_null(strstr(m, "![frontier](frontier.png)"));
     assert_null(strstr(h, "<b>&")); /* the hostile name is escaped */
