@@ -430,7 +430,9 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     ss_recommendation rec;
-    int pick = ss_recommend(&res, slo_frac, floor_usd, &rec);
+    /* ss_recommend returns 0 with the candidate in rec.pick, or -1 when no
+     * candidate meets the SLO. */
+    int pick = ss_recommend(&res, slo_frac, floor_usd, &rec) ? -1 : rec.pick;
     if (ss_write_file_atomic(outdir, "recommendation.txt", rec.text, &err)) {
         ss_recommendation_free(&rec);
         ss_fail("optimize", "%s", err.msg);
