@@ -522,7 +522,7 @@ static void test_export_cli(void **state)
     char *dir = tu_mkdtemp();
     char bin[1024], ex[1024];
     snprintf(bin, sizeof bin, "%s", tu_spotsim_bin());
-    snprintf(ex, sizeof ex, "%s/examples/ecs-api-3az-2016.yaml", tu_source_dir());
+    snprintf(ex, sizeof ex, "%s/tests/data/export/ecs-api.yaml", tu_source_dir());
     /* ecs-json needs a directory */
     assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format ecs-json >/dev/null 2>&1", bin, ex)), 2);
     assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format ecs-json --out '%s/ecs' 2>/dev/null", bin, ex, dir)), 0);
@@ -531,8 +531,8 @@ static void test_export_cli(void **state)
     char *ls = dir_listing(ecs);
     assert_string_equal(ls, "ecs-capacity-provider.json ecs-service.json ecs.config");
     free(ls);
-    /* each file is the API input itself (no wrapper), values from the
-     * example by hand: provider api-cp on api-asg, targetCapacity 100,
+    /* each file is the API input itself (no wrapper), values from
+     * tests/data/export/ecs-api.yaml by hand: provider api-cp on api-asg, targetCapacity 100,
      * warm-up 300 s, termination protection off, draining on; service api,
      * 6 tasks, strategy [api-cp base 0 weight 1], 100/200 %, spread by zone
      * then binpack memory */
