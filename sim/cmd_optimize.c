@@ -448,11 +448,15 @@ int ss_cmd_optimize(int argc, char **argv)
         fputs(rec.text, stderr);
     ss_recommendation_free(&rec);
     {
-        char sql[256];
+        /* The report draws the recommendation, the SLO and the cost floor
+         * (perfect foresight, USD per month) from these. */
+        char sql[384], floor_sql[64] = "";
+        if (!isnan(floor_usd))
+            snprintf(floor_sql, sizeof floor_sql, ", '$.cost_floor_per_month', %.17g", floor_usd);
         snprintf(sql, sizeof sql,
                  "UPDATE optimizations SET extra_json = json_set(coalesce(extra_json, '{}'), "
-                 "'$.recommended', %d, '$.slo', %.17g) WHERE id = %lld",
-                 pick, slo_frac, (long long)res.id);
+                 "'$.recommended', %d, '$.slo', %.17g%s) WHERE id = %lld",
+                 pick, slo_frac, floor_sql, (long long)res.id);
         if (ss_store_exec(&st, sql, &err)) {
             ss_fail("optimize", "%s", err.msg);
             goto out;
