@@ -678,6 +678,33 @@ static void mangled_input_never_crashes(void **state)
     assert_true(ok >= 1); /* at least the whole-file prefixes near the end load */
 }
 
+/* docs/scenario.md shows examples/ecs-api-3az-2016.yaml as its complete
+ * example: the copy must be the file, byte for byte. */
+static void docs_example_is_the_file(void **state)
+{
+    (void)state;
+    char *doc = tu_read_file(tu_fmt("%s/docs/scenario.md", tu_source_dir()), NULL);
+    char *file = tu_read_file(tu_fmt("%s/examples/ecs-api-3az-2016.yaml", tu_source_dir()), NULL);
+    assert_non_null(doc);
+    assert_non_null(file);
+    const char *sec = strstr(doc, "## A complete example");
+    assert_non_null(sec);
+    const char *open = strstr(sec, "```yaml\n");
+    assert_non_null(open);
+    open += strlen("```yaml\n");
+    const char *close = strstr(open, "\n```");
+    assert_non_null(close);
+    size_t n = (size_t)(close - open) + 1; /* the block keeps the file's last newline */
+    size_t flen = strlen(file);
+    while (flen > 1 && file[flen - 1] == '\n' && file[flen - 2] == '\n')
+        flen--;
+    if (n != flen || memcmp(open, file, n) != 0)
+        fail_msg("docs/scenario.md: the complete example differs from "
+                 "examples/ecs-api-3az-2016.yaml; copy the file into the doc");
+    free(doc);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +719,7 @@ int main(void)
         cmocka_unit_test(hash_is_stable_and_sensitive),
         cmocka_unit_test(every_key_is_documented),
         cmocka_unit_test(mangled_input_never_crashes),
+        cmocka_unit_test(docs_example_is_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
