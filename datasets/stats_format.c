@@ -180,21 +180,6 @@ static json_t *json_cell(const col *c, const void *obj)
     }
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void csv_table(FILE *f, const col *cols, size_t nc, int sections_mask, const void *objs,
                       size_t size, size_t n)
 {
@@ -204,7 +189,7 @@ static void csv_table(FILE *f, const col *cols, size_t nc, int sections_mask, co
             continue;
         if (!first)
             fputc(',', f);
-        csv_field(f, cols[c].key);
+        ss_csv_field(f, cols[c].key);
         first = false;
     }
     fputs("\r\n", f);
@@ -218,7 +203,7 @@ static void csv_table(FILE *f, const col *cols, size_t nc, int sections_mask, co
             if (!first)
                 fputc(',', f);
             cell(&cols[c], obj, true, buf, sizeof buf);
-            csv_field(f, buf);
+            ss_csv_field(f, buf);
             first = false;
         }
         fputs("\r\n", f);

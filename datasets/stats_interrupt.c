@@ -35,8 +35,10 @@ void ssx_interrupt_accumulate(const ssx_data *d, const ssx_pool *p, ssx_acc *a)
             continue;
         bool event = in->interrupted && in->end != SS_STATS_OPEN_TO && in->end <= d->to_eff;
         ss_time stop = end < d->to_eff ? end : d->to_eff;
-        SS_GROW(a->life, a->cap_life, a->n_life + 1);
-        a->life_event = ss_realloc(a->life_event, a->cap_life * sizeof *a->life_event);
+        if (a->n_life + 1 > a->cap_life) {
+            SS_GROW(a->life, a->cap_life, a->n_life + 1);
+            a->life_event = ss_realloc(a->life_event, a->cap_life * sizeof *a->life_event);
+        }
         a->life[a->n_life] = (double)(stop - in->launch) / (double)SS_HOUR;
         a->life_event[a->n_life] = event;
         a->n_life++;

@@ -130,8 +130,10 @@ static int load_prices(ss_store *st, const char *product, ssx_data *d, ss_err *e
         }
         if (!p)
             continue;
-        SS_GROW(p->pt, cap, p->n_prices + 1);
-        p->pp = ss_realloc(p->pp, cap * sizeof *p->pp);
+        if (p->n_prices + 1 > cap) { /* grow both parallel arrays together */
+            SS_GROW(p->pt, cap, p->n_prices + 1);
+            p->pp = ss_realloc(p->pp, cap * sizeof *p->pp);
+        }
         p->pt[p->n_prices] = sqlite3_column_int64(s, 1);
         p->pp[p->n_prices] = sqlite3_column_double(s, 2);
         p->n_prices++;
@@ -328,8 +330,10 @@ static int load_traces(ss_store *st, ssx_data *d, ss_err *err)
         size_t cap = 0;
         int src;
         while ((src = sqlite3_step(smp)) == SQLITE_ROW) {
-            SS_GROW(tr.t, cap, tr.n + 1);
-            tr.v = ss_realloc(tr.v, cap * sizeof *tr.v);
+            if (tr.n + 1 > cap) {
+                SS_GROW(tr.t, cap, tr.n + 1);
+                tr.v = ss_realloc(tr.v, cap * sizeof *tr.v);
+            }
             tr.t[tr.n] = sqlite3_column_int64(smp, 0);
             tr.v[tr.n] = sqlite3_column_int(smp, 1);
             tr.n++;

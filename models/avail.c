@@ -49,11 +49,6 @@ static void close_episode(ss_avail *a, ss_time t)
 
 void ss_avail_set(ss_avail *a, ss_time t, double h, double m, double d, double p)
 {
-    /* Nothing changed: integrate later in one piece. The integrands are
-     * whole numbers of tasks times whole milliseconds, so the sums are exact
-     * and splitting an interval or not gives the same bits. */
-    if (h == a->h && m == a->m && d == a->d && p == a->p && t >= a->last)
-        return;
     advance(a, t);
     int short_now = h < m;
     if (short_now && !a->in_short) {

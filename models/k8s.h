@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/avail.h"
+#include "models/metrics.h"
 #include "models/scenario.h"
 #include "policies/spread.h"
 #include "sim/simtime.h"
@@ -75,19 +77,10 @@ typedef struct ss_k8s_node {
     int live_pos;           /* position in cluster.live (when live) */
     int slots;              /* pods of the deployment an empty node holds */
     int64_t aux;            /* simulation bookkeeping (e.g. pending handler event) */
+    int hyp_pods;           /* pods placed here by a what-if simulation (0 outside one) */
+    uint64_t mv_version;    /* cluster version of the cached movability answer (0 = none) */
+    bool mv_ok;
 } ss_k8s_node;
-
-/* Availability and pending accounting (modeling-notes §5), integrated exactly
- * over piecewise-constant counts. Local interface until models/avail.h. */
-typedef struct ss_k8s_avail {
-    ss_time t_last, t0;
-    int required, demand;
-    double ok_ms, served_pod_ms, demand_pod_ms, short_pod_ms, pending_pod_ms;
-    bool in_short;
-    ss_time short_start;
-    double *episodes_s;
-    size_t n_episodes, cap_episodes;
-} ss_k8s_avail;
 
 typedef struct ss_k8s_cluster {
     const ss_scenario *sc;
@@ -109,8 +102,16 @@ typedef struct ss_k8s_cluster {
     int *pending;                   /* FIFO of pending pod ids: [head, n) */
     int pending_head, n_pending_q, cap_pending;
     int n_pending, n_live_pods, n_ready, healthy;
-    ss_k8s_avail av;
+    int required, demand;           /* SLO minimum and demanded pods (constant) */
+    /* Availability, served fraction, shortfalls and pending pod-time
+     * (models/avail.h), synchronised lazily by ss_k8s_account. */
+    ss_avail av;
+    /* Optional observer: called by ss_k8s_account when the healthy, pending
+     * or running count changed at t (timeline rows "per change"). */
+    void (*on_change)(void *ctx, ss_time t);
+    void *change_ctx;
     int64_t binds, skew_violations, evictions, pdb_blocked, restarts;
+    uint64_t version;               /* bumped by every change the scheduler can see */
     /* scratch for the scheduler */
     int *cand;
     int64_t *score, *tmp;
@@ -132,7 +133,9 @@ void ss_k8s_cluster_init(ss_k8s_cluster *c, const ss_scenario *sc, ss_time t0);
 void ss_k8s_cluster_free(ss_k8s_cluster *c);
 
 /* Integrate the accounting up to now (call before every change; the
- * mutators below do it themselves). */
+ * mutators below do it themselves): the counts as they stand are the
+ * values since the previous call (every change happens right after a
+ * call), so they are handed to ss_avail at that time, then integrated. */
 void ss_k8s_account(ss_k8s_cluster *c, ss_time now);
 
 /* A node registers (Ready). Returns its id. */
@@ -162,6 +165,15 @@ int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace);
 /* The pod object is removed: its resources are freed. */
 void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod);
 
+/* Cluster Autoscaler's scale-down check: could every pod of `node` (bound,
+ * not terminating) be rescheduled on the other nodes if it were removed?
+ * Runs the scheduler (filter: Ready, not cordoned, taints, node selector,
+ * resources, DoNotSchedule spread) pod by pod on a what-if state: the node
+ * and its pods taken out of their domains, each placed pod added to its
+ * target. The state is restored; the answer is cached until the cluster
+ * changes. */
+bool ss_k8s_node_movable(ss_k8s_cluster *c, int node);
+
 /* Enable / disable constraint i (mitigation 1); returns true if it changed. */
 bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on);
 /* Skew of constraint i now: max over visible domains of count - globalMin. */
@@ -173,11 +185,11 @@ int ss_k8s_pods_per_node(const ss_k8s_cluster *c, double cpu, double mem);
  * the first inconsistency (tests, debugging). */
 int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err);
 
-/* Availability accounting. */
-void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, double *availability,
-                         double *served_fraction, int64_t *episodes, double *p50_s,
-                         double *p95_s, double *max_s, double *short_task_hours,
-                         double *pending_task_hours);
+/* Close the accounting at end: availability, served_fraction, shortfall_*
+ * and pending_task_hours of out (models/avail.h definitions). */
+void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, ss_metrics *out);
+/* Pods bound to a node and not terminating (starting or ready). */
+int ss_k8s_running(const ss_k8s_cluster *c);
 
 /* Optional record of cluster-autoscaler decisions (tests, reports). */
 #define SS_K8S_TRACE_MAX 256

@@ -83,70 +83,36 @@ bool ss_k8s_group_selector_ok(const ss_scenario *sc, int group, int zone, int ty
 
 /* ---- accounting ----------------------------------------------------------- */
 
+int ss_k8s_running(const ss_k8s_cluster *c) { return c->n_live_pods - c->n_pending; }
+
 void ss_k8s_account(ss_k8s_cluster *c, ss_time now)
 {
-    ss_k8s_avail *a = &c->av;
-    if (now <= a->t_last)
-        return;
-    double dt = (double)(now - a->t_last);
-    bool shortfall = c->healthy < a->required;
-    if (shortfall && !a->in_short) {
-        a->in_short = true;
-        a->short_start = a->t_last;
-    } else if (!shortfall && a->in_short) {
-        a->in_short = false;
-        SS_GROW(a->episodes_s, a->cap_episodes, a->n_episodes + 1);
-        a->episodes_s[a->n_episodes++] = (double)(a->t_last - a->short_start) / 1000.0;
-    }
-    a->pending_pod_ms += c->n_pending * dt;
-    if (!shortfall)
-        a->ok_ms += dt;
-    a->served_pod_ms += (c->healthy < a->demand ? c->healthy : a->demand) * dt;
-    a->demand_pod_ms += a->demand * dt;
-    if (shortfall)
-        a->short_pod_ms += (a->required - c->healthy) * dt;
-    a->t_last = now;
+    ss_avail *a = &c->av;
+    c->version++; /* every mutator calls this first: cached what-ifs are stale */
+    double h = c->healthy, p = c->n_pending;
+    /* the counts changed (if at all) at a->last, right after the previous
+     * call: record them there, then integrate them up to now */
+    bool changed = h != a->h || p != a->p;
+    if (changed)
+        ss_avail_set(a, a->last, h, a->m, a->d, p);
+    if (changed && c->on_change)
+        c->on_change(c->change_ctx, a->last);
+    if (now > a->last)
+        ss_avail_set(a, now, h, a->m, a->d, p);
 }
 
-static int cmp_double(const void *x, const void *y)
+/* After a change: with an observer, report it at once (its row then shows
+ * the fleet as it is now, not at the next change). */
+static void changed(ss_k8s_cluster *c, ss_time now)
 {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
+    if (c->on_change)
+        ss_k8s_account(c, now);
 }
 
-static double pct(const double *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0.0;
-    /* nearest rank */
-    size_t r = (size_t)ceil(p * (double)n);
-    if (r < 1)
-        r = 1;
-    return v[r - 1];
-}
-
-void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, double *availability,
-                         double *served_fraction, int64_t *episodes, double *p50_s,
-                         double *p95_s, double *max_s, double *short_task_hours,
-                         double *pending_task_hours)
+void ss_k8s_avail_finish(ss_k8s_cluster *c, ss_time end, ss_metrics *out)
 {
     ss_k8s_account(c, end);
-    ss_k8s_avail *a = &c->av;
-    if (a->in_short) {
-        a->in_short = false;
-        SS_GROW(a->episodes_s, a->cap_episodes, a->n_episodes + 1);
-        a->episodes_s[a->n_episodes++] = (double)(a->t_last - a->short_start) / 1000.0;
-    }
-    double total = (double)(a->t_last - a->t0);
-    *availability = total > 0 ? a->ok_ms / total : 1.0;
-    *served_fraction = a->demand_pod_ms > 0 ? a->served_pod_ms / a->demand_pod_ms : 1.0;
-    qsort(a->episodes_s, a->n_episodes, sizeof(double), cmp_double);
-    *episodes = (int64_t)a->n_episodes;
-    *p50_s = pct(a->episodes_s, a->n_episodes, 0.50);
-    *p95_s = pct(a->episodes_s, a->n_episodes, 0.95);
-    *max_s = a->n_episodes ? a->episodes_s[a->n_episodes - 1] : 0.0;
-    *short_task_hours = a->short_pod_ms / (double)SS_HOUR;
-    *pending_task_hours = a->pending_pod_ms / (double)SS_HOUR;
+    ss_avail_finish(&c->av, end, out);
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -163,13 +129,13 @@ void ss_k8s_cluster_init(ss_k8s_cluster *c, const ss_scenario *sc, ss_time t0)
         c->per_node[i] = strcmp(c->cs[i].topology_key, SS_K8S_HOSTNAME_KEY) == 0;
         c->is_zone[i] = strcmp(c->cs[i].topology_key, SS_K8S_ZONE_KEY) == 0;
     }
-    c->av.t_last = c->av.t0 = t0;
     int rep = c->dep->replicas;
-    c->av.demand = rep;
+    c->demand = rep;
     if (sc->slo.min_healthy >= 0)
-        c->av.required = sc->slo.min_healthy;
+        c->required = sc->slo.min_healthy;
     else
-        c->av.required = (int)ceil(sc->slo.min_fraction * rep - 1e-9);
+        c->required = (int)ceil(sc->slo.min_fraction * rep - 1e-9);
+    ss_avail_init(&c->av, t0, 0, c->required, c->demand, 0);
 }
 
 void ss_k8s_cluster_free(ss_k8s_cluster *c)
@@ -185,7 +151,7 @@ void ss_k8s_cluster_free(ss_k8s_cluster *c)
     free(c->live);
     free(c->pods);
     free(c->pending);
-    free(c->av.episodes_s);
+    ss_avail_free(&c->av);
     free(c->cand);
     free(c->score);
     free(c->tmp);
@@ -308,11 +274,13 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
     n->ready = ready;
     c->healthy += ready ? n->ready_pods : -n->ready_pods;
     n->notready_since = ready ? SS_TIME_NEVER : now;
+    changed(c, now);
 }
 
 void ss_k8s_node_cordon(ss_k8s_cluster *c, int node)
 {
     c->nodes[node].cordoned = true;
+    c->version++;
 }
 
 int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node)
@@ -372,12 +340,13 @@ int ss_k8s_pod_new(ss_k8s_cluster *c, ss_time now)
     c->pending[c->n_pending_q++] = id;
     c->n_pending++;
     c->n_live_pods++;
+    changed(c, now);
     return id;
 }
 
 static bool fits(const ss_k8s_cluster *c, const ss_k8s_node *n)
 {
-    return n->n_pods < MAX_PODS_PER_NODE &&
+    return n->n_pods + n->hyp_pods < MAX_PODS_PER_NODE &&
            n->used_cpu + c->dep->cpu_request <= n->alloc_cpu + EPS &&
            n->used_mem + c->dep->memory_request_mib <= n->alloc_mem + EPS;
 }
@@ -484,6 +453,7 @@ void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node)
     while (c->pending_head < c->n_pending_q &&
            c->pods[c->pending[c->pending_head]].state != SS_POD_PENDING)
         c->pending_head++;
+    changed(c, now);
 }
 
 void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod)
@@ -498,6 +468,7 @@ void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod)
     c->n_ready++;
     if (n->ready)
         c->healthy++;
+    changed(c, now);
 }
 
 int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace)
@@ -518,6 +489,7 @@ int ss_k8s_pod_terminate(ss_k8s_cluster *c, ss_time now, int pod, bool replace)
     }
     p->state = SS_POD_TERMINATING;
     c->n_live_pods--;
+    changed(c, now);
     return replace ? ss_k8s_pod_new(c, now) : -1;
 }
 
@@ -541,11 +513,79 @@ void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod)
     p->node = -1;
 }
 
+/* Add (sign +1) or take out (-1) k pods of the deployment on node n in the
+ * what-if state: requests, the hypothetical pod count, and the spread
+ * counts of the domains the node is counted in. */
+static void hyp_pods(ss_k8s_cluster *c, ss_k8s_node *n, int k, int sign)
+{
+    n->used_cpu += sign * k * c->dep->cpu_request; /* restored exactly by the caller */
+    n->used_mem += sign * k * c->dep->memory_request_mib;
+    n->hyp_pods += sign * k;
+    for (int i = 0; i < c->n_c; i++)
+        if (n->elig[i])
+            c->k[i].pods[n->dom[i]] += sign * k;
+}
+
+bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
+{
+    ss_k8s_node *n = &c->nodes[node];
+    if (n->mv_version == c->version && c->version != 0)
+        return n->mv_ok;
+    int k = 0; /* pods counted in the spread: starting or ready */
+    for (int j = 0; j < n->n_pods; j++) {
+        ss_k8s_pod_state st = c->pods[n->pods[j]].state;
+        if (st == SS_POD_STARTING || st == SS_POD_READY)
+            k++;
+    }
+    bool ok = true;
+    if (k > 0) {
+        /* the node leaves the snapshot: not a candidate, not in its domains */
+        bool cordoned = n->cordoned;
+        n->cordoned = true;
+        for (int i = 0; i < c->n_c; i++)
+            if (n->elig[i]) {
+                c->k[i].pods[n->dom[i]] -= k;
+                c->k[i].nodes[n->dom[i]]--;
+            }
+        int placed[MAX_PODS_PER_NODE];
+        double cpu0[MAX_PODS_PER_NODE], mem0[MAX_PODS_PER_NODE];
+        int np = 0;
+        for (; np < k && np < MAX_PODS_PER_NODE; np++) {
+            int t = ss_k8s_pick_node(c);
+            if (t < 0) {
+                ok = false;
+                break;
+            }
+            placed[np] = t;
+            cpu0[np] = c->nodes[t].used_cpu;
+            mem0[np] = c->nodes[t].used_mem;
+            hyp_pods(c, &c->nodes[t], 1, +1);
+        }
+        /* undo in reverse so that each node gets back its exact requests */
+        for (int j = np - 1; j >= 0; j--) {
+            ss_k8s_node *t = &c->nodes[placed[j]];
+            hyp_pods(c, t, 1, -1);
+            t->used_cpu = cpu0[j];
+            t->used_mem = mem0[j];
+        }
+        for (int i = 0; i < c->n_c; i++)
+            if (n->elig[i]) {
+                c->k[i].pods[n->dom[i]] += k;
+                c->k[i].nodes[n->dom[i]]++;
+            }
+        n->cordoned = cordoned;
+    }
+    n->mv_version = c->version;
+    n->mv_ok = ok;
+    return ok;
+}
+
 bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on)
 {
     if (i < 0 || i >= c->n_c || c->active[i] == on)
         return false;
     c->active[i] = on;
+    c->version++;
     return true;
 }
 

@@ -21,12 +21,17 @@
  *     (launch failure reported by the ASG = CA-AWS "placeholder cannot be
  *     fulfilled", or a node not Ready within max_node_provision_time), then
  *     pending pods are simulated on template nodes (upcoming nodes first),
- *     the expander picks a group, desired capacity is raised; unneeded
- *     nodes are drained and removed after scale_down_unneeded_time;
+ *     the expander picks a group, desired capacity is raised; nodes under
+ *     the utilisation threshold whose pods the scheduler could place
+ *     elsewhere (ss_k8s_node_movable, spread included) are drained and
+ *     removed after scale_down_unneeded_time;
  *   - zone outages: the fleet kills instances / fails launches; here nodes
  *     of an unhealthy zone go NotReady (flapping if configured) and their
  *     pods are evicted 40 s + 300 s later (taint-based eviction);
- *   - the four zone-failure mitigations (policies/zone_failure.h).
+ *   - the four zone-failure mitigations (policies/zone_failure.h);
+ *   - optional timeline (models/eval.h): samples every sample_interval (or
+ *     a row per change when it is 0), fleet events, scale-ups, launch
+ *     failures and mitigation switches.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -51,7 +56,8 @@ enum {
     EV_EVICT_RETRY,   /* a = node */
     EV_SCAN,          /* cluster autoscaler loop */
     EV_HEALTH,        /* a = outage, b = 1 unhealthy / 0 healthy */
-    EV_TAINT_EVICT    /* a = node, b = NotReady since (ms) */
+    EV_TAINT_EVICT,   /* a = node, b = NotReady since (ms) */
+    EV_SAMPLE         /* timeline sample every scenario.sample_interval */
 };
 
 #define EVICT_RETRY (5 * SS_SECOND)
@@ -102,11 +108,58 @@ struct k8s_sim {
     size_t n_notices, head_notices, cap_notices;
     int64_t restarts;
     ss_k8s_trace *trace;      /* optional record of CA decisions */
+    ss_timeline *tl;          /* optional timeline (models/eval.h) */
+    bool mit_on[4];           /* mitigation switches as last recorded */
 };
 
 /* ---- helpers ------------------------------------------------------------------ */
 
 static ss_time now_of(const k8s_sim *s) { return ss_evq_now(s->q); }
+
+/* ---- timeline -------------------------------------------------------------------- */
+
+static void tl_push(k8s_sim *s, ss_time t, const char *event)
+{
+    const ss_k8s_cluster *c = &s->c;
+    ss_timeline_row r = {.t = t,
+                         .required = c->required,
+                         .healthy = c->healthy,
+                         .desired = c->demand,
+                         .running = ss_k8s_running(c),
+                         .pending = c->n_pending,
+                         .spot_instances = s->f.alive_spot,
+                         .od_instances = s->f.alive_od,
+                         .event = event};
+    ss_timeline_push(s->tl, &r);
+}
+
+/* A row now (event may be NULL: a sample). The accounting is brought up to
+ * date first, so that a change row it emits (sample_interval 0) comes
+ * before this one: rows stay in time order. */
+static void tl_event(k8s_sim *s, const char *event)
+{
+    if (!s->tl)
+        return;
+    ss_k8s_account(&s->c, now_of(s));
+    tl_push(s, now_of(s), event);
+}
+
+/* sample_interval 0: one row per change of the healthy or pending count */
+static void tl_change(void *ctx, ss_time t) { tl_push(ctx, t, NULL); }
+
+static void f_event(void *ctx, ss_time t, const char *what)
+{
+    (void)t;
+    tl_event(ctx, what);
+}
+
+static void on_sample(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    tl_event(s, NULL);
+    ss_evq_schedule(q, now_of(s) + s->sc->sample_interval, EV_SAMPLE, s, 0, 0);
+}
 
 static void sched_trigger(k8s_sim *s)
 {
@@ -349,6 +402,7 @@ static void h_launch_failed(void *ctx, int pool, ss_launch_block why)
     (void)why;
     k8s_ng *ng = ctx;
     ng->failed = true;
+    tl_event(ng->s, "launch-failed");
 }
 
 /* Scale-down drains end here: terminate once the node holds no pod. */
@@ -644,6 +698,7 @@ static void scale_up(k8s_sim *s)
     }
     s->last_scale_up = now;
     ss_asg_set_desired(&ng->g, ng->g.desired + opts[pick].node_count);
+    tl_event(s, "scale-up");
 }
 
 static void scale_down(k8s_sim *s)
@@ -653,20 +708,13 @@ static void scale_down(k8s_sim *s)
     ss_time now = now_of(s);
     if (ss_zf_scale_down_suspended(&s->zf, now))
         return; /* mitigation (4) */
-    /* free pod slots on schedulable nodes (movability, spread ignored);
-     * all pods are identical, so a node's free slots are slots - pods */
-    long free_slots = 0;
     bool busy = false; /* a non-empty scale-down drain is in progress */
     bool removed[SS_MAX_ZONES];
     for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
         removed[z] = ss_zf_zone_removed(&s->zf, z, now);
-    for (int j = 0; j < c->n_live; j++) {
-        const ss_k8s_node *n = &c->nodes[c->live[j]];
-        if (n->aux == 2)
+    for (int j = 0; j < c->n_live; j++)
+        if (c->nodes[c->live[j]].aux == 2)
             busy = true;
-        if (n->ready && !n->cordoned && n->slots > n->n_pods)
-            free_slots += n->slots - n->n_pods;
-    }
     bool after_add = now < s->last_scale_up + ca->scale_down_delay_after_add;
     int empty_done = 0, busy_done = 0;
     double rc = c->dep->cpu_request, rm = c->dep->memory_request_mib;
@@ -685,9 +733,9 @@ static void scale_down(k8s_sim *s)
             u = n->n_pods * rc / n->alloc_cpu;
         if (n->alloc_mem > 0 && n->n_pods * rm / n->alloc_mem > u)
             u = n->n_pods * rm / n->alloc_mem;
-        long mine = n->slots > n->n_pods ? n->slots - n->n_pods : 0;
-        bool movable = free_slots - mine >= n->n_pods;
-        if (!(u < ca->scale_down_utilization_threshold && movable)) {
+        /* the pods must fit elsewhere under the scheduler's own filter,
+         * spread included (CA simulates their rescheduling) */
+        if (!(u < ca->scale_down_utilization_threshold) || !ss_k8s_node_movable(c, id)) {
             n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
@@ -710,8 +758,29 @@ static void scale_down(k8s_sim *s)
             continue;
         busy_done = 1;
         n->aux = 2;
-        free_slots -= n->n_pods;
         drain(s, id, false);
+    }
+}
+
+/* Timeline rows when a mitigation switch flips (its reaction delay after
+ * the trigger): "mitigation-on:<name>" / "mitigation-off:<name>". */
+static void tl_mitigations(k8s_sim *s, ss_time now, bool dropped)
+{
+    static const char *const on[4] = {"mitigation-on:drop-zone-spread", "mitigation-on:remove-zone-groups",
+                                      "mitigation-on:spot-rate-guard", "mitigation-on:suspend-scale-down"};
+    static const char *const off[4] = {"mitigation-off:drop-zone-spread",
+                                       "mitigation-off:remove-zone-groups",
+                                       "mitigation-off:spot-rate-guard",
+                                       "mitigation-off:suspend-scale-down"};
+    bool removed = false;
+    for (int z = 0; z < s->sc->market.n_zones; z++)
+        removed |= ss_zf_zone_removed(&s->zf, z, now);
+    bool cur[4] = {dropped, removed, ss_zf_spot_scale_up_blocked(&s->zf, now),
+                   ss_zf_scale_down_suspended(&s->zf, now)};
+    for (int i = 0; i < 4; i++) {
+        if (cur[i] != s->mit_on[i])
+            tl_event(s, cur[i] ? on[i] : off[i]);
+        s->mit_on[i] = cur[i];
     }
 }
 
@@ -735,6 +804,8 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
                   ((double)RATE_WINDOW / (double)SS_HOUR);
     ss_zf_observe_rate(&s->zf, rate, now);
     bool dropped = ss_zf_zone_spread_dropped(&s->zf, now);
+    if (s->tl)
+        tl_mitigations(s, now, dropped);
     bool changed = false;
     for (int i = 0; i < s->c.n_c; i++)
         if (s->c.is_zone[i])
@@ -768,8 +839,8 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
 
 /* ---- the entry point ------------------------------------------------------------- */
 
-int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica,
-                           ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
+static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
+                    ss_k8s_trace *trace, ss_timeline *tl, ss_err *err)
 {
     ss_time start = sc0->start, end = sc0->end;
     if (start == 0 && end == 0) {
@@ -801,6 +872,7 @@ int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t se
     s->seed = seed;
     s->replica = replica;
     s->trace = trace;
+    s->tl = tl;
     s->last_scale_up = start - sc0->k8s.autoscaler.scale_down_delay_after_add;
     s->q = ss_evq_new(4096);
     ss_evq_reset(s->q, start);
@@ -819,6 +891,11 @@ int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t se
     ss_evq_on(s->q, EV_SCAN, on_scan, NULL);
     ss_evq_on(s->q, EV_HEALTH, on_health, NULL);
     ss_evq_on(s->q, EV_TAINT_EVICT, on_taint_evict, NULL);
+    ss_evq_on(s->q, EV_SAMPLE, on_sample, NULL);
+    if (tl) {
+        s->f.on_event = f_event;
+        s->f.event_ctx = s;
+    }
     for (int i = 0; i < s->sc->k8s.deployment.replicas; i++)
         ss_k8s_pod_new(&s->c, start);
     s->n_ng = s->sc->n_asgs;
@@ -860,7 +937,19 @@ int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t se
     }
     ss_evq_schedule(s->q, start, EV_SCAN, s, 0, 0);
     sched_trigger(s);
+    if (tl) {
+        /* the initial state is the "start" row, changes come after it */
+        ss_k8s_account(&s->c, start);
+        if (s->sc->sample_interval <= 0) {
+            s->c.on_change = tl_change;
+            s->c.change_ctx = s;
+        }
+        tl_event(s, "start");
+        if (s->sc->sample_interval > 0)
+            ss_evq_schedule(s->q, start + s->sc->sample_interval, EV_SAMPLE, s, 0, 0);
+    }
     ss_evq_run_until(s->q, end);
+    tl_event(s, "end");
     ss_fleet_finish(&s->f);
     if (trace)
         trace->events = ss_evq_dispatched(s->q);
@@ -874,9 +963,7 @@ int ss_k8s_simulate_traced(const ss_scenario *sc0, const ss_data *d, uint64_t se
     out->cost_per_month_usd = hours > 0 ? out->cost_usd * (30.0 * 24.0) / hours : 0.0;
     out->ondemand_baseline_usd = fs->od_baseline;
     out->savings_ratio = out->cost_usd > 0 ? fs->od_baseline / out->cost_usd : 0.0;
-    ss_k8s_avail_finish(&s->c, end, &out->availability, &out->served_fraction,
-                        &out->shortfall_episodes, &out->shortfall_p50_s, &out->shortfall_p95_s,
-                        &out->shortfall_max_s, &out->shortfall_task_hours, &out->pending_task_hours);
+    ss_k8s_avail_finish(&s->c, end, out);
     out->interruptions = fs->interruptions;
     out->rebalance_recommendations = fs->rebalance_recommendations;
     out->task_restarts = s->restarts;
@@ -903,9 +990,14 @@ out_q:
     return rc;
 }
 
+int ss_k8s_simulate_traced(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                           ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
+{
+    return simulate(sc, d, seed, replica, out, trace, NULL, err);
+}
+
 int ss_k8s_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
                     ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
-    (void)tl; /* the fleet timeline is not recorded by the Kubernetes model yet */
-    return ss_k8s_simulate_traced(sc, d, seed, replica, out, NULL, err);
+    return simulate(sc, d, seed, replica, out, NULL, tl, err);
 }

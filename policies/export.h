@@ -39,6 +39,22 @@ int ss_write_file_atomic(const char *dir, const char *name, const char *text, ss
  * several), ecs-service.json, ecs.config; Kubernetes: k8s.yaml; both: main.tf. */
 int ss_optimize_write_exports(const ss_scenario *sc, const char *dir, ss_err *err);
 
+/* mkdir -p dir. */
+int ss_mkdirs(const char *dir, ss_err *err);
+/* File name "<prefix>-<name><ext>" with name reduced to [A-Za-z0-9._-]
+ * (anything else becomes '_'), e.g. ("asg", "web asg", ".json") ->
+ * "asg-web_asg.json". */
+void ss_export_file_name(const char *prefix, const char *name, const char *ext, char *buf, size_t n);
+/* One `create-auto-scaling-group --cli-input-json` file per ASG into dir:
+ * asg.json for a single ASG, asg-NAME.json each when several. Returns the
+ * number of files written, or -1. */
+int ss_export_asg_files(const ss_scenario *sc, const char *dir, ss_err *err);
+/* The ECS inputs into dir, each a valid --cli-input-json document:
+ * ecs-capacity-provider.json (ecs-capacity-provider-NAME.json each when
+ * several providers), ecs-service.json, and ecs.config. Returns the number
+ * of files written, or -1. */
+int ss_export_ecs_files(const ss_scenario *sc, const char *dir, ss_err *err);
+
 /* json_dumps with 2-space indent, insertion order and a final newline;
  * takes the reference to o. */
 struct json_t;

@@ -311,14 +311,7 @@ static int add_candidate(driver *d, const ss_candidate *c, int generation, bool 
 
 /* ---- evaluation ------------------------------------------------------------------ */
 
-typedef struct work {
-    int cand, replica;
-    int rc;
-    ss_metrics m;
-    ss_err err;
-} work;
-
-static int store_batch(driver *d, const work *w, int n, ss_err *err)
+static int store_batch(driver *d, const ss_opt_slot *w, int n, ss_err *err)
 {
     if (!d->st)
         return 0;
@@ -359,12 +352,37 @@ static int store_batch(driver *d, const work *w, int n, ss_err *err)
     return ss_store_commit(d->st, err);
 }
 
+void ss_optimize_eval_slots(ss_eval_fn fn, void *ctx, ss_opt_slot *slots, int n, int first,
+                            int stride, int threads)
+{
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+    if (stride < 1)
+        stride = 1;
+    int m = first < n ? (n - first + stride - 1) / stride : 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int j = 0; j < m; j++) {
+        ss_opt_slot *s = &slots[first + j * stride];
+        s->rc = fn(ctx, &s->c, s->replica, &s->m, &s->err);
+        if (s->rc)
+            memset(&s->m, 0, sizeof s->m);
+    }
+}
+
+static int eval_here(void *vd, ss_opt_slot *slots, int n, ss_err *err)
+{
+    (void)err;
+    driver *d = vd;
+    ss_optimize_eval_slots(d->fn, d->ctx, slots, n, 0, 1, d->cfg.threads);
+    return 0;
+}
+
 /* Evaluate every missing slot of candidates [from, to). */
 static int evaluate_range(driver *d, int from, int to, ss_err *err)
 {
     int R = d->cfg.replicas;
     size_t cap = 0, n = 0;
-    work *w = NULL;
+    ss_opt_slot *w = NULL;
     for (int i = from; i < to; i++)
         for (int k = 0; k < R; k++)
             if (!d->r->c[i].done[k]) {
@@ -372,20 +390,20 @@ static int evaluate_range(driver *d, int from, int to, ss_err *err)
                 memset(&w[n], 0, sizeof w[n]);
                 w[n].cand = i;
                 w[n].replica = k;
+                w[n].c = d->r->c[i].c;
                 n++;
             }
     int threads = d->cfg.threads > 0 ? d->cfg.threads : omp_get_max_threads();
     int batch = d->cfg.batch > 0 ? d->cfg.batch : 16 * threads;
+    ss_batch_fn bfn = d->cfg.batch_fn ? d->cfg.batch_fn : eval_here;
+    void *bctx = d->cfg.batch_fn ? d->cfg.batch_ctx : d;
     int rc = 0;
     for (size_t b = 0; b < n && !d->stop; b += (size_t)batch) {
         int m = (int)((n - b) < (size_t)batch ? (n - b) : (size_t)batch);
-        work *wb = w + b;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (int k = 0; k < m; k++) {
-            const ss_candidate *c = &d->r->c[wb[k].cand].c;
-            wb[k].rc = d->fn(d->ctx, c, wb[k].replica, &wb[k].m, &wb[k].err);
-            if (wb[k].rc)
-                memset(&wb[k].m, 0, sizeof wb[k].m);
+        ss_opt_slot *wb = w + b;
+        if (bfn(bctx, wb, m, err)) {
+            rc = -1;
+            break;
         }
         /* master: fold in order, store */
         for (int k = 0; k < m; k++) {
@@ -659,22 +677,6 @@ void ss_opt_result_free(ss_opt_result *r)
 
 /* ---- CSV -------------------------------------------------------------------------- */
 
-static void csv_field(FILE *f, const char *s)
-{
-    /* RFC 4180 quoting when needed (values are YAML scalars: may hold commas) */
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void csv_num(FILE *f, double v)
 {
     if (isnan(v))
@@ -690,7 +692,7 @@ int ss_optimize_write_csv(const ss_opt_result *r, FILE *f, ss_err *err)
     fputs("candidate_id,generation,params_hash", f);
     for (int i = 0; i < r->space.n; i++) {
         fputc(',', f);
-        csv_field(f, r->space.p[i].path);
+        ss_csv_field(f, r->space.p[i].path);
     }
     fputs(",replicas,failed", f);
     for (int j = 0; j < 2; j++)
@@ -704,7 +706,7 @@ int ss_optimize_write_csv(const ss_opt_result *r, FILE *f, ss_err *err)
             char buf[SS_NAME_MAX + 64];
             ss_space_value_text(&r->space, &oc->c, i, buf, sizeof buf);
             fputc(',', f);
-            csv_field(f, buf);
+            ss_csv_field(f, buf);
         }
         int done = 0;
         for (int k = 0; k < r->cfg.replicas; k++)

@@ -29,6 +29,27 @@
 typedef int (*ss_eval_fn)(void *ctx, const ss_candidate *c, int replica, ss_metrics *out,
                           ss_err *err);
 
+/* One (candidate, replica) evaluation. Self-contained plain data (no
+ * pointers), so that a distributed driver can ship it as bytes. */
+typedef struct ss_opt_slot {
+    int cand, replica;
+    int rc;              /* the evaluator's return code */
+    ss_candidate c;      /* the candidate (id = cand) */
+    ss_metrics m;        /* zero when rc != 0 */
+    ss_err err;          /* the failure when rc != 0 */
+} ss_opt_slot;
+
+/* Evaluate every slot of a batch (fill rc, m, err), wherever: the default
+ * is OpenMP threads in this process (ss_optimize_eval_slots); sim/
+ * optimize_mpi.c spreads a batch over MPI ranks. Returns -1 only when the
+ * batch as a whole could not be evaluated (err says why). */
+typedef int (*ss_batch_fn)(void *ctx, ss_opt_slot *slots, int n, ss_err *err);
+
+/* Evaluate slots k = first, first + stride, ... < n with OpenMP (threads
+ * <= 0: the OpenMP default), dynamic schedule. */
+void ss_optimize_eval_slots(ss_eval_fn fn, void *ctx, ss_opt_slot *slots, int n, int first,
+                            int stride, int threads);
+
 /* Called by the driver (master thread) after each batch of evaluations. */
 typedef void (*ss_progress_fn)(void *ctx, long done, long total, double elapsed_s);
 
@@ -46,6 +67,8 @@ typedef struct ss_opt_config {
     void *progress_ctx;
     volatile sig_atomic_t *stop;   /* non-zero: finish the batch and return (interrupted) */
     long stop_after;               /* test hook: stop once this many new evaluations are stored */
+    ss_batch_fn batch_fn;          /* NULL: evaluate with OpenMP here */
+    void *batch_ctx;
 } ss_opt_config;
 
 /* Recorded with the optimization (store). */

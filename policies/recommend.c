@@ -14,25 +14,6 @@
 
 #include "policies/optimize.h"
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void SS_PRINTF(2, 3) sb_printf(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    SS_GROW(b->s, b->cap, b->len + (size_t)n + 1);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    b->len += (size_t)n;
-}
-
 static bool usable(const ss_opt_result *r, int i)
 {
     if (r->c[i].failed)
@@ -43,20 +24,26 @@ static bool usable(const ss_opt_result *r, int i)
     return true;
 }
 
-static void describe(const ss_opt_result *r, int i, sbuf *b)
+static void describe(const ss_opt_result *r, int i, ss_buf *b)
 {
     for (int p = 0; p < r->space.n; p++) {
         char v[SS_NAME_MAX + 64];
         ss_space_value_text(&r->space, &r->c[i].c, p, v, sizeof v);
-        sb_printf(b, "    %s = %s\n", r->space.p[p].path, v);
+        ss_buf_printf(b, "    %s = %s\n", r->space.p[p].path, v);
     }
 }
 
+/* Why a rank correlation is undefined (printed instead of "nan"). */
+typedef enum rho_why { RHO_OK = 0, RHO_TOO_FEW, RHO_NO_VARIATION, RHO_PARAM_FIXED } rho_why;
+
 /* Spearman rank correlation of parameter p with metric m over the given
- * candidates (NAN when fewer than 3 or either side constant). */
-static double rank_corr(const ss_opt_result *r, const int *idx, int n, int p, int m, double *range)
+ * candidates; NAN (and *why says why) when fewer than 3 candidates, the
+ * metric is constant (no variation) or the parameter is constant. */
+static double rank_corr(const ss_opt_result *r, const int *idx, int n, int p, int m, double *range,
+                        rho_why *why)
 {
     *range = NAN;
+    *why = RHO_TOO_FEW;
     if (n < 2)
         return NAN;
     double *x = ss_malloc(sizeof(double) * (size_t)n), *y = ss_malloc(sizeof(double) * (size_t)n);
@@ -91,11 +78,45 @@ static double rank_corr(const ss_opt_result *r, const int *idx, int n, int p, in
     }
     *range = hi - lo;
     double sx = gsl_stats_sd(x, 1, (size_t)n), sy = gsl_stats_sd(y, 1, (size_t)n);
-    double rho = n >= 3 && sx > 0 && sy > 0 ? gsl_stats_spearman(x, 1, y, 1, (size_t)n, work) : NAN;
+    double rho = NAN;
+    if (!(sy > 0))
+        *why = RHO_NO_VARIATION;
+    else if (!(sx > 0))
+        *why = RHO_PARAM_FIXED;
+    else if (n >= 3) {
+        rho = gsl_stats_spearman(x, 1, y, 1, (size_t)n, work);
+        *why = RHO_OK;
+    }
     free(x);
     free(y);
     free(work);
     return rho;
+}
+
+/* rho as text: the number, or why there is none. */
+static void rho_text(double rho, rho_why why, char *buf, size_t n)
+{
+    if (why == RHO_OK && !isnan(rho))
+        snprintf(buf, n, "%6.3f", rho);
+    else
+        snprintf(buf, n, "%s",
+                 why == RHO_NO_VARIATION  ? "no variation"
+                 : why == RHO_PARAM_FIXED ? "param fixed"
+                                          : "too few");
+}
+
+/* True when metric m has the same mean for every listed candidate. */
+static bool constant_metric(const ss_opt_result *r, const int *idx, int n, int m, double *value)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (int k = 0; k < n; k++) {
+        ss_summary s;
+        ss_opt_summary(r, idx[k], m, &s);
+        lo = fmin(lo, s.mean);
+        hi = fmax(hi, s.mean);
+    }
+    *value = lo;
+    return n > 0 && lo == hi;
 }
 
 int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month,
@@ -131,45 +152,51 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
             (as[i].value == as[best_avail].value && cs[i].value < cs[best_avail].value))
             best_avail = i;
     }
-    sbuf b = {0};
+    ss_buf b = {0};
     if (out->pick < 0) {
-        sb_printf(&b, "No candidate meets the SLO: %s (%s) >= %.6g.\n", aname, stat, slo);
+        ss_buf_printf(&b, "No candidate meets the SLO: %s (%s) >= %.6g.\n", aname, stat, slo);
         if (best_avail >= 0) {
-            sb_printf(&b, "The most available candidate is %d with %s %s = %.6g (short by %.6g) at "
+            ss_buf_printf(&b,
+                          "The most available candidate is %d with %s %s = %.6g (short by %.6g) at "
                           "%.2f %s:\n",
-                      best_avail, aname, stat, as[best_avail].value, slo - as[best_avail].value,
-                      cs[best_avail].value, ss_metric_table[cm].unit);
+                          best_avail, aname, stat, as[best_avail].value, slo - as[best_avail].value,
+                          cs[best_avail].value, ss_metric_table[cm].unit);
             describe(r, best_avail, &b);
         } else {
-            sb_printf(&b, "No candidate was evaluated successfully.\n");
+            ss_buf_printf(&b, "No candidate was evaluated successfully.\n");
         }
-        sb_printf(&b, "Widen the search space (more On-Demand base, more instance types or zones) or "
-                      "relax the SLO.\n");
+        ss_buf_printf(
+            &b, "Widen the search space (more On-Demand base, more instance types or zones) or "
+                "relax the SLO.\n");
         out->text = b.s;
         free(cs);
         free(as);
         return -1;
     }
     int p = out->pick;
-    sb_printf(&b, "Recommended: candidate %d (the cheapest whose %s %s >= %.6g)\n", p, aname, stat, slo);
+    ss_buf_printf(&b, "Recommended: candidate %d (the cheapest whose %s %s >= %.6g)\n", p, aname,
+                  stat, slo);
     describe(r, p, &b);
-    sb_printf(&b, "  %s (%s): %.2f %s, 95%% interval [%.2f, %.2f] over %d replicas\n", cname, stat,
-              cs[p].value, ss_metric_table[cm].unit, cs[p].lo, cs[p].hi, cs[p].n);
+    ss_buf_printf(&b, "  %s (%s): %.2f %s, 95%% interval [%.2f, %.2f] over %d replicas\n", cname,
+                  stat, cs[p].value, ss_metric_table[cm].unit, cs[p].lo, cs[p].hi, cs[p].n);
     ss_summary od, hz, cm_mean;
     ss_opt_summary(r, p, ss_metric_lookup("ondemand_baseline_usd"), &od);
     ss_opt_summary(r, p, ss_metric_lookup("horizon_hours"), &hz);
     ss_opt_summary(r, p, ss_metric_lookup("cost_per_month_usd"), &cm_mean);
     if (hz.mean > 0 && od.mean > 0) {
         double od_month = od.mean * 720.0 / hz.mean;
-        sb_printf(&b, "  all On-Demand: %.2f USD/month; this saves %.2f USD/month (%.1f%%)\n", od_month,
-                  od_month - cm_mean.mean, 100.0 * (od_month - cm_mean.mean) / od_month);
+        ss_buf_printf(&b, "  all On-Demand: %.2f USD/month; this saves %.2f USD/month (%.1f%%)\n",
+                      od_month, od_month - cm_mean.mean,
+                      100.0 * (od_month - cm_mean.mean) / od_month);
     }
-    sb_printf(&b, "  %s (%s): %.6g, 95%% interval [%.6g, %.6g]; margin over the SLO %+.6g\n", aname,
-              stat, as[p].value, as[p].lo, as[p].hi, as[p].value - slo);
+    ss_buf_printf(&b, "  %s (%s): %.6g, 95%% interval [%.6g, %.6g]; margin over the SLO %+.6g\n",
+                  aname, stat, as[p].value, as[p].lo, as[p].hi, as[p].value - slo);
     if (!isnan(cost_floor_usd_month) && cost_floor_usd_month > 0)
-        sb_printf(&b, "  cost floor (perfect foresight): %.2f USD/month; the recommendation costs "
+        ss_buf_printf(&b,
+                      "  cost floor (perfect foresight): %.2f USD/month; the recommendation costs "
                       "%.1f%% more\n",
-                  cost_floor_usd_month, 100.0 * (cm_mean.mean - cost_floor_usd_month) / cost_floor_usd_month);
+                      cost_floor_usd_month,
+                      100.0 * (cm_mean.mean - cost_floor_usd_month) / cost_floor_usd_month);
     /* the next cheaper candidate: the most expensive of those cheaper than the pick */
     for (int i = 0; i < r->n; i++)
         if (usable(r, i) && cs[i].value < cs[p].value &&
@@ -177,16 +204,19 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
             out->next_cheaper = i;
     if (out->next_cheaper >= 0) {
         int q = out->next_cheaper;
-        sb_printf(&b, "Next cheaper: candidate %d at %.2f %s (%.2f less) fails the SLO: %s %s = %.6g "
-                      "< %.6g (short by %.6g)\n",
-                  q, cs[q].value, ss_metric_table[cm].unit, cs[p].value - cs[q].value, aname, stat,
-                  as[q].value, slo, slo - as[q].value);
+        ss_buf_printf(
+            &b,
+            "Next cheaper: candidate %d at %.2f %s (%.2f less) fails the SLO: %s %s = %.6g "
+            "< %.6g (short by %.6g)\n",
+            q, cs[q].value, ss_metric_table[cm].unit, cs[p].value - cs[q].value, aname, stat,
+            as[q].value, slo, slo - as[q].value);
         describe(r, q, &b);
     } else {
-        sb_printf(&b, "No cheaper candidate was evaluated.\n");
+        ss_buf_printf(&b, "No cheaper candidate was evaluated.\n");
     }
     /* sensitivity */
-    int *all = ss_malloc(sizeof(int) * (size_t)(r->n + 1)), *fr = ss_malloc(sizeof(int) * (size_t)(r->n + 1));
+    int *all = ss_malloc(sizeof(int) * (size_t)(r->n + 1)),
+        *fr = ss_malloc(sizeof(int) * (size_t)(r->n + 1));
     int na = 0, nf = 0;
     for (int i = 0; i < r->n; i++) {
         if (!usable(r, i))
@@ -196,18 +226,34 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
             fr[nf++] = i;
     }
     if (r->space.n > 0) {
-        sb_printf(&b, "Sensitivity (Spearman rank correlation of each parameter with the mean of each "
-                      "objective, on the frontier (%d) and over all candidates (%d); range = spread of "
-                      "the objective's mean across the parameter's values, all candidates):\n",
-                  nf, na);
+        ss_buf_printf(
+            &b,
+            "Sensitivity (Spearman rank correlation of each parameter with the mean of each "
+            "objective, on the frontier (%d) and over all candidates (%d); range = spread of "
+            "the objective's mean across the parameter's values, all candidates):\n",
+            nf, na);
+        /* an objective without any spread says nothing about the parameters:
+         * say so once instead of a column of undefined correlations */
+        for (int j = 0; j < 2; j++) {
+            double v;
+            if (na > 1 && constant_metric(r, all, na, r->obj_id[j], &v))
+                ss_buf_printf(&b,
+                              "  %s is %.6g for every candidate: the history produced no %s "
+                              "differences between candidates.\n",
+                              r->cfg.objectives[j], v, r->cfg.objectives[j]);
+        }
         for (int q = 0; q < r->space.n; q++) {
-            sb_printf(&b, "  %s\n", r->space.p[q].path);
+            ss_buf_printf(&b, "  %s\n", r->space.p[q].path);
             for (int j = 0; j < 2; j++) {
                 double rg_f, rg_a;
-                double rf = rank_corr(r, fr, nf, q, r->obj_id[j], &rg_f);
-                double ra = rank_corr(r, all, na, q, r->obj_id[j], &rg_a);
-                sb_printf(&b, "    %-28s rho frontier %6.3f  all %6.3f  range %.6g\n",
-                          r->cfg.objectives[j], rf, ra, rg_a);
+                rho_why wf, wa;
+                double rf = rank_corr(r, fr, nf, q, r->obj_id[j], &rg_f, &wf);
+                double ra = rank_corr(r, all, na, q, r->obj_id[j], &rg_a, &wa);
+                char tf[32], ta[32];
+                rho_text(rf, wf, tf, sizeof tf);
+                rho_text(ra, wa, ta, sizeof ta);
+                ss_buf_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g\n",
+                              r->cfg.objectives[j], tf, ta, rg_a);
             }
         }
     }

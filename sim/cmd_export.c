@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
+#include <sys/stat.h>
 
 #include "datasets/store.h"
 #include "models/scenario_io.h"
@@ -23,13 +22,21 @@ const char ss_usage_export[] =
     "\n"
     "Write the scenario's configuration in a form you can apply.\n"
     "\n"
-    "  --format F          asg-json  : aws autoscaling create-auto-scaling-group --cli-input-json\n"
-    "                                  (a JSON array when the scenario has several ASGs)\n"
-    "                      ecs-json  : {\"capacityProviders\": [create-capacity-provider inputs],\n"
-    "                                   \"service\": create-service input, \"ecsConfig\": [lines]}\n"
+    "  --format F          asg-json  : aws autoscaling create-auto-scaling-group --cli-input-json;\n"
+    "                                  several ASGs: one file per group (--out DIR) or --asg NAME\n"
+    "                      ecs-json  : every ECS input as its own file (--out DIR required):\n"
+    "                                  ecs-capacity-provider.json (-NAME.json per provider when\n"
+    "                                  several), ecs-service.json, ecs.config\n"
+    "                      ecs-capacity-provider-json : aws ecs create-capacity-provider\n"
+    "                                  --cli-input-json (--provider NAME when several)\n"
+    "                      ecs-service-json : aws ecs create-service --cli-input-json\n"
     "                      k8s-yaml  : Deployment, PodDisruptionBudget, eksctl ClusterConfig\n"
     "                      terraform : aws_autoscaling_group + aws_ecs_capacity_provider\n"
-    "  --out FILE          write to FILE (atomically) instead of stdout\n"
+    "  --out PATH          one-file formats: write FILE (atomically; an existing directory\n"
+    "                      gets the default name) instead of stdout; several files: the\n"
+    "                      directory (created if needed)\n"
+    "  --asg NAME          asg-json: only this ASG\n"
+    "  --provider NAME     ecs-capacity-provider-json: only this capacity provider\n"
     "  --optimization ID   apply the parameters of a candidate of that optimization\n"
     "  --candidate N       which candidate (default: the recommended one)\n"
     "  --db FILE           store (default results/spotsim.db)\n"
@@ -37,7 +44,7 @@ const char ss_usage_export[] =
     "\n"
     "Exit 0; 1 on failure; 2 on usage errors. See docs/optimize.md.\n";
 
-enum { F_NONE, F_ASG, F_ECS, F_K8S, F_TF };
+enum { F_NONE, F_ASG, F_ECS, F_ECS_CP, F_ECS_SVC, F_K8S, F_TF };
 
 static int stored_candidate(const char *db, long id, long cand, const ss_scenario *sc, ss_scenario *out,
                             ss_err *err)
@@ -86,39 +93,45 @@ out:
     return rc;
 }
 
-static char *ecs_bundle(const ss_scenario *sc, ss_err *err)
+static bool is_dir(const char *path)
 {
-    json_t *root = json_object(), *cps = json_array();
-    for (int i = 0; i < sc->n_providers; i++) {
-        char *t;
-        if (ss_export_ecs_capacity_provider_json(sc, i, &t, err)) {
-            json_decref(root);
-            json_decref(cps);
-            return NULL;
-        }
-        json_array_append_new(cps, json_loads(t, 0, NULL));
-        free(t);
-    }
-    json_object_set_new(root, "capacityProviders", cps);
-    char *t;
-    if (ss_export_ecs_service_json(sc, &t, err)) {
-        json_decref(root);
-        return NULL;
-    }
-    json_object_set_new(root, "service", json_loads(t, 0, NULL));
-    free(t);
-    if (ss_export_ecs_config(sc, &t, err)) {
-        json_decref(root);
-        return NULL;
-    }
-    json_t *lines = json_array();
-    for (char *l = strtok(t, "\n"); l; l = strtok(NULL, "\n"))
-        if (l[0] != '#')
-            json_array_append_new(lines, json_string(l));
-    free(t);
-    json_object_set_new(root, "ecsConfig", lines);
-    return ss_export_dump_json(root);
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
+
+/* Write text to PATH (or PATH/default_name when PATH is a directory). */
+static int write_one(const char *path, const char *default_name, const char *text, ss_err *err)
+{
+    if (is_dir(path))
+        return ss_write_file_atomic(path, default_name, text, err);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    const char *name = path;
+    if (slash) {
+        *slash = 0;
+        name = path + (slash - dir) + 1;
+        if (slash == dir)
+            strcpy(dir, "/");
+    } else {
+        strcpy(dir, ".");
+    }
+    if (!*name)
+        return ss_err_set(err, "%s: no file name", path);
+    return ss_write_file_atomic(dir, name, text, err);
+}
+
+static int find_named(const char *what, const char *name, int n, const char *(*get)(const ss_scenario *, int),
+                      const ss_scenario *sc, ss_err *err)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(get(sc, i), name))
+            return i;
+    return ss_err_set(err, "the scenario has no %s named '%s'", what, name);
+}
+
+static const char *asg_name(const ss_scenario *sc, int i) { return sc->asgs[i].name; }
+static const char *provider_name(const ss_scenario *sc, int i) { return sc->providers[i].name; }
 
 int ss_cmd_export(int argc, char **argv)
 {
@@ -127,10 +140,12 @@ int ss_cmd_export(int argc, char **argv)
                                          {"optimization", required_argument, NULL, 'O'},
                                          {"candidate", required_argument, NULL, 'c'},
                                          {"db", required_argument, NULL, 'd'},
+                                         {"asg", required_argument, NULL, 'a'},
+                                         {"provider", required_argument, NULL, 'p'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int format = F_NONE;
-    const char *out = NULL, *db = SS_STORE_DEFAULT_PATH;
+    const char *out = NULL, *db = SS_STORE_DEFAULT_PATH, *asg_sel = NULL, *cp_sel = NULL;
     long opt_id = 0, cand = -1;
     ss_getopt_reset();
     int c;
@@ -138,14 +153,19 @@ int ss_cmd_export(int argc, char **argv)
         char *end;
         switch (c) {
         case 'f':
-            format = !strcmp(optarg, "asg-json")    ? F_ASG
-                     : !strcmp(optarg, "ecs-json")  ? F_ECS
-                     : !strcmp(optarg, "k8s-yaml")  ? F_K8S
-                     : !strcmp(optarg, "terraform") ? F_TF
-                                                    : -1;
+            format = !strcmp(optarg, "asg-json")                     ? F_ASG
+                     : !strcmp(optarg, "ecs-json")                   ? F_ECS
+                     : !strcmp(optarg, "ecs-capacity-provider-json") ? F_ECS_CP
+                     : !strcmp(optarg, "ecs-service-json")           ? F_ECS_SVC
+                     : !strcmp(optarg, "k8s-yaml")                   ? F_K8S
+                     : !strcmp(optarg, "terraform")                  ? F_TF
+                                                                     : -1;
             if (format < 0)
-                return ss_usage_error("export", "--format: expected asg-json, ecs-json, k8s-yaml or terraform, got '%s'", optarg);
+                return ss_usage_error("export", "--format: expected asg-json, ecs-json, ecs-capacity-provider-json, "
+                                                "ecs-service-json, k8s-yaml or terraform, got '%s'", optarg);
             break;
+        case 'a': asg_sel = optarg; break;
+        case 'p': cp_sel = optarg; break;
         case 'o': out = optarg; break;
         case 'd': db = optarg; break;
         case 'O':
@@ -171,6 +191,13 @@ int ss_cmd_export(int argc, char **argv)
         return ss_usage_error("export", "--format is required");
     if (cand >= 0 && opt_id == 0)
         return ss_usage_error("export", "--candidate needs --optimization");
+    if (asg_sel && format != F_ASG)
+        return ss_usage_error("export", "--asg applies to --format asg-json only");
+    if (cp_sel && format != F_ECS_CP)
+        return ss_usage_error("export", "--provider applies to --format ecs-capacity-provider-json only");
+    if (format == F_ECS && !out)
+        return ss_usage_error("export", "ecs-json writes one file per aws ecs input: give --out DIR (or use "
+                                        "--format ecs-service-json / ecs-capacity-provider-json for one of them)");
     ss_err err;
     ss_scenario *sc = ss_malloc(sizeof *sc), *use = ss_malloc(sizeof *use);
     char *text = NULL;
@@ -187,58 +214,71 @@ int ss_cmd_export(int argc, char **argv)
     } else {
         memcpy(use, sc, sizeof *use);
     }
-    int r = 0;
-    switch (format) {
-    case F_ASG:
-        if (use->n_asgs == 1) {
-            r = ss_export_asg_json(use, 0, &text, &err);
-        } else {
-            json_t *arr = json_array();
-            for (int g = 0; g < use->n_asgs && !r; g++) {
-                char *t;
-                r = ss_export_asg_json(use, g, &t, &err);
-                if (!r) {
-                    json_array_append_new(arr, json_loads(t, 0, NULL));
-                    free(t);
-                }
-            }
-            if (!r)
-                text = ss_export_dump_json(arr);
-            else
-                json_decref(arr);
-        }
-        break;
-    case F_ECS:
+    int r = 0, idx = 0;
+    const char *default_name = "out";
+    if (format == F_ECS || format == F_ECS_CP || format == F_ECS_SVC) {
         if (use->orchestrator != SS_ORCH_ECS) {
-            ss_fail("export", "ecs-json: the scenario's orchestrator is not ecs");
+            ss_fail("export", "%s: the scenario's orchestrator is not ecs", argv[optind]);
             goto done;
         }
-        text = ecs_bundle(use, &err);
-        r = text ? 0 : -1;
+    }
+    /* formats that write several files: into the directory --out */
+    bool several = format == F_ECS || (format == F_ASG && !asg_sel && use->n_asgs > 1);
+    if (several) {
+        if (!out) {
+            rc = ss_usage_error("export", "the scenario has %d ASGs and asg-json writes one file per group: "
+                                          "give --out DIR, or --asg NAME for one of them", use->n_asgs);
+            goto done;
+        }
+        int n = ss_mkdirs(out, &err);
+        if (!n)
+            n = format == F_ECS ? ss_export_ecs_files(use, out, &err) : ss_export_asg_files(use, out, &err);
+        if (n < 0) {
+            ss_fail("export", "%s", err.msg);
+            goto done;
+        }
+        fprintf(stderr, "spotsim export: wrote %d files to %s/\n", n, out);
+        rc = SS_EXIT_OK;
+        goto done;
+    }
+    switch (format) {
+    case F_ASG:
+        if (asg_sel && (idx = find_named("ASG", asg_sel, use->n_asgs, asg_name, use, &err)) < 0)
+            break;
+        default_name = "asg.json";
+        r = ss_export_asg_json(use, idx, &text, &err);
+        break;
+    case F_ECS_CP:
+        if (cp_sel) {
+            if ((idx = find_named("capacity provider", cp_sel, use->n_providers, provider_name, use, &err)) < 0)
+                break;
+        } else if (use->n_providers != 1) {
+            rc = ss_usage_error("export", "the scenario has %d capacity providers: choose one with --provider NAME "
+                                          "(or --format ecs-json --out DIR for all)", use->n_providers);
+            goto done;
+        }
+        default_name = "ecs-capacity-provider.json";
+        r = ss_export_ecs_capacity_provider_json(use, idx, &text, &err);
+        break;
+    case F_ECS_SVC:
+        default_name = "ecs-service.json";
+        r = ss_export_ecs_service_json(use, &text, &err);
         break;
     case F_K8S:
+        default_name = "k8s.yaml";
         r = ss_export_k8s_yaml(use, &text, &err);
         break;
     default:
+        default_name = "main.tf";
         r = ss_export_terraform(use, &text, &err);
         break;
     }
-    if (r) {
+    if (r || idx < 0) {
         ss_fail("export", "%s", err.msg);
         goto done;
     }
     if (out) {
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s", out);
-        char *slash = strrchr(dir, '/');
-        const char *name = out;
-        if (slash) {
-            *slash = 0;
-            name = slash + 1;
-        } else {
-            strcpy(dir, ".");
-        }
-        if (ss_write_file_atomic(dir, name, text, &err)) {
+        if (write_one(out, default_name, text, &err)) {
             ss_fail("export", "%s", err.msg);
             goto done;
         }

@@ -20,6 +20,11 @@
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
 #include "sim/cli.h"
+#ifdef SPOTSIM_HAVE_MPI
+#include <omp.h>
+
+#include "sim/optimize_mpi.h"
+#endif
 
 const char ss_usage_optimize[] =
     "Usage: spotsim optimize SCENARIO [options]\n"
@@ -40,6 +45,9 @@ const char ss_usage_optimize[] =
     "  --out DIR            output directory (default results/optimization-ID)\n"
     "  --resume ID          continue an interrupted optimization\n"
     "  --quiet              no progress output\n"
+    "  --mpi                distribute the evaluations over the ranks of an MPI job:\n"
+    "                       mpirun -n K spotsim optimize SCENARIO --mpi ... (builds\n"
+    "                       with SPOTSIM_MPI=ON only)\n"
     "  -h, --help           this text\n"
     "\n"
     "Writes frontier.csv, recommendation.txt and the recommended configuration\n"
@@ -81,22 +89,47 @@ static void show_progress(void *vctx, long done, long total, double elapsed)
     }
 }
 
-static int mkdirs(const char *dir, ss_err *err)
+#ifdef SPOTSIM_HAVE_MPI
+/* An MPI rank other than 0. Start-up is two collective steps: (A) rank 0
+ * has opened the store and loaded its data (or failed: everyone stops), so
+ * the store exists and is not being created while workers read it; (B)
+ * every worker has loaded what the evaluator needs - scenario, space,
+ * market data, from the store opened read-only and closed again, so that
+ * only rank 0 ever writes it. Then evaluate this rank's share of every
+ * batch until rank 0 says stop. */
+static int mpi_worker_main(const char *path, const char *db, int threads, int rank)
 {
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return ss_err_set(err, "%s: %s", buf, strerror(errno));
-        *p = '/';
+    if (!ss_mpi_all_ok(true)) { /* (A): rank 0 failed and said why */
+        ss_mpi_finalize();
+        return SS_EXIT_FAIL;
     }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return ss_err_set(err, "%s: %s", buf, strerror(errno));
-    return 0;
+    ss_err err;
+    ss_scenario *sc = ss_malloc(sizeof *sc);
+    ss_space *space = ss_malloc(sizeof *space);
+    ss_data *data = NULL;
+    ss_store st = {0};
+    bool ok = ss_scenario_load_file(path, sc, &err) == 0 && ss_space_build(&sc->search, space, &err) == 0 &&
+              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, sc, &data, &err) == 0;
+    if (!ok)
+        ss_fail("optimize", "MPI rank %d: %s", rank, err.msg);
+    if (st.db)
+        ss_store_close(&st);
+    int rc = SS_EXIT_FAIL;
+    if (ss_mpi_all_ok(ok)) { /* (B) */
+        ss_scenario_eval_ctx ectx = {sc, space, data};
+        ss_mpi_ctx mc = {ss_scenario_eval_fn, &ectx, threads};
+        if (ss_mpi_worker(&mc, &err))
+            ss_fail("optimize", "%s", err.msg);
+        else
+            rc = SS_EXIT_OK;
+    }
+    ss_data_free(data);
+    free(space);
+    free(sc);
+    ss_mpi_finalize();
+    return rc;
 }
+#endif
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -118,13 +151,14 @@ int ss_cmd_optimize(int argc, char **argv)
         {"slo", required_argument, NULL, 'S'},      {"statistic", required_argument, NULL, 'T'},
         {"objectives", required_argument, NULL, 'o'}, {"out", required_argument, NULL, 'O'},
         {"resume", required_argument, NULL, 'R'},   {"quiet", no_argument, NULL, 'q'},
+        {"mpi", no_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *db = SS_STORE_DEFAULT_PATH, *method = NULL, *statistic = NULL, *objectives = NULL,
                *outdir = NULL;
     long budget = -1, replicas = -1, threads = 0, resume = 0;
     long long seed = -1;
     double slo = NAN;
-    bool quiet = false;
+    bool quiet = false, use_mpi = false;
     ss_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -164,6 +198,7 @@ int ss_cmd_optimize(int argc, char **argv)
                 return ss_usage_error("optimize", "--resume: expected an optimization id, got '%s'", optarg);
             break;
         case 'q': quiet = true; break;
+        case 'M': use_mpi = true; break;
         case 'h': return ss_print_usage("optimize");
         case ':': return ss_usage_error("optimize", "option '%s' needs an argument", argv[optind - 1]);
         default: return ss_usage_error("optimize", "unknown option '%s'", argv[optind - 1]);
@@ -172,6 +207,25 @@ int ss_cmd_optimize(int argc, char **argv)
     if (optind != argc - 1)
         return ss_usage_error("optimize", optind >= argc ? "missing SCENARIO" : "one SCENARIO expected");
     const char *path = argv[optind];
+#ifdef SPOTSIM_HAVE_MPI
+    int mpi_rank = 0, mpi_size = 1;
+    bool mpi_synced = false; /* passed start-up step (A), see mpi_worker_main */
+    if (use_mpi) {
+        ss_err merr;
+        if (ss_mpi_init(NULL, NULL, &mpi_rank, &mpi_size, &merr))
+            return ss_fail("optimize", "%s", merr.msg);
+        if (mpi_rank > 0)
+            return mpi_worker_main(path, db, (int)threads, mpi_rank);
+        if (!quiet)
+            fprintf(stderr, "spotsim optimize: MPI job of %d ranks\n", mpi_size);
+    }
+#else
+    if (use_mpi) {
+        fprintf(stderr, "spotsim optimize: --mpi: this build has no MPI support (configure with "
+                        "-DSPOTSIM_MPI=ON; see docs/optimize.md)\n");
+        return SS_EXIT_USAGE;
+    }
+#endif
 
     ss_err err;
     ss_scenario *sc = ss_malloc(sizeof *sc);
@@ -293,7 +347,30 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     ss_opt_meta meta = {sc->name, path, hash, scen_text, data->provenance_json};
     ss_scenario_eval_ctx ectx = {sc, &space, data};
+#ifdef SPOTSIM_HAVE_MPI
+    ss_mpi_ctx mctx = {ss_scenario_eval_fn, &ectx, cfg.threads};
+    if (use_mpi) {
+        mpi_synced = true;
+        ss_mpi_all_ok(true); /* (A): the store exists, workers may read it */
+        if (!ss_mpi_all_ok(true)) { /* (B) */
+            free(scen_text);
+            sigaction(SIGINT, &old_int, NULL);
+            sigaction(SIGTERM, &old_term, NULL);
+            ss_fail("optimize", "an MPI rank could not load the scenario or its data (see its message)");
+            goto out;
+        }
+        cfg.batch_fn = ss_mpi_batch;
+        cfg.batch_ctx = &mctx;
+        /* keep every rank's threads busy: 16 slots per thread per rank */
+        int per = cfg.threads > 0 ? cfg.threads : omp_get_max_threads();
+        cfg.batch = 16 * per * mpi_size;
+    }
+#endif
     int rc = ss_optimize_run(&space, &cfg, ss_scenario_eval_fn, &ectx, &st, &meta, resume, &res, &err);
+#ifdef SPOTSIM_HAVE_MPI
+    if (use_mpi)
+        ss_mpi_stop_workers();
+#endif
     free(scen_text);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -317,7 +394,7 @@ int ss_cmd_optimize(int argc, char **argv)
         snprintf(dirbuf, sizeof dirbuf, "results/optimization-%lld", (long long)res.id);
         outdir = dirbuf;
     }
-    if (mkdirs(outdir, &err)) {
+    if (ss_mkdirs(outdir, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
@@ -353,7 +430,9 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     ss_recommendation rec;
-    int pick = ss_recommend(&res, slo_frac, floor_usd, &rec);
+    /* ss_recommend returns 0 with the candidate in rec.pick, or -1 when no
+     * candidate meets the SLO. */
+    int pick = ss_recommend(&res, slo_frac, floor_usd, &rec) ? -1 : rec.pick;
     if (ss_write_file_atomic(outdir, "recommendation.txt", rec.text, &err)) {
         ss_recommendation_free(&rec);
         ss_fail("optimize", "%s", err.msg);
@@ -369,11 +448,15 @@ int ss_cmd_optimize(int argc, char **argv)
         fputs(rec.text, stderr);
     ss_recommendation_free(&rec);
     {
-        char sql[256];
+        /* The report draws the recommendation, the SLO and the cost floor
+         * (perfect foresight, USD per month) from these. */
+        char sql[384], floor_sql[64] = "";
+        if (!isnan(floor_usd))
+            snprintf(floor_sql, sizeof floor_sql, ", '$.cost_floor_per_month', %.17g", floor_usd);
         snprintf(sql, sizeof sql,
                  "UPDATE optimizations SET extra_json = json_set(coalesce(extra_json, '{}'), "
-                 "'$.recommended', %d, '$.slo', %.17g) WHERE id = %lld",
-                 pick, slo_frac, (long long)res.id);
+                 "'$.recommended', %d, '$.slo', %.17g%s) WHERE id = %lld",
+                 pick, slo_frac, floor_sql, (long long)res.id);
         if (ss_store_exec(&st, sql, &err)) {
             ss_fail("optimize", "%s", err.msg);
             goto out;
@@ -389,6 +472,13 @@ int ss_cmd_optimize(int argc, char **argv)
     free(best);
     exit_code = SS_EXIT_OK;
 out:
+#ifdef SPOTSIM_HAVE_MPI
+    if (use_mpi) {
+        if (!mpi_synced)
+            ss_mpi_all_ok(false); /* release the workers waiting to start */
+        ss_mpi_finalize();
+    }
+#endif
     if (have_res)
         ss_opt_result_free(&res);
     ss_data_free(data);

@@ -162,6 +162,12 @@ static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     printf("interruptions  %.1f (rebalance recommendations %.1f), task restarts %.1f\n", in.mean, rb.mean,
            tr.mean);
     printf("launches       %.1f (failed attempts %.1f)\n", la.mean, fl.mean);
+    if (sc->orchestrator == SS_ORCH_KUBERNETES) {
+        stat pe = summarize(m, R, SS_METRIC_pending_task_hours), ev = summarize(m, R, SS_METRIC_evictions),
+             pb = summarize(m, R, SS_METRIC_pdb_blocked_evictions), sk = summarize(m, R, SS_METRIC_skew_violations);
+        printf("pending pods   %.2f pod-h\n", pe.mean);
+        printf("evictions      %.1f (refused by the PDB %.1f), skew violations %.1f\n", ev.mean, pb.mean, sk.mean);
+    }
     if (zones) {
         printf("per zone (replica 0):\n  %-16s %10s %10s %10s %8s\n", "zone", "spot-h", "od-h", "cost", "notices");
         for (int z = 0; z < sc->market.n_zones; z++)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -56,11 +57,12 @@ static int frontier_chart(const ss_report_optim *o, double baseline, int log_ava
                           ss_report_gp *g, ss_report_charts *charts, ss_err *err)
 {
     /* the log axis bottoms out one decade below the best non-perfect point */
-    double umin = 1.0, xmax = 0, amin = 1.0;
+    double umin = 1.0, xmax = 0, amin = 1.0, umax = 0;
     for (size_t c = 0; c < o->n_cands; c++) {
         const ss_report_candidate *k = &o->cands[c];
         if (k->n == 0)
             continue;
+        umax = fmax(umax, 1.0 - (k->avail_mean - k->avail_half));
         double u = 1.0 - (k->avail_mean + k->avail_half);
         if (u > 0 && u < umin)
             umin = u;
@@ -69,6 +71,12 @@ static int frontier_chart(const ss_report_optim *o, double baseline, int log_ava
         xmax = fmax(xmax, k->cost_mean + k->cost_half);
         amin = fmin(amin, k->avail_mean - k->avail_half);
     }
+    /* Every candidate at 100%: a log axis of unavailability has nothing to
+     * show (all points on its floor), so the linear axis is used. */
+    if (!(umax > 0))
+        log_avail = 0;
+    /* the log axis stops one decade above the worst candidate, not at 0% */
+    double utop = umax > 0 ? fmin(1.0, pow(10.0, ceil(log10(fmax(umax, 1.0 - o->slo))))) : 1.0;
     double ufloor = pow(10.0, floor(log10(umin)) - 1.0);
     if (ufloor < 1e-9)
         ufloor = 1e-9;
@@ -134,7 +142,7 @@ static int frontier_chart(const ss_report_optim *o, double baseline, int log_ava
     ss_report_param_num(&p, "xmax", xmax);
     double ymin = 100 * fmin(amin, o->slo) - 0.05 * 100 * (1 - fmin(amin, o->slo));
     ss_report_param_num(&p, "ymin", floor(ymin * 100) / 100);
-    ss_report_param_num(&p, "ymax", log_avail ? 1.0 : 100.0 + 0.02 * (100.0 - ymin));
+    ss_report_param_num(&p, "ymax", log_avail ? utop : 100.0 + 0.02 * (100.0 - ymin));
     ss_report_param_num(&p, "ufloor", ufloor);
     ss_report_param_num(&p, "ufloor_is_perfect", perfect);
     ss_report_param_num(&p, "has_baseline", !isnan(baseline));
@@ -217,15 +225,81 @@ static int json_as_number(json_t *v, double *x, int *is_int)
     return 0;
 }
 
-static int cat_cmp(const void *a, const void *b)
+/* A category of a sensitivity panel: its label, and its number when every
+ * value of the parameter is one (then categories sort numerically). */
+typedef struct {
+    char text[64];
+    double num;
+} sens_cat;
+
+static int cat_cmp_num(const void *a, const void *b)
 {
-    return strcmp((const char *)a, (const char *)b);
+    double x = ((const sens_cat *)a)->num, y = ((const sens_cat *)b)->num;
+    return x < y ? -1 : x > y;
 }
 
+static int cat_cmp_text(const void *a, const void *b)
+{
+    return strcmp(((const sens_cat *)a)->text, ((const sens_cat *)b)->text);
+}
+
+/* Panel title in words for the usual keys; else the last path segment. */
+static void param_short(const char *path, char *buf, size_t n)
+{
+    const char *dot = strrchr(path, '.');
+    const char *f = dot ? dot + 1 : path;
+    static const char *const names[][2] = {
+        {"instance_types", "instance types"},
+        {"on_demand_base_capacity", "On-Demand base (instances)"},
+        {"on_demand_percentage_above_base_capacity", "On-Demand % above the base"},
+        {"spot_allocation_strategy", "Spot allocation strategy"},
+        {"spot_instance_pools", "Spot pools per zone"},
+        {"target_capacity", "target capacity % (100 = no spare)"},
+        {"spot_instance_draining", "Spot instance draining"},
+        {"managed_draining", "managed draining"},
+        {"capacity_rebalance", "capacity rebalancing"},
+        {"desired_count", "tasks"},
+        {"replicas", "replicas"},
+    };
+    for (size_t i = 0; i < SS_ARRAY_LEN(names); i++)
+        if (!strcmp(f, names[i][0])) {
+            snprintf(buf, n, "%s", names[i][1]);
+            return;
+        }
+    snprintf(buf, n, "%s", f);
+}
+
+/* Tic label of a category: lists without brackets ("m3.medium+m1.large"),
+ * long strategy names abbreviated. */
+static void cat_label(const char *v, char *buf, size_t n)
+{
+    static const char *const abbrev[][2] = {
+        {"capacity-optimized-prioritized", "cap-opt-prio"},
+        {"price-capacity-optimized", "price-cap-opt"},
+        {"capacity-optimized", "cap-opt"},
+    };
+    for (size_t i = 0; i < SS_ARRAY_LEN(abbrev); i++)
+        if (!strcmp(v, abbrev[i][0])) {
+            snprintf(buf, n, "%s", abbrev[i][1]);
+            return;
+        }
+    size_t k = 0;
+    for (const char *c = v; *c && k + 1 < n; c++) {
+        if (*c == '[' || *c == ']' || *c == '"' || *c == ' ')
+            continue;
+        buf[k++] = *c == ',' ? '+' : *c;
+    }
+    buf[k] = '\0';
+}
+
+/* One panel per searched parameter that takes at least two values: its
+ * values as categories on x (numeric ones in numeric order), every
+ * candidate's mean availability (blue, left of the tic) and cost (orange,
+ * right of it), and per value the average over its candidates (large
+ * markers, joined), which is what the eye should compare. */
 static int sensitivity_chart(const ss_report_optim *o, ss_report_gp *g, ss_report_charts *charts,
                              ss_err *err)
 {
-    size_t np = o->n_params < MAX_PANELS ? o->n_params : MAX_PANELS;
     ss_report_params p = {0};
     double amin = 100, cmax = 0;
     json_t **js = ss_calloc(o->n_cands + 1, sizeof *js);
@@ -237,104 +311,124 @@ static int sensitivity_chart(const ss_report_optim *o, ss_report_gp *g, ss_repor
         }
     }
     int rc = 0;
-    for (size_t k = 0; k < np && !rc; k++) {
+    size_t np = 0;
+    sens_cat *cats = ss_calloc(MAX_CATS, sizeof *cats);
+    for (size_t k = 0; k < o->n_params && np < MAX_PANELS && !rc; k++) {
         const char *name = o->param_names[k];
-        /* numeric when every value present is a number; else categories */
-        int numeric = 1, integral = 1;
-        double vmin = INFINITY, vmax = -INFINITY;
-        char (*cats)[64] = ss_calloc(MAX_CATS, sizeof *cats);
+        int numeric = 1;
         size_t ncat = 0;
-        for (size_t c = 0; c < o->n_cands; c++) {
-            json_t *v = json_object_get(js[c], name);
-            if (!v)
-                continue;
-            double xv;
-            int iv;
-            if (!json_as_number(v, &xv, &iv)) {
-                numeric = 0;
-            } else {
-                integral &= iv;
-                vmin = fmin(vmin, xv);
-                vmax = fmax(vmax, xv);
-            }
-            char t[64];
-            json_value_text(v, t, sizeof t);
-            size_t j;
-            for (j = 0; j < ncat; j++)
-                if (!strcmp(cats[j], t))
-                    break;
-            if (j == ncat && ncat < MAX_CATS)
-                snprintf(cats[ncat++], sizeof cats[0], "%s", t);
-        }
-        if (!numeric)
-            qsort(cats, ncat, sizeof *cats, cat_cmp);
-        char dname[64];
-        snprintf(dname, sizeof dname, "sensitivity_%zu.tsv", k);
-        FILE *f = ss_report_data_open(g, dname, err);
-        if (!f) {
-            free(cats);
-            rc = -1;
-            break;
-        }
-        fprintf(f, "# %s\tavailability_pct\tcost_per_month_usd\n", numeric ? "value" : "category");
         for (size_t c = 0; c < o->n_cands; c++) {
             json_t *v = json_object_get(js[c], name);
             if (!v || !o->cands[c].n)
                 continue;
-            double x = NAN;
+            char t[64];
+            json_value_text(v, t, sizeof t);
+            size_t j;
+            for (j = 0; j < ncat; j++)
+                if (!strcmp(cats[j].text, t))
+                    break;
+            if (j < ncat || ncat == MAX_CATS)
+                continue;
+            snprintf(cats[ncat].text, sizeof cats[0].text, "%s", t);
             int iv;
-            if (numeric) {
-                json_as_number(v, &x, &iv);
-            } else {
+            if (!json_as_number(v, &cats[ncat].num, &iv))
+                numeric = 0;
+            ncat++;
+        }
+        if (ncat < 2)
+            continue; /* a parameter with one value has nothing to show */
+        qsort(cats, ncat, sizeof *cats, numeric ? cat_cmp_num : cat_cmp_text);
+        double *asum = ss_calloc(ncat, sizeof *asum), *csum = ss_calloc(ncat, sizeof *csum);
+        size_t *cnt = ss_calloc(ncat, sizeof *cnt);
+        char dname[64];
+        snprintf(dname, sizeof dname, "sensitivity_%zu.tsv", np);
+        FILE *f = ss_report_data_open(g, dname, err);
+        if (!f) {
+            rc = -1;
+        } else {
+            fprintf(f, "# category_index\tavailability_pct\tcost_per_month_usd (%s)\n", name);
+            for (size_t c = 0; c < o->n_cands; c++) {
+                json_t *v = json_object_get(js[c], name);
+                if (!v || !o->cands[c].n)
+                    continue;
                 char t[64];
                 json_value_text(v, t, sizeof t);
                 for (size_t j = 0; j < ncat; j++)
-                    if (!strcmp(cats[j], t))
-                        x = (double)j;
+                    if (!strcmp(cats[j].text, t)) {
+                        fprintf(f, "%zu\t%.8f\t%.6f\n", j, 100 * o->cands[c].avail_mean,
+                                o->cands[c].cost_mean);
+                        asum[j] += 100 * o->cands[c].avail_mean;
+                        csum[j] += o->cands[c].cost_mean;
+                        cnt[j]++;
+                    }
             }
-            if (!isnan(x))
-                fprintf(f, "%.10g\t%.8f\t%.6f\n", x, 100 * o->cands[c].avail_mean,
-                        o->cands[c].cost_mean);
+            if (ss_report_data_close(f, dname, err))
+                rc = -1;
         }
-        if (ss_report_data_close(f, dname, err))
+        snprintf(dname, sizeof dname, "sensitivity_%zu_mean.tsv", np);
+        if (!rc && !(f = ss_report_data_open(g, dname, err)))
             rc = -1;
-        char key[64];
-        snprintf(key, sizeof key, "panel_title_%zu", k);
-        ss_report_param_str(&p, key, name);
-        snprintf(key, sizeof key, "is_cat_%zu", k);
-        ss_report_param_num(&p, key, !numeric);
-        snprintf(key, sizeof key, "int_step_%zu", k);
-        ss_report_param_num(&p, key, numeric && integral && vmax - vmin <= 20);
-        snprintf(key, sizeof key, "n_cat_%zu", k);
-        ss_report_param_num(&p, key, numeric ? 0 : (double)ncat);
-        for (size_t j = 0; !numeric && j < ncat; j++) {
-            snprintf(key, sizeof key, "cat_%zu_%zu", k, j);
-            ss_report_param_label(&p, key, cats[j]);
+        if (!rc) {
+            fputs("# category_index\tmean_availability_pct\tmean_cost_per_month_usd\tcandidates\n",
+                  f);
+            for (size_t j = 0; j < ncat; j++)
+                if (cnt[j])
+                    fprintf(f, "%zu\t%.8f\t%.6f\t%zu\n", j, asum[j] / (double)cnt[j],
+                            csum[j] / (double)cnt[j], cnt[j]);
+            if (ss_report_data_close(f, dname, err))
+                rc = -1;
         }
-        free(cats);
+        free(asum);
+        free(csum);
+        free(cnt);
+        char key[64], title[128];
+        param_short(name, title, sizeof title);
+        snprintf(key, sizeof key, "panel_title_%zu", np);
+        ss_report_param_str(&p, key, title);
+        snprintf(key, sizeof key, "n_cat_%zu", np);
+        ss_report_param_num(&p, key, (double)ncat);
+        size_t longest = 0;
+        for (size_t j = 0; j < ncat; j++) {
+            char lab[64];
+            cat_label(cats[j].text, lab, sizeof lab);
+            longest = strlen(lab) > longest ? strlen(lab) : longest;
+            snprintf(key, sizeof key, "cat_%zu_%zu", np, j);
+            ss_report_param_label(&p, key, lab);
+        }
+        /* rotate the labels when they would run into each other */
+        snprintf(key, sizeof key, "rot_%zu", np);
+        ss_report_param_num(&p, key, (double)(longest * ncat > 30));
+        np++;
     }
+    free(cats);
     for (size_t c = 0; c < o->n_cands; c++)
         json_decref(js[c]);
     free(js);
-    if (!rc) {
+    if (!rc && np) {
         size_t cols = np <= 1 ? 1 : np <= 4 ? 2 : 3;
         size_t rows = (np + cols - 1) / cols;
         ss_report_param_str(&p, "title",
-                            "Sensitivity: availability (blue, left) and cost (orange, right) of"
-                            " every candidate against each searched parameter");
+                            "What each parameter does: availability (blue, left axis) and cost per"
+                            " month (orange, right axis)");
         ss_report_param_num(&p, "n_panels", (double)np);
         ss_report_param_num(&p, "cols", (double)cols);
         ss_report_param_num(&p, "rows", (double)rows);
         double lo = floor(amin - 0.05 * (100 - amin) - 1e-9);
+        /* a tenth of a percent resolution when everything is above 99% */
+        if (amin > 99)
+            lo = floor((amin - 0.1 * (100 - amin)) * 10 - 1e-9) / 10;
         ss_report_param_num(&p, "amin", lo < 0 ? 0 : lo);
         ss_report_param_num(&p, "amax", 100 + 0.03 * (100 - lo));
         ss_report_param_num(&p, "cmax", cmax * 1.1 + 1e-9);
         rc = ss_report_plot(g, "sensitivity.gp", "sensitivity", &p, err);
         if (!rc)
-            ss_report_charts_add(charts, "sensitivity", "Sensitivity to each parameter",
-                                 "Each panel: one searched parameter; every candidate's mean"
-                                 " availability (blue dots, left axis) and cost per month"
-                                 " (orange squares, right axis).");
+            ss_report_charts_add(
+                charts, "sensitivity", "What each parameter does",
+                "One panel per searched parameter that took more than one value, its values"
+                " along the bottom. Small dots: every candidate's mean availability (blue, left"
+                " axis) and cost per month (orange, right axis); large markers joined by a line:"
+                " the average over the candidates with that value. A value whose blue marker is"
+                " high while its orange one is low buys availability cheaply.");
     }
     ss_report_params_free(&p);
     return rc;
@@ -360,6 +454,41 @@ static void shade(ss_report_params *p, int *obj, double a, double b, const char 
     p->len += strlen(line);
 }
 
+typedef struct {
+    double a, b;
+    int outage;
+} tl_window;
+
+/* The parameters of one timeline chart over [t0, t1]: windows narrower than
+ * min_w are widened to min_w around their middle so that a 3-minute
+ * shortfall stays visible on a two-month axis (the caption says so). */
+static void timeline_params(ss_report_params *p, const char *title, double t0, double t1,
+                            const tl_window *w, size_t nw, double min_w, double ymax_t,
+                            double ymax_i, int n_ev, int n_rb, int n_out)
+{
+    int obj = 0;
+    for (size_t i = 0; i < nw; i++) {
+        double a = w[i].a, b = w[i].b;
+        if (b < t0 || a > t1)
+            continue;
+        if (b - a < min_w) {
+            double m = (a + b) / 2;
+            a = m - min_w / 2;
+            b = m + min_w / 2;
+        }
+        shade(p, &obj, fmax(a, t0), fmin(b, t1), w[i].outage ? "#777777" : "#d55e00");
+    }
+    ss_report_param_str(p, "title", title);
+    ss_report_param_num(p, "tmin", t0);
+    ss_report_param_num(p, "tmax", t1);
+    ss_report_param_num(p, "span_days", (t1 - t0) / 86400);
+    ss_report_param_num(p, "ymax_tasks", ceil(ymax_t * 1.18));
+    ss_report_param_num(p, "ymax_inst", ceil(ymax_i * 1.25));
+    ss_report_param_num(p, "n_events", n_ev);
+    ss_report_param_num(p, "n_rebal", n_rb);
+    ss_report_param_num(p, "n_outages", n_out);
+}
+
 static int timeline_chart(const ss_report_run *r, ss_report_gp *g, ss_report_charts *charts,
                           ss_err *err)
 {
@@ -371,13 +500,15 @@ static int timeline_chart(const ss_report_run *r, ss_report_gp *g, ss_report_cha
         fclose(f);
         return -1;
     }
-    ss_report_params p = {0};
     fputs("# t_s\trequired\thealthy\tspot_instances\tod_instances (expanded to steps)\n", f);
     fputs("# t_s\tkind (1 interruption notice, 2 rebalance recommendation)\n", fe);
     double ymax_t = 1, ymax_i = 1, tmin = (double)(r->tl[0].t_ms / 1000),
            tmax = (double)(r->tl[r->n_tl - 1].t_ms / 1000);
-    int n_ev = 0, n_rb = 0, n_out = 0, obj = 0, n_short = 0;
+    int n_ev = 0, n_rb = 0, n_out = 0, n_short = 0;
     double short_start = NAN, out_start = NAN;
+    tl_window *win = NULL;
+    size_t nw = 0, wcap = 0;
+    long worst = -1; /* the longest shortfall episode */
     for (size_t i = 0; i < r->n_tl; i++) {
         const ss_report_tl_row *w = &r->tl[i];
         double t = (double)(w->t_ms / 1000);
@@ -392,7 +523,11 @@ static int timeline_chart(const ss_report_run *r, ss_report_gp *g, ss_report_cha
         if (short_now && isnan(short_start))
             short_start = t;
         if (!short_now && !isnan(short_start)) {
-            shade(&p, &obj, short_start, t, "#d55e00");
+            SS_GROW(win, wcap, nw + 1);
+            win[nw] = (tl_window){short_start, t, 0};
+            if (worst < 0 || t - short_start > win[worst].b - win[worst].a)
+                worst = (long)nw;
+            nw++;
             short_start = NAN;
             n_short++;
         }
@@ -407,24 +542,30 @@ static int timeline_chart(const ss_report_run *r, ss_report_gp *g, ss_report_cha
             if (strstr(w->event, "outage-start") && isnan(out_start))
                 out_start = t;
             if (strstr(w->event, "outage-end") && !isnan(out_start)) {
-                shade(&p, &obj, out_start, t, "#777777");
+                SS_GROW(win, wcap, nw + 1);
+                win[nw++] = (tl_window){out_start, t, 1};
                 out_start = NAN;
                 n_out++;
             }
         }
     }
     if (!isnan(short_start)) {
-        shade(&p, &obj, short_start, tmax, "#d55e00");
+        SS_GROW(win, wcap, nw + 1);
+        win[nw] = (tl_window){short_start, tmax, 0};
+        if (worst < 0 || tmax - short_start > win[worst].b - win[worst].a)
+            worst = (long)nw;
+        nw++;
         n_short++;
     }
     if (!isnan(out_start)) {
-        shade(&p, &obj, out_start, tmax, "#777777");
+        SS_GROW(win, wcap, nw + 1);
+        win[nw++] = (tl_window){out_start, tmax, 1};
         n_out++;
     }
     int rc = ss_report_data_close(f, "timeline.tsv", err);
     rc |= ss_report_data_close(fe, "timeline_events.tsv", err);
     if (rc) {
-        ss_report_params_free(&p);
+        free(win);
         return -1;
     }
     if (tmax <= tmin)
@@ -434,24 +575,48 @@ static int timeline_chart(const ss_report_run *r, ss_report_gp *g, ss_report_cha
     snprintf(title, sizeof title,
              "Run %lld (%s), replica 0: %d interruption notices, %d shortfall episodes",
              (long long)r->id, short_name(r->scenario_name, sn, sizeof sn), n_ev, n_short);
-    ss_report_param_str(&p, "title", title);
-    ss_report_param_num(&p, "tmin", tmin);
-    ss_report_param_num(&p, "tmax", tmax);
-    ss_report_param_num(&p, "span_days", (tmax - tmin) / 86400);
-    ss_report_param_num(&p, "ymax_tasks", ceil(ymax_t * 1.18));
-    ss_report_param_num(&p, "ymax_inst", ceil(ymax_i * 1.25));
-    ss_report_param_num(&p, "n_events", n_ev);
-    ss_report_param_num(&p, "n_rebal", n_rb);
-    ss_report_param_num(&p, "n_outages", n_out);
+    ss_report_params p = {0};
+    /* 1/300 of the span: about 4 pixels of the 1280-pixel chart */
+    timeline_params(&p, title, tmin, tmax, win, nw, (tmax - tmin) / 300, ymax_t, ymax_i, n_ev,
+                    n_rb, n_out);
     rc = ss_report_plot(g, "timeline.gp", "timeline", &p, err);
     ss_report_params_free(&p);
-    if (rc)
+    if (rc) {
+        free(win);
         return -1;
+    }
     ss_report_charts_add(charts, "timeline", "Fleet timeline",
                          "Top: tasks required by the SLO (dashed) and healthy (blue); shortfall"
-                         " shaded red, zone outages grey, interruption notices as red triangles."
-                         " Bottom: On-Demand (blue) and Spot (orange) instances, stacked.");
-    return 0;
+                         " (fewer healthy tasks than required) shaded red - short episodes are"
+                         " widened to stay visible -, zone outages grey, interruption notices as"
+                         " red triangles. Bottom: On-Demand (blue) and Spot (orange) instances,"
+                         " stacked.");
+    /* Over more than two days one episode is a hairline: zoom on the longest
+     * one, 3 hours either side, at its true width. */
+    if (worst >= 0 && tmax - tmin > 2 * 86400) {
+        double m = (win[worst].a + win[worst].b) / 2;
+        double z0 = fmax(tmin, m - 3 * 3600), z1 = fmin(tmax, m + 3 * 3600);
+        char zt[512], when[32];
+        time_t tt = (time_t)win[worst].a;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+        snprintf(zt, sizeof zt, "The longest shortfall of run %lld: %.1f minutes from %s UTC",
+                 (long long)r->id, (win[worst].b - win[worst].a) / 60, when);
+        ss_report_params pz = {0};
+        timeline_params(&pz, zt, z0, z1, win, nw, 0, ymax_t, ymax_i, n_ev, n_rb, n_out);
+        rc = ss_report_plot(g, "timeline.gp", "timeline_zoom", &pz, err);
+        ss_report_params_free(&pz);
+        if (!rc)
+            ss_report_charts_add(
+                charts, "timeline_zoom", "Fleet timeline: the longest shortfall",
+                "The same run over 6 hours around its longest shortfall episode: the"
+                " interruption notice (red triangle), the healthy tasks falling below the SLO"
+                " minimum until replacements pass their health checks, and the instances"
+                " replaced.");
+    }
+    free(win);
+    return rc ? -1 : 0;
 }
 
 /* ---- Staging ------------------------------------------------------------------------ */

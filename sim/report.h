@@ -104,6 +104,8 @@ typedef struct ss_report_candidate {
     double served_mean;
     double baseline_month;     /* mean ondemand_baseline_usd scaled to a month */
     int on_frontier;
+    double spot_hours_mean;    /* mean spot_instance_hours (0: an all-On-Demand fleet) */
+    double cost_stat;          /* the statistic of cost (pN: the (100-N)-th percentile) */
 } ss_report_candidate;
 
 typedef struct ss_report_optim {
@@ -115,7 +117,7 @@ typedef struct ss_report_optim {
     int slo_stored;            /* 1 = from extra_json, 0 = default */
     char statistic[16];
     double cost_floor_month;   /* NaN if not stored */
-    int64_t stored_recommended;/* extra_json recommended_candidate, -1 if none */
+    int64_t stored_recommended;/* extra_json "recommended", -1 if none (see choose_recommended) */
     ss_report_candidate *cands;
     size_t n_cands;
     size_t *frontier;          /* indices into cands, by cost */

@@ -73,7 +73,11 @@ static void parse_extra(ss_report_optim *o, const char *extra)
     v = json_object_get(j, "statistic");
     if (json_is_string(v) && !isnan(ss_report_statistic((double[]){1.0}, 1, json_string_value(v))))
         snprintf(o->statistic, sizeof o->statistic, "%s", json_string_value(v));
-    v = json_object_get(j, "recommended_candidate");
+    /* `spotsim optimize` stores "recommended" (a candidate_id) with "slo";
+     * "recommended_candidate" is the older spelling, still accepted */
+    v = json_object_get(j, "recommended");
+    if (!json_is_integer(v))
+        v = json_object_get(j, "recommended_candidate");
     if (json_is_integer(v))
         o->stored_recommended = json_integer_value(v);
     v = json_object_get(j, "cost_floor_per_month");
@@ -114,26 +118,46 @@ static void collect_param_names(ss_report_optim *o)
         qsort(o->param_names, o->n_params, sizeof *o->param_names, name_cmp);
 }
 
+/* The statistic of a minimised metric (cost): the optimizer reads "pN" as
+ * the N% worst case, i.e. the (100-N)-th percentile of a cost. */
+static double cost_statistic(const double *x, size_t n, const char *statistic)
+{
+    if (!strcmp(statistic, "median") || !strcmp(statistic, "mean"))
+        return ss_report_statistic(x, n, statistic);
+    if (statistic[0] == 'p') {
+        char flip[32];
+        snprintf(flip, sizeof flip, "p%.10g", 100.0 - strtod(statistic + 1, NULL));
+        double v = ss_report_statistic(x, n, flip);
+        if (!isnan(v))
+            return v;
+    }
+    return ss_report_statistic(x, n, "mean");
+}
+
+/* The optimizer's rule (docs/optimize.md): the cheapest candidate (cost
+ * statistic) whose availability statistic reaches the SLO, ties to the lower
+ * id; none: the most available frontier point. A stored "recommended" that
+ * names another candidate is kept in stored_recommended for the document to
+ * point out, but the rule decides: the stored value is only as good as the
+ * program that wrote it. */
 static void choose_recommended(ss_report_optim *o)
 {
     o->recommended = -1;
     o->recommended_meets_slo = 0;
-    if (o->stored_recommended >= 0)
-        for (size_t c = 0; c < o->n_cands; c++)
-            if (o->cands[c].id == o->stored_recommended && o->cands[c].n > 0) {
-                o->recommended = (long)c;
-                o->recommended_meets_slo = o->cands[c].avail_stat >= o->slo;
-                return;
-            }
-    /* Cheapest frontier point meeting the SLO; else the most available one. */
+    for (size_t c = 0; c < o->n_cands; c++) {
+        const ss_report_candidate *k = &o->cands[c];
+        if (k->n == 0 || !(k->avail_stat >= o->slo))
+            continue;
+        if (o->recommended < 0 || k->cost_stat < o->cands[o->recommended].cost_stat)
+            o->recommended = (long)c;
+    }
+    if (o->recommended >= 0) {
+        o->recommended_meets_slo = 1;
+        return;
+    }
     long best = -1;
     for (size_t k = 0; k < o->n_frontier; k++) {
         size_t c = o->frontier[k];
-        if (o->cands[c].avail_stat >= o->slo) {
-            o->recommended = (long)c;
-            o->recommended_meets_slo = 1;
-            return;
-        }
         if (best < 0 || o->cands[c].avail_stat > o->cands[best].avail_stat)
             best = (long)c;
     }
@@ -197,7 +221,7 @@ int ss_report_load_optim(ss_store *st, int64_t id, ss_report_optim *o, ss_err *e
 
     if (ss_store_prepare(st,
                          "SELECT cost_per_month_usd, availability, served_fraction,"
-                         " ondemand_baseline_usd, horizon_hours FROM candidate_results"
+                         " ondemand_baseline_usd, horizon_hours, spot_instance_hours FROM candidate_results"
                          " WHERE optimization_id = ? AND candidate_id = ? ORDER BY replica",
                          &s, err))
         goto fail;
@@ -209,6 +233,7 @@ int ss_report_load_optim(ss_store *st, int64_t id, ss_report_optim *o, ss_err *e
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_int64(s, 2, c->id);
         size_t n = 0, nb = 0;
+        double spot_h = 0;
         while (sqlite3_step(s) == SQLITE_ROW) {
             double cm = col_num(s, 0), a = col_num(s, 1);
             if (isnan(cm) || isnan(a))
@@ -226,21 +251,25 @@ int ss_report_load_optim(ss_store *st, int64_t id, ss_report_optim *o, ss_err *e
             double b = col_num(s, 3), h = col_num(s, 4);
             if (!isnan(b) && h > 0)
                 base[nb++] = b * SS_REPORT_HOURS_PER_MONTH / h;
+            double sh = col_num(s, 5);
+            spot_h += sh; /* NULL (NaN) makes the mean unknown */
             n++;
         }
         c->n = (int)n;
         if (n == 0) {
-            c->cost_mean = c->avail_mean = c->avail_stat = c->served_mean = NAN;
-            c->baseline_month = NAN;
+            c->cost_mean = c->avail_mean = c->avail_stat = c->served_mean = c->cost_stat = NAN;
+            c->baseline_month = c->spot_hours_mean = NAN;
             continue;
         }
         ss_report_t_interval(cost, n, &c->cost_mean, &c->cost_half);
         ss_report_t_interval(av, n, &c->avail_mean, &c->avail_half);
         c->avail_stat = ss_report_statistic(av, n, o->statistic);
+        c->cost_stat = cost_statistic(cost, n, o->statistic);
         double sm = 0;
         for (size_t k = 0; k < n; k++)
             sm += served[k];
         c->served_mean = sm / (double)n;
+        c->spot_hours_mean = spot_h / (double)n;
         double bm = 0;
         for (size_t k = 0; k < nb; k++)
             bm += base[k];

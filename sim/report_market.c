@@ -412,8 +412,10 @@ static int heatmap_chart(ss_report_gp *g, ss_report_charts *charts, group *gs, s
     char caption[512];
     snprintf(caption, sizeof caption,
              "Each cell counts the Spot instances of a pool (zone, instance type) interrupted in"
-             " that week; darker is worse. %zu most interrupted pools.",
-             np);
+             " that week; darker is worse. These are the interruption records imported for %s"
+             " (%zu pool%s shown, at most the 25 most interrupted): evidence about those pools,"
+             " which a simulation uses only where it runs in them.",
+             region && *region ? region : "all regions", np, np == 1 ? "" : "s");
     add_chart(charts, "heatmap", "Interruption heatmap", caption);
     return 0;
 }

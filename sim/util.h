@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define SS_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -55,6 +56,18 @@ uint64_t ss_hash_str(const char *s, uint64_t seed);
 double ss_wall_seconds(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
 size_t ss_peak_rss_bytes(void);
+
+/* A growable text buffer: {0} is empty; s is NUL-terminated once written;
+ * the caller frees s. */
+typedef struct ss_buf {
+    char *s;
+    size_t len, cap;
+} ss_buf;
+void ss_buf_printf(ss_buf *b, const char *fmt, ...) SS_PRINTF(2, 3);
+
+/* Write s as one CSV field, quoted as RFC 4180 says when it holds a comma,
+ * a quote or a line break. */
+void ss_csv_field(FILE *f, const char *s);
 
 /* Case-sensitive Levenshtein distance (for "did you mean" hints). */
 size_t ss_edit_distance(const char *a, const char *b);

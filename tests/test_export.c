@@ -7,6 +7,7 @@
 #include "tests/testutil.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,26 @@ static void ecs_scenario(ss_scenario *sc)
     s->n_placement = 2;
     s->spot_draining = true;
     s->stop_timeout = 90 * SS_SECOND;
+}
+
+/* ecs_scenario plus a second group "web od" (API defaults, m5.large in
+ * us-east-1b, 0..4, desired 2) and its provider "web-od" (defaults). */
+static void ecs2_scenario(ss_scenario *sc)
+{
+    ecs_scenario(sc);
+    ss_asg *a = &sc->asgs[sc->n_asgs++];
+    ss_asg_defaults(a);
+    strcpy(a->name, "web od");
+    a->type_idx[0] = 0;
+    a->n_types = 1;
+    a->zone_idx[0] = 1;
+    a->n_zones = 1;
+    a->max_size = 4;
+    a->desired_capacity = 2;
+    ss_capacity_provider *cp = &sc->providers[sc->n_providers++];
+    ss_capacity_provider_defaults(cp);
+    strcpy(cp->name, "web-od");
+    cp->asg = 1;
 }
 
 static void k8s_scenario(ss_scenario *sc)
@@ -419,6 +440,184 @@ static void test_terraform(void **state)
     free(s);
 }
 
+/* The sorted file names of dir, joined by spaces. */
+static char *dir_listing(const char *dir)
+{
+    char names[32][256];
+    int n = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) && n < 32;)
+        if (e->d_name[0] != '.')
+            snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    char *s = calloc(1, 32 * 257 + 1);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, names[i]);
+    }
+    return s;
+}
+
+static void check_file_json(const char *dir, const char *name, const char *golden)
+{
+    char *text = tu_read_file(tu_fmt("%s/%s", dir, name), NULL);
+    if (!text)
+        fail_msg("%s/%s was not written", dir, name);
+    check_json(text, golden);
+    free(text);
+}
+
+/* One valid --cli-input-json document per file: per ASG, per provider,
+ * the service; names from the resources (sanitised). */
+static void test_export_files(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    ss_scenario sc;
+    ss_err err;
+    ecs2_scenario(&sc);
+    const char *d2 = tu_fmt("%s/two", dir);
+    char two[1024];
+    snprintf(two, sizeof two, "%s", d2);
+    assert_int_equal(ss_mkdirs(two, &err), 0);
+    assert_int_equal(ss_export_asg_files(&sc, two, &err), 2);
+    assert_int_equal(ss_export_ecs_files(&sc, two, &err), 4);
+    char *ls = dir_listing(two);
+    assert_string_equal(ls, "asg-web-asg.json asg-web_od.json ecs-capacity-provider-web-od.json "
+                            "ecs-capacity-provider-web-spot.json ecs-service.json ecs.config");
+    free(ls);
+    check_file_json(two, "asg-web-asg.json", "asg.json");
+    check_file_json(two, "asg-web_od.json", "asg-web_od.json");
+    check_file_json(two, "ecs-capacity-provider-web-spot.json", "ecs-capacity-provider.json");
+    check_file_json(two, "ecs-capacity-provider-web-od.json", "ecs-capacity-provider-web-od.json");
+    check_file_json(two, "ecs-service.json", "ecs-service-2cp.json");
+    /* a single group / provider: the plain names */
+    ecs_scenario(&sc);
+    char one[1024];
+    snprintf(one, sizeof one, "%s/one/nested", dir);
+    assert_int_equal(ss_mkdirs(one, &err), 0);
+    assert_int_equal(ss_optimize_write_exports(&sc, one, &err), 0);
+    ls = dir_listing(one);
+    assert_string_equal(ls, "asg.json ecs-capacity-provider.json ecs-service.json ecs.config main.tf");
+    free(ls);
+    check_file_json(one, "asg.json", "asg.json");
+    check_file_json(one, "ecs-capacity-provider.json", "ecs-capacity-provider.json");
+    check_file_json(one, "ecs-service.json", "ecs-service.json");
+    /* a file where a directory is expected */
+    assert_int_equal(ss_mkdirs(tu_fmt("%s/asg.json", one), &err), -1);
+    char name[64];
+    ss_export_file_name("asg", "a/b c", ".json", name, sizeof name);
+    assert_string_equal(name, "asg-a_b_c.json");
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* The command: ecs-json and multi-ASG asg-json write one file per input. */
+static void test_export_cli(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char bin[1024], ex[1024];
+    snprintf(bin, sizeof bin, "%s", tu_spotsim_bin());
+    snprintf(ex, sizeof ex, "%s/tests/data/export/ecs-api.yaml", tu_source_dir());
+    /* ecs-json needs a directory */
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format ecs-json >/dev/null 2>&1", bin, ex)), 2);
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format ecs-json --out '%s/ecs' 2>/dev/null", bin, ex, dir)), 0);
+    char ecs[1024];
+    snprintf(ecs, sizeof ecs, "%s/ecs", dir);
+    char *ls = dir_listing(ecs);
+    assert_string_equal(ls, "ecs-capacity-provider.json ecs-service.json ecs.config");
+    free(ls);
+    /* each file is the API input itself (no wrapper), values from
+     * tests/data/export/ecs-api.yaml by hand: provider api-cp on api-asg, targetCapacity 100,
+     * warm-up 300 s, termination protection off, draining on; service api,
+     * 6 tasks, strategy [api-cp base 0 weight 1], 100/200 %, spread by zone
+     * then binpack memory */
+    json_t *cp = json_load_file(tu_fmt("%s/ecs-capacity-provider.json", ecs), 0, NULL);
+    assert_non_null(cp);
+    assert_int_equal(json_object_size(cp), 2);
+    assert_string_equal(json_string_value(json_object_get(cp, "name")), "api-cp");
+    json_t *asgp = json_object_get(cp, "autoScalingGroupProvider");
+    assert_string_equal(json_string_value(json_object_get(asgp, "autoScalingGroupArn")), "<asg-arn-of-api-asg>");
+    json_t *ms = json_object_get(asgp, "managedScaling");
+    assert_int_equal(json_integer_value(json_object_get(ms, "targetCapacity")), 100);
+    assert_int_equal(json_integer_value(json_object_get(ms, "instanceWarmupPeriod")), 300);
+    assert_string_equal(json_string_value(json_object_get(asgp, "managedTerminationProtection")), "DISABLED");
+    assert_string_equal(json_string_value(json_object_get(asgp, "managedDraining")), "ENABLED");
+    json_decref(cp);
+    json_t *svc = json_load_file(tu_fmt("%s/ecs-service.json", ecs), 0, NULL);
+    assert_non_null(svc);
+    assert_null(json_object_get(svc, "service"));
+    assert_string_equal(json_string_value(json_object_get(svc, "serviceName")), "api");
+    assert_int_equal(json_integer_value(json_object_get(svc, "desiredCount")), 6);
+    json_t *st = json_object_get(svc, "capacityProviderStrategy");
+    assert_int_equal(json_array_size(st), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(st, 0), "capacityProvider")), "api-cp");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(st, 0), "base")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(st, 0), "weight")), 1);
+    json_t *dc = json_object_get(svc, "deploymentConfiguration");
+    assert_int_equal(json_integer_value(json_object_get(dc, "minimumHealthyPercent")), 100);
+    assert_int_equal(json_integer_value(json_object_get(dc, "maximumPercent")), 200);
+    json_t *ps = json_object_get(svc, "placementStrategy");
+    assert_int_equal(json_array_size(ps), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ps, 1), "type")), "binpack");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ps, 1), "field")), "memory");
+    json_decref(svc);
+    /* one input on stdout */
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format ecs-service-json >'%s/svc.json'", bin, ex, dir)), 0);
+    svc = json_load_file(tu_fmt("%s/svc.json", dir), 0, NULL);
+    assert_non_null(svc);
+    assert_string_equal(json_string_value(json_object_get(svc, "cluster")), "<cluster-name>");
+    json_decref(svc);
+    /* two ASGs: one file per group, or --asg NAME; never a JSON array */
+    FILE *f = fopen(tu_fmt("%s/two.yaml", dir), "w");
+    assert_non_null(f);
+    fputs("name: two\norchestrator: ecs\n"
+          "market:\n  region: us-east-1\n  zones: [us-east-1a, us-east-1b]\n"
+          "  instance_types:\n    - {name: m3.medium, vcpu: 1, memory_mib: 3840}\n"
+          "    - {name: m1.large, vcpu: 2, memory_mib: 7680}\n"
+          "asgs:\n"
+          "  - {name: spot-a, instance_types: [m3.medium], zones: [us-east-1a], max_size: 4,\n"
+          "     on_demand_percentage_above_base_capacity: 0}\n"
+          "  - {name: od-b, instance_types: [m1.large], zones: [us-east-1b], max_size: 4}\n"
+          "capacity_providers:\n"
+          "  - {name: cp-spot, asg: spot-a, weight: 3}\n"
+          "  - {name: cp-od, asg: od-b, base: 1, weight: 1}\n"
+          "service: {name: web, desired_count: 4, cpu: 512, memory: 1024}\n", f);
+    fclose(f);
+    char two[1024];
+    snprintf(two, sizeof two, "%s/two.yaml", dir);
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format asg-json >/dev/null 2>&1", bin, two)), 2);
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format asg-json --out '%s/asgs' 2>/dev/null", bin, two, dir)), 0);
+    ls = dir_listing(tu_fmt("%s/asgs", dir));
+    assert_string_equal(ls, "asg-od-b.json asg-spot-a.json");
+    free(ls);
+    json_t *g = json_load_file(tu_fmt("%s/asgs/asg-od-b.json", dir), 0, NULL);
+    assert_true(json_is_object(g));
+    assert_string_equal(json_string_value(json_object_get(g, "AutoScalingGroupName")), "od-b");
+    assert_string_equal(json_string_value(json_object_get(g, "VPCZoneIdentifier")), "<subnet-for-us-east-1b>");
+    json_decref(g);
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format asg-json --asg spot-a >'%s/a.json'", bin, two, dir)), 0);
+    g = json_load_file(tu_fmt("%s/a.json", dir), 0, NULL);
+    assert_true(json_is_object(g));
+    assert_string_equal(json_string_value(json_object_get(g, "AutoScalingGroupName")), "spot-a");
+    json_decref(g);
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format asg-json --asg nope >/dev/null 2>&1", bin, two)), 1);
+    /* two providers: ecs-capacity-provider-json needs --provider */
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format ecs-capacity-provider-json >/dev/null 2>&1", bin, two)), 2);
+    assert_int_equal(tu_system(tu_fmt("'%s' export '%s' --format ecs-capacity-provider-json --provider cp-od "
+                                      "--out '%s' 2>/dev/null", bin, two, dir)), 0);
+    cp = json_load_file(tu_fmt("%s/ecs-capacity-provider.json", dir), 0, NULL); /* dir: default name */
+    assert_non_null(cp);
+    assert_string_equal(json_string_value(json_object_get(cp, "name")), "cp-od");
+    json_decref(cp);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +625,8 @@ int main(void)
         cmocka_unit_test(test_ecs_json),
         cmocka_unit_test(test_k8s_yaml),
         cmocka_unit_test(test_terraform),
+        cmocka_unit_test(test_export_files),
+        cmocka_unit_test(test_export_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

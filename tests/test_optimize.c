@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/data.h"
 #include "policies/optimize.h"
+#include "policies/optimize_eval.h"
 
 /* ---- analytic evaluator --------------------------------------------------------
  * params: base in 0..6 (od base), pct in {0,25,50,75,100}, scale continuous
@@ -341,6 +343,129 @@ static void test_slo_pick(void **state)
     ss_opt_result_free(&r);
 }
 
+/* Every candidate equally available (as a calm price history gives): the
+ * sensitivity section must not print "nan" for availability but say there
+ * is no variation, and say once why. */
+static int flat_avail(void *vctx, const ss_candidate *c, int replica, ss_metrics *out, ss_err *err)
+{
+    (void)vctx;
+    (void)replica;
+    (void)err;
+    memset(out, 0, sizeof *out);
+    out->cost_per_month_usd = hm_cost[(int)c->x[0]];
+    out->availability = 1.0;
+    out->horizon_hours = 720;
+    out->ondemand_baseline_usd = 200;
+    return 0;
+}
+
+static void test_no_variation(void **state)
+{
+    (void)state;
+    ss_space sp;
+    ss_err err;
+    memset(&sp, 0, sizeof sp);
+    const char *v[] = {"0", "1", "2", "3", "4"};
+    assert_int_equal(ss_space_add_values(&sp, "k", v, 5, &err), 0);
+    ss_opt_config cfg;
+    base_cfg(&cfg, SS_SEARCH_GRID, 1);
+    cfg.statistic = (ss_statistic){SS_STAT_MEAN, 0};
+    ss_opt_result r;
+    assert_int_equal(ss_optimize_run(&sp, &cfg, flat_avail, NULL, NULL, NULL, 0, &r, &err), 0);
+    ss_recommendation rec;
+    assert_int_equal(ss_recommend(&r, 0.999, NAN, &rec), 0);
+    assert_int_equal(rec.pick, 0); /* all meet the SLO: the cheapest (50) */
+    if (strstr(rec.text, "nan"))
+        fail_msg("recommendation prints nan:\n%s", rec.text);
+    assert_non_null(strstr(rec.text, "no availability differences between candidates"));
+    /* availability line: no variation both on the frontier (one point:
+     * too few) and over all 5; cost varies with k: rho over all candidates
+     * is the Spearman of k = 0..4 with cost 50, 80, 90, 120, 70 =
+     * ranks 1 3 4 5 2: d = 0 -1 -1 -1 3, sum d^2 = 12, 1 - 6*12/(5*24) = 0.4 */
+    const char *av = strstr(rec.text, "    availability ");
+    assert_non_null(av);
+    const char *eol = strchr(av, '\n');
+    char line[256];
+    snprintf(line, sizeof line, "%.*s", (int)(eol - av), av);
+    assert_non_null(strstr(line, "frontier      too few"));
+    assert_non_null(strstr(line, "all no variation"));
+    assert_non_null(strstr(rec.text, "all        0.400"));
+    ss_recommendation_free(&rec);
+    ss_opt_result_free(&r);
+}
+
+/* The perfect-foresight cost floor, by hand. ECS, 4 tasks of 512 CPU units
+ * and 1024 MiB over 24 h. Two pools in one zone:
+ *   A: 2 vCPU, 4096 MiB -> 4 tasks/instance; On-Demand 0.40/h (0.10/task);
+ *      Spot from +2 h at 0.10/h (0.025/task), from +10 h 0.30/h (0.075/task)
+ *   B: 1 vCPU, 8192 MiB -> 2 tasks/instance (CPU-bound); On-Demand 0.30/h
+ *      (0.15/task); Spot from +5 h at 0.12/h (0.06/task), from +10 h
+ *      0.08/h (0.04/task)
+ *   C: 0.25 vCPU: no task fits, ignored even though it is the cheapest.
+ * Cheapest per task: [0,2) no Spot evidence -> On-Demand A 0.10;
+ * [2,10) Spot A 0.025; [10,24) Spot B 0.04 (the prices cross at +10 h).
+ * Per task 2 x 0.10 + 8 x 0.025 + 14 x 0.04 = 0.96 USD; x 4 tasks = 3.84
+ * USD in 24 h; x 720 / 24 = 115.2 USD/month. */
+static void near(double got, double want)
+{
+    if (fabs(got - want) > 1e-9 * fmax(1.0, fabs(want)))
+        fail_msg("cost floor %.12g, expected %.12g", got, want);
+}
+
+static void test_cost_floor(void **state)
+{
+    (void)state;
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    assert_non_null(sc);
+    ss_scenario_defaults(sc);
+    sc->orchestrator = SS_ORCH_ECS;
+    ss_time t0 = 1456790400000; /* 2016-03-01T00:00:00Z */
+    sc->start = t0;
+    sc->end = t0 + 24 * SS_HOUR;
+    sc->service.desired_count = 4;
+    sc->service.task_cpu = 512;
+    sc->service.task_memory_mib = 1024;
+    ss_data *d = ss_data_new(3, 1);
+    ss_pool *a = &d->pools[0], *b = &d->pools[1], *c = &d->pools[2];
+    a->vcpu = 2;
+    a->memory_mib = 4096;
+    a->ondemand_usd_per_hour = 0.40;
+    ss_time ta[] = {t0 + 2 * SS_HOUR, t0 + 10 * SS_HOUR};
+    double pa[] = {0.10, 0.30};
+    ss_price_series_set(&a->spot, ta, pa, 2);
+    b->vcpu = 1;
+    b->memory_mib = 8192;
+    b->ondemand_usd_per_hour = 0.30;
+    ss_time tb[] = {t0 + 5 * SS_HOUR, t0 + 10 * SS_HOUR};
+    double pb[] = {0.12, 0.08};
+    ss_price_series_set(&b->spot, tb, pb, 2);
+    c->vcpu = 0.25;
+    c->memory_mib = 512;
+    c->ondemand_usd_per_hour = 0.001;
+    ss_time tc[] = {t0};
+    double pc[] = {0.0001};
+    ss_price_series_set(&c->spot, tc, pc, 1);
+    double usd;
+    ss_err err;
+    assert_int_equal(ss_cost_floor(sc, d, &usd, &err), 0);
+    near(usd, 115.2);
+    /* twice the tasks, twice the floor; a 12 h horizon from +12 h sees only
+     * Spot B: 4 x 0.04 x 720 = 115.2 as well, from a different pool */
+    sc->service.desired_count = 8;
+    assert_int_equal(ss_cost_floor(sc, d, &usd, &err), 0);
+    near(usd, 230.4);
+    sc->service.desired_count = 4;
+    sc->start = t0 + 12 * SS_HOUR;
+    assert_int_equal(ss_cost_floor(sc, d, &usd, &err), 0);
+    near(usd, 4 * 0.04 * 720);
+    /* an empty horizon is an error, not a number */
+    sc->end = sc->start;
+    assert_int_equal(ss_cost_floor(sc, d, &usd, &err), -1);
+    assert_true(isnan(usd));
+    ss_data_free(d);
+    free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +474,8 @@ int main(void)
         cmocka_unit_test(test_resume),
         cmocka_unit_test(test_failed_candidates),
         cmocka_unit_test(test_slo_pick),
+        cmocka_unit_test(test_no_variation),
+        cmocka_unit_test(test_cost_floor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

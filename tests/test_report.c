@@ -465,12 +465,12 @@ static void test_report_optimization(void **state)
      * $300/month vs $2000 all On-Demand, availability 0.9998 (99.98%). */
     char *h = tu_read_file(tu_fmt("%s/index.html", d1), NULL);
     char *m = tu_read_file(tu_fmt("%s/index.md", d1), NULL);
-    assert_non_null(strstr(h, "Recommended configuration (candidate 3)"));
+    assert_non_null(strstr(h, "Recommended configuration (candidate 3 of 30 evaluated)"));
     assert_non_null(strstr(h, "$300 per month, against $2000 per month"));
     assert_non_null(strstr(h, "6.7x cheaper (-85%)"));
     assert_non_null(strstr(h, "available 99.98% of the time"));
     assert_non_null(strstr(h, "asg.on_demand_base_capacity = 2"));
-    assert_non_null(strstr(m, "Recommended configuration (candidate 3)"));
+    assert_non_null(strstr(m, "Recommended configuration (candidate 3 of 30 evaluated)"));
     assert_non_null(strstr(m, "6.7x cheaper (-85%)"));
     assert_non_null(strstr(m, "![frontier](frontier.png)"));
     assert_null(strstr(h, "<b>&")); /* the hostile name is escaped */
@@ -515,14 +515,29 @@ static void test_report_optimization(void **state)
     assert_int_equal(sum, 6 * 3);
     free(hm);
 
-    /* parameter values stored as strings ("2") still plot on a numeric axis */
+    /* Sensitivity: titles in words; values stored as strings ("2") sort as
+     * numbers; abbreviated strategy labels. Per value the mean file averages
+     * its candidates: base = i % 5 over 30 candidates -> 6 candidates per
+     * value; base 2 (i = 2, 7, ..., 27): strategy i/10 = 0,0,1,1,2,2 -> mean
+     * 7 x 1 = 7; pools (i/5)%2 = 0,1,0,1,0,1 -> 3 x 0.5 = 1.5; replicas
+     * r = 0..2 add 2(r-1), mean 0: cost 200 + 100 + 7 + 1.5 = 308.5. */
     char *sp = tu_read_file(tu_fmt("%s/data/sensitivity.params.gp", d1), NULL);
-    assert_non_null(strstr(sp, "panel_title_0 = 'asg.on_demand_base_capacity'"));
-    assert_non_null(strstr(sp, "is_cat_0 = 0"));
-    assert_non_null(strstr(sp, "int_step_0 = 1"));
-    assert_non_null(strstr(sp, "is_cat_1 = 1"));
-    assert_non_null(strstr(sp, "cat_1_2 = 'price-capacity-optimized'"));
+    assert_non_null(strstr(sp, "panel_title_0 = 'On-Demand base (instances)'"));
+    assert_non_null(strstr(sp, "n_cat_0 = 5"));
+    assert_non_null(strstr(sp, "cat_0_2 = '2'"));
+    assert_non_null(strstr(sp, "panel_title_1 = 'Spot allocation strategy'"));
+    assert_non_null(strstr(sp, "cat_1_2 = 'price-cap-opt'"));
     free(sp);
+    char *sm = tu_read_file(tu_fmt("%s/data/sensitivity_0_mean.tsv", d1), NULL);
+    assert_non_null(sm);
+    char *mrow = strstr(sm, "\n2\t");
+    assert_non_null(mrow);
+    double mav, mcost;
+    long ncand;
+    assert_int_equal(sscanf(mrow + 1, "2\t%lf\t%lf\t%ld", &mav, &mcost, &ncand), 3);
+    assert_int_equal(ncand, 6);
+    assert_true(fabs(mcost - 308.5) < 1e-6);
+    free(sm);
 
     /* reproducible: byte-identical second report (HTML, MD, TSV, SVG, PNG) */
     assert_int_equal(run_report(db, d2, "--optimization 1", e1), 0);

@@ -61,11 +61,18 @@ static void ecs_example_has_what_its_comments_say(void **state)
     assert_int_equal(sc->orchestrator, SS_ORCH_ECS);
     assert_int_equal(sc->market.n_zones, 3);
     assert_string_equal(sc->market.zones[2], "us-east-1c");
-    assert_int_equal(sc->market.interruptions, SS_INTERRUPT_MAX_PRICE);
-    /* 2016-03-01T00:00Z: 16861 days since the epoch (16802 to 2016-01-01,
-     * + 31 + 28 = 59 days); the duration is 30 days. */
-    assert_int_equal(sc->start, 16861LL * 86400 * 1000);
-    assert_int_equal(sc->end - sc->start, 30LL * 86400 * 1000);
+    /* stochastic interruptions: advisor hazards at scale 1 plus the file's
+     * assumed bursts, 0.25 per pool per day, Beta(2, 2) */
+    assert_int_equal(sc->market.interruptions, SS_INTERRUPT_STOCHASTIC);
+    assert_true(sc->market.stochastic_scale == 1.0);
+    assert_true(sc->market.burst_rate_per_day == 0.25);
+    assert_true(sc->market.burst_beta_a == 2.0 && sc->market.burst_beta_b == 2.0);
+    /* 2016-02-26T00:00Z: 16857 days since the epoch (1451606400 s / 86400 =
+     * 16801 to 2016-01-01, + 31 + 25 = 56 days); the end 2016-04-25 is 59
+     * days later (2016 is a leap year: 3 + 31 + 24 + 1 days). */
+    assert_int_equal(sc->start, 16857LL * 86400 * 1000);
+    assert_int_equal(sc->end - sc->start, 59LL * 86400 * 1000);
+    assert_int_equal(sc->replicas, 8);
     assert_int_equal(sc->n_asgs, 1);
     const ss_asg *a = &sc->asgs[0];
     assert_int_equal(a->od_percentage_above_base, 20);
@@ -76,6 +83,9 @@ static void ecs_example_has_what_its_comments_say(void **state)
     assert_int_equal(sc->n_providers, 1);
     assert_int_equal(sc->providers[0].asg, 0);
     assert_int_equal(sc->providers[0].target_capacity, 100);
+    assert_false(sc->providers[0].managed_draining); /* the service setting alone decides */
+    assert_int_equal(sc->service.desired_count, 16);
+    assert_true(sc->slo.min_fraction == 0.9);       /* 15 of 16 tasks */
     assert_int_equal(sc->service.n_placement, 2);
     assert_int_equal(sc->service.placement[0].kind, SS_PLACE_SPREAD);
     assert_int_equal(sc->service.placement[0].field, SS_FIELD_ZONE);
@@ -84,16 +94,17 @@ static void ecs_example_has_what_its_comments_say(void **state)
     assert_true(sc->service.spot_draining);
     assert_int_equal(sc->instance_launch.kind, SS_DIST_LOGNORMAL);
     assert_true(sc->instance_launch.a == 60.0 && sc->instance_launch.b == 0.3);
-    /* search: 3*5*3*3*3*3*2 = 2430 grid points, budget 240 */
-    assert_int_equal(sc->search.n_params, 7);
-    assert_int_equal(sc->search.budget, 240);
+    /* search: 3*5*3*3*3*2 = 810 grid points, budget 300, 8 replicas */
+    assert_int_equal(sc->search.n_params, 6);
+    assert_int_equal(sc->search.budget, 300);
+    assert_int_equal(sc->search.replicas, 8);
     assert_true(sc->search.slo_availability > 0.9989 && sc->search.slo_availability < 0.9991);
     long points = 1;
     for (int i = 0; i < sc->search.n_params; i++)
         points *= sc->search.params[i].n_values;
-    assert_int_equal(points, 2430);
-    assert_string_equal(sc->search.params[4].path, "asg.instance_types");
-    assert_string_equal(sc->search.params[4].values[2], "[m3.medium, m1.large]");
+    assert_int_equal(points, 810);
+    assert_string_equal(sc->search.params[3].path, "asg.instance_types");
+    assert_string_equal(sc->search.params[3].values[2], "[m3.medium, m1.large]");
     assert_true(sc->search.params[0].integer);
     assert_false(sc->search.params[2].integer);
     /* every search value must be accepted by ss_scenario_set (the optimizer's path) */
@@ -667,6 +678,33 @@ static void mangled_input_never_crashes(void **state)
     assert_true(ok >= 1); /* at least the whole-file prefixes near the end load */
 }
 
+/* docs/scenario.md shows examples/ecs-api-3az-2016.yaml as its complete
+ * example: the copy must be the file, byte for byte. */
+static void docs_example_is_the_file(void **state)
+{
+    (void)state;
+    char *doc = tu_read_file(tu_fmt("%s/docs/scenario.md", tu_source_dir()), NULL);
+    char *file = tu_read_file(tu_fmt("%s/examples/ecs-api-3az-2016.yaml", tu_source_dir()), NULL);
+    assert_non_null(doc);
+    assert_non_null(file);
+    const char *sec = strstr(doc, "## A complete example");
+    assert_non_null(sec);
+    const char *open = strstr(sec, "```yaml\n");
+    assert_non_null(open);
+    open += strlen("```yaml\n");
+    const char *close = strstr(open, "\n```");
+    assert_non_null(close);
+    size_t n = (size_t)(close - open) + 1; /* the block keeps the file's last newline */
+    size_t flen = strlen(file);
+    while (flen > 1 && file[flen - 1] == '\n' && file[flen - 2] == '\n')
+        flen--;
+    if (n != flen || memcmp(open, file, n) != 0)
+        fail_msg("docs/scenario.md: the complete example differs from "
+                 "examples/ecs-api-3az-2016.yaml; copy the file into the doc");
+    free(doc);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +719,7 @@ int main(void)
         cmocka_unit_test(hash_is_stable_and_sensitive),
         cmocka_unit_test(every_key_is_documented),
         cmocka_unit_test(mangled_input_never_crashes),
+        cmocka_unit_test(docs_example_is_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

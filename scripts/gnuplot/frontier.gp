@@ -20,7 +20,7 @@ if (logscale) {
     set yrange [ymax:ufloor]
     set ytics ()
     do for [k=1:9] { if (10**(-k) >= ufloor*0.999) { set ytics add (sprintf('%g%%%%', 100*(1-10**(-k))) 10**(-k)) } }
-    set ytics add ('0%%' 1)
+    if (ymax >= 1) { set ytics add ('0%%' 1) }
     if (ufloor_is_perfect) { set ytics add ('100%%' ufloor) }
     ycol = 4
 } else {
@@ -38,8 +38,12 @@ if (has_slo) {
     set arrow 3 from graph 0, first slo_y to graph 1, first slo_y nohead lw 1.5 dt 4 lc rgb c_grey
 }
 if (has_rec) {
-    set label 1 rec_label at rec_x, rec_y offset 1.5,-1.5 front left textcolor rgb '#000000' boxed
+    # The label goes in the top-left corner, which lies above and left of
+    # the whole frontier (so it is empty), with an arrow to the point: next
+    # to the point it collided with the SLO line and the frontier.
+    set label 1 rec_label at graph 0.02, graph 0.95 front left textcolor rgb '#000000' boxed
     set style textbox opaque noborder fillcolor rgb '#ffffff'
+    set arrow 4 from graph 0.06, graph 0.92 to rec_x, rec_y front head filled size screen 0.012,20 lw 1.5 lc rgb c_orange
 }
 ylo = logscale ? 9 : 7
 yhi = logscale ? 10 : 8
@@ -47,6 +51,6 @@ plot 'data/frontier_points.tsv' using 2:ycol with points pt 7 ps 1.0 lc rgb '#a0
      'data/frontier_line.tsv' using 2:ycol:5:6:(column(ylo)):(column(yhi)) with xyerrorbars pt 7 ps 1.3 lw 1.5 lc rgb c_blue title 'Pareto frontier (95% interval)', \
      'data/frontier_line.tsv' using 2:ycol with lines lw 2.5 lc rgb c_blue notitle, \
      'data/frontier_rec.tsv' using 1:(column(ycol-1)) with points pt 6 ps 4 lw 3 lc rgb c_orange title 'recommended', \
-     keyentry with lines lw 2 dt 2 lc rgb c_red title (has_baseline ? 'all On-Demand' : ''), \
+     keyentry with lines lw 2 dt 2 lc rgb c_red title (has_baseline ? 'the recommended fleet all On-Demand' : ''), \
      keyentry with lines lw 2 dt 3 lc rgb c_green title (has_floor ? 'cost floor' : ''), \
      keyentry with lines lw 1.5 dt 4 lc rgb c_grey title (has_slo ? slo_title : '')

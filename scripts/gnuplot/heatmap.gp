@@ -22,4 +22,12 @@ if (zmax <= 10) { set cbtics 1 }
 unset key
 set cblabel 'interrupted instances'
 set lmargin 30
-plot 'data/heatmap.tsv' using 1:2:3 with image notitle
+# one filled box per cell: `with image` needs a grid of at least 2 x 2
+# cells, and a single pool or week is common (one imported log)
+# few cells: write the count in each (white on dark cells)
+if (n_pools * n_weeks <= 120) {
+    plot 'data/heatmap.tsv' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle, \
+         '' using 1:2:(sprintf('%d', $3)):($3 > zmax * 0.5 ? 0xffffff : 0x222222) with labels tc rgb variable font 'sans,12' notitle
+} else {
+    plot 'data/heatmap.tsv' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle
+}
