@@ -81,8 +81,10 @@ static void cb_row(int c, void *data)
         p->bad_row = p->row;
         return;
     }
-    SS_GROW(e->dem_t, p->cap, e->n_dem + 1);
-    e->dem_v = ss_realloc(e->dem_v, p->cap * sizeof *e->dem_v);
+    if (e->n_dem + 1 > p->cap) { /* grow both parallel arrays together */
+        SS_GROW(e->dem_t, p->cap, e->n_dem + 1);
+        e->dem_v = ss_realloc(e->dem_v, p->cap * sizeof *e->dem_v);
+    }
     e->dem_t[e->n_dem] = t;
     e->dem_v[e->n_dem++] = v;
 }
