@@ -9,24 +9,28 @@
 #include <string.h>
 #include <time.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "sim/report.h"
 
+#include <stdbool.h>
+
+#include "datasets/stats.h"
+#include "policies/pareto.h"
+
+/* The three statistics below are the library's (policies/pareto.c,
+ * datasets/stats_survival.c), adapted to the shapes the charts want. */
+
 int ss_report_t_interval(const double *x, size_t n, double *mean, double *half)
 {
     if (n == 0)
         return -1;
-    *mean = gsl_stats_mean(x, 1, n);
-    if (n == 1) {
-        *half = 0.0;
-        return 0;
-    }
-    double sd = gsl_stats_sd_m(x, 1, n, *mean);
-    /* two-sided 95%: the 0.975 quantile of Student's t with n-1 d.o.f. */
-    *half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+    ss_statistic st = {SS_STAT_MEAN, 0.0};
+    ss_summary sum;
+    ss_summarize(x, (int)n, &st, &sum);
+    *mean = sum.mean;
+    *half = n > 1 ? (sum.hi - sum.lo) / 2.0 : 0.0;
     return 0;
 }
 
@@ -47,68 +51,40 @@ static int pt_cmp(const void *a, const void *b)
 
 size_t ss_report_pareto(const double *cost, const double *avail, size_t n, size_t *idx)
 {
+    bool *valid = ss_calloc(n ? n : 1, sizeof *valid), *on = ss_calloc(n ? n : 1, sizeof *on);
+    for (size_t i = 0; i < n; i++)
+        valid[i] = !isnan(cost[i]) && !isnan(avail[i]);
+    ss_pareto_front((int)n, cost, avail, -1, +1, valid, on);
     pt *p = ss_malloc((n ? n : 1) * sizeof *p);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (!isnan(cost[i]) && !isnan(avail[i]))
+        if (on[i])
             p[m++] = (pt){cost[i], avail[i], i};
+    /* Along the line by cost; of identical points, the first candidate only. */
     qsort(p, m, sizeof *p, pt_cmp);
-    /* Sweep by cost: a point is non-dominated iff its availability beats every
-     * cheaper-or-equal point's (the sort puts the best availability first
-     * among equal costs, so later equal-cost points are dominated). */
     size_t k = 0;
-    double best = -INFINITY;
-    for (size_t j = 0; j < m; j++) {
-        if (p[j].avail > best) {
+    for (size_t j = 0; j < m; j++)
+        if (k == 0 || p[j].cost != cost[idx[k - 1]] || p[j].avail != avail[idx[k - 1]])
             idx[k++] = p[j].i;
-            best = p[j].avail;
-        }
-    }
     free(p);
+    free(valid);
+    free(on);
     return k;
-}
-
-typedef struct {
-    double d;
-    int e;
-} obs;
-
-static int obs_cmp(const void *a, const void *b)
-{
-    const obs *p = a, *q = b;
-    if (p->d != q->d)
-        return p->d < q->d ? -1 : 1;
-    return q->e - p->e; /* events before censorings at the same time */
 }
 
 size_t ss_report_kaplan_meier(const double *d, const int *event, size_t n, double *t_out,
                               double *s_out)
 {
-    obs *o = ss_malloc((n ? n : 1) * sizeof *o);
-    for (size_t i = 0; i < n; i++)
-        o[i] = (obs){d[i], event[i] ? 1 : 0};
-    qsort(o, n, sizeof *o, obs_cmp);
+    ss_km km;
+    ss_km_estimate(d, event, n, &km);
     size_t k = 0;
-    t_out[k] = 0.0;
+    t_out[k] = 0.0; /* the curve starts at S(0) = 1 */
     s_out[k++] = 1.0;
-    double s = 1.0;
-    size_t at_risk = n;
-    for (size_t i = 0; i < n;) {
-        size_t j = i, deaths = 0;
-        /* censored at the same time as an event still count as at risk */
-        while (j < n && o[j].d == o[i].d) {
-            deaths += (size_t)o[j].e;
-            j++;
-        }
-        if (deaths) {
-            s *= 1.0 - (double)deaths / (double)at_risk;
-            t_out[k] = o[i].d;
-            s_out[k++] = s;
-        }
-        at_risk -= j - i;
-        i = j;
+    for (size_t i = 0; i < km.n; i++) {
+        t_out[k] = km.t[i];
+        s_out[k++] = km.s[i];
     }
-    free(o);
+    ss_km_free(&km);
     return k;
 }
 
