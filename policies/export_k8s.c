@@ -15,18 +15,9 @@
 
 #include "policies/export.h"
 
-typedef struct ybuf {
-    char *s;
-    size_t len, cap;
-} ybuf;
-
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
-    ybuf *b = data;
-    SS_GROW(b->s, b->cap, b->len + size + 1);
-    memcpy(b->s + b->len, buffer, size);
-    b->len += size;
-    b->s[b->len] = 0;
+    ss_buf_append(data, (const char *)buffer, size);
     return 1;
 }
 
@@ -389,7 +380,7 @@ int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err)
     }
     em m;
     memset(&m, 0, sizeof m);
-    ybuf b = {0};
+    ss_buf b = {0};
     if (!yaml_emitter_initialize(&m.e))
         return ss_err_set(err, "export: cannot initialise the YAML emitter");
     yaml_emitter_set_output(&m.e, write_handler, &b);

@@ -217,31 +217,31 @@ static int asg_zones_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const 
 }
 
 static void asg_types_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                            ss_strbuf *out)
+                            ss_buf *out)
 {
     (void)k;
     const ss_asg *a = base;
-    ss_strbuf_addf(out, "[");
+    ss_buf_printf(out, "[");
     for (int i = 0; i < a->n_types && i < SS_MAX_TYPES; i++)
-        ss_strbuf_addf(out, "%s%s", i ? "," : "",
+        ss_buf_printf(out, "%s%s", i ? "," : "",
                        a->type_idx[i] >= 0 && a->type_idx[i] < sc->market.n_types
                            ? sc->market.types[a->type_idx[i]].name
                            : "?");
-    ss_strbuf_addf(out, "]");
+    ss_buf_printf(out, "]");
 }
 
 static void asg_zones_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                            ss_strbuf *out)
+                            ss_buf *out)
 {
     (void)k;
     const ss_asg *a = base;
-    ss_strbuf_addf(out, "[");
+    ss_buf_printf(out, "[");
     for (int i = 0; i < a->n_zones && i < SS_MAX_ZONES; i++)
-        ss_strbuf_addf(out, "%s%s", i ? "," : "",
+        ss_buf_printf(out, "%s%s", i ? "," : "",
                        a->zone_idx[i] >= 0 && a->zone_idx[i] < sc->market.n_zones
                            ? sc->market.zones[a->zone_idx[i]]
                            : "?");
-    ss_strbuf_addf(out, "]");
+    ss_buf_printf(out, "]");
 }
 
 static int term_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
@@ -273,17 +273,17 @@ static int term_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bi
 }
 
 static void term_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                       ss_strbuf *out)
+                       ss_buf *out)
 {
     (void)sc;
     (void)k;
     const ss_asg *a = base;
-    ss_strbuf_addf(out, "[");
+    ss_buf_printf(out, "[");
     for (int i = 0; i < a->n_termination_policies && i < 4; i++) {
         int t = (int)a->termination_policies[i];
-        ss_strbuf_addf(out, "%s%s", i ? "," : "", t >= 0 && t < 6 ? term_names[t] : "?");
+        ss_buf_printf(out, "%s%s", i ? "," : "", t >= 0 && t < 6 ? term_names[t] : "?");
     }
-    ss_strbuf_addf(out, "]");
+    ss_buf_printf(out, "]");
 }
 
 static int copy_name(ss_bind_ctx *c, const ss_bind_value *v, char *dst, size_t cap)
@@ -328,13 +328,13 @@ static int labels_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
 }
 
 static void labels_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_strbuf *out)
+                         ss_buf *out)
 {
     (void)sc;
     (void)k;
     const ss_asg *a = base;
     for (int i = 0; i < a->n_labels && i < SS_MAX_LABELS; i++)
-        ss_strbuf_addf(out, "%s%s=%s", i ? "," : "", a->labels[i][0], a->labels[i][1]);
+        ss_buf_printf(out, "%s%s=%s", i ? "," : "", a->labels[i][0], a->labels[i][1]);
 }
 
 /* Taints as "key=value:Effect" or "key:Effect" (kubectl taint syntax). */
@@ -376,13 +376,13 @@ static int taints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
 }
 
 static void taints_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_strbuf *out)
+                         ss_buf *out)
 {
     (void)sc;
     (void)k;
     const ss_asg *a = base;
     for (int i = 0; i < a->n_taints && i < SS_MAX_TAINTS; i++)
-        ss_strbuf_addf(out, "%s%s=%s:%s", i ? "," : "", a->taints[i][0], a->taints[i][1],
+        ss_buf_printf(out, "%s%s=%s:%s", i ? "," : "", a->taints[i][0], a->taints[i][1],
                        a->taints[i][2]);
 }
 
@@ -404,11 +404,11 @@ static int cp_asg_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
 }
 
 static void cp_asg_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_strbuf *out)
+                         ss_buf *out)
 {
     (void)k;
     const ss_capacity_provider *cp = base;
-    ss_strbuf_addf(out, "%s", cp->asg >= 0 && cp->asg < sc->n_asgs ? sc->asgs[cp->asg].name : "?");
+    ss_buf_printf(out, "%s", cp->asg >= 0 && cp->asg < sc->n_asgs ? sc->asgs[cp->asg].name : "?");
 }
 
 /* pdb.min_available: an integer, or "50%" (sets min_available_percent). */
@@ -440,11 +440,11 @@ static int pdb_min_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss
 }
 
 static void pdb_min_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                          ss_strbuf *out)
+                          ss_buf *out)
 {
     (void)sc;
     (void)k;
-    ss_strbuf_addf(out, "%d", ((const ss_deployment *)base)->pdb_min_available);
+    ss_buf_printf(out, "%d", ((const ss_deployment *)base)->pdb_min_available);
 }
 
 /* node_selector: {key: value} (one pair) or "key=value". */
@@ -487,12 +487,12 @@ static int node_selector_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
 }
 
 static void node_selector_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                                ss_strbuf *out)
+                                ss_buf *out)
 {
     (void)sc;
     (void)k;
     const ss_deployment *d = base;
-    ss_strbuf_addf(out, "%s=%s", d->node_selector[0], d->node_selector[1]);
+    ss_buf_printf(out, "%s=%s", d->node_selector[0], d->node_selector[1]);
 }
 
 static int number_pair(ss_bind_ctx *c, const ss_bind_value *v, double *a, double *b)
@@ -527,12 +527,12 @@ static int beta_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bi
 }
 
 static void beta_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                       ss_strbuf *out)
+                       ss_buf *out)
 {
     (void)sc;
     (void)k;
     const ss_market *m = base;
-    ss_strbuf_addf(out, "[%.17g,%.17g]", m->burst_beta_a, m->burst_beta_b);
+    ss_buf_printf(out, "[%.17g,%.17g]", m->burst_beta_a, m->burst_beta_b);
 }
 
 /* horizon.duration: end = start + duration (start is applied first). */
@@ -628,16 +628,16 @@ static int search_values_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
             /* A sequence value (e.g. a set of instance types) is kept as flow text. */
             size_t m;
             yaml_node_item_t *jt = ss_bind_seq(&iv, &m);
-            ss_strbuf sb = {0};
-            ss_strbuf_addf(&sb, "[");
+            ss_buf sb = {0};
+            ss_buf_printf(&sb, "[");
             for (size_t j = 0; jt && j < m && !rc; j++) {
                 ss_bind_value jv = ss_bind_node(&iv, yaml_document_get_node(iv.doc, jt[j]));
                 if (!jv.text)
                     rc = ss_bind_fail(c, &jv, "nested values must be scalars");
                 else
-                    ss_strbuf_addf(&sb, "%s%s", j ? ", " : "", jv.text);
+                    ss_buf_printf(&sb, "%s%s", j ? ", " : "", jv.text);
             }
-            ss_strbuf_addf(&sb, "]");
+            ss_buf_printf(&sb, "]");
             if (!jt)
                 rc = ss_bind_fail(c, &iv, "expected a scalar or a sequence");
             else if (!rc && sb.len >= sizeof text)
@@ -1704,8 +1704,8 @@ void ss_scenario_hash(const ss_scenario *sc, char buf[17])
     /* Hash the canonical text of every simulation input (all keys but name,
      * description and the search block): independent of struct padding,
      * stale bytes behind strings and unused array slots. */
-    ss_strbuf b = {0};
-    ss_strbuf_addf(&b, "spotsim-scenario-v1\n");
+    ss_buf b = {0};
+    ss_buf_printf(&b, "spotsim-scenario-v1\n");
     ss_bind_write_section(sc, &root_sec, sc, "", &b);
     uint64_t h = ss_hash_bytes(b.s, b.len, 0x5c3a4e10u);
     free(b.s);

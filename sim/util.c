@@ -157,17 +157,31 @@ size_t ss_edit_distance(const char *a, const char *b)
 
 void ss_buf_printf(ss_buf *b, const char *fmt, ...)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        ss_fatal("ss_buf_printf: bad format '%s'", fmt);
-    SS_GROW(b->s, b->cap, b->len + (size_t)n + 1);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    b->len += (size_t)n;
+    /* Format straight into the free room; grow and retry only when it did
+     * not fit (one vsnprintf in the common case). */
+    va_list ap;
+    for (;;) {
+        size_t room = b->cap - b->len;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            ss_fatal("ss_buf_printf: bad format '%s'", fmt);
+        if (b->s && (size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t need = b->len + (size_t)n + 1;
+        SS_GROW(b->s, b->cap, need < 256 ? 256 : need);
+    }
+}
+
+void ss_buf_append(ss_buf *b, const char *data, size_t n)
+{
+    SS_GROW(b->s, b->cap, b->len + n + 1);
+    memcpy(b->s + b->len, data, n);
+    b->len += n;
+    b->s[b->len] = '\0';
 }
 
 void ss_csv_field(FILE *f, const char *s)

@@ -64,6 +64,7 @@ typedef struct ss_buf {
     size_t len, cap;
 } ss_buf;
 void ss_buf_printf(ss_buf *b, const char *fmt, ...) SS_PRINTF(2, 3);
+void ss_buf_append(ss_buf *b, const char *data, size_t n);
 
 /* Write s as one CSV field, quoted as RFC 4180 says when it holds a comma,
  * a quote or a line break. */

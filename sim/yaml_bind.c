@@ -18,27 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- Text buffer ---------------------------------------------------------- */
-
-void ss_strbuf_addf(ss_strbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        size_t room = b->cap - b->len;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return;
-        if (b->s && (size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t need = b->len + (size_t)n + 1;
-        SS_GROW(b->s, b->cap, need < 256 ? 256 : need);
-    }
-}
-
 /* ---- Paths and errors ----------------------------------------------------- */
 
 size_t ss_bind_push(ss_bind_ctx *c, const char *seg, int index)
@@ -741,53 +720,53 @@ int ss_bind_resolve(const ss_bind_section *root, ss_scenario *sc, const char *pa
 /* ---- Canonical writer ------------------------------------------------------ */
 
 void ss_bind_write_value(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_strbuf *out)
+                         ss_buf *out)
 {
     const void *f = (const char *)base + k->off;
     char canon[128];
     switch (k->kind) {
     case SS_B_INT:
     case SS_B_PERCENT:
-        ss_strbuf_addf(out, "%d", *(const int *)f);
+        ss_buf_printf(out, "%d", *(const int *)f);
         break;
     case SS_B_U64:
-        ss_strbuf_addf(out, "%llu", (unsigned long long)*(const uint64_t *)f);
+        ss_buf_printf(out, "%llu", (unsigned long long)*(const uint64_t *)f);
         break;
     case SS_B_DOUBLE:
-        ss_strbuf_addf(out, "%.17g", *(const double *)f + 0.0); /* +0.0: -0 prints as 0 */
+        ss_buf_printf(out, "%.17g", *(const double *)f + 0.0); /* +0.0: -0 prints as 0 */
         break;
     case SS_B_BOOL:
-        ss_strbuf_addf(out, "%s", *(const bool *)f ? "true" : "false");
+        ss_buf_printf(out, "%s", *(const bool *)f ? "true" : "false");
         break;
     case SS_B_STR:
-        ss_strbuf_addf(out, "%s", (const char *)f);
+        ss_buf_printf(out, "%s", (const char *)f);
         break;
     case SS_B_DURATION:
     case SS_B_TIME:
-        ss_strbuf_addf(out, "%lldms", (long long)*(const ss_time *)f);
+        ss_buf_printf(out, "%lldms", (long long)*(const ss_time *)f);
         break;
     case SS_B_ENUM: {
         int e = k->size == sizeof(bool) ? (int)*(const bool *)f : *(const int *)f;
         int n = 0;
         while (k->names[n])
             n++;
-        ss_strbuf_addf(out, "%s", e >= 0 && e < n ? enum_canon(k->names[e], canon, sizeof canon)
+        ss_buf_printf(out, "%s", e >= 0 && e < n ? enum_canon(k->names[e], canon, sizeof canon)
                                                   : "?");
         break;
     }
     case SS_B_DIST: {
         const ss_dist *d = f;
         int kind = (int)d->kind;
-        ss_strbuf_addf(out, "%s(%.17g,%.17g)", kind >= 0 && kind < 6 ? dist_names[kind] : "?",
+        ss_buf_printf(out, "%s(%.17g,%.17g)", kind >= 0 && kind < 6 ? dist_names[kind] : "?",
                        d->a + 0.0, d->b + 0.0);
         break;
     }
     case SS_B_STRLIST: {
         int n = *(const int *)((const char *)base + k->count_off);
-        ss_strbuf_addf(out, "[");
+        ss_buf_printf(out, "[");
         for (int i = 0; i < n && i < k->max; i++)
-            ss_strbuf_addf(out, "%s%s", i ? "," : "", (const char *)f + (size_t)i * k->size);
-        ss_strbuf_addf(out, "]");
+            ss_buf_printf(out, "%s%s", i ? "," : "", (const char *)f + (size_t)i * k->size);
+        ss_buf_printf(out, "]");
         break;
     }
     case SS_B_CUSTOM:
@@ -801,7 +780,7 @@ void ss_bind_write_value(const ss_scenario *sc, const ss_bind_key *k, const void
 }
 
 void ss_bind_write_section(const ss_scenario *sc, const ss_bind_section *s, const void *base,
-                           const char *prefix, ss_strbuf *out)
+                           const char *prefix, ss_buf *out)
 {
     char path[SS_PATH_MAX];
     for (size_t i = 0; i < s->n_keys; i++) {
@@ -813,7 +792,7 @@ void ss_bind_write_section(const ss_scenario *sc, const ss_bind_section *s, cons
             ss_bind_write_section(sc, k->sub, (const char *)base + k->off, path, out);
         } else if (k->kind == SS_B_LIST) {
             int n = *(const int *)((const char *)base + k->count_off);
-            ss_strbuf_addf(out, "%s.count=%d\n", path, n);
+            ss_buf_printf(out, "%s.count=%d\n", path, n);
             for (int j = 0; j < n && j < k->max; j++) {
                 char ip[SS_PATH_MAX + 16];
                 snprintf(ip, sizeof ip, "%s[%d]", path, j);
@@ -821,9 +800,9 @@ void ss_bind_write_section(const ss_scenario *sc, const ss_bind_section *s, cons
                                       (const char *)base + k->off + (size_t)j * k->size, ip, out);
             }
         } else if (k->kind != SS_B_CUSTOM || k->write) {
-            ss_strbuf_addf(out, "%s=", path);
+            ss_buf_printf(out, "%s=", path);
             ss_bind_write_value(sc, k, base, out);
-            ss_strbuf_addf(out, "\n");
+            ss_buf_printf(out, "\n");
         }
     }
 }

@@ -61,17 +61,11 @@ typedef struct ss_bind_value {
     int line, col;        /* 1-based position, 0 = unknown */
 } ss_bind_value;
 
-/* A growable text buffer (canonical serialisation). */
-typedef struct ss_strbuf {
-    char *s;
-    size_t len, cap;
-} ss_strbuf;
-void ss_strbuf_addf(ss_strbuf *b, const char *fmt, ...) SS_PRINTF(2, 3);
 
 typedef int (*ss_bind_fn)(ss_bind_ctx *c, const ss_bind_key *k, void *base,
                           const ss_bind_value *v);
 typedef void (*ss_bind_write_fn)(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                                 ss_strbuf *out);
+                                 ss_buf *out);
 typedef void (*ss_bind_init_fn)(void *elem);
 typedef int (*ss_bind_fin_fn)(ss_bind_ctx *c, void *elem, const ss_bind_value *v);
 
@@ -165,10 +159,10 @@ int ss_bind_resolve(const ss_bind_section *root, ss_scenario *sc, const char *pa
 
 /* Canonical serialisation "path=value\n" of every hashed key. */
 void ss_bind_write_section(const ss_scenario *sc, const ss_bind_section *s, const void *base,
-                           const char *prefix, ss_strbuf *out);
+                           const char *prefix, ss_buf *out);
 /* Write one non-custom key's value (for custom writers composing others). */
 void ss_bind_write_value(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_strbuf *out);
+                         ss_buf *out);
 
 /* Walk every documented key: fn(path, key) with list paths as "asgs[].x". */
 typedef void (*ss_bind_walk_fn)(const char *path, const ss_bind_key *k, void *user);
