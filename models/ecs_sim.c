@@ -293,23 +293,8 @@ void ss_ecs_finish(ss_ecs *e, ss_metrics *out)
         ss_ecs_timeline(e, "end");
     ss_avail_finish(&e->avail, e->end, out);
     ss_fleet_finish(&e->fleet);
-    const ss_fleet_stats *fs = &e->fleet.stats;
-    double horizon_h = (double)(e->end - e->start) / (double)SS_HOUR;
-    out->spot_cost_usd = fs->spot_cost;
-    out->od_cost_usd = fs->od_cost;
-    out->cost_usd = fs->spot_cost + fs->od_cost;
-    out->cost_per_month_usd = out->cost_usd * (30.0 * 24.0) / horizon_h;
-    out->ondemand_baseline_usd = fs->od_baseline;
-    out->savings_ratio = out->cost_usd > 0 ? fs->od_baseline / out->cost_usd : 0.0;
-    out->interruptions = fs->interruptions;
-    out->rebalance_recommendations = fs->rebalance_recommendations;
+    ss_fleet_metrics(&e->fleet, e->start, e->end, out);
     out->task_restarts = e->task_restarts;
-    out->launches = fs->launches;
-    out->failed_launches = fs->failed_launches;
-    out->spot_instance_hours = fs->spot_hours;
-    out->od_instance_hours = fs->od_hours;
-    out->uncovered_pool_hours = fs->uncovered_pool_hours;
-    out->horizon_hours = horizon_h;
 }
 
 void ss_ecs_free(ss_ecs *e)

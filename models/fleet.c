@@ -631,3 +631,23 @@ double ss_fleet_pool_risk(const ss_fleet *f, int pool)
         return INFINITY;
     return f->risk[pool];
 }
+
+void ss_fleet_metrics(const ss_fleet *f, ss_time start, ss_time end, ss_metrics *out)
+{
+    const ss_fleet_stats *fs = &f->stats;
+    double hours = (double)(end - start) / (double)SS_HOUR;
+    out->spot_cost_usd = fs->spot_cost;
+    out->od_cost_usd = fs->od_cost;
+    out->cost_usd = fs->spot_cost + fs->od_cost;
+    out->cost_per_month_usd = hours > 0 ? out->cost_usd * (30.0 * 24.0) / hours : 0.0;
+    out->ondemand_baseline_usd = fs->od_baseline;
+    out->savings_ratio = out->cost_usd > 0 ? fs->od_baseline / out->cost_usd : 0.0;
+    out->interruptions = fs->interruptions;
+    out->rebalance_recommendations = fs->rebalance_recommendations;
+    out->launches = fs->launches;
+    out->failed_launches = fs->failed_launches;
+    out->spot_instance_hours = fs->spot_hours;
+    out->od_instance_hours = fs->od_hours;
+    out->uncovered_pool_hours = fs->uncovered_pool_hours;
+    out->horizon_hours = hours;
+}

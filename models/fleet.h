@@ -38,6 +38,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/data.h"
+#include "models/metrics.h"
 #include "models/interrupt.h"
 #include "models/scenario.h"
 #include "sim/evq.h"
@@ -215,6 +216,11 @@ void ss_fleet_notice(ss_fleet *f, ss_instance *in);
 void ss_fleet_rebalance(ss_fleet *f, ss_instance *in);
 /* Bill every alive instance up to the horizon end (call once at the end). */
 void ss_fleet_finish(ss_fleet *f);
+/* The fleet's share of an evaluation's metrics, after ss_fleet_finish: cost
+ * (Spot, On-Demand, per 30-day month), the all-On-Demand baseline and savings,
+ * interruptions and rebalance recommendations, launches, instance-hours,
+ * uncovered pool-hours and the horizon [start, end). Other fields untouched. */
+void ss_fleet_metrics(const ss_fleet *f, ss_time start, ss_time end, ss_metrics *out);
 
 /* Counts of alive instances (pending + running + draining) of a group. */
 void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od);

@@ -955,27 +955,12 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         trace->events = ss_evq_dispatched(s->q);
 
     memset(out, 0, sizeof *out);
-    const ss_fleet_stats *fs = &s->f.stats;
-    double hours = (double)(end - start) / (double)SS_HOUR;
-    out->spot_cost_usd = fs->spot_cost;
-    out->od_cost_usd = fs->od_cost;
-    out->cost_usd = fs->spot_cost + fs->od_cost;
-    out->cost_per_month_usd = hours > 0 ? out->cost_usd * (30.0 * 24.0) / hours : 0.0;
-    out->ondemand_baseline_usd = fs->od_baseline;
-    out->savings_ratio = out->cost_usd > 0 ? fs->od_baseline / out->cost_usd : 0.0;
+    ss_fleet_metrics(&s->f, start, end, out);
     ss_k8s_avail_finish(&s->c, end, out);
-    out->interruptions = fs->interruptions;
-    out->rebalance_recommendations = fs->rebalance_recommendations;
     out->task_restarts = s->restarts;
-    out->launches = fs->launches;
-    out->failed_launches = fs->failed_launches;
-    out->spot_instance_hours = fs->spot_hours;
-    out->od_instance_hours = fs->od_hours;
     out->evictions = s->c.evictions;
     out->pdb_blocked_evictions = s->c.pdb_blocked;
     out->skew_violations = s->c.skew_violations;
-    out->uncovered_pool_hours = fs->uncovered_pool_hours;
-    out->horizon_hours = hours;
 
     for (int g = 0; g < s->n_ng; g++)
         ss_asg_free(&s->ng[g].g);
