@@ -216,6 +216,12 @@ static int run_gnuplot(ss_report_gp *g, const char *tmpl_path, const char *param
         dup2(nul, 0);
         dup2(nul, 1);
         dup2(fd, 2);
+        /* A fixed UTF-8 locale for gnuplot, whatever the user's: `set encoding
+         * utf8` needs one (with LANG unset it warns "iconv failed"), and a
+         * locale with a decimal comma would change the charts' numbers.
+         * C.UTF-8 is always present in Debian's libc. Only this child's
+         * environment changes. */
+        setenv("LC_ALL", "C.UTF-8", 1);
         char *argv[] = {(char *)"gnuplot", (char *)"-d",        (char *)"-c",
                         (char *)tmpl_path, (char *)params_rel,  (char *)out_rel,
                         (char *)term,      NULL};
