@@ -705,6 +705,32 @@ static void docs_example_is_the_file(void **state)
     free(file);
 }
 
+/* The README's scenario example must load and validate as it stands. */
+static void readme_example_loads(void **state)
+{
+    (void)state;
+    char *doc = tu_read_file(tu_fmt("%s/README.md", tu_source_dir()), NULL);
+    assert_non_null(doc);
+    const char *sec = strstr(doc, "## Scenario file");
+    assert_non_null(sec);
+    const char *open = strstr(sec, "```yaml\n");
+    assert_non_null(open);
+    open += strlen("```yaml\n");
+    const char *close = strstr(open, "\n```");
+    assert_non_null(close);
+    char *yaml = strndup(open, (size_t)(close - open) + 1);
+    ss_scenario *sc = malloc(sizeof *sc);
+    ss_err err = {{0}};
+    if (ss_scenario_load_string(yaml, "README.md", sc, &err) || ss_scenario_validate(sc, &err))
+        fail_msg("README.md's scenario example: %s", err.msg);
+    assert_int_equal(sc->service.desired_count, 16);
+    assert_int_equal(sc->asgs[0].od_percentage_above_base, 20);
+    assert_int_equal(sc->search.n_params, 2);
+    free(sc);
+    free(yaml);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +746,7 @@ int main(void)
         cmocka_unit_test(every_key_is_documented),
         cmocka_unit_test(mangled_input_never_crashes),
         cmocka_unit_test(docs_example_is_the_file),
+        cmocka_unit_test(readme_example_loads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
