@@ -45,6 +45,50 @@ static void add_list(char ***list, size_t *n, size_t *cap, char *arg)
     }
 }
 
+/* When nothing matched: name the first --region/--zone/--type value that no
+ * pool in the store has, with the nearest one that exists ("did you mean").
+ * Writes "" when every value exists (then the window is what excluded all). */
+static void unknown_filter_hint(ss_store *st, const ss_stats_filter *f, char *out, size_t n)
+{
+    static const struct {
+        const char *column, *option;
+    } cols[] = {{"region", "--region"}, {"zone", "--zone"}, {"instance_type", "--type"}};
+    out[0] = '\0';
+    for (size_t c = 0; c < SS_ARRAY_LEN(cols) && !out[0]; c++) {
+        const char *const *vals = c == 0 ? &f->region : c == 1 ? f->zones : f->types;
+        size_t nv = c == 0 ? (f->region ? 1 : 0) : c == 1 ? f->n_zones : f->n_types;
+        for (size_t i = 0; i < nv && !out[0]; i++) {
+            char sql[128];
+            snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM pools", cols[c].column);
+            sqlite3_stmt *q;
+            if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+                return;
+            int found = 0;
+            size_t best_d = (size_t)-1;
+            char best[96] = "";
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                const char *v = (const char *)sqlite3_column_text(q, 0);
+                if (!v)
+                    continue;
+                if (!strcmp(v, vals[i])) {
+                    found = 1;
+                    break;
+                }
+                size_t d = ss_edit_distance(vals[i], v);
+                if (d < best_d) {
+                    best_d = d;
+                    snprintf(best, sizeof best, "%s", v);
+                }
+            }
+            sqlite3_finalize(q);
+            if (!found)
+                snprintf(out, n, "no pool in the store has %s '%s'%s%s%s", cols[c].option + 2,
+                         vals[i], best[0] && best_d <= 3 ? " (did you mean '" : "",
+                         best[0] && best_d <= 3 ? best : "", best[0] && best_d <= 3 ? "'?)" : "");
+        }
+    }
+}
+
 int ss_cmd_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -170,12 +214,15 @@ int ss_cmd_stats(int argc, char **argv)
             }
         }
     }
+    char hint[256] = "";
+    if (text && n == 0)
+        unknown_filter_hint(&st, &f, hint, sizeof hint);
     ss_store_close(&st);
     if (!text) {
         rc = ss_fail("stats", "%s", err.msg);
         goto out;
     }
-    const char *none = "no pool has data in the selected window and filters";
+    const char *none = hint[0] ? hint : "no pool has data in the selected window and filters";
     if (n == 0 && fmt == SS_FMT_TEXT)
         printf("No statistics: %s (store %s).\n", none, db ? db : SS_STORE_DEFAULT_PATH);
     else {

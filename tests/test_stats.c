@@ -643,6 +643,15 @@ static void cli_csv_and_json_match_library(void **state)
     text = tu_read_file(emptyp, &len);
     assert_non_null(text);
     assert_non_null(strstr(text, "No statistics"));
+    assert_non_null(strstr(text, "no pool in the store has region 'eu-nowhere-1'"));
+    free(text);
+    /* A misspelt type: the nearest stored one is suggested (edit distance 1). */
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --type m5.larg > '%s'", bin, dbpath,
+                                      emptyp)),
+                     0);
+    text = tu_read_file(emptyp, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "no pool in the store has type 'm5.larg' (did you mean 'm5.large'?)"));
     free(text);
     /* A missing store is a failure (1), not a usage error. */
     assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s/none.db' 2>/dev/null", bin, fx->dir)),
