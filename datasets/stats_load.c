@@ -47,6 +47,17 @@ static ssx_pool *find_pool(ssx_data *d, sqlite3_int64 id)
     return d->n ? bsearch(&id, d->pools, d->n, sizeof *d->pools, cmp_pool_id) : NULL;
 }
 
+/* Rows come ordered by pool: the pool of this row, looked up only when the
+ * pool changes (then the caller's array capacity for it starts at 0). NULL
+ * when the pool is not selected. */
+static ssx_pool *row_pool(ssx_data *d, ssx_pool *cur, sqlite3_int64 id, size_t *cap)
+{
+    if (cur && cur->id == id)
+        return cur;
+    *cap = 0;
+    return find_pool(d, id);
+}
+
 static void span(ssx_data *d, ss_time t)
 {
     if (t < d->from_eff)
@@ -124,11 +135,7 @@ static int load_prices(ss_store *st, const char *product, ssx_data *d, ss_err *e
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         sqlite3_int64 id = sqlite3_column_int64(s, 0);
-        if (!p || p->id != id) {
-            p = find_pool(d, id);
-            cap = 0;
-        }
-        if (!p)
+        if (!(p = row_pool(d, p, id, &cap)))
             continue;
         if (p->n_prices + 1 > cap) { /* grow both parallel arrays together */
             SS_GROW(p->pt, cap, p->n_prices + 1);
@@ -230,11 +237,7 @@ static int load_instances(ss_store *st, ssx_data *d, ss_err *err)
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         sqlite3_int64 id = sqlite3_column_int64(s, 0);
-        if (!p || p->id != id) {
-            p = find_pool(d, id);
-            cap = 0;
-        }
-        if (!p)
+        if (!(p = row_pool(d, p, id, &cap)))
             continue;
         ssx_inst in;
         in.launch = sqlite3_column_int64(s, 1);
@@ -279,11 +282,7 @@ static int load_events(ss_store *st, ssx_data *d, ss_err *err)
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         sqlite3_int64 id = sqlite3_column_int64(s, 0);
-        if (!p || p->id != id) {
-            p = find_pool(d, id);
-            cap = 0;
-        }
-        if (!p)
+        if (!(p = row_pool(d, p, id, &cap)))
             continue;
         SS_GROW(p->ev, cap, p->n_ev + 1);
         p->ev[p->n_ev].rebalance = sqlite3_column_int(s, 1) != 0;

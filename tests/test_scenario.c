@@ -678,30 +678,40 @@ static void mangled_input_never_crashes(void **state)
     assert_true(ok >= 1); /* at least the whole-file prefixes near the end load */
 }
 
+/* The first ```yaml block after `heading` in a Markdown file (malloc'd,
+ * ending with its last newline); fails the test if there is none. */
+static char *md_yaml_block(const char *md_path, const char *heading)
+{
+    char *doc = tu_read_file(md_path, NULL);
+    if (!doc)
+        fail_msg("cannot read %s", md_path);
+    const char *sec = strstr(doc, heading);
+    const char *open = sec ? strstr(sec, "```yaml\n") : NULL;
+    const char *close = open ? strstr(open + 8, "\n```") : NULL;
+    if (!close)
+        fail_msg("%s: no ```yaml block after '%s'", md_path, heading);
+    open += 8;
+    char *block = strndup(open, (size_t)(close - open) + 1);
+    free(doc);
+    return block;
+}
+
 /* docs/scenario.md shows examples/ecs-api-3az-2016.yaml as its complete
  * example: the copy must be the file, byte for byte. */
 static void docs_example_is_the_file(void **state)
 {
     (void)state;
-    char *doc = tu_read_file(tu_fmt("%s/docs/scenario.md", tu_source_dir()), NULL);
+    char *block = md_yaml_block(tu_fmt("%s/docs/scenario.md", tu_source_dir()),
+                                "## A complete example");
     char *file = tu_read_file(tu_fmt("%s/examples/ecs-api-3az-2016.yaml", tu_source_dir()), NULL);
-    assert_non_null(doc);
     assert_non_null(file);
-    const char *sec = strstr(doc, "## A complete example");
-    assert_non_null(sec);
-    const char *open = strstr(sec, "```yaml\n");
-    assert_non_null(open);
-    open += strlen("```yaml\n");
-    const char *close = strstr(open, "\n```");
-    assert_non_null(close);
-    size_t n = (size_t)(close - open) + 1; /* the block keeps the file's last newline */
     size_t flen = strlen(file);
     while (flen > 1 && file[flen - 1] == '\n' && file[flen - 2] == '\n')
         flen--;
-    if (n != flen || memcmp(open, file, n) != 0)
+    if (strlen(block) != flen || memcmp(block, file, flen) != 0)
         fail_msg("docs/scenario.md: the complete example differs from "
                  "examples/ecs-api-3az-2016.yaml; copy the file into the doc");
-    free(doc);
+    free(block);
     free(file);
 }
 
@@ -709,16 +719,7 @@ static void docs_example_is_the_file(void **state)
 static void readme_example_loads(void **state)
 {
     (void)state;
-    char *doc = tu_read_file(tu_fmt("%s/README.md", tu_source_dir()), NULL);
-    assert_non_null(doc);
-    const char *sec = strstr(doc, "## Scenario file");
-    assert_non_null(sec);
-    const char *open = strstr(sec, "```yaml\n");
-    assert_non_null(open);
-    open += strlen("```yaml\n");
-    const char *close = strstr(open, "\n```");
-    assert_non_null(close);
-    char *yaml = strndup(open, (size_t)(close - open) + 1);
+    char *yaml = md_yaml_block(tu_fmt("%s/README.md", tu_source_dir()), "## Scenario file");
     ss_scenario *sc = malloc(sizeof *sc);
     ss_err err = {{0}};
     if (ss_scenario_load_string(yaml, "README.md", sc, &err) || ss_scenario_validate(sc, &err))
@@ -728,7 +729,6 @@ static void readme_example_loads(void **state)
     assert_int_equal(sc->search.n_params, 2);
     free(sc);
     free(yaml);
-    free(doc);
 }
 
 int main(void)
