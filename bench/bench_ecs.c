@@ -10,8 +10,8 @@
 #include <stdlib.h>
 
 #include "models/ecs.h"
-#include "sim/rng.h"
-#include "sim/util.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/util.h"
 
 int main(void)
 {

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "datasets/import.h"
-#include "sim/simtime.h"
-#include "sim/util.h"
+#include "sim/kernel/simtime.h"
+#include "sim/kernel/util.h"
 
 #define POOLS 100
 

@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/eval.h"
 #include "models/k8s.h"
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 #define T0 ((ss_time)1700000000000LL)
 

@@ -13,9 +13,9 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/evq.h"
-#include "sim/rng.h"
-#include "sim/util.h"
+#include "sim/kernel/evq.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/util.h"
 
 /* ---- reference: textbook binary heap -------------------------------------- */
 typedef struct ref_entry {

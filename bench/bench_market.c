@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/market.h"
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 int main(void)
 {

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/ecs.h"
 #include "models/eval.h"
 #include "policies/optimize.h"

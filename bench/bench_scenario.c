@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "models/scenario_io.h"
-#include "sim/util.h"
+#include "sim/scenario/scenario_io.h"
+#include "sim/kernel/util.h"
 
 int main(void)
 {

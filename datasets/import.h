@@ -16,8 +16,8 @@
 #include <stddef.h>
 
 #include "datasets/store.h"
-#include "sim/simtime.h"
-#include "sim/util.h"
+#include "sim/kernel/simtime.h"
+#include "sim/kernel/util.h"
 
 typedef enum ss_import_format {
     SS_IMPORT_AUTO = 0,

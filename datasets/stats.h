@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "datasets/store.h"
-#include "sim/simtime.h"
+#include "sim/kernel/simtime.h"
 
 #define SS_STATS_OPEN_FROM INT64_MIN /* filter.from when the window has no start */
 #define SS_STATS_OPEN_TO INT64_MAX   /* filter.to when the window has no end */

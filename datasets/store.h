@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 #define SS_STORE_DEFAULT_PATH "results/spotsim.db"
 #define SS_STORE_SCHEMA_VERSION 1

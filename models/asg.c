@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "models/market.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 enum {
     EV_RUNNING = SS_EVT_ASG_FIRST, /* obj = group, a = instance id */

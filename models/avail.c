@@ -9,7 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 void ss_avail_init(ss_avail *a, ss_time t0, double h, double m, double d, double p)
 {

@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 #include "models/metrics.h"
-#include "sim/simtime.h"
+#include "sim/kernel/simtime.h"
 
 typedef struct ss_avail {
     ss_time start, last;

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "models/ecs.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 #define KEY_PLACE_RANDOM 0x504c4143ULL
 

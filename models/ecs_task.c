@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "models/ecs.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 #define KEY_TASK_START 0x5453544bULL
 

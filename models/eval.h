@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 typedef struct ss_timeline_row {
     ss_time t;

@@ -17,7 +17,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "models/market.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 enum {
     EV_POOL = SS_EVT_FLEET_FIRST, /* a = pool event index */

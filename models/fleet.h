@@ -37,14 +37,14 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/metrics.h"
 #include "models/interrupt.h"
 #include "models/scenario.h"
-#include "sim/evq.h"
-#include "sim/util.h"
+#include "sim/kernel/evq.h"
+#include "sim/kernel/util.h"
 
-/* Event-type ranges of the kernel (sim/evq.h has SS_EV_MAX_TYPES = 64):
+/* Event-type ranges of the kernel (sim/kernel/evq.h has SS_EV_MAX_TYPES = 64):
  * fleet 1..7, Auto Scaling 8..15, the orchestrator (ECS or Kubernetes,
  * never both in one evaluation) 16..63. */
 #define SS_EVT_FLEET_FIRST 1

@@ -25,7 +25,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "models/market.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 /* Burst ids of generated (stochastic) bursts have the top bit set, so they
  * never equal the index of a replayed burst of the same pool. */

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/scenario.h"
 
 typedef enum ss_pool_event_kind {

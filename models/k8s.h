@@ -33,9 +33,9 @@
 #include "models/avail.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
-#include "policies/spread.h"
-#include "sim/simtime.h"
-#include "sim/util.h"
+#include "models/k8s_spread.h"
+#include "sim/kernel/simtime.h"
+#include "sim/kernel/util.h"
 
 #define SS_K8S_ZONE_KEY "topology.kubernetes.io/zone"
 #define SS_K8S_HOSTNAME_KEY "kubernetes.io/hostname"

@@ -42,11 +42,11 @@
 #include "models/fleet.h"
 #include "models/k8s.h"
 #include "models/market.h"
-#include "policies/expander.h"
-#include "policies/pdb.h"
+#include "models/k8s_expander.h"
+#include "models/k8s_pdb.h"
 #include "policies/zone_failure.h"
-#include "sim/evq.h"
-#include "sim/rng.h"
+#include "sim/kernel/evq.h"
+#include "sim/kernel/rng.h"
 
 enum {
     EV_SCHED = SS_EVT_ORCH_FIRST,

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 
 /* Price at t; *covered (may be NULL) is false before the first record (the
  * first record's price is returned then) or when the series is empty (0). */

@@ -1,7 +1,7 @@
 /*
  * scenario.h - the scenario: plain data describing one setup to simulate.
  *
- * This is the contract between the scenario reader (sim/scenario_load.c, YAML),
+ * This is the contract between the scenario reader (sim/scenario/scenario_load.c, YAML),
  * the models (models/), the policies (policies/) and the exporters. It holds
  * no pointers to run-time state; a scenario is immutable during evaluation,
  * so many threads can evaluate it at once. Times are ss_time (ms); money is
@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/simtime.h"
+#include "sim/kernel/simtime.h"
 
 #define SS_NAME_MAX 64
 #define SS_PATH_MAX 512

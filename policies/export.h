@@ -17,7 +17,7 @@
 #define SPOTSIM_EXPORT_H
 
 #include "models/scenario.h"
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 int ss_export_asg_json(const ss_scenario *sc, int asg, char **out, ss_err *err);
 int ss_export_ecs_capacity_provider_json(const ss_scenario *sc, int provider, char **out, ss_err *err);

@@ -14,7 +14,7 @@
 
 #include "models/eval.h"
 #include "models/market.h"
-#include "models/scenario_io.h"
+#include "sim/scenario/scenario_io.h"
 
 int ss_candidate_scenario(const ss_scenario *base, const ss_space *sp, const ss_candidate *c,
                           ss_scenario *out, ss_err *err)

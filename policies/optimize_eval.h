@@ -5,7 +5,7 @@
 #ifndef SPOTSIM_OPTIMIZE_EVAL_H
 #define SPOTSIM_OPTIMIZE_EVAL_H
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/metrics.h"
 #include "models/scenario.h"
 #include "policies/search.h"

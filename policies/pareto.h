@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 typedef enum ss_stat_kind { SS_STAT_MEAN = 0, SS_STAT_PERCENTILE } ss_stat_kind;
 

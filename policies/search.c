@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <uthash.h>
 
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 /* ---- parsing helpers ------------------------------------------------------ */
 
@@ -373,7 +373,7 @@ double ss_space_grid_size(const ss_space *sp)
 
 gsl_rng *ss_search_rng(uint64_t seed, uint64_t sub)
 {
-    /* sim/rng.h stream (seed, replica = sub, SS_RNG_SEARCH) */
+    /* sim/kernel/rng.h stream (seed, replica = sub, SS_RNG_SEARCH) */
     return ss_rng_new(seed, sub, SS_RNG_SEARCH);
 }
 

@@ -28,7 +28,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/scenario.h"
-#include "sim/util.h"
+#include "sim/kernel/util.h"
 
 /* Levels used for a continuous range by the grid method. */
 #define SS_GRID_CONTINUOUS_LEVELS 5
@@ -116,7 +116,7 @@ int ss_random_generate(const ss_space *sp, uint64_t seed, int budget, ss_candida
 /* Raw LHS unit-cube sample (budget x dims, row-major), for tests. */
 void ss_lhs_unit(uint64_t seed, int budget, int dims, double *u);
 
-/* The search random stream for (seed, sub): documented in sim/rng.h as
+/* The search random stream for (seed, sub): documented in sim/kernel/rng.h as
  * purpose SS_RNG_SEARCH; sub separates generators (lhs, random, nsga2). */
 gsl_rng *ss_search_rng(uint64_t seed, uint64_t sub);
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/scenario.h"
 
 /* cmocka's assert_float_equal works in float; compare doubles instead. */

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 
 #include "models/asg.h"
-#include "sim/evq.h"
-#include "sim/rng.h"
+#include "sim/kernel/evq.h"
+#include "sim/kernel/rng.h"
 #include "tests/ecs_fixture.h"
 
 static void test_split_table(void **state)

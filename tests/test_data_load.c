@@ -13,7 +13,7 @@
 
 #include "datasets/import.h"
 #include "datasets/store.h"
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/interrupt.h"
 #include "models/scenario.h"
 

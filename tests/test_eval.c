@@ -15,7 +15,7 @@
 
 #include "models/ecs.h"
 #include "models/eval.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 #include "tests/ecs_fixture.h"
 
 static ss_data *random_world(ss_scenario *sc, gsl_rng *r)

@@ -10,8 +10,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "sim/evq.h"
-#include "sim/rng.h"
+#include "sim/kernel/evq.h"
+#include "sim/kernel/rng.h"
 
 /* ---- reference: an array kept sorted by (time, seq) -------------------- */
 typedef struct ref_ev {

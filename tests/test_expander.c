@@ -10,7 +10,7 @@
  */
 #include "tests/testutil.h"
 
-#include "policies/expander.h"
+#include "models/k8s_expander.h"
 
 static const ss_expander_option opts[4] = {
     {0, 2, 6, 2.0, 8192.0, 3.0, 6144.0, 0.04, 10},

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "datasets/import.h"
-#include "sim/simtime.h"
+#include "sim/kernel/simtime.h"
 #include "tests/test_import_util.h"
 
 typedef struct fx {

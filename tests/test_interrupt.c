@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/interrupt.h"
 #include "models/scenario.h"
 

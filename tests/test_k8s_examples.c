@@ -42,9 +42,9 @@
 
 #include "datasets/import.h"
 #include "datasets/store.h"
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/eval.h"
-#include "models/scenario_io.h"
+#include "sim/scenario/scenario_io.h"
 
 static void import_sample(ss_store *st, const char *name)
 {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/eval.h"
 #include "models/k8s.h"
 #include "policies/zone_failure.h"

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "models/market.h"
 
 /* cmocka here has only a float compare: check doubles to a stated tolerance. */

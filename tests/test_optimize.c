@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/data.h"
+#include "datasets/market_data.h"
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
 

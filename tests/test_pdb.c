@@ -5,7 +5,7 @@
 #include "tests/testutil.h"
 
 #include "models/scenario.h"
-#include "policies/pdb.h"
+#include "models/k8s_pdb.h"
 
 static ss_deployment dep(void)
 {

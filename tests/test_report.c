@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 
 #include "datasets/store.h"
-#include "sim/report.h"
+#include "sim/report/report.h"
 
 #define T0 1709510400000LL /* 2024-03-04T00:00:00Z, a Monday (ISO 2024-W10) */
 #define HOUR 3600000LL

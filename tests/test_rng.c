@@ -8,7 +8,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 enum { N = 100000 };
 

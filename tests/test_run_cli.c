@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/simtime.h"
-#include "sim/util.h"
+#include "sim/kernel/simtime.h"
+#include "sim/kernel/util.h"
 
 static char *g_dir;
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/scenario_io.h"
-#include "sim/yaml_bind.h"
+#include "sim/scenario/scenario_io.h"
+#include "sim/scenario/yaml_bind.h"
 
 static ss_scenario *new_sc(void)
 {

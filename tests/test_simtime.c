@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "sim/simtime.h"
+#include "sim/kernel/simtime.h"
 
 static void parses_aws_shapes(void **state)
 {

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "policies/spread.h"
+#include "models/k8s_spread.h"
 
 static ss_spread_constraint mk(const char *key, int max_skew, bool anyway)
 {

@@ -1,0 +1,64 @@
+/*
+ * data.c - building and freeing the read-only market data of a scenario.
+ * (Loading it from the store is in datasets/data_load.c.)
+ */
+#include "datasets/market_data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+ss_data *ss_data_new(int n_types, int n_zones)
+{
+    ss_data *d = ss_calloc(1, sizeof *d);
+    d->n_types = n_types < 0 ? 0 : n_types;
+    d->n_zones = n_zones < 0 ? 0 : n_zones;
+    size_t n = (size_t)d->n_types * (size_t)d->n_zones;
+    d->pools = ss_calloc(n ? n : 1, sizeof *d->pools);
+    for (size_t i = 0; i < n; i++) {
+        ss_pool *p = &d->pools[i];
+        p->type_idx = (int)(i / (size_t)d->n_zones);
+        p->zone_idx = (int)(i % (size_t)d->n_zones);
+        p->advisor_bucket = -1;
+        p->advisor_savings_pct = -1;
+    }
+    return d;
+}
+
+void ss_price_series_set(ss_price_series *s, const ss_time *t, const double *usd, size_t n)
+{
+    free(s->t);
+    free(s->usd_per_hour);
+    free(s->prefix);
+    memset(s, 0, sizeof *s);
+    if (n == 0)
+        return;
+    s->n = n;
+    s->t = ss_malloc(n * sizeof *s->t);
+    s->usd_per_hour = ss_malloc(n * sizeof *s->usd_per_hour);
+    s->prefix = ss_malloc(n * sizeof *s->prefix);
+    memcpy(s->t, t, n * sizeof *t);
+    memcpy(s->usd_per_hour, usd, n * sizeof *usd);
+    s->prefix[0] = 0.0;
+    for (size_t i = 1; i < n; i++)
+        s->prefix[i] = s->prefix[i - 1] + usd[i - 1] * (double)(t[i] - t[i - 1]);
+}
+
+static void pool_free(ss_pool *p)
+{
+    ss_price_series_set(&p->spot, NULL, NULL, 0);
+    free(p->bursts);
+    free(p->cap_t);
+    free(p->cap_value);
+}
+
+void ss_data_free(ss_data *d)
+{
+    if (!d)
+        return;
+    size_t n = (size_t)d->n_types * (size_t)d->n_zones;
+    for (size_t i = 0; i < n; i++)
+        pool_free(&d->pools[i]);
+    free(d->pools);
+    free(d->provenance_json);
+    free(d);
+}

@@ -1,0 +1,95 @@
+/*
+ * data.h - the read-only market data one scenario needs, loaded once from the
+ * store and shared by every evaluation (all threads, all candidates).
+ *
+ * Pools are (instance type x zone) of the scenario's market, indexed
+ *     pool = type_idx * n_zones + zone_idx
+ * with type_idx/zone_idx the positions in scenario.market.types/zones, so
+ * candidates that use a subset of types/zones still index the same data.
+ */
+#ifndef SPOTSIM_DATA_H
+#define SPOTSIM_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "datasets/store.h"
+#include "models/scenario.h"
+#include "sim/kernel/simtime.h"
+
+/* A price step function: price[i] holds on [t[i], t[i+1]) and the last one
+ * until +inf. Time before t[0] is uncovered. prefix[i] is the integral of the
+ * step function from t[0] to t[i] in USD*ms/h (so prefix[0] = 0); integrals
+ * are two binary searches and a few multiplications. */
+typedef struct ss_price_series {
+    size_t n;
+    ss_time *t;
+    double *usd_per_hour;
+    double *prefix;
+} ss_price_series;
+
+/* A burst observed in an interruption log: at t, a fraction frac of the
+ * pool's alive instances were interrupted (modeling-notes §2a). */
+typedef struct ss_burst {
+    ss_time t;
+    double frac;
+    int interrupted, alive;
+} ss_burst;
+
+typedef struct ss_pool {
+    int type_idx, zone_idx;
+    char instance_type[SS_NAME_MAX];
+    char zone[SS_NAME_MAX];
+    double vcpu, memory_mib;        /* from the scenario, else instance_specs */
+    double ondemand_usd_per_hour;   /* from the scenario, else ondemand_prices; 0 = unknown */
+    ss_price_series spot;           /* n == 0: no price data */
+    /* (a) replay */
+    bool has_log;                   /* the log observed this pool (exposure > 0) */
+    ss_burst *bursts;
+    size_t n_bursts;
+    double log_exposure_hours;      /* observed instance-hours */
+    /* (b) capacity trace: capacity[i] holds on [cap_t[i], cap_t[i+1]); outside
+     * the trace capacity is unlimited. -1 = unlimited. */
+    bool has_trace;
+    ss_time *cap_t;
+    int *cap_value;
+    size_t n_cap;
+    /* (c) stochastic */
+    double hazard_per_hour;         /* per-instance interruption rate */
+    double burst_rate_per_hour;     /* pool bursts (Poisson) */
+    int advisor_bucket;             /* -1 unknown */
+    double advisor_savings_pct;     /* -1 unknown */
+    /* Added by the market model (fitted from the log; see docs/market.md): */
+    double burst_beta_a, burst_beta_b; /* Beta of burst fractions; 0 = use the scenario's */
+    int hazard_origin;              /* SS_HAZARD_NONE / _ADVISOR / _FITTED */
+    int log_interruptions;          /* interruption notices the log holds for this pool */
+    double log_observed_hours;      /* hours the observed fleet had >= 1 instance here */
+} ss_pool;
+
+/* Where a pool's stochastic hazard came from (ss_pool.hazard_origin). */
+enum { SS_HAZARD_NONE = 0, SS_HAZARD_ADVISOR = 1, SS_HAZARD_FITTED = 2 };
+
+typedef struct ss_data {
+    int n_types, n_zones;
+    ss_pool *pools;                 /* n_types * n_zones */
+    ss_time span_start, span_end;   /* where price data covers all used pools */
+    char *provenance_json;          /* [{"file":..,"sha256":..,"format":..}, ...] */
+} ss_data;
+
+/* Load everything the scenario's market needs. Fails with a clear message
+ * when a type/zone has no price data and no way to price it. */
+int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err);
+void ss_data_free(ss_data *d);
+
+static inline const ss_pool *ss_data_pool(const ss_data *d, int type_idx, int zone_idx)
+{
+    return &d->pools[type_idx * d->n_zones + zone_idx];
+}
+
+/* Build a data set directly (tests, benchmarks, generated series): pools
+ * zero-initialised, owned by the data (freed by ss_data_free). */
+ss_data *ss_data_new(int n_types, int n_zones);
+/* Copy arrays into a pool's price series and compute its prefix sums. */
+void ss_price_series_set(ss_price_series *s, const ss_time *t, const double *usd, size_t n);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * cli.c - command table, usage texts and shared CLI error helpers.
+ */
+#include "sim/cli/cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+
+const ss_command ss_commands[] = {
+    {"import", ss_cmd_import, "import price history, interruption logs, traces, advisor and on-demand data",
+     ss_usage_import},
+    {"stats", ss_cmd_stats, "interruption frequency, lifetimes, prices and savings per capacity pool",
+     ss_usage_stats},
+    {"run", ss_cmd_run, "simulate a scenario on the stored history and report cost and availability",
+     ss_usage_run},
+    {"optimize", ss_cmd_optimize, "search the policy space: Pareto frontier and recommended configuration",
+     ss_usage_optimize},
+    {"report", ss_cmd_report, "charts (gnuplot) and an HTML/Markdown report of stored results",
+     ss_usage_report},
+    {"export", ss_cmd_export, "write a scenario's configuration as ASG JSON, ECS JSON, Kubernetes YAML or Terraform",
+     ss_usage_export},
+    {NULL, NULL, NULL, NULL}};
+
+const ss_command *ss_command_find(const char *name)
+{
+    for (const ss_command *c = ss_commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+int ss_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "spotsim %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'spotsim %s --help'.\n", cmd);
+    va_end(ap);
+    return SS_EXIT_USAGE;
+}
+
+int ss_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "spotsim %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return SS_EXIT_FAIL;
+}
+
+int ss_print_usage(const char *cmd)
+{
+    const ss_command *c = ss_command_find(cmd);
+    if (!c)
+        return SS_EXIT_USAGE;
+    fputs(c->usage, stdout);
+    return SS_EXIT_OK;
+}
+
+void ss_getopt_reset(void)
+{
+    optind = 0; /* glibc: 0 also reinitialises its internal state */
+    opterr = 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * cli.h - the command surface of the spotsim binary.
+ *
+ * Each subcommand lives in sim/cmd_<name>.c as `int ss_cmd_<name>(int argc,
+ * char **argv)` (argv[0] is the subcommand name) and parses its own options
+ * with getopt_long. Exit codes: 0 success, 1 failure (bad data, I/O, ...),
+ * 2 usage error (unknown option, missing argument).
+ */
+#ifndef SPOTSIM_CLI_H
+#define SPOTSIM_CLI_H
+
+#include <stdio.h>
+
+#include "sim/kernel/util.h"
+
+#define SS_EXIT_OK 0
+#define SS_EXIT_FAIL 1
+#define SS_EXIT_USAGE 2
+
+typedef struct ss_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;  /* one line for `spotsim --help` */
+    const char *usage;    /* full text for `spotsim help NAME` / `NAME --help` */
+} ss_command;
+
+extern const ss_command ss_commands[];
+const ss_command *ss_command_find(const char *name);
+
+/* Print "spotsim NAME: message" and "Try 'spotsim NAME --help'." to stderr;
+ * returns SS_EXIT_USAGE. */
+int ss_usage_error(const char *cmd, const char *fmt, ...) SS_PRINTF(2, 3);
+/* Print "spotsim NAME: message" to stderr; returns SS_EXIT_FAIL. */
+int ss_fail(const char *cmd, const char *fmt, ...) SS_PRINTF(2, 3);
+/* Print the command's usage text to stdout; returns SS_EXIT_OK. */
+int ss_print_usage(const char *cmd);
+
+/* getopt_long wrapper state reset (getopt is process-global). */
+void ss_getopt_reset(void);
+
+/* Usage texts, each defined in its cmd_<name>.c. */
+extern const char ss_usage_import[], ss_usage_stats[], ss_usage_run[], ss_usage_optimize[],
+    ss_usage_report[], ss_usage_export[];
+
+/* Subcommands. */
+int ss_cmd_import(int argc, char **argv);
+int ss_cmd_stats(int argc, char **argv);
+int ss_cmd_run(int argc, char **argv);
+int ss_cmd_optimize(int argc, char **argv);
+int ss_cmd_report(int argc, char **argv);
+int ss_cmd_export(int argc, char **argv);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * cmd_report.c - `spotsim report`: option parsing and messages around
+ * ss_report_build (sim/report/report.h), which does the work.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/cli/cli.h"
+#include "sim/report/report.h"
+
+const char ss_usage_report[] =
+    "Usage: spotsim report [--db FILE] [--run ID | --optimization ID | --latest | --stats]\n"
+    "                      [--out DIR] [--format png|svg|both] [--log-availability]\n"
+    "\n"
+    "Draw charts with gnuplot and write DIR/index.html and DIR/index.md from the\n"
+    "results stored by 'spotsim run' and 'spotsim optimize' and the imported data.\n"
+    "\n"
+    "  --db FILE            the store (default results/spotsim.db)\n"
+    "  --run ID             report this run (timeline, summary, market charts)\n"
+    "  --optimization ID    report this optimization (frontier, recommendation,\n"
+    "                       sensitivity) and the newest run of the same scenario\n"
+    "  --latest             the newest optimization and the newest run (default)\n"
+    "  --stats              governance view of the market data alone: prices,\n"
+    "                       interruptions per zone, type and pool, lifetimes\n"
+    "  --out DIR            output directory (default results/report)\n"
+    "  --format F           png, svg or both (default both)\n"
+    "  --log-availability   frontier: log scale of unavailability (99%, 99.9%, ...)\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Needs gnuplot (apt-get install gnuplot-nox). Templates are read from\n"
+    "$SPOTSIM_GNUPLOT_DIR, else the source tree's scripts/gnuplot.\n"
+    "Exit status: 0 done, 1 failure (no gnuplot, no data, I/O), 2 usage error.\n";
+
+static int parse_id(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int ss_cmd_report(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"run", required_argument, NULL, 'r'},
+        {"optimization", required_argument, NULL, 'o'},
+        {"latest", no_argument, NULL, 'l'},
+        {"stats", no_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'O'},
+        {"format", required_argument, NULL, 'f'},
+        {"log-availability", no_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    ss_report_opts o;
+    ss_report_opts_defaults(&o);
+    int selectors = 0;
+    ss_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.db_path = optarg; break;
+        case 'r':
+            if (parse_id(optarg, &o.run_id))
+                return ss_usage_error("report", "--run: '%s' is not a positive run id", optarg);
+            selectors++;
+            break;
+        case 'o':
+            if (parse_id(optarg, &o.optimization_id))
+                return ss_usage_error("report", "--optimization: '%s' is not a positive id",
+                                      optarg);
+            selectors++;
+            break;
+        case 'l': o.latest = 1; selectors++; break;
+        case 's': o.stats = 1; selectors++; break;
+        case 'O': o.out_dir = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "png"))
+                o.formats = SS_REPORT_PNG;
+            else if (!strcmp(optarg, "svg"))
+                o.formats = SS_REPORT_SVG;
+            else if (!strcmp(optarg, "both"))
+                o.formats = SS_REPORT_PNG | SS_REPORT_SVG;
+            else
+                return ss_usage_error("report", "--format: '%s' is not png, svg or both", optarg);
+            break;
+        case 'L': o.log_availability = 1; break;
+        case 'h': return ss_print_usage("report");
+        case ':': return ss_usage_error("report", "option '%s' needs an argument", argv[optind - 1]);
+        default: return ss_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return ss_usage_error("report", "unexpected argument '%s'", argv[optind]);
+    if (selectors > 1)
+        return ss_usage_error("report",
+                              "--run, --optimization, --latest and --stats exclude each other");
+    ss_report_result res;
+    ss_err err = {{0}};
+    if (ss_report_build(&o, &res, &err))
+        return ss_fail("report", "%s", err.msg);
+    if (res.warnings)
+        fprintf(stderr, "spotsim report: gnuplot warnings:\n%s", res.warnings);
+    const char *out = o.out_dir ? o.out_dir : "results/report";
+    size_t charts = 0;
+    for (size_t i = 0; i < res.n_files; i++) {
+        const char *dot = strrchr(res.files[i], '.');
+        if (dot && (!strcmp(dot, ".png") || !strcmp(dot, ".svg")))
+            charts++;
+    }
+    printf("report: %s/index.html, %s/index.md and %zu chart files\n", out, out, charts);
+    ss_report_result_free(&res);
+    return SS_EXIT_OK;
+}

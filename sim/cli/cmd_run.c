@@ -1,0 +1,412 @@
+/*
+ * cmd_run.c - `spotsim run`: evaluate one scenario over its horizon for one
+ * or more replicas, print a summary, store the run.
+ *
+ * Replicas run in parallel (OpenMP); each replica is a pure function of
+ * (scenario, data, seed, replica), so the output does not depend on the
+ * thread count. Replica 0 also yields the timeline and the per-zone
+ * breakdown.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <jansson.h>
+
+#include "policies/results.h"
+#include "datasets/store.h"
+#include "datasets/market_data.h"
+#include "models/ecs.h"
+#include "models/eval.h"
+#include "sim/scenario/scenario_io.h"
+#include "sim/cli/cli.h"
+
+const char ss_usage_run[] =
+    "Usage: spotsim run SCENARIO [options]\n"
+    "\n"
+    "Simulate the scenario (YAML) over its horizon on the imported market data,\n"
+    "print cost and availability, and store the run in the results tables.\n"
+    "\n"
+    "Options:\n"
+    "  --db FILE          store (default " SS_STORE_DEFAULT_PATH ")\n"
+    "  --replicas N       independent replicas (default: the scenario's, 1)\n"
+    "  --seed S           master seed (default: the scenario's, 1)\n"
+    "  --from T, --to T   override the horizon (ISO-8601 timestamps)\n"
+    "  --json             print the summary as JSON\n"
+    "  --timeline FILE    write replica 0's timeline as CSV (t, required, healthy,\n"
+    "                     desired, running, pending, spot_instances, od_instances, event)\n"
+    "  --quiet            print only the run id\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "With several replicas the summary gives the mean and a 95% interval\n"
+    "(Student t). Exit status: 0 ok, 1 failure (bad scenario or data), 2 usage.\n"
+    "See docs/simulation.md.\n";
+
+#define N_ZONE_COLS 5
+typedef struct zone_row {
+    double spot_h, od_h, cost;
+    int64_t interruptions, launches;
+} zone_row;
+
+typedef struct stat {
+    double mean, lo, hi;
+} stat;
+
+static stat summarize(const ss_metrics *m, int n, int id)
+{
+    stat s = {0, 0, 0};
+    for (int k = 0; k < n; k++)
+        s.mean += ss_metrics_get(&m[k], id);
+    s.mean /= n;
+    s.lo = s.hi = s.mean;
+    if (n > 1) {
+        double var = 0;
+        for (int k = 0; k < n; k++) {
+            double d = ss_metrics_get(&m[k], id) - s.mean;
+            var += d * d;
+        }
+        var /= (n - 1);
+        double h = gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(var / n);
+        s.lo = s.mean - h;
+        s.hi = s.mean + h;
+    }
+    return s;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char tmp[8192];
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+        SS_GROW(buf, cap, len + n + 1);
+        memcpy(buf + len, tmp, n);
+        len += n;
+    }
+    fclose(f);
+    if (!buf)
+        buf = ss_calloc(1, 1);
+    buf[len] = 0;
+    return buf;
+}
+
+/* Replica 0 through the step-wise ECS API, for the per-zone breakdown. */
+static int replica0_ecs(const ss_scenario *sc, const ss_data *d, uint64_t seed, ss_metrics *out, ss_timeline *tl,
+                        zone_row *zones, ss_err *err)
+{
+    ss_ecs *e = ss_ecs_new(sc, d, seed, 0, tl, err);
+    if (!e)
+        return -1;
+    ss_ecs_finish(e, out);
+    for (int id = 0; id < e->fleet.n; id++) {
+        const ss_instance *in = ss_fleet_inst(&e->fleet, id);
+        zone_row *z = &zones[in->zone_idx];
+        double h = (double)(in->end - in->launch) / (double)SS_HOUR;
+        if (in->spot)
+            z->spot_h += h;
+        else
+            z->od_h += h;
+        z->cost += in->cost;
+        z->interruptions += in->noticed;
+        z->launches++;
+    }
+    ss_ecs_free(e);
+    return 0;
+}
+
+static void fmt_dur(double s, char *buf, size_t n)
+{
+    if (s < 120)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(buf, n, "%.1f min", s / 60);
+    else
+        snprintf(buf, n, "%.1f h", s / 3600);
+}
+
+static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
+                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones)
+{
+    char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+    printf("run %lld: %s (scenario %s), seed %llu, %d replica%s\n", (long long)run_id, sc->name, hash,
+           (unsigned long long)seed, R, R == 1 ? "" : "s");
+    printf("horizon        %s .. %s (%.1f h)\n", ss_time_format(start, a), ss_time_format(end, b),
+           (double)(end - start) / (double)SS_HOUR);
+#define S(id) summarize(m, R, SS_METRIC_##id)
+    stat c = S(cost_usd), cs = S(spot_cost_usd), co = S(od_cost_usd), cm = S(cost_per_month_usd),
+         bl = S(ondemand_baseline_usd), sv = S(savings_ratio), av = S(availability), sf = S(served_fraction),
+         ep = S(shortfall_episodes), p50 = S(shortfall_p50_s), p95 = S(shortfall_p95_s), mx = S(shortfall_max_s),
+         in = S(interruptions), tr = S(task_restarts), la = S(launches), fl = S(failed_launches),
+         rb = S(rebalance_recommendations);
+#undef S
+    printf("cost           %.2f USD (Spot %.2f, On-Demand %.2f)", c.mean, cs.mean, co.mean);
+    if (R > 1)
+        printf("  95%% [%.2f, %.2f]", c.lo, c.hi);
+    printf("\ncost per month %.2f USD\n", cm.mean);
+    printf("all On-Demand  %.2f USD: savings %.1fx\n", bl.mean, sv.mean);
+    printf("availability   %.4f%%", 100 * av.mean);
+    if (R > 1)
+        printf("  95%% [%.4f%%, %.4f%%]", 100 * av.lo, 100 * (av.hi > 1 ? 1 : av.hi));
+    printf("\nserved         %.4f%%\n", 100 * sf.mean);
+    char d1[32], d2[32], d3[32];
+    fmt_dur(p50.mean, d1, sizeof d1);
+    fmt_dur(p95.mean, d2, sizeof d2);
+    fmt_dur(mx.mean, d3, sizeof d3);
+    printf("shortfalls     %.1f episodes, p50 %s, p95 %s, max %s\n", ep.mean, d1, d2, d3);
+    printf("interruptions  %.1f (rebalance recommendations %.1f), task restarts %.1f\n", in.mean, rb.mean,
+           tr.mean);
+    printf("launches       %.1f (failed attempts %.1f)\n", la.mean, fl.mean);
+    if (sc->orchestrator == SS_ORCH_KUBERNETES) {
+        stat pe = summarize(m, R, SS_METRIC_pending_task_hours), ev = summarize(m, R, SS_METRIC_evictions),
+             pb = summarize(m, R, SS_METRIC_pdb_blocked_evictions), sk = summarize(m, R, SS_METRIC_skew_violations);
+        printf("pending pods   %.2f pod-h\n", pe.mean);
+        printf("evictions      %.1f (refused by the PDB %.1f), skew violations %.1f\n", ev.mean, pb.mean, sk.mean);
+    }
+    if (zones) {
+        printf("per zone (replica 0):\n  %-16s %10s %10s %10s %8s\n", "zone", "spot-h", "od-h", "cost", "notices");
+        for (int z = 0; z < sc->market.n_zones; z++)
+            printf("  %-16s %10.1f %10.1f %10.2f %8lld\n", sc->market.zones[z], zones[z].spot_h, zones[z].od_h,
+                   zones[z].cost, (long long)zones[z].interruptions);
+    }
+}
+
+static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
+                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones)
+{
+    char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+    json_t *o = json_object();
+    json_object_set_new(o, "run_id", json_integer(run_id));
+    json_object_set_new(o, "scenario", json_string(sc->name));
+    json_object_set_new(o, "scenario_hash", json_string(hash));
+    json_object_set_new(o, "seed", json_integer((json_int_t)seed));
+    json_object_set_new(o, "replicas", json_integer(R));
+    json_object_set_new(o, "start", json_string(ss_time_format(start, a)));
+    json_object_set_new(o, "end", json_string(ss_time_format(end, b)));
+    json_t *mm = json_object();
+    for (int i = 0; i < SS_METRIC_COUNT; i++) {
+        stat s = summarize(m, R, i);
+        json_t *x = json_object();
+        json_object_set_new(x, "mean", json_real(s.mean));
+        json_object_set_new(x, "ci95_low", json_real(s.lo));
+        json_object_set_new(x, "ci95_high", json_real(s.hi));
+        json_object_set_new(x, "unit", json_string(ss_metric_table[i].unit));
+        json_object_set_new(mm, ss_metric_table[i].name, x);
+    }
+    json_object_set_new(o, "metrics", mm);
+    json_t *rep = json_array();
+    for (int k = 0; k < R; k++) {
+        json_t *x = json_object();
+        for (int i = 0; i < SS_METRIC_COUNT; i++)
+            json_object_set_new(x, ss_metric_table[i].name,
+                                ss_metric_table[i].is_int ? json_integer((json_int_t)ss_metrics_get(&m[k], i))
+                                                          : json_real(ss_metrics_get(&m[k], i)));
+        json_array_append_new(rep, x);
+    }
+    json_object_set_new(o, "per_replica", rep);
+    if (zones) {
+        json_t *zs = json_array();
+        for (int z = 0; z < sc->market.n_zones; z++) {
+            json_t *x = json_object();
+            json_object_set_new(x, "zone", json_string(sc->market.zones[z]));
+            json_object_set_new(x, "spot_instance_hours", json_real(zones[z].spot_h));
+            json_object_set_new(x, "od_instance_hours", json_real(zones[z].od_h));
+            json_object_set_new(x, "cost_usd", json_real(zones[z].cost));
+            json_object_set_new(x, "interruptions", json_integer(zones[z].interruptions));
+            json_array_append_new(zs, x);
+        }
+        json_object_set_new(o, "zones", zs);
+    }
+    char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    printf("%s\n", txt);
+    free(txt);
+    json_decref(o);
+}
+
+static int write_timeline(const char *path, const ss_timeline *tl, ss_err *err)
+{
+    char tmp[SS_PATH_MAX + 16];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return ss_err_set(err, "--timeline: cannot write '%s'", path);
+    fprintf(f, "t,required,healthy,desired,running,pending,spot_instances,od_instances,event\n");
+    char b[SS_TIME_BUFLEN];
+    for (size_t i = 0; i < tl->n; i++) {
+        const ss_timeline_row *r = &tl->rows[i];
+        fprintf(f, "%s,%g,%g,%g,%g,%g,%d,%d,%s\n", ss_time_format(r->t, b), r->required, r->healthy, r->desired,
+                r->running, r->pending, r->spot_instances, r->od_instances, r->event ? r->event : "");
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        return ss_err_set(err, "--timeline: cannot write '%s'", path);
+    }
+    return 0;
+}
+
+int ss_cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},       {"replicas", required_argument, NULL, 'r'},
+        {"seed", required_argument, NULL, 's'},     {"json", no_argument, NULL, 'j'},
+        {"timeline", required_argument, NULL, 't'}, {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 'T'},       {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    const char *db = SS_STORE_DEFAULT_PATH, *tl_path = NULL;
+    int replicas = -1, json = 0, quiet = 0, c;
+    long long seed = -1;
+    ss_time from = 0, to = 0;
+    bool have_from = false, have_to = false;
+    char *end;
+    ss_getopt_reset();
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'r':
+            replicas = (int)strtol(optarg, &end, 10);
+            if (*end || end == optarg || replicas < 1 || replicas > 100000)
+                return ss_usage_error("run", "--replicas: expected an integer 1..100000, got '%s'", optarg);
+            break;
+        case 's':
+            seed = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || seed < 0)
+                return ss_usage_error("run", "--seed: expected a non-negative integer, got '%s'", optarg);
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 't':
+            tl_path = optarg;
+            break;
+        case 'f':
+        case 'T':
+            if (ss_time_parse(optarg, c == 'f' ? &from : &to))
+                return ss_usage_error("run", "--%s: not a timestamp: '%s'", c == 'f' ? "from" : "to", optarg);
+            if (c == 'f')
+                have_from = true;
+            else
+                have_to = true;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            return ss_print_usage("run");
+        case ':':
+            return ss_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return ss_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return ss_usage_error("run", optind >= argc ? "missing SCENARIO" : "expected one SCENARIO");
+    const char *path = argv[optind];
+
+    ss_err err;
+    ss_scenario *sc = ss_malloc(sizeof *sc);
+    ss_store st = {0};
+    ss_data *d = NULL;
+    ss_metrics *res = NULL;
+    char *text = NULL;
+    ss_timeline tl = {0};
+    int rc = SS_EXIT_FAIL;
+    if (ss_scenario_load_file(path, sc, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
+    }
+    if (seed >= 0)
+        sc->seed = (uint64_t)seed;
+    if (replicas > 0)
+        sc->replicas = replicas;
+    if (have_from)
+        sc->start = from;
+    if (have_to)
+        sc->end = to;
+    if ((have_from || have_to) && sc->end <= sc->start) {
+        ss_fail("run", "--from/--to: the horizon is empty");
+        goto out;
+    }
+    if (ss_store_open(&st, db, 0, &err) || ss_data_load(&st, sc, &d, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
+    }
+    if (sc->start == 0 && sc->end == 0) {
+        sc->start = d->span_start;
+        sc->end = d->span_end;
+    }
+    int R = sc->replicas > 0 ? sc->replicas : 1;
+    res = ss_calloc((size_t)R, sizeof *res);
+    zone_row zones[SS_MAX_ZONES];
+    memset(zones, 0, sizeof zones);
+    bool have_zones = sc->orchestrator == SS_ORCH_ECS;
+    int failed = 0;
+    char first_err[1024] = "";
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int k = 0; k < R; k++) {
+        ss_err e2;
+        int r2;
+        if (k == 0 && have_zones)
+            r2 = replica0_ecs(sc, d, sc->seed, &res[0], &tl, zones, &e2);
+        else
+            r2 = ss_evaluate(sc, d, sc->seed, k, &res[k], k == 0 ? &tl : NULL, &e2);
+        if (r2) {
+#pragma omp critical
+            {
+                if (!failed)
+                    snprintf(first_err, sizeof first_err, "%s", e2.msg);
+                failed = 1;
+            }
+        }
+    }
+    if (failed) {
+        ss_fail("run", "%s", first_err);
+        goto out;
+    }
+    char hash[17];
+    ss_scenario_hash(sc, hash);
+    text = read_text(path);
+    ss_run_record rec = {.sc = sc,
+                         .scenario_text = text,
+                         .scenario_hash = hash,
+                         .seed = sc->seed,
+                         .replicas = R,
+                         .start = sc->start,
+                         .end = sc->end,
+                         .data_provenance = d->provenance_json,
+                         .results = res,
+                         .timeline = &tl,
+                         .timeline_replica = 0};
+    sqlite3_int64 run_id = 0;
+    if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
+    }
+    if (tl_path && write_timeline(tl_path, &tl, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
+    }
+    if (quiet)
+        printf("%lld\n", (long long)run_id);
+    else if (json)
+        print_json(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL);
+    else
+        print_text(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL);
+    rc = SS_EXIT_OK;
+out:
+    ss_timeline_free(&tl);
+    free(text);
+    free(res);
+    if (d)
+        ss_data_free(d);
+    if (st.db)
+        ss_store_close(&st);
+    free(sc);
+    return rc;
+}

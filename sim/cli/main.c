@@ -1,0 +1,61 @@
+/*
+ * main.c - the spotsim binary: dispatch to a subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/cli/cli.h"
+
+static void print_help(void)
+{
+    printf("spotsim %s - simulate and optimize services on EC2 Spot capacity\n\n", SPOTSIM_VERSION);
+    printf("Usage: spotsim COMMAND [OPTIONS] [ARGS]\n"
+           "       spotsim help COMMAND | spotsim COMMAND --help\n"
+           "       spotsim --version\n\n"
+           "Commands:\n");
+    for (const ss_command *c = ss_commands; c->name; c++)
+        printf("  %-9s %s\n", c->name, c->summary);
+    printf("\nThe store defaults to results/spotsim.db (--db FILE to choose).\n"
+           "Typical session:\n"
+           "  spotsim import datasets/samples/prices/*.json\n"
+           "  spotsim stats --by zone\n"
+           "  spotsim run examples/ecs-api-3az-2016.yaml\n"
+           "  spotsim optimize examples/ecs-api-3az-2016.yaml --slo 99.9 --out results/opt\n"
+           "  spotsim report --optimization 1 --out results/report\n"
+           "See README.md for the data formats and the scenario file.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help();
+        return SS_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        print_help();
+        return SS_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("spotsim %s\n", SPOTSIM_VERSION);
+        return SS_EXIT_OK;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            print_help();
+            return SS_EXIT_OK;
+        }
+        if (!ss_command_find(argv[2])) {
+            fprintf(stderr, "spotsim: no command '%s'\nTry 'spotsim --help'.\n", argv[2]);
+            return SS_EXIT_USAGE;
+        }
+        return ss_print_usage(argv[2]);
+    }
+    const ss_command *c = ss_command_find(cmd);
+    if (!c) {
+        fprintf(stderr, "spotsim: unknown command '%s'\nTry 'spotsim --help'.\n", cmd);
+        return SS_EXIT_USAGE;
+    }
+    ss_getopt_reset();
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,1713 @@
+/*
+ * scenario_load.c - the scenario file: key tables, reader, ss_scenario_set,
+ * validation and the canonical hash (API in sim/scenario/scenario_io.h).
+ *
+ * Every key of the YAML file is one row of a table below (name, type, range,
+ * default, AWS name, description); the engine in sim/scenario/yaml_bind.c reads,
+ * writes and walks them. docs/scenario.md is generated from these rows and a
+ * test keeps the two in step, so a new key means: add the struct field
+ * (models/scenario.h), its default (models/scenario.c), one row here.
+ *
+ * Names used in keys mirror the AWS/ECS/Kubernetes API names in snake_case
+ * (OnDemandBaseCapacity -> on_demand_base_capacity, targetCapacity ->
+ * target_capacity, maxSkew -> max_skew) so that users can copy values from
+ * their real configuration.
+ */
+#include "sim/scenario/scenario_io.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/metrics.h"
+#include "sim/scenario/yaml_bind.h"
+
+#define BIG 1e18
+
+/* ---- Row macros ----------------------------------------------------------- */
+#define FSIZE(T, f) sizeof(((T *)0)->f)
+#define FLEN(T, f) ((int)(sizeof(((T *)0)->f) / sizeof(((T *)0)->f[0])))
+
+#define KI(T, f, nm, l, h, df, aw, dc)                                                          \
+    {.name = nm, .kind = SS_B_INT, .off = offsetof(T, f), .lo = l, .hi = h,                    \
+     .type_doc = "integer", .def = df, .aws = aw, .doc = dc}
+#define KIN(T, f, nm, l, h, df, aw, dc)                                                         \
+    {.name = nm, .kind = SS_B_INT, .off = offsetof(T, f), .lo = l, .hi = h,                    \
+     .flags = SS_BF_OPTNEG, .type_doc = "integer or -1", .def = df, .aws = aw, .doc = dc}
+#define KP(T, f, nm, l, h, df, aw, dc)                                                          \
+    {.name = nm, .kind = SS_B_PERCENT, .off = offsetof(T, f), .lo = l, .hi = h,                \
+     .type_doc = "percent (20 or \"20%\")", .def = df, .aws = aw, .doc = dc}
+#define KPN(T, f, nm, l, h, df, aw, dc)                                                         \
+    {.name = nm, .kind = SS_B_PERCENT, .off = offsetof(T, f), .lo = l, .hi = h,                \
+     .flags = SS_BF_OPTNEG, .type_doc = "percent or -1", .def = df, .aws = aw, .doc = dc}
+#define KD(T, f, nm, l, h, df, aw, dc)                                                          \
+    {.name = nm, .kind = SS_B_DOUBLE, .off = offsetof(T, f), .lo = l, .hi = h,                 \
+     .type_doc = "number", .def = df, .aws = aw, .doc = dc}
+#define KF(T, f, nm, df, aw, dc)                                                                \
+    {.name = nm, .kind = SS_B_DOUBLE, .off = offsetof(T, f), .lo = 0, .hi = 1,                 \
+     .flags = SS_BF_FRACTION, .type_doc = "fraction (0.95 or \"95%\")", .def = df, .aws = aw,  \
+     .doc = dc}
+#define KB(T, f, nm, df, aw, dc)                                                                \
+    {.name = nm, .kind = SS_B_BOOL, .off = offsetof(T, f), .type_doc = "bool", .def = df,       \
+     .aws = aw, .doc = dc}
+#define KS(T, f, nm, df, aw, dc)                                                                \
+    {.name = nm, .kind = SS_B_STR, .off = offsetof(T, f), .size = FSIZE(T, f),                 \
+     .type_doc = "string", .def = df, .aws = aw, .doc = dc}
+#define KSX(T, f, nm, fl, df, aw, dc)                                                           \
+    {.name = nm, .kind = SS_B_STR, .off = offsetof(T, f), .size = FSIZE(T, f), .flags = fl,    \
+     .type_doc = "string", .def = df, .aws = aw, .doc = dc}
+#define KDUR(T, f, nm, l, h, df, aw, dc)                                                        \
+    {.name = nm, .kind = SS_B_DURATION, .off = offsetof(T, f), .lo = l, .hi = h,               \
+     .type_doc = "duration", .def = df, .aws = aw, .doc = dc}
+#define KT(T, f, nm, df, aw, dc)                                                                \
+    {.name = nm, .kind = SS_B_TIME, .off = offsetof(T, f), .type_doc = "timestamp",           \
+     .def = df, .aws = aw, .doc = dc}
+#define KE(T, f, nm, nms, df, aw, dc)                                                           \
+    {.name = nm, .kind = SS_B_ENUM, .off = offsetof(T, f), .size = FSIZE(T, f), .names = nms,  \
+     .type_doc = "enum", .def = df, .aws = aw, .doc = dc}
+#define KDIST(T, f, nm, df, aw, dc)                                                             \
+    {.name = nm, .kind = SS_B_DIST, .off = offsetof(T, f), .type_doc = "duration or distribution", \
+     .def = df, .aws = aw, .doc = dc}
+#define KSL(T, f, cnt, nm, df, aw, dc)                                                          \
+    {.name = nm, .kind = SS_B_STRLIST, .off = offsetof(T, f), .size = FSIZE(T, f[0]),          \
+     .count_off = offsetof(T, cnt), .max = FLEN(T, f), .type_doc = "list of strings",         \
+     .def = df, .aws = aw, .doc = dc}
+#define KSEC(T, f, nm, sb, fl, dc)                                                              \
+    {.name = nm, .kind = SS_B_SECTION, .off = offsetof(T, f), .sub = &sb, .flags = fl,         \
+     .type_doc = "mapping", .def = "", .aws = "", .doc = dc}
+#define KSEC0(nm, sb, fl, dc)                                                                   \
+    {.name = nm, .kind = SS_B_SECTION, .off = 0, .sub = &sb, .flags = fl, .type_doc = "mapping", \
+     .def = "", .aws = "", .doc = dc}
+#define KLIST(T, f, cnt, nm, sb, in, fi, sk, fl, aw, dc)                                        \
+    {.name = nm, .kind = SS_B_LIST, .off = offsetof(T, f), .size = FSIZE(T, f[0]),             \
+     .count_off = offsetof(T, cnt), .max = FLEN(T, f), .sub = &sb, .init = in, .fin = fi,      \
+     .scalar_key = sk, .flags = fl, .type_doc = "list of mappings", .def = "[]", .aws = aw,    \
+     .doc = dc}
+#define KC(nm, f, w, fl, td, df, aw, dc)                                                        \
+    {.name = nm, .kind = SS_B_CUSTOM, .fn = f, .write = w, .flags = fl, .type_doc = td,        \
+     .def = df, .aws = aw, .doc = dc}
+#define SECTION(var, nm, arr, T)                                                                \
+    static const ss_bind_section var = {nm, arr, SS_ARRAY_LEN(arr), sizeof(T)}
+
+/* ---- Enum spellings (index = C enum value; "canonical|alias") -------------- */
+static const char *const orch_names[] = {"ecs", "kubernetes|k8s", NULL};
+static const char *const interrupt_names[] = {"none", "replay", "trace", "stochastic",
+                                              "max-price", NULL};
+static const char *const spot_alloc_names[] = {"lowest-price", "capacity-optimized",
+                                               "capacity-optimized-prioritized",
+                                               "price-capacity-optimized", NULL};
+static const char *const od_alloc_names[] = {"prioritized", "lowest-price", NULL};
+static const char *const az_dist_names[] = {"balanced-best-effort", "balanced-only", NULL};
+static const char *const term_names[] = {"Default", "AllocationStrategy", "OldestLaunchTemplate",
+                                         "ClosestToNextInstanceHour", "NewestInstance",
+                                         "OldestInstance", NULL};
+static const char *const place_kind_names[] = {"spread", "binpack", "random", NULL};
+static const char *const place_field_names[] = {
+    "attribute:ecs.availability-zone|availability-zone|zone", "instanceId|host|instance-id",
+    "attribute:ecs.instance-type|instance-type", "cpu", "memory", "none", NULL};
+static const char *const expander_names[] = {"random", "most-pods", "least-waste", "price",
+                                             "priority", NULL};
+static const char *const unsat_names[] = {"DoNotSchedule", "ScheduleAnyway", NULL};
+static const char *const affinity_names[] = {"Honor", "Ignore", NULL};
+static const char *const taints_policy_names[] = {"Ignore", "Honor", NULL};
+static const char *const method_names[] = {"auto", "grid", "lhs", "random", "nsga2|nsga-ii",
+                                           NULL};
+static const char *const taint_effects[] = {"NoSchedule", "PreferNoSchedule", "NoExecute", NULL};
+
+/* ---- Custom handlers ----------------------------------------------------- */
+
+static const char *type_name_at(const void *sc, size_t i)
+{
+    return ((const ss_scenario *)sc)->market.types[i].name;
+}
+static const char *zone_name_at(const void *sc, size_t i)
+{
+    return ((const ss_scenario *)sc)->market.zones[i];
+}
+static const char *asg_name_at(const void *sc, size_t i)
+{
+    return ((const ss_scenario *)sc)->asgs[i].name;
+}
+static const char *metric_name_at(const void *unused, size_t i)
+{
+    (void)unused;
+    return i < SS_METRIC_COUNT ? ss_metric_table[i].name : NULL;
+}
+
+/* Items of a sequence (a scalar counts as a one-item list), bounded by max. */
+static int seq_items(ss_bind_ctx *c, const ss_bind_value *v, int max, ss_bind_value *items,
+                     int *n)
+{
+    if (v->text) {
+        if (!v->text[0]) { /* `key:` with nothing = empty list */
+            *n = 0;
+            return 0;
+        }
+        items[0] = *v;
+        *n = 1;
+        return 0;
+    }
+    size_t cnt;
+    yaml_node_item_t *it = ss_bind_seq(v, &cnt);
+    if (!it)
+        return ss_bind_fail(c, v, "expected a sequence, got a mapping");
+    if (cnt > (size_t)max)
+        return ss_bind_fail(c, v, "too many items (%zu, at most %d)", cnt, max);
+    for (size_t i = 0; i < cnt; i++) {
+        items[i] = ss_bind_node(v, yaml_document_get_node(v->doc, it[i]));
+        if (!items[i].text)
+            return ss_bind_fail(c, &items[i], "expected a name in the list");
+    }
+    *n = (int)cnt;
+    return 0;
+}
+
+/* asg.instance_types / asg.zones: names resolved to market indices. */
+static int bind_name_indices(ss_bind_ctx *c, const ss_bind_value *v, int *idx, int *count,
+                             int max, ss_bind_name_at at, int n_names, const char *what)
+{
+    ss_bind_value items[SS_MAX_TYPES];
+    int n, out[SS_MAX_TYPES];
+    if (seq_items(c, v, max, items, &n))
+        return -1;
+    for (int i = 0; i < n; i++) {
+        int found = -1;
+        for (int j = 0; j < n_names; j++)
+            if (!strcmp(at(c->sc, (size_t)j), items[i].text))
+                found = j;
+        if (found < 0) {
+            const char *sug = ss_bind_suggest(items[i].text, at, c->sc, (size_t)n_names);
+            if (n_names == 0)
+                return ss_bind_fail(c, &items[i], "unknown %s '%s' (market.%ss is empty)", what,
+                                    items[i].text, what);
+            if (sug)
+                return ss_bind_fail(c, &items[i],
+                                    "unknown %s '%s' (did you mean '%s'?)", what, items[i].text,
+                                    sug);
+            return ss_bind_fail(c, &items[i], "unknown %s '%s' (not in market.%ss)", what,
+                                items[i].text, what);
+        }
+        for (int j = 0; j < i; j++)
+            if (out[j] == found)
+                return ss_bind_fail(c, &items[i], "duplicate %s '%s'", what, items[i].text);
+        out[i] = found;
+    }
+    memcpy(idx, out, (size_t)n * sizeof *idx);
+    *count = n;
+    return 0;
+}
+
+static int asg_types_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_asg *a = base;
+    return bind_name_indices(c, v, a->type_idx, &a->n_types, SS_MAX_TYPES, type_name_at,
+                             c->sc->market.n_types, "instance_type");
+}
+
+static int asg_zones_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_asg *a = base;
+    return bind_name_indices(c, v, a->zone_idx, &a->n_zones, SS_MAX_ZONES, zone_name_at,
+                             c->sc->market.n_zones, "zone");
+}
+
+static void asg_types_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                            ss_buf *out)
+{
+    (void)k;
+    const ss_asg *a = base;
+    ss_buf_printf(out, "[");
+    for (int i = 0; i < a->n_types && i < SS_MAX_TYPES; i++)
+        ss_buf_printf(out, "%s%s", i ? "," : "",
+                       a->type_idx[i] >= 0 && a->type_idx[i] < sc->market.n_types
+                           ? sc->market.types[a->type_idx[i]].name
+                           : "?");
+    ss_buf_printf(out, "]");
+}
+
+static void asg_zones_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                            ss_buf *out)
+{
+    (void)k;
+    const ss_asg *a = base;
+    ss_buf_printf(out, "[");
+    for (int i = 0; i < a->n_zones && i < SS_MAX_ZONES; i++)
+        ss_buf_printf(out, "%s%s", i ? "," : "",
+                       a->zone_idx[i] >= 0 && a->zone_idx[i] < sc->market.n_zones
+                           ? sc->market.zones[a->zone_idx[i]]
+                           : "?");
+    ss_buf_printf(out, "]");
+}
+
+static int term_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_asg *a = base;
+    ss_bind_value items[4];
+    int n, out[4];
+    if (seq_items(c, v, 4, items, &n))
+        return -1;
+    if (n == 0)
+        return ss_bind_fail(c, v, "needs at least one policy (the API default is [Default])");
+    for (int i = 0; i < n; i++) {
+        out[i] = ss_bind_enum_lookup(term_names, items[i].text);
+        if (out[i] < 0) {
+            const char *sug = ss_bind_suggest(items[i].text, ss_bind_names_at, term_names,
+                                              SIZE_MAX);
+            return ss_bind_fail(c, &items[i], "unknown termination policy '%s'%s%s%s",
+                                items[i].text, sug ? " (did you mean '" : "", sug ? sug : "",
+                                sug ? "'?)" : "");
+        }
+        if (out[i] == SS_TERM_DEFAULT && i != n - 1)
+            return ss_bind_fail(c, &items[i], "Default must be the last termination policy");
+    }
+    for (int i = 0; i < n; i++)
+        a->termination_policies[i] = (ss_termination_policy)out[i];
+    a->n_termination_policies = n;
+    return 0;
+}
+
+static void term_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                       ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    const ss_asg *a = base;
+    ss_buf_printf(out, "[");
+    for (int i = 0; i < a->n_termination_policies && i < 4; i++) {
+        int t = (int)a->termination_policies[i];
+        ss_buf_printf(out, "%s%s", i ? "," : "", t >= 0 && t < 6 ? term_names[t] : "?");
+    }
+    ss_buf_printf(out, "]");
+}
+
+static int copy_name(ss_bind_ctx *c, const ss_bind_value *v, char *dst, size_t cap)
+{
+    if (!v->text)
+        return ss_bind_fail(c, v, "expected a string");
+    size_t n = strlen(v->text);
+    if (n >= cap)
+        return ss_bind_fail(c, v, "text too long (%zu characters, at most %zu)", n, cap - 1);
+    memset(dst, 0, cap);
+    memcpy(dst, v->text, n);
+    return 0;
+}
+
+static int labels_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_asg *a = base;
+    if (v->text && !v->text[0]) {
+        a->n_labels = 0;
+        return 0;
+    }
+    if (!v->node || v->node->type != YAML_MAPPING_NODE)
+        return ss_bind_fail(c, v, "expected a mapping of label: value");
+    yaml_node_pair_t *p0 = v->node->data.mapping.pairs.start, *p1 = v->node->data.mapping.pairs.top;
+    if (p1 - p0 > SS_MAX_LABELS)
+        return ss_bind_fail(c, v, "too many labels (at most %d)", SS_MAX_LABELS);
+    char tmp[SS_MAX_LABELS][2][SS_NAME_MAX];
+    int n = 0;
+    for (yaml_node_pair_t *p = p0; p < p1; p++, n++) {
+        ss_bind_value kv = ss_bind_node(v, yaml_document_get_node(v->doc, p->key));
+        ss_bind_value vv = ss_bind_node(v, yaml_document_get_node(v->doc, p->value));
+        if (copy_name(c, &kv, tmp[n][0], SS_NAME_MAX) || copy_name(c, &vv, tmp[n][1], SS_NAME_MAX))
+            return -1;
+        for (int j = 0; j < n; j++)
+            if (!strcmp(tmp[j][0], tmp[n][0]))
+                return ss_bind_fail(c, &kv, "duplicate label '%s'", tmp[n][0]);
+    }
+    memcpy(a->labels, tmp, sizeof tmp);
+    a->n_labels = n;
+    return 0;
+}
+
+static void labels_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                         ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    const ss_asg *a = base;
+    for (int i = 0; i < a->n_labels && i < SS_MAX_LABELS; i++)
+        ss_buf_printf(out, "%s%s=%s", i ? "," : "", a->labels[i][0], a->labels[i][1]);
+}
+
+/* Taints as "key=value:Effect" or "key:Effect" (kubectl taint syntax). */
+static int taints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_asg *a = base;
+    ss_bind_value items[SS_MAX_TAINTS];
+    int n;
+    char tmp[SS_MAX_TAINTS][3][SS_NAME_MAX];
+    if (seq_items(c, v, SS_MAX_TAINTS, items, &n))
+        return -1;
+    memset(tmp, 0, sizeof tmp);
+    for (int i = 0; i < n; i++) {
+        const char *s = items[i].text;
+        const char *colon = strrchr(s, ':');
+        const char *eq = strchr(s, '=');
+        if (!colon || colon == s || (eq && eq > colon))
+            return ss_bind_fail(c, &items[i],
+                                "taint '%s' must be key=value:Effect or key:Effect", s);
+        int eff = ss_bind_enum_lookup(taint_effects, colon + 1);
+        if (eff < 0)
+            return ss_bind_fail(c, &items[i],
+                                "unknown taint effect '%s' (NoSchedule, PreferNoSchedule, "
+                                "NoExecute)",
+                                colon + 1);
+        size_t kl = (size_t)((eq ? eq : colon) - s);
+        size_t vl = eq ? (size_t)(colon - eq - 1) : 0;
+        if (kl >= SS_NAME_MAX || vl >= SS_NAME_MAX)
+            return ss_bind_fail(c, &items[i], "taint key or value too long");
+        memcpy(tmp[i][0], s, kl);
+        if (eq)
+            memcpy(tmp[i][1], eq + 1, vl);
+        snprintf(tmp[i][2], SS_NAME_MAX, "%s", taint_effects[eff]);
+    }
+    memcpy(a->taints, tmp, sizeof tmp);
+    a->n_taints = n;
+    return 0;
+}
+
+static void taints_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                         ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    const ss_asg *a = base;
+    for (int i = 0; i < a->n_taints && i < SS_MAX_TAINTS; i++)
+        ss_buf_printf(out, "%s%s=%s:%s", i ? "," : "", a->taints[i][0], a->taints[i][1],
+                       a->taints[i][2]);
+}
+
+static int cp_asg_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_capacity_provider *cp = base;
+    if (!v->text)
+        return ss_bind_fail(c, v, "expected the name of an ASG");
+    for (int i = 0; i < c->sc->n_asgs; i++)
+        if (!strcmp(c->sc->asgs[i].name, v->text)) {
+            cp->asg = i;
+            return 0;
+        }
+    const char *sug = ss_bind_suggest(v->text, asg_name_at, c->sc, (size_t)c->sc->n_asgs);
+    if (sug)
+        return ss_bind_fail(c, v, "unknown ASG '%s' (did you mean '%s'?)", v->text, sug);
+    return ss_bind_fail(c, v, "unknown ASG '%s' (define it under asg: or asgs:)", v->text);
+}
+
+static void cp_asg_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                         ss_buf *out)
+{
+    (void)k;
+    const ss_capacity_provider *cp = base;
+    ss_buf_printf(out, "%s", cp->asg >= 0 && cp->asg < sc->n_asgs ? sc->asgs[cp->asg].name : "?");
+}
+
+/* pdb.min_available: an integer, or "50%" (sets min_available_percent). */
+static int pdb_min_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_deployment *d = base;
+    if (!v->text)
+        return ss_bind_fail(c, v, "expected an integer or a percentage");
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", v->text);
+    size_t n = strlen(buf);
+    bool pct = n > 0 && buf[n - 1] == '%';
+    if (pct)
+        buf[n - 1] = '\0';
+    long long x;
+    if (ss_bind_parse_int(buf, &x) || x < -1 || (pct && x > 100) || x > 1000000)
+        return ss_bind_fail(c, v, "expected an integer >= 0 or a percentage 0%%..100%%, got '%s'",
+                            v->text);
+    if (pct) {
+        d->pdb_min_available_pct = (int)x;
+        d->pdb_min_available = -1;
+    } else {
+        d->pdb_min_available = (int)x;
+        if (x >= 0)
+            d->pdb_min_available_pct = -1;
+    }
+    return 0;
+}
+
+static void pdb_min_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                          ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    ss_buf_printf(out, "%d", ((const ss_deployment *)base)->pdb_min_available);
+}
+
+/* node_selector: {key: value} (one pair) or "key=value". */
+static int node_selector_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                            const ss_bind_value *v)
+{
+    (void)k;
+    ss_deployment *d = base;
+    char key[SS_NAME_MAX] = "", val[SS_NAME_MAX] = "";
+    if (v->text) {
+        const char *eq = strchr(v->text, '=');
+        if (v->text[0] && (!eq || eq == v->text))
+            return ss_bind_fail(c, v, "expected key=value or {key: value}, got '%s'", v->text);
+        if (eq) {
+            size_t kl = (size_t)(eq - v->text);
+            if (kl >= SS_NAME_MAX || strlen(eq + 1) >= SS_NAME_MAX)
+                return ss_bind_fail(c, v, "node selector too long");
+            memcpy(key, v->text, kl);
+            key[kl] = '\0';
+            snprintf(val, sizeof val, "%s", eq + 1);
+        }
+    } else if (v->node && v->node->type == YAML_MAPPING_NODE) {
+        yaml_node_pair_t *p0 = v->node->data.mapping.pairs.start;
+        yaml_node_pair_t *p1 = v->node->data.mapping.pairs.top;
+        if (p1 - p0 > 1)
+            return ss_bind_fail(c, v, "only one node selector label is supported");
+        if (p1 > p0) {
+            ss_bind_value kv = ss_bind_node(v, yaml_document_get_node(v->doc, p0->key));
+            ss_bind_value vv = ss_bind_node(v, yaml_document_get_node(v->doc, p0->value));
+            if (copy_name(c, &kv, key, sizeof key) || copy_name(c, &vv, val, sizeof val))
+                return -1;
+        }
+    } else {
+        return ss_bind_fail(c, v, "expected key=value or {key: value}");
+    }
+    memset(d->node_selector, 0, sizeof d->node_selector);
+    memcpy(d->node_selector[0], key, sizeof key);
+    memcpy(d->node_selector[1], val, sizeof val);
+    return 0;
+}
+
+static void node_selector_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                                ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    const ss_deployment *d = base;
+    ss_buf_printf(out, "%s=%s", d->node_selector[0], d->node_selector[1]);
+}
+
+static int number_pair(ss_bind_ctx *c, const ss_bind_value *v, double *a, double *b)
+{
+    size_t n;
+    yaml_node_item_t *it = ss_bind_seq(v, &n);
+    if (!it || n != 2)
+        return ss_bind_fail(c, v, "expected a pair [a, b]");
+    double x[2];
+    for (size_t i = 0; i < 2; i++) {
+        ss_bind_value iv = ss_bind_node(v, yaml_document_get_node(v->doc, it[i]));
+        if (!iv.text || ss_bind_parse_double(iv.text, &x[i]))
+            return ss_bind_fail(c, &iv, "expected a number");
+    }
+    *a = x[0];
+    *b = x[1];
+    return 0;
+}
+
+static int beta_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_market *m = base;
+    double a = 0, b = 0;
+    if (number_pair(c, v, &a, &b))
+        return -1;
+    if (a <= 0 || b <= 0)
+        return ss_bind_fail(c, v, "Beta parameters must be > 0");
+    m->burst_beta_a = a;
+    m->burst_beta_b = b;
+    return 0;
+}
+
+static void beta_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                       ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    const ss_market *m = base;
+    ss_buf_printf(out, "[%.17g,%.17g]", m->burst_beta_a, m->burst_beta_b);
+}
+
+/* horizon.duration: end = start + duration (start is applied first). */
+static int duration_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_scenario *sc = base;
+    ss_time d;
+    if (!v->text || ss_duration_parse(v->text, &d) || d <= 0)
+        return ss_bind_fail(c, v, "expected a positive duration like 30d, got '%s'",
+                            v->text ? v->text : "a collection");
+    if (sc->start == 0)
+        return ss_bind_fail(c, v, "horizon.duration needs horizon.start");
+    if (c->file && sc->end != 0 && sc->end != sc->start + d)
+        return ss_bind_fail(c, v, "give horizon.end or horizon.duration, not both");
+    sc->end = sc->start + d;
+    return 0;
+}
+
+/* ---- Search block ---------------------------------------------------------- */
+
+static int is_integer_key(const ss_bind_key *k)
+{
+    return k->kind == SS_B_INT || k->kind == SS_B_PERCENT || k->kind == SS_B_U64;
+}
+
+static int search_path_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                          const ss_bind_value *v)
+{
+    (void)k;
+    ss_search_param *p = base;
+    if (copy_name(c, v, p->path, sizeof p->path))
+        return -1;
+    const ss_bind_key *key;
+    void *b;
+    ss_err e;
+    if (ss_bind_resolve(ss_scenario_root_section(), NULL, p->path, &key, NULL, &b, &e))
+        return ss_bind_fail(c, v, "%s", e.msg);
+    if (!strncmp(p->path, "search.", 7) || key->kind == SS_B_SECTION ||
+        (key->kind == SS_B_LIST && !(key->flags & SS_BF_SINGLE)))
+        return ss_bind_fail(c, v, "'%s' cannot be searched (use a key with a value)", p->path);
+    p->integer = is_integer_key(key);
+    return 0;
+}
+
+/* A copy of the scenario read so far, reused across the search block (the
+ * struct is large: allocating it per parameter would dominate load time). */
+static ss_scenario *scratch_copy(ss_bind_ctx *c)
+{
+    if (!c->scratch)
+        c->scratch = ss_malloc(sizeof *c->scratch);
+    memcpy(c->scratch, c->sc, sizeof *c->scratch);
+    return c->scratch;
+}
+
+/* Check that value text is accepted by ss_scenario_set for the param path,
+ * on a scratch copy of the scenario read so far. */
+static int check_value(ss_bind_ctx *c, const ss_bind_value *at, ss_scenario *scratch,
+                       const char *path, const char *text)
+{
+    ss_err e;
+    if (ss_scenario_set(scratch, path, text, &e))
+        return ss_bind_fail(c, at, "value '%s' rejected: %s", text, e.msg);
+    return 0;
+}
+
+static int search_values_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                            const ss_bind_value *v)
+{
+    (void)k;
+    ss_search_param *p = base;
+    size_t n;
+    yaml_node_item_t *it = ss_bind_seq(v, &n);
+    if (!it || n == 0)
+        return ss_bind_fail(c, v, "expected a non-empty sequence of values");
+    if (n > SS_MAX_SEARCH_VALUES)
+        return ss_bind_fail(c, v, "too many values (%zu, at most %d)", n, SS_MAX_SEARCH_VALUES);
+    if (!p->path[0])
+        return ss_bind_fail(c, v, "needs 'path'");
+    ss_scenario *scratch = scratch_copy(c);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        ss_bind_value iv = ss_bind_node(v, yaml_document_get_node(v->doc, it[i]));
+        char text[SS_NAME_MAX];
+        size_t mark = ss_bind_push(c, NULL, (int)i);
+        if (iv.text) {
+            if (strlen(iv.text) >= sizeof text)
+                rc = ss_bind_fail(c, &iv, "value too long (at most %d characters)",
+                                  SS_NAME_MAX - 1);
+            else
+                snprintf(text, sizeof text, "%s", iv.text);
+        } else {
+            /* A sequence value (e.g. a set of instance types) is kept as flow text. */
+            size_t m;
+            yaml_node_item_t *jt = ss_bind_seq(&iv, &m);
+            ss_buf sb = {0};
+            ss_buf_printf(&sb, "[");
+            for (size_t j = 0; jt && j < m && !rc; j++) {
+                ss_bind_value jv = ss_bind_node(&iv, yaml_document_get_node(iv.doc, jt[j]));
+                if (!jv.text)
+                    rc = ss_bind_fail(c, &jv, "nested values must be scalars");
+                else
+                    ss_buf_printf(&sb, "%s%s", j ? ", " : "", jv.text);
+            }
+            ss_buf_printf(&sb, "]");
+            if (!jt)
+                rc = ss_bind_fail(c, &iv, "expected a scalar or a sequence");
+            else if (!rc && sb.len >= sizeof text)
+                rc = ss_bind_fail(c, &iv, "value too long (at most %d characters as flow text)",
+                                  SS_NAME_MAX - 1);
+            else if (!rc)
+                memcpy(text, sb.s, sb.len + 1);
+            free(sb.s);
+        }
+        if (!rc)
+            rc = check_value(c, &iv, scratch, p->path, text);
+        if (!rc)
+            memcpy(p->values[i], text, sizeof text);
+        ss_bind_pop(c, mark);
+    }
+    if (rc)
+        return -1;
+    p->n_values = (int)n;
+    return 0;
+}
+
+static int search_range_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                           const ss_bind_value *v)
+{
+    (void)k;
+    ss_search_param *p = base;
+    double lo = 0, hi = 0;
+    if (number_pair(c, v, &lo, &hi))
+        return -1;
+    if (hi < lo)
+        return ss_bind_fail(c, v, "range [lo, hi] needs lo <= hi");
+    if (!p->path[0])
+        return ss_bind_fail(c, v, "needs 'path'");
+    ss_scenario *scratch = scratch_copy(c);
+    char text[64];
+    int rc = 0;
+    for (int i = 0; i < 2 && !rc; i++) {
+        double x = i ? hi : lo;
+        if (p->integer)
+            snprintf(text, sizeof text, "%.0f", x);
+        else
+            snprintf(text, sizeof text, "%.17g", x);
+        rc = check_value(c, v, scratch, p->path, text);
+    }
+    if (rc)
+        return -1;
+    p->is_range = true;
+    p->lo = lo;
+    p->hi = hi;
+    return 0;
+}
+
+static int search_param_fin(ss_bind_ctx *c, void *elem, const ss_bind_value *v)
+{
+    ss_search_param *p = elem;
+    if (!p->path[0])
+        return ss_bind_fail(c, v, "a search parameter needs 'path'");
+    if (p->is_range == (p->n_values > 0))
+        return ss_bind_fail(c, v, "give either 'values' or 'range' for '%s'", p->path);
+    if (p->step < 0)
+        return ss_bind_fail(c, v, "step must be >= 0");
+    return 0;
+}
+
+static void search_param_init(void *elem)
+{
+    memset(elem, 0, sizeof(ss_search_param));
+}
+
+/* One side of "lhs op rhs": a number or the path of a search parameter with
+ * numeric values (what the optimizer can compare, policies/search.c). */
+static int constraint_side(const ss_search *s, const char *t, size_t n, char *why, size_t why_n)
+{
+    char buf[SS_PATH_MAX];
+    while (n && isspace((unsigned char)*t)) {
+        t++;
+        n--;
+    }
+    while (n && isspace((unsigned char)t[n - 1]))
+        n--;
+    if (n == 0 || n >= sizeof buf) {
+        snprintf(why, why_n, "missing operand");
+        return -1;
+    }
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    double x;
+    if (!ss_bind_parse_double(buf, &x))
+        return 0;
+    for (int i = 0; i < s->n_params; i++) {
+        const ss_search_param *p = &s->params[i];
+        if (strcmp(p->path, buf))
+            continue;
+        for (int j = 0; j < p->n_values; j++)
+            if (ss_bind_parse_double(p->values[j], &x)) {
+                snprintf(why, why_n, "parameter '%s' has a non-numeric value '%s'", buf,
+                         p->values[j]);
+                return -1;
+            }
+        return 0;
+    }
+    snprintf(why, why_n, "'%s' is neither a number nor a search parameter path", buf);
+    return -1;
+}
+
+static int constraints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                          const ss_bind_value *v)
+{
+    (void)k;
+    ss_search *s = base;
+    ss_bind_value items[SS_MAX_CONSTRAINTS];
+    int n;
+    if (seq_items(c, v, SS_MAX_CONSTRAINTS, items, &n))
+        return -1;
+    static const char *const ops[] = {"<=", ">=", "<", ">"};
+    for (int i = 0; i < n; i++) {
+        const char *t = items[i].text;
+        const char *at = NULL;
+        size_t oplen = 0;
+        for (size_t o = 0; o < SS_ARRAY_LEN(ops) && !at; o++) {
+            at = strstr(t, ops[o]);
+            oplen = strlen(ops[o]);
+        }
+        char why[SS_PATH_MAX + 128];
+        size_t mark = ss_bind_push(c, NULL, i);
+        int rc = 0;
+        if (!at)
+            rc = ss_bind_fail(c, &items[i], "constraint '%s' needs an operator (<=, <, >=, >)", t);
+        else if (constraint_side(s, t, (size_t)(at - t), why, sizeof why) ||
+                 constraint_side(s, at + oplen, strlen(at + oplen), why, sizeof why))
+            rc = ss_bind_fail(c, &items[i], "constraint '%s': %s", t, why);
+        else if (strlen(t) >= sizeof s->constraints[0])
+            rc = ss_bind_fail(c, &items[i], "constraint too long");
+        ss_bind_pop(c, mark);
+        if (rc)
+            return -1;
+    }
+    for (int i = 0; i < n; i++)
+        snprintf(s->constraints[i], sizeof s->constraints[i], "%s", items[i].text);
+    s->n_constraints = n;
+    return 0;
+}
+
+static int objectives_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                         const ss_bind_value *v)
+{
+    (void)k;
+    ss_search *s = base;
+    ss_bind_value items[2];
+    int n;
+    if (seq_items(c, v, 2, items, &n))
+        return -1;
+    if (n != 2)
+        return ss_bind_fail(c, v, "expected two metric names (cost, availability)");
+    for (int i = 0; i < n; i++) {
+        /* A leading '-' or '+' is not used: cost metrics are minimised and
+         * availability metrics maximised by the optimizer. */
+        if (ss_metric_lookup(items[i].text) < 0) {
+            const char *sug = ss_bind_suggest(items[i].text, metric_name_at, NULL,
+                                              SS_METRIC_COUNT);
+            return ss_bind_fail(c, &items[i], "unknown metric '%s'%s%s%s", items[i].text,
+                                sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        snprintf(s->objectives[i], sizeof s->objectives[i], "%s", items[i].text);
+    return 0;
+}
+
+/* mean | median | min | max | pNN (percentile over replicas). */
+static int statistic_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                        const ss_bind_value *v)
+{
+    (void)k;
+    ss_search *s = base;
+    if (!v->text)
+        return ss_bind_fail(c, v, "expected mean, median, min, max or pNN");
+    const char *t = v->text;
+    bool ok = !strcmp(t, "mean") || !strcmp(t, "median") || !strcmp(t, "min") ||
+              !strcmp(t, "max");
+    if (!ok && t[0] == 'p') {
+        long long x;
+        ok = !ss_bind_parse_int(t + 1, &x) && x >= 1 && x <= 99;
+    }
+    if (!ok)
+        return ss_bind_fail(c, v, "expected mean, median, min, max or pNN (p1..p99), got '%s'",
+                            t);
+    snprintf(s->statistic, sizeof s->statistic, "%s", t);
+    return 0;
+}
+
+/* ---- Element defaults and completion ---------------------------------------- */
+
+static void type_init(void *e)
+{
+    memset(e, 0, sizeof(ss_instance_type));
+}
+static void outage_init(void *e)
+{
+    ss_zone_outage *o = e;
+    memset(o, 0, sizeof *o);
+    o->instances_lost = true;
+}
+static void asg_init(void *e)
+{
+    ss_asg *a = e;
+    ss_asg_defaults(a);
+    a->desired_capacity = -1; /* not given: DesiredCapacity defaults to MinSize */
+}
+static int asg_fin(ss_bind_ctx *c, void *e, const ss_bind_value *v)
+{
+    (void)c;
+    (void)v;
+    ss_asg *a = e;
+    if (a->desired_capacity < 0)
+        a->desired_capacity = a->min_size;
+    return 0;
+}
+static void cp_init(void *e)
+{
+    ss_capacity_provider_defaults(e);
+}
+static void placement_init(void *e)
+{
+    ss_placement *p = e;
+    p->kind = SS_PLACE_SPREAD;
+    p->field = SS_FIELD_ZONE;
+}
+static int placement_fin(ss_bind_ctx *c, void *e, const ss_bind_value *v)
+{
+    ss_placement *p = e;
+    if (p->kind == SS_PLACE_RANDOM)
+        p->field = SS_FIELD_NONE;
+    else if (p->kind == SS_PLACE_BINPACK && p->field != SS_FIELD_CPU &&
+             p->field != SS_FIELD_MEMORY)
+        return ss_bind_fail(c, v, "binpack needs field: cpu or memory");
+    else if (p->kind == SS_PLACE_SPREAD &&
+             (p->field == SS_FIELD_CPU || p->field == SS_FIELD_MEMORY || p->field == SS_FIELD_NONE))
+        return ss_bind_fail(c, v, "spread needs field: attribute:ecs.availability-zone, "
+                                  "instanceId or attribute:ecs.instance-type");
+    return 0;
+}
+static void spread_init(void *e)
+{
+    ss_spread_constraint *s = e;
+    memset(s, 0, sizeof *s);
+    snprintf(s->topology_key, sizeof s->topology_key, "topology.kubernetes.io/zone");
+    s->max_skew = 1;
+}
+
+/* ---- Tables ------------------------------------------------------------------ */
+
+static const ss_bind_key horizon_keys[] = {
+    KT(ss_scenario, start, "start", "data span", "",
+       "first simulated instant (ISO-8601, UTC if no zone)"),
+    KT(ss_scenario, end, "end", "data span", "", "end of the horizon (exclusive)"),
+    KC("duration", duration_fn, NULL, 0, "duration", "", "",
+       "alternative to end: end = start + duration"),
+};
+SECTION(horizon_sec, "horizon", horizon_keys, ss_scenario);
+
+static const ss_bind_key type_keys[] = {
+    KS(ss_instance_type, name, "name", "(required)", "InstanceType", "instance type, e.g. m5.large"),
+    KD(ss_instance_type, vcpu, "vcpu", 0, 4096, "0 (from the store)", "",
+       "vCPUs; 0 = look up in the store (Spot Advisor specs)"),
+    KD(ss_instance_type, memory_mib, "memory_mib", 0, 1e8, "0 (from the store)", "",
+       "memory in MiB; 0 = look up in the store"),
+    KI(ss_instance_type, weight, "weight", 0, 999, "0 (unweighted = 1)", "WeightedCapacity",
+       "capacity units of one instance (1..999); 0 = unweighted"),
+    KD(ss_instance_type, ondemand_usd_per_hour, "on_demand_price", 0, 1e6, "0 (from the store)",
+       "", "On-Demand USD/hour; 0 = look up in the store"),
+};
+SECTION(type_sec, "market.instance_types[]", type_keys, ss_instance_type);
+
+static const ss_bind_key outage_keys[] = {
+    KS(ss_zone_outage, zone, "zone", "(required)", "", "zone that fails (one of market.zones)"),
+    KT(ss_zone_outage, start, "start", "(required)", "", "outage start"),
+    KT(ss_zone_outage, end, "end", "(required)", "", "outage end (recovery)"),
+    KB(ss_zone_outage, instances_lost, "instances_lost", "true", "",
+       "true: instances in the zone terminate; false: they stay but are unhealthy"),
+    KDUR(ss_zone_outage, flap_period, "flap_period", 0, BIG, "0", "",
+         "0 = steady outage; > 0 = health flaps with this period"),
+};
+SECTION(outage_sec, "market.zone_outages[]", outage_keys, ss_zone_outage);
+
+static const ss_bind_key market_keys[] = {
+    KS(ss_market, region, "region", "\"\"", "Region", "AWS region, e.g. us-east-1"),
+    KS(ss_market, product, "product", "Linux/UNIX", "ProductDescription",
+       "price product: Linux/UNIX, Windows, ..."),
+    KSL(ss_market, zones, n_zones, "zones", "[]", "AvailabilityZones",
+        "zones of the market (up to 8); ASGs use all of them unless they list theirs"),
+    KLIST(ss_market, types, n_types, "instance_types", type_sec, type_init, NULL, "name", 0,
+          "Overrides[].InstanceType",
+          "instance types: names, or mappings {name, vcpu, memory_mib, weight, on_demand_price}"),
+    KE(ss_market, interruptions, "interruptions", interrupt_names, "stochastic", "",
+       "interruption source: none, replay (log), trace (capacity), stochastic (hazard), "
+       "max-price (pre-2017 price rule)"),
+    KDUR(ss_market, burst_window, "burst_window", 0, 86400, "3m", "",
+         "replay: interruptions of one pool within this window form one burst"),
+    KDUR(ss_market, notice_lead, "notice_lead", 0, 3600, "120s", "",
+         "trace: notice lead before the capacity drop"),
+    KB(ss_market, trace_newest_first, "trace_newest_first", "true", "",
+       "trace: the newest instances get the notice first (else a keyed random pick)"),
+    KD(ss_market, stochastic_scale, "stochastic_scale", 0, 1e6, "1", "",
+       "multiply every hazard (stress testing)"),
+    KD(ss_market, burst_rate_per_day, "burst_rate_per_day", 0, 1e6, "0 (fitted/none)", "",
+       "stochastic: pool burst arrivals per day"),
+    KC("burst_beta", beta_fn, beta_write, 0, "[a, b]", "[1, 3]", "",
+       "stochastic: fraction of a pool hit per burst ~ Beta(a, b)"),
+    KDUR(ss_market, notice, "notice", 0, 3600, "120s", "",
+         "interruption notice lead (the 2-minute warning)"),
+    KF(ss_market, rebalance_probability, "rebalance_probability", "0", "",
+       "probability that a rebalance recommendation precedes a notice"),
+    KDIST(ss_market, rebalance_lead, "rebalance_lead", "300s", "",
+          "how long before the notice the rebalance recommendation arrives"),
+    KLIST(ss_market, outages, n_outages, "zone_outages", outage_sec, outage_init, NULL, NULL, 0,
+          "", "zone outage windows {zone, start, end, instances_lost, flap_period}"),
+};
+SECTION(market_sec, "market", market_keys, ss_market);
+
+static const ss_bind_key latency_keys[] = {
+    KDIST(ss_scenario, instance_launch, "instance_launch", "60s", "",
+          "launch request -> instance running"),
+    KDIST(ss_scenario, instance_register, "instance_register", "30s", "",
+          "running -> registered in ECS / node Ready"),
+};
+SECTION(latency_sec, "latencies", latency_keys, ss_scenario);
+
+static const ss_bind_key asg_keys[] = {
+    KS(ss_asg, name, "name", "asg", "AutoScalingGroupName", "name (capacity providers refer to it)"),
+    KC("instance_types", asg_types_fn, asg_types_write, 0, "list of type names",
+       "[] (all market types)", "Overrides[].InstanceType",
+       "override list, in priority order (names from market.instance_types)"),
+    KC("zones", asg_zones_fn, asg_zones_write, 0, "list of zone names", "[] (all market zones)",
+       "AvailabilityZones", "enabled zones (names from market.zones)"),
+    KI(ss_asg, min_size, "min_size", 0, 100000, "0", "MinSize", "minimum capacity (units)"),
+    KI(ss_asg, max_size, "max_size", 0, 100000, "10", "MaxSize", "maximum capacity (units)"),
+    KI(ss_asg, desired_capacity, "desired_capacity", 0, 100000, "min_size", "DesiredCapacity",
+       "initial desired capacity (units)"),
+    KI(ss_asg, od_base_capacity, "on_demand_base_capacity", 0, 100000, "0",
+       "OnDemandBaseCapacity", "units filled by On-Demand first"),
+    KP(ss_asg, od_percentage_above_base, "on_demand_percentage_above_base_capacity", 0, 100,
+       "100", "OnDemandPercentageAboveBaseCapacity",
+       "On-Demand share above the base (API default 100 = no Spot!)"),
+    KE(ss_asg, spot_allocation, "spot_allocation_strategy", spot_alloc_names, "lowest-price",
+       "SpotAllocationStrategy",
+       "lowest-price, capacity-optimized, capacity-optimized-prioritized, price-capacity-optimized"),
+    KE(ss_asg, od_allocation, "on_demand_allocation_strategy", od_alloc_names, "prioritized",
+       "OnDemandAllocationStrategy", "prioritized or lowest-price"),
+    KI(ss_asg, spot_instance_pools, "spot_instance_pools", 1, 20, "2", "SpotInstancePools",
+       "pools per zone (lowest-price only)"),
+    KD(ss_asg, spot_max_price, "spot_max_price", 0, 1e6, "0 (On-Demand price)", "SpotMaxPrice",
+       "USD/hour; 0 = On-Demand price (min 0.001 when set)"),
+    KB(ss_asg, capacity_rebalance, "capacity_rebalance", "false", "CapacityRebalance",
+       "replace Spot instances on a rebalance recommendation"),
+    KE(ss_asg, az_distribution, "capacity_distribution_strategy", az_dist_names,
+       "balanced-best-effort", "AvailabilityZoneDistribution.CapacityDistributionStrategy",
+       "balanced-best-effort or balanced-only"),
+    KC("termination_policies", term_fn, term_write, 0, "list of names", "[Default]",
+       "TerminationPolicies",
+       "Default, AllocationStrategy, OldestLaunchTemplate, ClosestToNextInstanceHour, "
+       "NewestInstance, OldestInstance (Default last)"),
+    KB(ss_asg, new_instances_protected, "new_instances_protected_from_scale_in", "false",
+       "NewInstancesProtectedFromScaleIn", "scale-in protection for new instances"),
+    KDUR(ss_asg, health_check_grace, "health_check_grace_period", 0, 7200 * 24, "0s",
+         "HealthCheckGracePeriod", "API default 0 (console/Terraform: 300 s)"),
+    KD(ss_asg, pco_capacity_band, "pco_capacity_band", 0, 100, "0.25", "",
+       "price-capacity-optimized: pools within this relative hazard band of the best count as "
+       "best (AWS does not publish it)"),
+    KDUR(ss_asg, launch_retry, "launch_retry", 1, 86400, "30s", "",
+         "retry interval after a failed launch"),
+    KDUR(ss_asg, capacity_rebalance_poll, "capacity_rebalance_poll", 1, 86400, "60s", "",
+         "Capacity Rebalancing: re-evaluation interval while the replacement pool is riskier"),
+    KB(ss_asg, spot, "spot", "true", "capacityType",
+       "Kubernetes node group: Spot (true) or On-Demand (false)"),
+    KC("labels", labels_fn, labels_write, 0, "mapping", "{}", "node labels",
+       "Kubernetes node group: node labels {key: value}"),
+    KC("taints", taints_fn, taints_write, 0, "list of strings", "[]", "node taints",
+       "Kubernetes node group: taints key=value:Effect"),
+    KI(ss_asg, priority, "priority", -1000000, 1000000, "0", "priority expander ConfigMap",
+       "Kubernetes node group: priority (higher wins, priority expander)"),
+};
+SECTION(asg_sec, "asgs[]", asg_keys, ss_asg);
+
+static const ss_bind_key cp_keys[] = {
+    KS(ss_capacity_provider, name, "name", "cp", "name", "capacity provider name"),
+    KC("asg", cp_asg_fn, cp_asg_write, 0, "ASG name", "(required)", "autoScalingGroupArn",
+       "the ASG it manages (by name)"),
+    KB(ss_capacity_provider, managed_scaling, "managed_scaling", "true", "managedScaling.status",
+       "ECS managed scaling on"),
+    KP(ss_capacity_provider, target_capacity, "target_capacity", 1, 100, "100",
+       "managedScaling.targetCapacity", "CapacityProviderReservation target (< 100 keeps spare)"),
+    KI(ss_capacity_provider, min_scaling_step, "minimum_scaling_step_size", 1, 10000, "1",
+       "managedScaling.minimumScalingStepSize", "minimum instances per scale-out"),
+    KI(ss_capacity_provider, max_scaling_step, "maximum_scaling_step_size", 1, 10000, "10000",
+       "managedScaling.maximumScalingStepSize", "maximum instances per scale-out"),
+    KDUR(ss_capacity_provider, instance_warmup, "instance_warmup_period", 0, 10000, "300s",
+         "managedScaling.instanceWarmupPeriod", "scale-out blocked while an instance warms up"),
+    KB(ss_capacity_provider, managed_termination_protection, "managed_termination_protection",
+       "false", "managedTerminationProtection", "protect instances running tasks from scale-in"),
+    KB(ss_capacity_provider, managed_draining, "managed_draining", "true", "managedDraining",
+       "drain instances before any termination (incl. Spot interruption)"),
+    KI(ss_capacity_provider, base, "base", 0, 100000, "0", "capacityProviderStrategy[].base",
+       "tasks placed on this provider first (one provider only)"),
+    KI(ss_capacity_provider, weight, "weight", 0, 1000, "1", "capacityProviderStrategy[].weight",
+       "share of tasks beyond the base"),
+};
+SECTION(cp_sec, "capacity_providers[]", cp_keys, ss_capacity_provider);
+
+static const ss_bind_key placement_keys[] = {
+    KE(ss_placement, kind, "type", place_kind_names, "spread", "placementStrategy[].type",
+       "spread, binpack or random"),
+    KE(ss_placement, field, "field", place_field_names, "attribute:ecs.availability-zone",
+       "placementStrategy[].field",
+       "spread: attribute:ecs.availability-zone, instanceId (host), attribute:ecs.instance-type; "
+       "binpack: cpu, memory"),
+};
+SECTION(placement_sec, "service.placement_strategy[]", placement_keys, ss_placement);
+
+static const ss_bind_key service_keys[] = {
+    KS(ss_service, name, "name", "service", "serviceName", "service name"),
+    KI(ss_service, desired_count, "desired_count", 0, 1000000, "1", "desiredCount",
+       "tasks wanted (when no demand trace)"),
+    KS(ss_service, demand_trace, "demand_trace", "\"\"", "",
+       "CSV time,value of demand; empty = fixed desired_count"),
+    KD(ss_service, target_value, "target_value", 0, 1e12, "0", "TargetValue",
+       "target tracking: demand units per task"),
+    KI(ss_service, min_tasks, "min_tasks", 0, 1000000, "0", "MinCapacity",
+       "service auto scaling lower bound"),
+    KI(ss_service, max_tasks, "max_tasks", 0, 1000000, "0 (no auto scaling)", "MaxCapacity",
+       "service auto scaling upper bound"),
+    KDUR(ss_service, scale_out_cooldown, "scale_out_cooldown", 0, 86400, "300s",
+         "ScaleOutCooldown", "target tracking scale-out cooldown"),
+    KDUR(ss_service, scale_in_cooldown, "scale_in_cooldown", 0, 86400, "300s", "ScaleInCooldown",
+         "target tracking scale-in cooldown"),
+    KD(ss_service, task_cpu, "cpu", 1, 1e6, "256", "cpu", "task CPU units (1024 = 1 vCPU)"),
+    KD(ss_service, task_memory_mib, "memory", 1, 1e8, "512", "memory", "task memory (MiB)"),
+    KP(ss_service, min_healthy_percent, "minimum_healthy_percent", 0, 100, "100",
+       "deploymentConfiguration.minimumHealthyPercent", "lower bound while replacing tasks"),
+    KP(ss_service, maximum_percent, "maximum_percent", 100, 1000, "200",
+       "deploymentConfiguration.maximumPercent", "upper bound while replacing tasks"),
+    KLIST(ss_service, placement, n_placement, "placement_strategy", placement_sec, placement_init,
+          placement_fin, NULL, 0, "placementStrategy",
+          "up to 5 strategies; [] = spread by zone (the ECS default)"),
+    KB(ss_service, distinct_instance, "distinct_instance", "false",
+       "placementConstraints distinctInstance", "at most one task per instance"),
+    KDUR(ss_service, health_check_grace, "health_check_grace_period", 0, 2147483647.0, "0s",
+         "healthCheckGracePeriodSeconds", "unhealthy checks ignored this long after start"),
+    KDUR(ss_service, time_to_healthy, "time_to_healthy", 0, 86400, "150s", "",
+         "RUNNING -> healthy in the target group (ALB 30 s x 5)"),
+    KDIST(ss_service, task_start, "task_start", "20s", "", "PENDING -> RUNNING (image pull, start)"),
+    KDUR(ss_service, deregistration_delay, "deregistration_delay", 0, 3600, "300s",
+         "deregistration_delay.timeout_seconds", "load balancer connection draining"),
+    KDUR(ss_service, stop_timeout, "stop_timeout", 0, 86400, "30s", "ECS_CONTAINER_STOP_TIMEOUT",
+         "SIGTERM -> SIGKILL"),
+    KB(ss_service, spot_draining, "spot_instance_draining", "false",
+       "ECS_ENABLE_SPOT_INSTANCE_DRAINING", "agent drains the instance on the Spot notice"),
+    KDUR(ss_service, scheduler_delay, "scheduler_delay", 0, 3600, "10s", "",
+         "how soon the scheduler notices a dead task"),
+};
+SECTION(service_sec, "service", service_keys, ss_service);
+
+static const ss_bind_key spread_keys[] = {
+    KS(ss_spread_constraint, topology_key, "topology_key", "topology.kubernetes.io/zone",
+       "topologyKey", "node label defining the domains"),
+    KI(ss_spread_constraint, max_skew, "max_skew", 1, 1000000, "1", "maxSkew",
+       "largest allowed difference between domains"),
+    KI(ss_spread_constraint, min_domains, "min_domains", 0, 1000000, "0 (nil = 1)", "minDomains",
+       "with DoNotSchedule: global minimum is 0 while fewer domains exist"),
+    KE(ss_spread_constraint, schedule_anyway, "when_unsatisfiable", unsat_names, "DoNotSchedule",
+       "whenUnsatisfiable", "DoNotSchedule (hard) or ScheduleAnyway (soft)"),
+    KE(ss_spread_constraint, node_affinity_ignore, "node_affinity_policy", affinity_names,
+       "Honor", "nodeAffinityPolicy", "Honor or Ignore"),
+    KE(ss_spread_constraint, node_taints_honor, "node_taints_policy", taints_policy_names,
+       "Ignore", "nodeTaintsPolicy", "Ignore or Honor"),
+};
+SECTION(spread_sec, "kubernetes.deployment.topology_spread[]", spread_keys, ss_spread_constraint);
+
+static const ss_bind_key pdb_keys[] = {
+    KC("min_available", pdb_min_fn, pdb_min_write, 0, "integer or percent", "unset",
+       "minAvailable", "pods that must stay available (2 or \"50%\")"),
+    KIN(ss_deployment, pdb_max_unavailable, "max_unavailable", 0, 1000000, "unset",
+        "maxUnavailable", "pods that may be down (-1 = unset)"),
+    KPN(ss_deployment, pdb_min_available_pct, "min_available_percent", 0, 100, "unset",
+        "minAvailable (percent)", "minAvailable as a percentage (-1 = unset)"),
+};
+SECTION(pdb_sec, "kubernetes.deployment.pdb", pdb_keys, ss_deployment);
+
+static const ss_bind_key deployment_keys[] = {
+    KS(ss_deployment, name, "name", "app", "metadata.name", "deployment name"),
+    KI(ss_deployment, replicas, "replicas", 0, 1000000, "1", "replicas", "pods wanted"),
+    KD(ss_deployment, cpu_request, "cpu", 0.001, 1e5, "0.5", "resources.requests.cpu",
+       "CPU request (vCPU)"),
+    KD(ss_deployment, memory_request_mib, "memory", 1, 1e8, "512", "resources.requests.memory",
+       "memory request (MiB)"),
+    KLIST(ss_deployment, spread, n_spread, "topology_spread", spread_sec, spread_init, NULL, NULL,
+          0, "topologySpreadConstraints", "spread constraints (ANDed, up to 4)"),
+    KSEC0("pdb", pdb_sec, 0, "PodDisruptionBudget: one of the three keys"),
+    KDUR(ss_deployment, termination_grace, "termination_grace_period", 0, 86400, "30s",
+         "terminationGracePeriodSeconds", "SIGTERM -> SIGKILL"),
+    KDIST(ss_deployment, pod_startup, "pod_startup", "5s", "", "scheduled -> ready"),
+    KSL(ss_deployment, tolerations, n_tolerations, "tolerations", "[]", "tolerations[].key",
+        "taint keys the pods tolerate"),
+    KC("node_selector", node_selector_fn, node_selector_write, 0, "key=value or {key: value}",
+       "none", "nodeSelector", "required node label"),
+};
+SECTION(deployment_sec, "kubernetes.deployment", deployment_keys, ss_deployment);
+
+static const ss_bind_key autoscaler_keys[] = {
+    KE(ss_cluster_autoscaler, expander, "expander", expander_names, "least-waste", "--expander",
+       "random, most-pods, least-waste, price, priority"),
+    KDUR(ss_cluster_autoscaler, scan_interval, "scan_interval", 1, 3600, "10s", "--scan-interval",
+         "autoscaler loop period"),
+    KDUR(ss_cluster_autoscaler, max_node_provision_time, "max_node_provision_time", 1, 86400,
+         "15m", "--max-node-provision-time", "a node not Ready by then is given up"),
+    KDUR(ss_cluster_autoscaler, initial_backoff, "initial_node_group_backoff_duration", 0, 86400,
+         "5m", "--initial-node-group-backoff-duration", "first backoff of a failing group"),
+    KDUR(ss_cluster_autoscaler, max_backoff, "max_node_group_backoff_duration", 0, 86400, "30m",
+         "--max-node-group-backoff-duration", "longest backoff"),
+    KDUR(ss_cluster_autoscaler, scale_down_unneeded_time, "scale_down_unneeded_time", 0, 86400,
+         "10m", "--scale-down-unneeded-time", "node unneeded this long before removal"),
+    KDUR(ss_cluster_autoscaler, scale_down_delay_after_add, "scale_down_delay_after_add", 0,
+         86400, "10m", "--scale-down-delay-after-add", "no scale-down this long after a scale-up"),
+    KD(ss_cluster_autoscaler, scale_down_utilization_threshold,
+       "scale_down_utilization_threshold", 0, 1, "0.5", "--scale-down-utilization-threshold",
+       "requests/allocatable below which a node is unneeded"),
+    KB(ss_cluster_autoscaler, simulate_spread, "simulate_spread", "true", "",
+       "scale-up simulation honours topology spread"),
+    KDIST(ss_cluster_autoscaler, node_provision, "node_provision", "50s", "",
+          "launch -> node Ready"),
+};
+SECTION(autoscaler_sec, "kubernetes.autoscaler", autoscaler_keys, ss_cluster_autoscaler);
+
+static const ss_bind_key mitigation_keys[] = {
+    KB(ss_zone_mitigations, drop_zone_spread, "drop_zone_spread", "false", "",
+       "(1) drop the zone spread constraint during a zone incident"),
+    KB(ss_zone_mitigations, remove_zone_groups, "remove_zone_groups", "false", "",
+       "(2) remove the failed zone's node groups from autoscaling"),
+    KB(ss_zone_mitigations, spot_rate_guard, "spot_rate_guard", "false", "",
+       "(3) stop scaling Spot groups above an interruption rate"),
+    KD(ss_zone_mitigations, spot_rate_threshold, "spot_rate_threshold", 0, 1e6, "0.05", "",
+       "interruptions per node-hour that trip (3)"),
+    KD(ss_zone_mitigations, spot_rate_resume, "spot_rate_resume", 0, 1e6, "0.02", "",
+       "rate below which (3) resumes"),
+    KB(ss_zone_mitigations, suspend_scale_down, "suspend_scale_down", "false", "",
+       "(4) suspend scale-down during the incident"),
+    KDUR(ss_zone_mitigations, reaction_delay, "reaction_delay", 0, 86400, "5m", "",
+         "operator/automation delay before mitigations apply"),
+};
+SECTION(mitigation_sec, "kubernetes.mitigations", mitigation_keys, ss_zone_mitigations);
+
+static const ss_bind_key k8s_keys[] = {
+    KSEC(ss_kubernetes, deployment, "deployment", deployment_sec, 0, "the Deployment"),
+    KSEC(ss_kubernetes, autoscaler, "autoscaler", autoscaler_sec, 0, "Cluster Autoscaler flags"),
+    KDUR(ss_kubernetes, handler_delay, "handler_delay", 0, 3600, "2s", "",
+         "notice -> cordon+drain (node termination handler)"),
+    KB(ss_kubernetes, drain_on_rebalance, "drain_on_rebalance", "false", "",
+       "handler also drains on rebalance recommendations"),
+    KSEC(ss_kubernetes, mitigations, "mitigations", mitigation_sec, 0,
+         "zone-failure mitigations"),
+    KS(ss_kubernetes, capacity_type_label, "capacity_type_label",
+       "eks.amazonaws.com/capacityType", "", "node label carrying SPOT / ON_DEMAND"),
+};
+SECTION(k8s_sec, "kubernetes", k8s_keys, ss_kubernetes);
+
+static const ss_bind_key slo_keys[] = {
+    KIN(ss_slo, min_healthy, "min_healthy", 0, 1000000, "-1 (use min_fraction)", "",
+        "absolute minimum healthy tasks"),
+    KF(ss_slo, min_fraction, "min_fraction", "1.0", "",
+       "minimum healthy as a fraction of desired/demand"),
+};
+SECTION(slo_sec, "slo", slo_keys, ss_slo);
+
+static const ss_bind_key param_keys[] = {
+    KC("path", search_path_fn, NULL, 0, "key path", "(required)", "",
+       "scenario key to vary, e.g. asg.on_demand_base_capacity"),
+    KC("range", search_range_fn, NULL, 0, "[lo, hi]", "", "", "numeric range"),
+    KD(ss_search_param, step, "step", 0, 1e12, "0 (continuous)", "", "grid step of the range"),
+    KC("values", search_values_fn, NULL, 0, "list", "", "",
+       "discrete values (scalars or flow lists)"),
+};
+SECTION(param_sec, "search.params[]", param_keys, ss_search_param);
+
+static const ss_bind_key search_keys[] = {
+    KE(ss_search, method, "method", method_names, "auto", "",
+       "auto (grid when it fits the budget), grid, lhs, random, nsga2"),
+    KI(ss_search, budget, "budget", 1, 10000000, "200", "", "candidates to evaluate"),
+    KI(ss_search, replicas, "replicas", 1, 100000, "3", "", "replicas per candidate"),
+    KI(ss_search, population, "population", 2, 100000, "40", "", "NSGA-II population"),
+    KI(ss_search, generations, "generations", 0, 100000, "0 (from the budget)", "",
+       "NSGA-II generations"),
+    KLIST(ss_search, params, n_params, "params", param_sec, search_param_init, search_param_fin,
+          NULL, 0, "", "parameters {path, values | range, step}"),
+    KC("constraints", constraints_fn, NULL, 0, "list of strings", "[]", "",
+       "\"a <= b\" over search parameter paths and numbers (<=, <, >=, >)"),
+    KC("objectives", objectives_fn, NULL, 0, "two metric names",
+       "[cost_per_month_usd, availability]", "", "cost and availability metrics"),
+    KF(ss_search, slo_availability, "slo", "0 (none)", "",
+       "availability floor for the recommendation"),
+    KC("statistic", statistic_fn, NULL, 0, "string", "mean", "",
+       "over replicas: mean, median, min, max, pNN"),
+};
+SECTION(search_sec, "search", search_keys, ss_search);
+
+static const ss_bind_key root_keys[] = {
+    KSX(ss_scenario, name, "name", SS_BF_NOHASH, "scenario", "", "scenario name"),
+    KSX(ss_scenario, description, "description", SS_BF_NOHASH, "\"\"", "", "free text"),
+    KE(ss_scenario, orchestrator, "orchestrator", orch_names, "ecs", "", "ecs or kubernetes"),
+    KSEC0("horizon", horizon_sec, 0, "simulated period {start, end | duration}"),
+    {.name = "seed", .kind = SS_B_U64, .off = offsetof(ss_scenario, seed),
+     .type_doc = "unsigned integer", .def = "1", .aws = "", .doc = "random seed"},
+    KI(ss_scenario, replicas, "replicas", 1, 100000, "1", "",
+       "independent replicas (stochastic sources)"),
+    KDUR(ss_scenario, sample_interval, "sample_interval", 0, 86400, "60s", "",
+         "timeline sampling (0 = every change)"),
+    KSEC(ss_scenario, market, "market", market_sec, 0, "the Spot market and data"),
+    KSEC0("latencies", latency_sec, 0, "instance launch latencies"),
+    KLIST(ss_scenario, asgs, n_asgs, "asg", asg_sec, asg_init, asg_fin, NULL,
+          SS_BF_SINGLE | SS_BF_NOHASH | SS_BF_NODOC, "", "one ASG (= asgs[0])"),
+    KLIST(ss_scenario, asgs, n_asgs, "asgs", asg_sec, asg_init, asg_fin, NULL, 0, "",
+          "Auto Scaling groups (ECS) / node groups (Kubernetes); `asg:` = one"),
+    KLIST(ss_scenario, providers, n_providers, "capacity_providers", cp_sec, cp_init, NULL, NULL,
+          0, "capacityProviders", "ECS capacity providers and the service's strategy"),
+    KSEC(ss_scenario, service, "service", service_sec, 0, "the ECS service"),
+    KSEC(ss_scenario, k8s, "kubernetes", k8s_sec, 0, "the Kubernetes deployment and cluster"),
+    KSEC(ss_scenario, slo, "slo", slo_sec, 0, "availability SLO"),
+    KSEC(ss_scenario, search, "search", search_sec, SS_BF_NOHASH, "optimizer search space"),
+};
+SECTION(root_sec, "", root_keys, ss_scenario);
+
+const ss_bind_section *ss_scenario_root_section(void)
+{
+    return &root_sec;
+}
+
+/* ---- Validation ---------------------------------------------------------------- */
+
+typedef struct vctx {
+    const ss_bind_ctx *pos; /* loader positions, or NULL */
+    ss_err *err;
+} vctx;
+
+static int vfail(const vctx *v, const char *path, const char *fmt, ...) SS_PRINTF(3, 4);
+static int vfail(const vctx *v, const char *path, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (v->pos && v->pos->file) {
+        /* The position of the key itself, else of its nearest enclosing key. */
+        /* `asg:` records its keys as asg.x; validation names them asgs[0].x. */
+        char alt[SS_PATH_MAX];
+        const char *look = path;
+        if (!strncmp(path, "asgs[0]", 7) && v->pos->sc->n_asgs == 1) {
+            snprintf(alt, sizeof alt, "asg%s", path + 7);
+            look = alt;
+        }
+        const ss_bind_pos *best = NULL;
+        const char *shown = path;
+        size_t best_len = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            const char *q = pass ? look : path;
+            for (size_t i = 0; i < v->pos->n_pos; i++) {
+                const ss_bind_pos *p = &v->pos->pos[i];
+                size_t l = strlen(p->path);
+                if (!strncmp(p->path, q, l) && (q[l] == '\0' || q[l] == '.' || q[l] == '[') &&
+                    l >= best_len) {
+                    best = p;
+                    best_len = l;
+                    shown = q;
+                }
+            }
+        }
+        if (best)
+            return ss_err_set(v->err, "%s:%d:%d: key '%s': %s", v->pos->file, best->line,
+                              best->col, shown, msg);
+        return ss_err_set(v->err, "%s: key '%s': %s", v->pos->file, path, msg);
+    }
+    return ss_err_set(v->err, "key '%s': %s", path, msg);
+}
+
+static int validate_impl(const ss_scenario *sc, const vctx *v)
+{
+    char p[SS_PATH_MAX];
+    const ss_market *m = &sc->market;
+    if ((sc->start != 0) != (sc->end != 0))
+        return vfail(v, sc->start ? "horizon.start" : "horizon.end",
+                     "give both horizon.start and horizon.end (or duration), or neither");
+    if (sc->start && sc->end <= sc->start)
+        return vfail(v, "horizon.end", "horizon end must be after start");
+    for (int i = 0; i < m->n_zones; i++) {
+        snprintf(p, sizeof p, "market.zones[%d]", i);
+        if (m->region[0] && strncmp(m->zones[i], m->region, strlen(m->region)))
+            return vfail(v, "market.zones", "zone '%s' is not in region '%s'", m->zones[i],
+                         m->region);
+    }
+    int weighted = 0;
+    for (int i = 0; i < m->n_types; i++) {
+        snprintf(p, sizeof p, "market.instance_types[%d]", i);
+        if (!m->types[i].name[0])
+            return vfail(v, p, "instance type needs a name");
+        for (int j = 0; j < i; j++)
+            if (!strcmp(m->types[i].name, m->types[j].name))
+                return vfail(v, p, "duplicate instance type '%s'", m->types[i].name);
+        weighted += m->types[i].weight > 0;
+    }
+    if (weighted && weighted != m->n_types)
+        return vfail(v, "market.instance_types",
+                     "weight set on %d of %d types: WeightedCapacity must be set on all or none",
+                     weighted, m->n_types);
+    for (int i = 0; i < m->n_outages; i++) {
+        const ss_zone_outage *o = &m->outages[i];
+        snprintf(p, sizeof p, "market.zone_outages[%d]", i);
+        int known = 0;
+        for (int z = 0; z < m->n_zones; z++)
+            known |= !strcmp(m->zones[z], o->zone);
+        if (!known)
+            return vfail(v, p, "zone '%s' is not in market.zones", o->zone);
+        if (o->end <= o->start)
+            return vfail(v, p, "outage end must be after start");
+    }
+    if (m->interruptions == SS_INTERRUPT_STOCHASTIC &&
+        (m->burst_beta_a <= 0 || m->burst_beta_b <= 0))
+        return vfail(v, "market.burst_beta", "Beta parameters must be > 0");
+    if (sc->n_asgs > 0 && (m->n_types == 0 || m->n_zones == 0))
+        return vfail(v, m->n_types == 0 ? "market.instance_types" : "market.zones",
+                     "an ASG needs market.instance_types and market.zones");
+    for (int i = 0; i < sc->n_asgs; i++) {
+        const ss_asg *a = &sc->asgs[i];
+        char ap[64];
+        snprintf(ap, sizeof ap, "asgs[%d]", i);
+        if (!a->name[0])
+            return vfail(v, ap, "ASG needs a name");
+        for (int j = 0; j < i; j++)
+            if (!strcmp(a->name, sc->asgs[j].name))
+                return vfail(v, ap, "duplicate ASG name '%s'", a->name);
+        snprintf(p, sizeof p, "%s.min_size", ap);
+        if (a->min_size > a->max_size)
+            return vfail(v, p, "min_size %d > max_size %d", a->min_size, a->max_size);
+        snprintf(p, sizeof p, "%s.desired_capacity", ap);
+        if (a->desired_capacity < a->min_size || a->desired_capacity > a->max_size)
+            return vfail(v, p, "desired_capacity %d outside [min_size %d, max_size %d]",
+                         a->desired_capacity, a->min_size, a->max_size);
+        snprintf(p, sizeof p, "%s.on_demand_base_capacity", ap);
+        if (a->od_base_capacity > a->max_size)
+            return vfail(v, p, "on_demand_base_capacity %d > max_size %d", a->od_base_capacity,
+                         a->max_size);
+        snprintf(p, sizeof p, "%s.spot_max_price", ap);
+        if (a->spot_max_price != 0 && a->spot_max_price < 0.001)
+            return vfail(v, p, "spot_max_price must be 0 (On-Demand price) or >= 0.001");
+        for (int t = 0; t < a->n_types; t++)
+            if (a->type_idx[t] < 0 || a->type_idx[t] >= m->n_types) {
+                snprintf(p, sizeof p, "%s.instance_types", ap);
+                return vfail(v, p, "instance type index %d out of range", a->type_idx[t]);
+            }
+        for (int z = 0; z < a->n_zones; z++)
+            if (a->zone_idx[z] < 0 || a->zone_idx[z] >= m->n_zones) {
+                snprintf(p, sizeof p, "%s.zones", ap);
+                return vfail(v, p, "zone index %d out of range", a->zone_idx[z]);
+            }
+        if (sc->orchestrator == SS_ORCH_KUBERNETES && a->n_types > 1) {
+            /* CA models a group from its first type: all must look alike. */
+            const ss_instance_type *t0 = &m->types[a->type_idx[0]];
+            for (int t = 1; t < a->n_types; t++) {
+                const ss_instance_type *ti = &m->types[a->type_idx[t]];
+                if (t0->vcpu && ti->vcpu && (t0->vcpu != ti->vcpu ||
+                                             t0->memory_mib != ti->memory_mib)) {
+                    snprintf(p, sizeof p, "%s.instance_types", ap);
+                    return vfail(v, p, "a node group's types must have the same vCPU and memory "
+                                       "(Cluster Autoscaler models the group from the first)");
+                }
+            }
+        }
+    }
+    if (sc->orchestrator == SS_ORCH_ECS) {
+        int with_base = 0, weight_sum = 0;
+        for (int i = 0; i < sc->n_providers; i++) {
+            const ss_capacity_provider *cp = &sc->providers[i];
+            snprintf(p, sizeof p, "capacity_providers[%d]", i);
+            for (int j = 0; j < i; j++)
+                if (!strcmp(cp->name, sc->providers[j].name))
+                    return vfail(v, p, "duplicate capacity provider name '%s'", cp->name);
+            if (cp->asg < 0 || cp->asg >= sc->n_asgs)
+                return vfail(v, p, "capacity provider '%s' needs an existing asg", cp->name);
+            for (int j = 0; j < i; j++)
+                if (sc->providers[j].asg == cp->asg)
+                    return vfail(v, p, "ASG '%s' already belongs to capacity provider '%s'",
+                                 sc->asgs[cp->asg].name, sc->providers[j].name);
+            if (cp->min_scaling_step > cp->max_scaling_step)
+                return vfail(v, p, "minimum_scaling_step_size > maximum_scaling_step_size");
+            if (weighted)
+                return vfail(v, p, "ECS capacity providers do not support ASGs with instance "
+                                   "weights");
+            with_base += cp->base > 0;
+            weight_sum += cp->weight;
+        }
+        if (with_base > 1)
+            return vfail(v, "capacity_providers", "only one capacity provider may have base > 0");
+        if (sc->n_providers > 0 && weight_sum == 0)
+            return vfail(v, "capacity_providers",
+                         "all weights are 0: ECS would reject the strategy");
+        if (sc->n_asgs > 0 && sc->n_providers == 0)
+            return vfail(v, "capacity_providers", "an ECS scenario needs a capacity provider");
+        const ss_service *s = &sc->service;
+        if (s->max_tasks > 0 && s->min_tasks > s->max_tasks)
+            return vfail(v, "service.min_tasks", "min_tasks > max_tasks");
+        if (s->demand_trace[0] && s->target_value <= 0)
+            return vfail(v, "service.target_value", "a demand trace needs target_value > 0");
+    } else {
+        const ss_deployment *d = &sc->k8s.deployment;
+        if (sc->n_asgs == 0)
+            return vfail(v, "asgs", "a Kubernetes scenario needs node groups (asgs)");
+        int pdb = (d->pdb_min_available >= 0) + (d->pdb_max_unavailable >= 0) +
+                  (d->pdb_min_available_pct >= 0);
+        if (pdb > 1)
+            return vfail(v, "kubernetes.deployment.pdb",
+                         "give only one of min_available, max_unavailable, "
+                         "min_available_percent");
+        for (int i = 0; i < d->n_spread; i++) {
+            const char *key = d->spread[i].topology_key;
+            snprintf(p, sizeof p, "kubernetes.deployment.topology_spread[%d].topology_key", i);
+            int known = !strcmp(key, "topology.kubernetes.io/zone") ||
+                        !strcmp(key, "kubernetes.io/hostname") ||
+                        !strcmp(key, sc->k8s.capacity_type_label);
+            for (int a = 0; a < sc->n_asgs && !known; a++)
+                for (int l = 0; l < sc->asgs[a].n_labels; l++)
+                    known |= !strcmp(sc->asgs[a].labels[l][0], key);
+            if (!known)
+                return vfail(v, p,
+                             "no node carries label '%s' (zone, hostname, capacity_type_label "
+                             "or a node group label)",
+                             key);
+            if (d->spread[i].min_domains > 0 && d->spread[i].schedule_anyway)
+                return vfail(v, p, "min_domains needs when_unsatisfiable: DoNotSchedule");
+        }
+        if (d->node_selector[0][0]) {
+            int found = 0;
+            for (int a = 0; a < sc->n_asgs && !found; a++)
+                for (int l = 0; l < sc->asgs[a].n_labels; l++)
+                    found |= !strcmp(sc->asgs[a].labels[l][0], d->node_selector[0]) &&
+                             !strcmp(sc->asgs[a].labels[l][1], d->node_selector[1]);
+            if (!found)
+                return vfail(v, "kubernetes.deployment.node_selector",
+                             "no node group has label %s=%s", d->node_selector[0],
+                             d->node_selector[1]);
+        }
+        const ss_zone_mitigations *mi = &sc->k8s.mitigations;
+        if (mi->spot_rate_resume > mi->spot_rate_threshold)
+            return vfail(v, "kubernetes.mitigations.spot_rate_resume",
+                         "spot_rate_resume must be <= spot_rate_threshold");
+    }
+    return 0;
+}
+
+int ss_scenario_validate(const ss_scenario *sc, ss_err *err)
+{
+    vctx v = {NULL, err};
+    return validate_impl(sc, &v);
+}
+
+/* ---- Reading ------------------------------------------------------------------- */
+
+static int yaml_problem(const char *name, const yaml_parser_t *ps, ss_err *err)
+{
+    const yaml_mark_t *mk = ps->problem ? &ps->problem_mark : &ps->context_mark;
+    if (ps->error == YAML_MEMORY_ERROR)
+        return ss_err_set(err, "%s: out of memory reading YAML", name);
+    return ss_err_set(err, "%s:%zu:%zu: YAML syntax error: %s%s%s%s", name, mk->line + 1,
+                      mk->column + 1, ps->problem ? ps->problem : "malformed document",
+                      ps->context ? " (" : "", ps->context ? ps->context : "",
+                      ps->context ? ")" : "");
+}
+
+int ss_scenario_load_string(const char *yaml, const char *name, ss_scenario *out, ss_err *err)
+{
+    if (!name)
+        name = "<string>";
+    if (!yaml)
+        return ss_err_set(err, "%s: no text", name);
+    yaml_parser_t ps;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&ps))
+        return ss_err_set(err, "%s: cannot initialise the YAML parser", name);
+    yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, strlen(yaml));
+    if (!yaml_parser_load(&ps, &doc)) {
+        yaml_problem(name, &ps, err);
+        yaml_parser_delete(&ps);
+        return -1;
+    }
+    ss_scenario *sc = ss_malloc(sizeof *sc);
+    ss_scenario_defaults(sc);
+    ss_bind_ctx c;
+    memset(&c, 0, sizeof c);
+    c.file = name;
+    c.sc = sc;
+    c.err = err;
+    int rc = 0;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    ss_bind_value rv = {&doc, root, NULL, 1, 1};
+    if (root)
+        rv = ss_bind_node(&rv, root);
+    if (!root) {
+        rc = ss_err_set(err, "%s:1:1: empty scenario (expected a mapping with keys such as name, "
+                             "market, asg, service)",
+                        name);
+    } else if (root->type != YAML_MAPPING_NODE) {
+        rc = ss_err_set(err, "%s:%d:%d: the scenario must be a mapping of keys, got a %s", name,
+                        rv.line, rv.col, root->type == YAML_SEQUENCE_NODE ? "sequence" : "scalar");
+    } else {
+        /* `asg:` (one group) and `asgs:` (a list) are two spellings of one list. */
+        int has_asg = 0, has_asgs = 0;
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+             p < root->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+            if (k && k->type == YAML_SCALAR_NODE) {
+                has_asg |= !strcmp((const char *)k->data.scalar.value, "asg");
+                has_asgs |= !strcmp((const char *)k->data.scalar.value, "asgs");
+                if (has_asg && has_asgs) {
+                    ss_bind_value kv = ss_bind_node(&rv, k);
+                    size_t mark = ss_bind_push(&c, (const char *)k->data.scalar.value, 0);
+                    rc = ss_bind_fail(&c, &kv, "give either asg: (one group) or asgs: (a list), "
+                                               "not both");
+                    ss_bind_pop(&c, mark);
+                    break;
+                }
+            }
+        }
+        if (!rc)
+            rc = ss_bind_mapping(&c, &root_sec, sc, &rv);
+    }
+    yaml_document_delete(&doc);
+    if (!rc) {
+        /* A second document in the stream is almost always a mistake. */
+        if (!yaml_parser_load(&ps, &doc)) {
+            rc = yaml_problem(name, &ps, err);
+        } else {
+            yaml_node_t *r2 = yaml_document_get_root_node(&doc);
+            if (r2)
+                rc = ss_err_set(err, "%s:%zu:%zu: more than one YAML document (remove '---')",
+                                name, r2->start_mark.line + 1, r2->start_mark.column + 1);
+            yaml_document_delete(&doc);
+        }
+    }
+    yaml_parser_delete(&ps);
+    if (!rc) {
+        vctx v = {&c, err};
+        rc = validate_impl(sc, &v);
+    }
+    if (!rc)
+        memcpy(out, sc, sizeof *sc);
+    free(c.pos);
+    free(c.scratch);
+    free(sc);
+    return rc;
+}
+
+int ss_scenario_load_file(const char *path, ss_scenario *out, ss_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ss_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        SS_GROW(buf, cap, len + 65536);
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return ss_err_set(err, "%s: read error", path);
+    }
+    buf[len] = '\0';
+    if (memchr(buf, '\0', len)) {
+        free(buf);
+        return ss_err_set(err, "%s: contains a NUL byte (not a text file)", path);
+    }
+    ss_scenario *sc = ss_malloc(sizeof *sc);
+    int rc = ss_scenario_load_string(buf, path, sc, err);
+    free(buf);
+    if (!rc) {
+        snprintf(sc->source_path, sizeof sc->source_path, "%s", path);
+        memcpy(out, sc, sizeof *sc);
+    }
+    free(sc);
+    return rc;
+}
+
+/* ---- Setting by path --------------------------------------------------------------- */
+
+int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err *err)
+{
+    const ss_bind_key *k;
+    const ss_bind_section *sec;
+    void *base;
+    if (ss_bind_resolve(&root_sec, sc, path, &k, &sec, &base, err))
+        return -1;
+    if (!value)
+        return ss_err_set(err, "key '%s': no value", path);
+    ss_bind_ctx c;
+    memset(&c, 0, sizeof c);
+    c.sc = sc;
+    c.err = err;
+    snprintf(c.path, sizeof c.path, "%s", path);
+    c.path_len = strlen(c.path);
+
+    /* Plain scalars (the optimizer's common case) are bound from the text
+     * directly; only collections and quoted text go through libyaml. */
+    const char *t = value;
+    while (*t == ' ')
+        t++;
+    bool yaml = strchr("[{'\"|>!&*", *t) && *t;
+    yaml = yaml || strchr(value, '\n');
+    ss_bind_value v = {NULL, NULL, value, 0, 0};
+    yaml_parser_t ps;
+    yaml_document_t doc;
+    if (yaml) {
+        if (!yaml_parser_initialize(&ps))
+            return ss_err_set(err, "key '%s': cannot initialise the YAML parser", path);
+        yaml_parser_set_input_string(&ps, (const unsigned char *)value, strlen(value));
+        if (!yaml_parser_load(&ps, &doc)) {
+            ss_err_set(err, "key '%s': value '%s' is not valid YAML: %s", path, value,
+                       ps.problem ? ps.problem : "syntax error");
+            yaml_parser_delete(&ps);
+            return -1;
+        }
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        ss_bind_value dv = {&doc, root, "", 0, 0};
+        v = root ? ss_bind_node(&dv, root) : dv;
+        v.line = v.col = 0;
+    }
+    /* Compound values may fail half-way: keep a copy of the struct holding
+     * the key (an ASG, the service, ...) to restore, so that a rejected value
+     * leaves the scenario exactly as it was. Custom keys only write inside
+     * their section's struct. */
+    bool compound = k->kind == SS_B_LIST || k->kind == SS_B_SECTION || k->kind == SS_B_STRLIST ||
+                    k->kind == SS_B_CUSTOM || k->kind == SS_B_DIST;
+    void *saved = NULL;
+    if (compound) {
+        saved = ss_malloc(sec->size);
+        memcpy(saved, base, sec->size);
+    }
+    int rc = ss_bind_key_apply(&c, k, base, &v);
+    if (rc && saved)
+        memcpy(base, saved, sec->size);
+    free(saved);
+    if (yaml) {
+        yaml_document_delete(&doc);
+        yaml_parser_delete(&ps);
+    }
+    return rc;
+}
+
+/* ---- Hash ------------------------------------------------------------------------ */
+
+void ss_scenario_hash(const ss_scenario *sc, char buf[17])
+{
+    /* Hash the canonical text of every simulation input (all keys but name,
+     * description and the search block): independent of struct padding,
+     * stale bytes behind strings and unused array slots. */
+    ss_buf b = {0};
+    ss_buf_printf(&b, "spotsim-scenario-v1\n");
+    ss_bind_write_section(sc, &root_sec, sc, "", &b);
+    uint64_t h = ss_hash_bytes(b.s, b.len, 0x5c3a4e10u);
+    free(b.s);
+    snprintf(buf, 17, "%016llx", (unsigned long long)h);
+}
