@@ -39,7 +39,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *real(const char *rel) { return tu_fmt("%s/real/%s", tu_shared_datasets(), rel); }
+/* A macro so that a skip for missing data names the calling test. */
+#define real(rel) tu_fmt("%s/real/%s", tu_shared_datasets(), (rel))
 
 /* min/max of the ISO timestamps that follow `key` in a file (own scan). */
 static void scan_span(const char *path, const char *key, ss_time *lo, ss_time *hi)
