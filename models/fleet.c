@@ -127,6 +127,8 @@ void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why)
     ss_time now = ss_evq_now(f->q);
     if (in->spot) {
         pool_remove_alive(f, in);
+        if (in->noticed)
+            f->pools[in->pool].n_leaving--;
         f->alive_spot--;
     } else {
         f->pools[in->pool].alive_od--;
@@ -144,24 +146,34 @@ void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why)
         o->on_terminated(o->ctx, in);
 }
 
-void ss_fleet_notice(ss_fleet *f, ss_instance *in)
+/* The notice now, with the termination due at `deadline` (>= now). */
+static void notice_until(ss_fleet *f, ss_instance *in, ss_time deadline)
 {
     if (in->state == SS_INST_TERMINATED || in->noticed)
         return;
     ss_time now = ss_evq_now(f->q);
+    if (deadline < now)
+        deadline = now;
     in->noticed = true;
     in->notice_at = now;
+    in->deadline = deadline;
     in->state = SS_INST_DRAINING;
     pool_remove_alive(f, in);
+    if (in->spot)
+        f->pools[in->pool].n_leaving++;
     ss_evq_cancel(f->q, in->ev_notice);
     ss_evq_cancel(f->q, in->ev_rbr);
     f->stats.interruptions++;
-    ss_time deadline = now + f->sc->market.notice;
     in->ev_end = ss_evq_schedule(f->q, deadline, EV_END, f, in->id, 0);
     emit(f, "interruption");
     const ss_fleet_owner *o = &f->owners[in->asg];
     if (o->on_notice)
         o->on_notice(o->ctx, in, deadline);
+}
+
+void ss_fleet_notice(ss_fleet *f, ss_instance *in)
+{
+    notice_until(f, in, ss_evq_now(f->q) + f->sc->market.notice);
 }
 
 void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
@@ -177,18 +189,20 @@ void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
 
 /* ---- pool events ----------------------------------------------------------- */
 
+/* One kernel event per instant of the pool-event list (the chain): the
+ * handler applies every pool event of that instant, all pools, before any
+ * controller runs at it (a controller event scheduled earlier for the same
+ * instant would otherwise run between two pools' changes). */
 static void schedule_next_pool_event(ss_fleet *f)
 {
-    while (f->next_event < f->events.n) {
-        const ss_pool_event *e = &f->events.ev[f->next_event];
-        if (e->t >= f->end) {
-            f->next_event = f->events.n;
-            return;
-        }
-        ss_evq_schedule(f->q, e->t, EV_POOL, f, (int64_t)f->next_event, 0);
-        f->next_event++;
+    if (f->next_event >= f->events.n)
+        return;
+    const ss_pool_event *e = &f->events.ev[f->next_event];
+    if (e->t >= f->end) {
+        f->next_event = f->events.n;
         return;
     }
+    ss_evq_schedule(f->q, e->t, EV_POOL, f, (int64_t)f->next_event, 0);
 }
 
 /* Capacity notices ahead of the change points (market.notice_lead > 0): a
@@ -227,8 +241,10 @@ static int cap_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Give the notice to the alive Spot instances of a pool beyond `capacity`. */
-static void notice_excess(ss_fleet *f, int pool, int capacity)
+/* Give the notice to the alive (not yet noticed) Spot instances of a pool
+ * beyond `capacity`, due to terminate at `deadline`; with deadline = now
+ * they terminate at once (the trace says the capacity is gone now). */
+static void notice_excess(ss_fleet *f, int pool, int capacity, ss_time deadline)
 {
     ss_fleet_pool *p = &f->pools[pool];
     if (capacity < 0 || p->n_alive <= (size_t)capacity)
@@ -243,24 +259,52 @@ static void notice_excess(ss_fleet *f, int pool, int capacity)
                       : ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_CAP_ORDER);
     }
     qsort(it, n, sizeof *it, cap_cmp);
-    for (size_t i = 0; i < excess; i++)
-        ss_fleet_notice(f, ss_fleet_inst(f, it[i].id));
+    ss_time now = ss_evq_now(f->q);
+    for (size_t i = 0; i < excess; i++) {
+        ss_instance *in = ss_fleet_inst(f, it[i].id);
+        notice_until(f, in, deadline);
+        if (deadline <= now)
+            ss_fleet_terminate(f, in, SS_END_INTERRUPTED);
+    }
     free(it);
 }
 
-/* The change point: capacity becomes `capacity`; instances still beyond it
- * (all of them with notice_lead = 0; with a lead, those launched since the
- * notices) get the notice now. */
+/* The change point at now: capacity becomes `capacity`. Noticed instances
+ * due by now terminate first (their own end event may come later in this
+ * instant); then, as the trace says the capacity is gone now, every
+ * instance still beyond it terminates now: noticed ones still holding
+ * capacity first, then the not yet noticed (launched after the notices, or
+ * all of them with notice_lead 0), which get their notice at once. */
 static void capacity_change(ss_fleet *f, int pool, int capacity)
 {
-    f->pools[pool].capacity = capacity;
-    notice_excess(f, pool, capacity);
+    ss_fleet_pool *p = &f->pools[pool];
+    p->capacity = capacity;
+    if (capacity < 0 || p->n_alive + (size_t)p->n_leaving <= (size_t)capacity)
+        return;
+    ss_time now = ss_evq_now(f->q);
+    if (p->n_leaving > 0) {
+        for (int id = 0; id < f->n; id++) {
+            ss_instance *in = ss_fleet_inst(f, id);
+            if (in->pool == pool && in->spot && in->noticed && in->state != SS_INST_TERMINATED &&
+                in->deadline <= now)
+                ss_fleet_terminate(f, in, SS_END_INTERRUPTED);
+        }
+        for (int id = 0; id < f->n && p->n_leaving > 0 &&
+                         p->n_alive + (size_t)p->n_leaving > (size_t)capacity;
+             id++) {
+            ss_instance *in = ss_fleet_inst(f, id);
+            if (in->pool == pool && in->spot && in->noticed && in->state != SS_INST_TERMINATED)
+                ss_fleet_terminate(f, in, SS_END_INTERRUPTED);
+        }
+    }
+    int room = capacity - p->n_leaving;
+    notice_excess(f, pool, room > 0 ? room : 0, now);
 }
 
-/* notice_lead ahead of a drop: the excess gets its notice now (so it
- * terminates notice later, at the change point when notice_lead = notice),
- * and the pool takes no new launch beyond the coming capacity: EC2 reclaims
- * that capacity, it does not hand it to new launches in the meantime. */
+/* notice_lead ahead of a drop at e->t: the excess gets its notice now, due
+ * at the drop. The capacity itself stays as the trace says until then:
+ * launches are accepted (the fleet does not know the future; the notice is
+ * AWS's, which reclaims the capacity at e->t). */
 static void on_capnotice(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)q;
@@ -270,10 +314,7 @@ static void on_capnotice(ss_evq *q, const ss_event *ev, void *ctx)
     schedule_next_capnotice(f);
     if (e->pool < 0 || e->pool >= f->n_pools)
         return;
-    ss_fleet_pool *p = &f->pools[e->pool];
-    if (p->capacity < 0 || e->capacity < p->capacity)
-        p->capacity = e->capacity;
-    notice_excess(f, e->pool, e->capacity);
+    notice_excess(f, e->pool, e->capacity, e->t);
 }
 
 static void burst(ss_fleet *f, const ss_pool_event *e)
@@ -292,19 +333,34 @@ static void burst(ss_fleet *f, const ss_pool_event *e)
     free(ids);
 }
 
+/* Every pool event of this instant: first all state (capacities), then the
+ * consequences (notices of drops, bursts), so that no instance is judged
+ * against a half-updated market. */
 static void on_pool(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)q;
     (void)ctx;
     ss_fleet *f = fleet_of(ev);
-    const ss_pool_event *e = &f->events.ev[ev->a];
+    size_t first = (size_t)ev->a, last = first;
+    ss_time t = f->events.ev[first].t;
+    while (last < f->events.n && f->events.ev[last].t == t)
+        last++;
+    f->next_event = last;
     schedule_next_pool_event(f);
-    if (e->pool < 0 || e->pool >= f->n_pools)
-        return;
-    if (e->kind == SS_POOLEV_BURST)
-        burst(f, e);
-    else
-        capacity_change(f, e->pool, e->capacity);
+    for (size_t i = first; i < last; i++) {
+        const ss_pool_event *e = &f->events.ev[i];
+        if (e->pool >= 0 && e->pool < f->n_pools && e->kind == SS_POOLEV_CAPACITY)
+            f->pools[e->pool].capacity = e->capacity;
+    }
+    for (size_t i = first; i < last; i++) {
+        const ss_pool_event *e = &f->events.ev[i];
+        if (e->pool < 0 || e->pool >= f->n_pools)
+            continue;
+        if (e->kind == SS_POOLEV_BURST)
+            burst(f, e);
+        else
+            capacity_change(f, e->pool, e->capacity);
+    }
 }
 
 /* Rebalance recommendations ahead of a burst: the instances alive now that
@@ -477,7 +533,7 @@ int ss_fleet_headroom(const ss_fleet *f, int pool)
     const ss_fleet_pool *p = &f->pools[pool];
     if (p->capacity < 0)
         return INT32_MAX;
-    long h = (long)p->capacity - (long)p->n_alive;
+    long h = (long)p->capacity - (long)p->n_alive - (long)p->n_leaving;
     return h > 0 ? (int)h : 0;
 }
 
@@ -547,7 +603,7 @@ ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
     in->vcpu = pd->vcpu;
     in->memory_mib = pd->memory_mib;
     in->launch = now;
-    in->running_at = in->registered_at = in->notice_at = in->end = SS_TIME_NEVER;
+    in->running_at = in->registered_at = in->notice_at = in->end = in->deadline = SS_TIME_NEVER;
     in->pool_slot = SIZE_MAX;
     f->stats.launches++;
     if (spot) {

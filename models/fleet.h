@@ -17,10 +17,15 @@
  * Instances are stored in fixed blocks: an ss_instance pointer stays valid
  * for the whole evaluation (launching more instances never moves them).
  *
- * Capacity traces: a drop at t gives the excess alive Spot instances their
- * notice at max(t - market.notice_lead, start) (newest first, or keyed
- * random order), and from then the pool takes no launch beyond the coming
- * capacity; instances still beyond it at t get the notice at t.
+ * Capacity traces (docs/market.md, "the notice rule on traces"): the trace
+ * says when capacity was there, so the pool never holds more Spot instances
+ * (noticed ones included, until they terminate) than the trace's value at
+ * that instant, and launches are accepted up to the drop. A drop at t gives
+ * the excess its notice at max(t - market.notice_lead, start) (newest first,
+ * or keyed random order) with the termination due at t; instances still
+ * beyond the capacity at t (launched after the notices) get the notice and
+ * terminate at t. Every pool event of one instant (all pools) is applied in
+ * one handler before any controller runs at that instant.
  *
  * Billing (modeling-notes §1): every instance is billed from its launch
  * request to its termination (or the horizon end) with ss_bill_spot /
@@ -91,6 +96,7 @@ typedef struct ss_instance {
     ss_time registered_at;
     ss_time notice_at;       /* SS_TIME_NEVER unless noticed */
     ss_time end;             /* termination (billing ends); SS_TIME_NEVER while alive */
+    ss_time deadline;        /* termination due after the notice; SS_TIME_NEVER unless noticed */
     ss_ev_handle ev_notice;  /* pending stochastic notice */
     ss_ev_handle ev_rbr;     /* pending rebalance recommendation */
     ss_ev_handle ev_state;   /* pending running / registered event (ASG) */
@@ -122,6 +128,7 @@ typedef struct ss_fleet_pool {
     int *alive;              /* ids of alive (not terminated, not noticed) Spot instances */
     size_t n_alive, cap_alive;
     int alive_od;            /* alive On-Demand instances */
+    int n_leaving;           /* noticed Spot instances not yet terminated (hold capacity) */
     bool used;               /* some group may launch here */
 } ss_fleet_pool;
 

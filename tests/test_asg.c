@@ -259,8 +259,9 @@ static void test_trace_notice_lead(void **state)
  * at T0 + 60 s. The notice goes to the instance with the smaller keyed
  * uniform u = ss_rng_keyed_uniform(seed 1, replica 0, key, "CAPO") (computed
  * here from the instances' keys). Lead 120 s: the notice would be at
- * T0 - 60 s, clamped to the horizon start T0; termination T0 + 120 s.
- * Lead 0: notice at T0 + 60 s, termination T0 + 180 s. */
+ * T0 - 60 s, clamped to the horizon start T0; termination at the drop,
+ * T0 + 60 s (the trace says the capacity is gone then: not T0 + 120 s).
+ * Lead 0: notice and termination both at the drop, T0 + 60 s. */
 static void test_trace_keyed_order_and_clamp(void **state)
 {
     (void)state;
@@ -283,7 +284,7 @@ static void test_trace_keyed_order_and_clamp(void **state)
         assert_true(in[hit]->noticed);
         assert_false(in[1 - hit]->noticed);
         assert_int_equal(in[hit]->notice_at, notice);
-        assert_int_equal(in[hit]->end, notice + 120 * SS_SECOND);
+        assert_int_equal(in[hit]->end, FX_T0 + 60 * SS_SECOND);
         world_free(w);
     }
 }

@@ -938,7 +938,7 @@ static const ss_bind_key market_keys[] = {
     KDUR(ss_market, burst_window, "burst_window", 0, 86400, "3m", "",
          "replay: interruptions of one pool within this window form one burst"),
     KDUR(ss_market, notice_lead, "notice_lead", 0, 3600, "120s", "",
-         "trace: notice lead before the capacity drop"),
+         "trace: notice lead before the capacity drop (instances terminate at the drop)"),
     KB(ss_market, trace_newest_first, "trace_newest_first", "true", "",
        "trace: the newest instances get the notice first (else a keyed random pick)"),
     KD(ss_market, stochastic_scale, "stochastic_scale", 0, 1e6, "1", "",
