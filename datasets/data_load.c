@@ -358,7 +358,7 @@ static int load_traces(loader *L, ss_pool *p)
         return -1;
     }
     bind_pool(s, L, p);
-    size_t cap1 = 0, cap2 = 0;
+    size_t cap1 = 0, cap2 = 0, capc1 = 0, capc2 = 0;
     ss_time prev_end = INT64_MIN;
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -390,6 +390,15 @@ static int load_traces(loader *L, ss_pool *p)
             append_points(p, &cap1, &cap2, pt, pv, k);
             free(pt);
             free(pv);
+            if (p->n_cov > 0 && p->cov_hi[p->n_cov - 1] == t[0]) {
+                p->cov_hi[p->n_cov - 1] = tend; /* back to back: one covered span */
+            } else {
+                SS_GROW(p->cov_lo, capc1, p->n_cov + 1);
+                SS_GROW(p->cov_hi, capc2, p->n_cov + 1);
+                p->cov_lo[p->n_cov] = t[0];
+                p->cov_hi[p->n_cov] = tend;
+                p->n_cov++;
+            }
             prev_end = tend;
             p->has_trace = true;
         }
@@ -462,6 +471,10 @@ int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err
         goto fail;
     d->span_start = INT64_MIN;
     d->span_end = INT64_MIN;
+    /* the pools that decide the default horizon (named in errors) */
+    const ss_pool *p_start = NULL, *p_trace_start = NULL, *p_trace_end = NULL;
+    ss_time trace_start = INT64_MIN, trace_end = INT64_MAX;
+    bool traces = m->interruptions == SS_INTERRUPT_TRACE;
     for (int ti = 0; ti < m->n_types; ti++)
         for (int zi = 0; zi < m->n_zones; zi++) {
             ss_pool *p = &d->pools[ti * m->n_zones + zi];
@@ -470,13 +483,51 @@ int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err
             if (load_prices(&L, p) || load_static(&L, p, &m->types[ti]) || load_log(&L, p) ||
                 load_traces(&L, p))
                 goto fail;
-            if (p->spot.t[0] > d->span_start)
+            if (p->spot.t[0] > d->span_start) {
                 d->span_start = p->spot.t[0];
+                p_start = p;
+            }
             if (p->spot.t[p->spot.n - 1] > d->span_end)
                 d->span_end = p->spot.t[p->spot.n - 1];
+            if (traces && p->n_cov > 0) {
+                if (p->cov_lo[0] > trace_start) {
+                    trace_start = p->cov_lo[0];
+                    p_trace_start = p;
+                }
+                if (p->cov_hi[p->n_cov - 1] < trace_end) {
+                    trace_end = p->cov_hi[p->n_cov - 1];
+                    p_trace_end = p;
+                }
+            }
         }
+    if (p_trace_end) {
+        if (trace_start > d->span_start)
+            d->span_start = trace_start;
+        d->span_end = trace_end;
+    }
     if (sc->end != 0)
         d->span_end = sc->end;
+    if (d->span_end <= d->span_start) {
+        char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+        bool by_trace = p_trace_start && trace_start >= d->span_start;
+        const ss_pool *ps = by_trace ? p_trace_start : p_start;
+        char from[200];
+        snprintf(from, sizeof from, "%s of %s in %s start%s at %s",
+                 by_trace ? "the capacity trace" : "the spot prices", ps->instance_type, ps->zone,
+                 by_trace ? "s" : "", ss_time_format(d->span_start, a));
+        if (p_trace_end)
+            snprintf(d->span_why, sizeof d->span_why,
+                     "no horizon is covered by all the market data: %s, but the capacity trace"
+                     " of %s in %s ends at %s; set `horizon` (or --from/--to) and `market."
+                     "uncovered: fill` to run outside the data",
+                     from, p_trace_end->instance_type, p_trace_end->zone,
+                     ss_time_format(trace_end, b));
+        else
+            snprintf(d->span_why, sizeof d->span_why,
+                     "no horizon is covered by all the market data: %s, which is also the last"
+                     " price record of any pool; set `horizon` (or --from/--to)",
+                     from);
+    }
     if (d->span_end < d->span_start)
         d->span_end = d->span_start;
     if (load_provenance(&L))

@@ -54,6 +54,11 @@ typedef struct ss_pool {
     ss_time *cap_t;
     int *cap_value;
     size_t n_cap;
+    /* where the traces have data: [cov_lo[i], cov_hi[i]) from a trace's first
+     * sample to its last + gap, sorted, disjoint. n_cov == 0 with has_trace
+     * (hand-built data): covered from cap_t[0] on. */
+    ss_time *cov_lo, *cov_hi;
+    size_t n_cov;
     /* (c) stochastic */
     double hazard_per_hour;         /* per-instance interruption rate */
     double burst_rate_per_hour;     /* pool bursts (Poisson) */
@@ -72,7 +77,16 @@ enum { SS_HAZARD_NONE = 0, SS_HAZARD_ADVISOR = 1, SS_HAZARD_FITTED = 2 };
 typedef struct ss_data {
     int n_types, n_zones;
     ss_pool *pools;                 /* n_types * n_zones */
-    ss_time span_start, span_end;   /* where price data covers all used pools */
+    /* The default horizon: the span all the scenario's data covers. Start:
+     * the latest first price record over the pools and, with the traces
+     * source, the latest start of a pool's trace coverage. End: the
+     * scenario's end if set; else, with the traces source, the earliest end
+     * of a pool's trace coverage; else the latest price record of any pool
+     * (a price history records changes: the last price holds until then). */
+    ss_time span_start, span_end;
+    /* Why the span is empty (no horizon covered by all the data), naming the
+     * pools and times that bound it; "" when it is not empty. */
+    char span_why[512];
     char *provenance_json;          /* [{"file":..,"sha256":..,"format":..}, ...] */
 } ss_data;
 
@@ -85,6 +99,13 @@ static inline const ss_pool *ss_data_pool(const ss_data *d, int type_idx, int zo
 {
     return &d->pools[type_idx * d->n_zones + zone_idx];
 }
+
+/* The horizon of a run: the scenario's, or when it sets none (start = end
+ * = 0) the span all the data covers (span_start, span_end). An empty
+ * horizon is an error naming `who`, the times (ISO 8601) and, for the
+ * default span, what bounds it (span_why). */
+int ss_data_horizon(const ss_scenario *sc, const ss_data *d, const char *who, ss_time *start,
+                    ss_time *end, ss_err *err);
 
 /* Build a data set directly (tests, benchmarks, generated series): pools
  * zero-initialised, owned by the data (freed by ss_data_free). */

@@ -171,15 +171,9 @@ ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, 
 {
     if (validate(sc, d, err))
         return NULL;
-    ss_time start = sc->start, end = sc->end;
-    if (start == 0 && end == 0) {
-        start = d->span_start;
-        end = d->span_end;
-    }
-    if (end <= start) {
-        ss_err_set(err, "ecs: empty horizon [%lld, %lld)", (long long)start, (long long)end);
+    ss_time start, end;
+    if (ss_data_horizon(sc, d, "ecs", &start, &end, err))
         return NULL;
-    }
     ss_ecs *e = ss_calloc(1, sizeof *e);
     e->sc = sc;
     e->d = d;
@@ -294,6 +288,8 @@ void ss_ecs_finish(ss_ecs *e, ss_metrics *out)
     ss_avail_finish(&e->avail, e->end, out);
     ss_fleet_finish(&e->fleet);
     ss_fleet_metrics(&e->fleet, e->start, e->end, out);
+    if (e->tl)
+        ss_fleet_tally(&e->fleet, e->tl);
     out->task_restarts = e->task_restarts;
 }
 

@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "models/eval.h"
 #include "models/market.h"
 #include "sim/kernel/rng.h"
 
@@ -111,6 +112,12 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
         f->stats.spot_cost += in->cost;
         f->stats.spot_hours += hours;
         f->stats.price_uncovered_ms += unc;
+        f->pools[in->pool].price_uncovered_hours += (double)unc / MS_PER_HOUR;
+        if (f->sc->market.interruptions == SS_INTERRUPT_TRACE) {
+            ss_time uc = ss_pool_capacity_uncovered_ms(pd, in->launch, end);
+            f->stats.capacity_uncovered_ms += uc;
+            f->pools[in->pool].capacity_uncovered_hours += (double)uc / MS_PER_HOUR;
+        }
         if (ss_interrupt_pool_uncovered(f->sc, f->d, in->pool))
             f->stats.uncovered_pool_hours += hours;
     } else {
@@ -459,6 +466,8 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     f->end = end;
     f->n_zones = d->n_zones;
     f->n_pools = d->n_types * d->n_zones;
+    if (ss_market_check_coverage(sc, d, start, end, err))
+        return -1;
     f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
     f->risk = ss_malloc((size_t)f->n_pools * sizeof *f->risk);
     f->price = ss_calloc((size_t)f->n_pools, sizeof *f->price); /* empty intervals */
@@ -562,6 +571,9 @@ double ss_fleet_spot_price(const ss_fleet *f, int pool)
     return c->usd_per_hour;
 }
 
+/* The price is checked before the capacity, so that a refusal is put down
+ * to the price whenever the price alone refuses it (with the max-price
+ * source the pool's capacity is 0 exactly then). */
 ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, double max_price)
 {
     const ss_pool *pd = &f->d->pools[pool];
@@ -571,12 +583,23 @@ ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, doub
         return SS_LAUNCH_OK;
     if (pd->spot.n == 0)
         return SS_LAUNCH_NO_PRICE;
-    if (ss_fleet_headroom(f, pool) <= 0)
-        return SS_LAUNCH_NO_CAPACITY;
     double maxp = max_price > 0 ? max_price : pd->ondemand_usd_per_hour;
     if (maxp > 0 && ss_fleet_spot_price(f, pool) > maxp)
         return SS_LAUNCH_PRICE;
+    if (ss_fleet_headroom(f, pool) <= 0)
+        return SS_LAUNCH_NO_CAPACITY;
     return SS_LAUNCH_OK;
+}
+
+void ss_fleet_launch_refused(ss_fleet *f, int pool, ss_launch_block why)
+{
+    f->stats.failed_launches++;
+    if (why == SS_LAUNCH_PRICE)
+        f->stats.refused_price++;
+    else if (why == SS_LAUNCH_NO_CAPACITY)
+        f->stats.refused_capacity++;
+    if (pool >= 0 && pool < f->n_pools && (int)why >= 0 && (int)why < 5)
+        f->pools[pool].refused[why]++;
 }
 
 ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
@@ -705,5 +728,23 @@ void ss_fleet_metrics(const ss_fleet *f, ss_time start, ss_time end, ss_metrics 
     out->spot_instance_hours = fs->spot_hours;
     out->od_instance_hours = fs->od_hours;
     out->uncovered_pool_hours = fs->uncovered_pool_hours;
+    out->price_uncovered_hours = (double)fs->price_uncovered_ms / (double)SS_HOUR;
+    out->capacity_uncovered_hours = (double)fs->capacity_uncovered_ms / (double)SS_HOUR;
+    out->refused_price = fs->refused_price;
+    out->refused_capacity = fs->refused_capacity;
     out->horizon_hours = hours;
+}
+
+void ss_fleet_tally(const ss_fleet *f, ss_timeline *tl)
+{
+    free(tl->pools);
+    tl->n_pools = f->n_pools;
+    tl->pools = ss_calloc((size_t)f->n_pools, sizeof *tl->pools);
+    for (int p = 0; p < f->n_pools; p++) {
+        const ss_fleet_pool *fp = &f->pools[p];
+        tl->pools[p] = (ss_pool_tally){.price_uncovered_hours = fp->price_uncovered_hours,
+                                       .capacity_uncovered_hours = fp->capacity_uncovered_hours,
+                                       .refused_price = fp->refused[SS_LAUNCH_PRICE],
+                                       .refused_capacity = fp->refused[SS_LAUNCH_NO_CAPACITY]};
+    }
 }

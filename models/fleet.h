@@ -129,6 +129,11 @@ typedef struct ss_fleet_pool {
     size_t n_alive, cap_alive;
     int alive_od;            /* alive On-Demand instances */
     int n_leaving;           /* noticed Spot instances not yet terminated (hold capacity) */
+    /* What the data did not back (docs/market.md, "the coverage rule"), and
+     * the launches refused here, by cause (index: ss_launch_block). */
+    double price_uncovered_hours;    /* Spot instance-hours before the first price record */
+    double capacity_uncovered_hours; /* traces: Spot instance-hours outside the pool's traces */
+    int64_t refused[5];
     bool used;               /* some group may launch here */
 } ss_fleet_pool;
 
@@ -143,6 +148,8 @@ typedef struct ss_fleet_stats {
     double spot_hours, od_hours;             /* instance-hours */
     double uncovered_pool_hours;             /* Spot hours in pools without evidence */
     ss_time price_uncovered_ms;              /* Spot time before the first price record */
+    ss_time capacity_uncovered_ms;           /* traces: Spot time outside the pool's traces */
+    int64_t refused_price, refused_capacity; /* failed launches by cause (price above max; full) */
     int64_t launches, failed_launches, interruptions, rebalance_recommendations;
 } ss_fleet_stats;
 
@@ -201,6 +208,9 @@ typedef enum ss_launch_block {
 /* Whether a launch into pool (spot or On-Demand) at the current time would
  * succeed; max_price 0 = the On-Demand price. */
 ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, double max_price);
+/* A launch into pool was attempted and refused for `why` (counted in
+ * failed_launches, and by cause and pool). */
+void ss_fleet_launch_refused(ss_fleet *f, int pool, ss_launch_block why);
 /* Spot price of a pool now (= ss_price_at(&pool.spot, now, NULL)); the step
  * in force is cached, so repeated calls cost a comparison. */
 double ss_fleet_spot_price(const ss_fleet *f, int pool);
@@ -228,6 +238,10 @@ void ss_fleet_finish(ss_fleet *f);
  * interruptions and rebalance recommendations, launches, instance-hours,
  * uncovered pool-hours and the horizon [start, end). Other fields untouched. */
 void ss_fleet_metrics(const ss_fleet *f, ss_time start, ss_time end, ss_metrics *out);
+
+/* Copy the per-pool coverage and refusal tallies into tl (after finish). */
+struct ss_timeline;
+void ss_fleet_tally(const ss_fleet *f, struct ss_timeline *tl);
 
 /* Counts of alive instances (pending + running + draining) of a group. */
 void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od);

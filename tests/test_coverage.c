@@ -10,6 +10,11 @@
  */
 #include "tests/testutil.h"
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "models/asg.h"
 #include "models/ecs.h"
 #include "models/eval.h"
@@ -134,12 +139,258 @@ static void no_launch_refused_before_a_drop(void **state)
     ss_data_free(d);
 }
 
+/* ---- the coverage rule, through `spotsim run` ------------------------------------------- */
+
+/* A store with one pool, m5.large in us-east-1a, whose price history is
+ * 0.04 USD/h at 2024-01-01T12:00:00Z and 0.05 from one second later, and a
+ * scenario of one Spot instance (no latencies) over `horizon` with the
+ * extra market keys `market_extra`. Returns the exit status of `spotsim run
+ * args`; stdout in DIR/NAME.out, stderr in DIR/NAME.err. */
+static int run_one(const char *dir, const char *name, const char *horizon, const char *market_extra,
+                   const char *args)
+{
+    FILE *f = fopen(tu_fmt("%s/prices.csv", dir), "w");
+    assert_non_null(f);
+    fputs("TimeStamp,SpotPrice,InstanceType,OS type,AvailabilityZone\n"
+          "2024-01-01 12:00:00,0.0400,m5.large,Linux/UNIX,us-east-1a\n"
+          "2024-01-01 12:00:01,0.0500,m5.large,Linux/UNIX,us-east-1a\n",
+          f);
+    fclose(f);
+    f = fopen(tu_fmt("%s/%s.yaml", dir, name), "w");
+    assert_non_null(f);
+    fprintf(f,
+            "name: %s\n"
+            "orchestrator: ecs\n"
+            "%s"
+            "market:\n"
+            "  region: us-east-1\n"
+            "  zones: [us-east-1a]\n"
+            "  instance_types: [{name: m5.large, vcpu: 2, memory_mib: 8192, on_demand_price: 0.096}]\n"
+            "%s"
+            "%s"
+            "asg: {min_size: 0, max_size: 1, desired_capacity: 1,"
+            " on_demand_percentage_above_base_capacity: 0}\n"
+            "capacity_providers: [{name: cp, managed_scaling: false}]\n"
+            "service: {desired_count: 1, cpu: 1024, memory: 1024, time_to_healthy: 0s, task_start: 0s,"
+            " scheduler_delay: 0s}\n"
+            "latencies: {instance_launch: 0s, instance_register: 0s}\n",
+            name, horizon, strstr(market_extra, "interruptions:") ? "" : "  interruptions: none\n",
+            market_extra);
+    fclose(f);
+    if (tu_system(tu_fmt("test -f '%s/s.db' || '%s' import --db '%s/s.db' '%s/prices.csv' >/dev/null", dir,
+                         tu_spotsim_bin(), dir, dir)) != 0)
+        fail_msg("import failed");
+    return tu_system(tu_fmt("'%s' run --db '%s/s.db' '%s/%s.yaml' %s >'%s/%s.out' 2>'%s/%s.err'",
+                            tu_spotsim_bin(), dir, dir, name, args, dir, name, dir, name));
+}
+
+static json_t *json_of(const char *dir, const char *name)
+{
+    json_error_t je;
+    json_t *j = json_load_file(tu_fmt("%s/%s.out", dir, name), 0, &je);
+    if (!j)
+        fail_msg("%s.out: %s", name, je.text);
+    return j;
+}
+
+static double metric_mean(json_t *j, const char *metric)
+{
+    json_t *m = json_object_get(json_object_get(json_object_get(j, "metrics"), metric), "mean");
+    if (!m)
+        fail_msg("no metrics.%s.mean", metric);
+    return json_number_value(m);
+}
+
+/* The issue's case: the window starts 12 h before the pool's first price
+ * record. By default the run is refused (exit 1), naming the pool, where
+ * its prices start and how much is uncovered (12.00 h). With
+ * `market.uncovered: fill` it runs and says so: the instance lives
+ * [00:00, 24:00), of which 12 h are before the first record: 12.00
+ * uncovered instance-hours, in the text, per pool in --json, and in the
+ * metrics (results store). Over a window inside the data, [12:00, 36:00),
+ * nothing is uncovered and the cost is the exact integral:
+ * 1 s x 0.04 + (86400 - 1) s x 0.05 = (0.04 + 86399 x 0.05) / 3600 USD. */
+static void run_refuses_or_reports_uncovered_price_time(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    const char *early = "horizon: {start: 2024-01-01T00:00:00Z, duration: 24h}\n";
+    assert_int_equal(run_one(dir, "refused", early, "", ""), 1);
+    char *err = tu_read_file(tu_fmt("%s/refused.err", dir), NULL);
+    assert_non_null(err);
+    if (!strstr(err, "spot prices of m5.large in us-east-1a start at 2024-01-01T12:00:00Z (12.00 h"
+                     " uncovered)") ||
+        !strstr(err, "market.uncovered: fill"))
+        fail_msg("refusal does not name the pool and span:\n%s", err);
+    free(err);
+
+    assert_int_equal(run_one(dir, "fill", early, "  uncovered: fill\n", ""), 0);
+    char *out = tu_read_file(tu_fmt("%s/fill.out", dir), NULL);
+    assert_non_null(out);
+    if (!strstr(out, "uncovered      12.00 Spot instance-h (before the first price record 12.00,") ||
+        !strstr(out, "  m5.large/us-east-1a                 12.00         0.00"))
+        fail_msg("text output lacks the uncovered hours:\n%s", out);
+    free(out);
+    err = tu_read_file(tu_fmt("%s/fill.err", dir), NULL);
+    assert_non_null(strstr(err, "12.00 Spot instance-hours before a pool's first price record"));
+    free(err);
+    assert_int_equal(run_one(dir, "fillj", early, "  uncovered: fill\n", "--json"), 0);
+    json_t *j = json_of(dir, "fillj");
+    assert_near(metric_mean(j, "price_uncovered_hours"), 12.0, 1e-12);
+    json_t *p0 = json_array_get(json_object_get(j, "pools"), 0);
+    assert_string_equal(json_string_value(json_object_get(p0, "pool")), "m5.large/us-east-1a");
+    assert_near(json_number_value(json_object_get(p0, "price_uncovered_hours")), 12.0, 1e-12);
+    json_decref(j);
+
+    const char *inside = "horizon: {start: 2024-01-01T12:00:00Z, duration: 24h}\n";
+    assert_int_equal(run_one(dir, "inside", inside, "", "--json"), 0);
+    j = json_of(dir, "inside");
+    assert_near(metric_mean(j, "price_uncovered_hours"), 0.0, 0);
+    assert_near(metric_mean(j, "capacity_uncovered_hours"), 0.0, 0);
+    /* --json prints 12 significant digits */
+    assert_near(metric_mean(j, "spot_cost_usd"), (0.04 + 86399 * 0.05) / 3600.0, 1e-11);
+    json_decref(j);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* Item 5: with the default max price (the On-Demand price, here 0.03 USD/h)
+ * below the Spot price (0.04, then 0.05), every Spot launch is refused. The
+ * ASG tries at 12:00 and retries every 30 s until the end of the 1-hour
+ * horizon: at 12:00:00, 12:00:30, ..., 12:59:30 = 120 attempts, all "price
+ * above the max price", none "no capacity"; stderr warns and names the
+ * pool, and the text and JSON say it. */
+static void refused_launches_by_cause_and_pool(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    const char *h = "horizon: {start: 2024-01-01T12:00:00Z, duration: 1h}\n";
+    /* the On-Demand price of the type comes from the scenario: override it */
+    assert_int_equal(run_one(dir, "price", h, "", "--json"), 0);
+    json_t *j = json_of(dir, "price");
+    assert_near(metric_mean(j, "refused_price"), 0, 0); /* 0.096 > 0.05: launches */
+    json_decref(j);
+    FILE *f = fopen(tu_fmt("%s/cheap.yaml", dir), "w");
+    assert_non_null(f);
+    char *y = tu_read_file(tu_fmt("%s/price.yaml", dir), NULL);
+    assert_non_null(y);
+    char *at = strstr(y, "on_demand_price: 0.096");
+    assert_non_null(at);
+    memcpy(at, "on_demand_price: 0.030", 22);
+    fputs(y, f);
+    fclose(f);
+    free(y);
+    int rc = tu_system(tu_fmt("'%s' run --db '%s/s.db' '%s/cheap.yaml' --json >'%s/cheap.out' 2>'%s/cheap.err'",
+                              tu_spotsim_bin(), dir, dir, dir, dir));
+    assert_int_equal(rc, 0);
+    j = json_of(dir, "cheap");
+    assert_near(metric_mean(j, "refused_price"), 120, 0);
+    assert_near(metric_mean(j, "refused_capacity"), 0, 0);
+    assert_near(metric_mean(j, "failed_launches"), 120, 0);
+    assert_near(metric_mean(j, "cost_usd"), 0, 0);
+    json_t *p0 = json_array_get(json_object_get(j, "pools"), 0);
+    assert_int_equal(json_integer_value(json_object_get(p0, "refused_price")), 120);
+    json_decref(j);
+    char *err = tu_read_file(tu_fmt("%s/cheap.err", dir), NULL);
+    assert_non_null(err);
+    if (!strstr(err, "warning: 120.0 Spot launch attempts were refused because the Spot price was above"
+                     " the max price") ||
+        !strstr(err, "m5.large/us-east-1a 120"))
+        fail_msg("no warning naming the pool:\n%s", err);
+    free(err);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* Item 2: a trace that is all zeros, [12:00, 14:00) (2 samples, gap 1 h),
+ * with the prices above. Run past its end, to 18:00: refused by default,
+ * naming the trace's span and the 4.00 uncovered hours. With fill, capacity
+ * is unlimited after 14:00: the instance launches at 14:00 (the change is
+ * applied before the ASG's retry of that instant) and availability is
+ * 4 h / 6 h = 66.6667 %, with its 4.00 instance-hours reported uncovered.
+ * Without a horizon the run covers what all the data covers: prices from
+ * 12:00:00, the trace to 14:00: [12:00, 14:00), availability 0. */
+static void capacity_trace_coverage_and_default_horizon(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    FILE *f = fopen(tu_fmt("%s/trace.json", dir), "w");
+    assert_non_null(f);
+    fputs("{\"metadata\":{\"gap_seconds\":3600},\"data\":[0,0]}\n", f);
+    fclose(f);
+    /* run_one writes prices.csv; import it and the trace into s.db first */
+    assert_int_equal(run_one(dir, "prices-only", "horizon: {start: 2024-01-01T12:00:00Z, duration: 1h}\n",
+                             "", "--quiet"),
+                     0);
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s/s.db' --format skypilot --pool m5.large@us-east-1a"
+                                      " --start 2024-01-01T12:00:00Z --meaning available-count '%s/trace.json'"
+                                      " >/dev/null",
+                                      tu_spotsim_bin(), dir, dir)),
+                     0);
+    const char *past = "horizon: {start: 2024-01-01T12:00:00Z, duration: 6h}\n";
+    assert_int_equal(run_one(dir, "past", past, "  interruptions: trace\n", ""), 1);
+    char *err = tu_read_file(tu_fmt("%s/past.err", dir), NULL);
+    assert_non_null(err);
+    if (!strstr(err, "the capacity trace of m5.large in us-east-1a covers 2024-01-01T12:00:00Z .."
+                     " 2024-01-01T14:00:00Z (4.00 h uncovered)"))
+        fail_msg("refusal does not name the trace span:\n%s", err);
+    free(err);
+    assert_int_equal(run_one(dir, "pastfill", past, "  interruptions: trace\n  uncovered: fill\n", "--json"), 0);
+    json_t *j = json_of(dir, "pastfill");
+    assert_near(metric_mean(j, "availability"), 4.0 / 6.0, 1e-11);
+    assert_near(metric_mean(j, "capacity_uncovered_hours"), 4.0, 1e-11);
+    assert_near(metric_mean(j, "price_uncovered_hours"), 0.0, 0);
+    json_t *p0 = json_array_get(json_object_get(j, "pools"), 0);
+    assert_near(json_number_value(json_object_get(p0, "capacity_uncovered_hours")), 4.0, 1e-11);
+    json_decref(j);
+    assert_int_equal(run_one(dir, "dflt", "", "  interruptions: trace\n", "--json"), 0);
+    j = json_of(dir, "dflt");
+    assert_string_equal(json_string_value(json_object_get(j, "start")), "2024-01-01T12:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(j, "end")), "2024-01-01T14:00:00Z");
+    assert_near(metric_mean(j, "availability"), 0.0, 0);
+    assert_near(metric_mean(j, "capacity_uncovered_hours"), 0.0, 0);
+    json_decref(j);
+    tu_rmtree(dir);
+    free(dir);
+
+    /* No common span: the trace covers [09:00, 11:00), prices begin at
+     * 12:00. Without a horizon the run fails naming both bounds in ISO
+     * 8601 (it used to print raw milliseconds). */
+    dir = tu_mkdtemp();
+    f = fopen(tu_fmt("%s/trace.json", dir), "w");
+    assert_non_null(f);
+    fputs("{\"metadata\":{\"gap_seconds\":3600},\"data\":[0,0]}\n", f);
+    fclose(f);
+    assert_int_equal(run_one(dir, "prices-only", "horizon: {start: 2024-01-01T12:00:00Z, duration: 1h}\n",
+                             "", "--quiet"),
+                     0);
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s/s.db' --format skypilot --pool m5.large@us-east-1a"
+                                      " --start 2024-01-01T09:00:00Z --meaning available-count '%s/trace.json'"
+                                      " >/dev/null",
+                                      tu_spotsim_bin(), dir, dir)),
+                     0);
+    assert_int_equal(run_one(dir, "nospan", "", "  interruptions: trace\n", ""), 1);
+    err = tu_read_file(tu_fmt("%s/nospan.err", dir), NULL);
+    assert_non_null(err);
+    if (!strstr(err, "no horizon is covered by all the market data: the spot prices of m5.large in"
+                     " us-east-1a start at 2024-01-01T12:00:00Z, but the capacity trace of m5.large in"
+                     " us-east-1a ends at 2024-01-01T11:00:00Z") ||
+        strstr(err, "1704"))
+        fail_msg("unclear empty-span message:\n%s", err);
+    free(err);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(equal_instant_capacity_changes),
         cmocka_unit_test(capacity_shorter_than_the_notice),
         cmocka_unit_test(no_launch_refused_before_a_drop),
+        cmocka_unit_test(run_refuses_or_reports_uncovered_price_time),
+        cmocka_unit_test(refused_launches_by_cause_and_pool),
+        cmocka_unit_test(capacity_trace_coverage_and_default_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,6 +130,99 @@ static void fmt_dur(double s, char *buf, size_t n)
         snprintf(buf, n, "%.1f h", s / 3600);
 }
 
+/* ---- coverage and refused launches (docs/market.md, "the coverage rule") ---- */
+
+static bool tally_nonzero(const ss_pool_tally *t)
+{
+    return t->price_uncovered_hours > 0 || t->capacity_uncovered_hours > 0 || t->refused_price > 0 ||
+           t->refused_capacity > 0;
+}
+
+static void pool_name(const ss_scenario *sc, int pool, char *buf, size_t n)
+{
+    int nz = sc->market.n_zones;
+    snprintf(buf, n, "%s/%s", sc->market.types[pool / nz].name, sc->market.zones[pool % nz]);
+}
+
+/* Warnings on stderr (whatever the output format): launches refused because
+ * the Spot price was above the max price, and hours the data does not back. */
+static void warn_coverage(const ss_scenario *sc, const ss_metrics *m, int R, const ss_timeline *tl)
+{
+    stat rp = summarize(m, R, SS_METRIC_refused_price),
+         pu = summarize(m, R, SS_METRIC_price_uncovered_hours),
+         cu = summarize(m, R, SS_METRIC_capacity_uncovered_hours);
+    char name[2 * SS_NAME_MAX + 2];
+    if (rp.mean > 0) {
+        fprintf(stderr,
+                "spotsim run: warning: %.1f Spot launch attempt%s refused because the Spot price was"
+                " above the max price (spot_max_price; 0 = the On-Demand price)",
+                rp.mean, rp.mean == 1 ? " was" : "s were");
+        const char *sep = ": ";
+        for (int p = 0; tl && p < tl->n_pools; p++)
+            if (tl->pools[p].refused_price > 0) {
+                pool_name(sc, p, name, sizeof name);
+                fprintf(stderr, "%s%s %lld", sep, name, (long long)tl->pools[p].refused_price);
+                sep = ", ";
+            }
+        fprintf(stderr, "%s\n", tl && tl->n_pools ? " (replica 0)" : "");
+    }
+    if (pu.mean > 0 || cu.mean > 0)
+        fprintf(stderr,
+                "spotsim run: warning: %.2f Spot instance-hours before a pool's first price record"
+                " and %.2f outside its capacity traces are not backed by data (market.uncovered:"
+                " fill); see \"uncovered\" per pool\n",
+                pu.mean, cu.mean);
+}
+
+static void print_pools_text(const ss_scenario *sc, const ss_metrics *m, int R, const ss_timeline *tl)
+{
+    stat pu = summarize(m, R, SS_METRIC_price_uncovered_hours),
+         cu = summarize(m, R, SS_METRIC_capacity_uncovered_hours),
+         rp = summarize(m, R, SS_METRIC_refused_price), rc = summarize(m, R, SS_METRIC_refused_capacity);
+    printf("uncovered      %.2f Spot instance-h (before the first price record %.2f, outside the"
+           " capacity traces %.2f)\n",
+           pu.mean + cu.mean, pu.mean, cu.mean);
+    printf("refused        %.1f launch attempts: price above the max price %.1f, no capacity %.1f\n",
+           summarize(m, R, SS_METRIC_failed_launches).mean, rp.mean, rc.mean);
+    bool any = false;
+    for (int p = 0; tl && p < tl->n_pools; p++)
+        any |= tally_nonzero(&tl->pools[p]);
+    if (!any)
+        return;
+    printf("per pool (replica 0):\n  %-28s %12s %12s %14s %12s\n", "pool", "price-unc-h", "cap-unc-h",
+           "refused-price", "refused-cap");
+    char name[2 * SS_NAME_MAX + 2];
+    for (int p = 0; p < tl->n_pools; p++) {
+        const ss_pool_tally *t = &tl->pools[p];
+        if (!tally_nonzero(t))
+            continue;
+        pool_name(sc, p, name, sizeof name);
+        printf("  %-28s %12.2f %12.2f %14lld %12lld\n", name, t->price_uncovered_hours,
+               t->capacity_uncovered_hours, (long long)t->refused_price, (long long)t->refused_capacity);
+    }
+}
+
+static json_t *pools_json(const ss_scenario *sc, const ss_timeline *tl)
+{
+    json_t *arr = json_array();
+    char name[2 * SS_NAME_MAX + 2];
+    int nz = sc->market.n_zones;
+    for (int p = 0; tl && p < tl->n_pools; p++) {
+        const ss_pool_tally *t = &tl->pools[p];
+        pool_name(sc, p, name, sizeof name);
+        json_t *x = json_object();
+        json_object_set_new(x, "pool", json_string(name));
+        json_object_set_new(x, "instance_type", json_string(sc->market.types[p / nz].name));
+        json_object_set_new(x, "zone", json_string(sc->market.zones[p % nz]));
+        json_object_set_new(x, "price_uncovered_hours", json_real(t->price_uncovered_hours));
+        json_object_set_new(x, "capacity_uncovered_hours", json_real(t->capacity_uncovered_hours));
+        json_object_set_new(x, "refused_price", json_integer(t->refused_price));
+        json_object_set_new(x, "refused_capacity", json_integer(t->refused_capacity));
+        json_array_append_new(arr, x);
+    }
+    return arr;
+}
+
 static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
                        ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones)
 {
@@ -177,7 +270,8 @@ static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *
 }
 
 static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
-                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones)
+                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones,
+                       const ss_timeline *tl)
 {
     char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
     json_t *o = json_object();
@@ -222,6 +316,8 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
         }
         json_object_set_new(o, "zones", zs);
     }
+    /* per pool of replica 0: uncovered instance-hours and refused launches */
+    json_object_set_new(o, "pools", pools_json(sc, tl));
     char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     printf("%s\n", txt);
     free(txt);
@@ -337,9 +433,9 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "%s", err.msg);
         goto out;
     }
-    if (sc->start == 0 && sc->end == 0) {
-        sc->start = d->span_start;
-        sc->end = d->span_end;
+    if (ss_data_horizon(sc, d, "horizon", &sc->start, &sc->end, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
     }
     int R = sc->replicas > 0 ? sc->replicas : 1;
     res = ss_calloc((size_t)R, sizeof *res);
@@ -392,12 +488,15 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "%s", err.msg);
         goto out;
     }
+    warn_coverage(sc, res, R, &tl);
     if (quiet)
         printf("%lld\n", (long long)run_id);
     else if (json)
-        print_json(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL);
-    else
+        print_json(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL, &tl);
+    else {
         print_text(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL);
+        print_pools_text(sc, res, R, &tl);
+    }
     rc = SS_EXIT_OK;
 out:
     ss_timeline_free(&tl);

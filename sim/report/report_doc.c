@@ -553,6 +553,24 @@ static void summary_run(out2 *o, const ss_report_doc *d)
               dm, dc >= 0 ? "more" : "less", ca, av);
     }
     para_close(o);
+    /* what the data did not back, and launches the max price refused
+     * (docs/market.md, "the coverage rule") */
+    double pu = r->mean[SS_METRIC_price_uncovered_hours], cu = r->mean[SS_METRIC_capacity_uncovered_hours],
+           rp = r->mean[SS_METRIC_refused_price];
+    if (pu > 0 || cu > 0 || rp > 0) {
+        para_open(o);
+        if (pu > 0 || cu > 0)
+            bothf(o,
+                  "Not backed by data (market.uncovered: fill): %.2f Spot instance-hours before a"
+                  " pool's first price record and %.2f outside its capacity traces per replica.",
+                  pu > 0 ? pu : 0.0, cu > 0 ? cu : 0.0);
+        if (rp > 0)
+            bothf(o,
+                  "%s%.1f launch attempts per replica were refused because the Spot price was above"
+                  " the max price.",
+                  pu > 0 || cu > 0 ? " " : "", rp);
+        para_close(o);
+    }
     if (!d->optim) {
         char meaning[160];
         slo_meaning(r->scenario_text, meaning, sizeof meaning);

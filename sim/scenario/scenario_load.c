@@ -96,6 +96,7 @@
 static const char *const orch_names[] = {"ecs", "kubernetes|k8s", NULL};
 static const char *const interrupt_names[] = {"none", "replay", "trace", "stochastic",
                                               "max-price", NULL};
+static const char *const uncovered_names[] = {"refuse", "fill", NULL};
 static const char *const spot_alloc_names[] = {"lowest-price", "capacity-optimized",
                                                "capacity-optimized-prioritized",
                                                "price-capacity-optimized", NULL};
@@ -939,6 +940,9 @@ static const ss_bind_key market_keys[] = {
          "replay: interruptions of one pool within this window form one burst"),
     KDUR(ss_market, notice_lead, "notice_lead", 0, 3600, "120s", "",
          "trace: notice lead before the capacity drop (instances terminate at the drop)"),
+    KE(ss_market, uncovered, "uncovered", uncovered_names, "refuse", "",
+       "horizon time the data does not cover: refuse (name pools and spans) or fill (first price"
+       " before a pool's first record, unlimited capacity outside a trace) and report it"),
     KB(ss_market, trace_newest_first, "trace_newest_first", "true", "",
        "trace: the newest instances get the notice first (else a keyed random pick)"),
     KD(ss_market, stochastic_scale, "stochastic_scale", 0, 1e6, "1", "",
