@@ -150,11 +150,11 @@ static int validate(const ss_scenario *sc, const ss_data *d, ss_err *err)
             if (!(p->ondemand_usd_per_hour > 0))
                 return ss_err_set(err, "asgs[%d] (%s): instance type %s has no On-Demand price in %s (needed "
                                   "for On-Demand instances and the all-On-Demand baseline; set "
-                                  "ondemand_usd_per_hour or import on-demand prices)",
+                                  "market.instance_types[].on_demand_price or import on-demand prices)",
                                   g, a->name, sc->market.types[ti].name, sc->market.region);
             if (!(p->vcpu > 0) || !(p->memory_mib > 0))
-                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set vcpu and "
-                                  "memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
+                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set "
+                                  "market.instance_types[].vcpu and .memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
         }
     }
     return 0;

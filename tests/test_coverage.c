@@ -382,6 +382,51 @@ static void capacity_trace_coverage_and_default_horizon(void **state)
     free(dir);
 }
 
+/* ---- messages name keys that exist ------------------------------------------------------ */
+
+/* Every "market.instance_types[].KEY" an error message names is a key of
+ * docs/scenario.md's table (one said `ondemand_usd_per_hour`, a C field). */
+static void check_keys_documented(const char *msg)
+{
+    char *doc = tu_read_file(tu_fmt("%s/docs/scenario.md", tu_source_dir()), NULL);
+    assert_non_null(doc);
+    int n = 0;
+    for (const char *p = msg; (p = strstr(p, "market.instance_types[].")) != NULL; n++) {
+        size_t k = strlen("market.instance_types[].");
+        while (p[k] == '_' || (p[k] >= 'a' && p[k] <= 'z'))
+            k++;
+        char key[128];
+        snprintf(key, sizeof key, "| `%.*s` |", (int)k, p);
+        if (!strstr(doc, key))
+            fail_msg("message names %s, not in docs/scenario.md:\n%s", key, msg);
+        p += k;
+    }
+    assert_true(n > 0);
+    free(doc);
+}
+
+/* An On-Demand instance type without an On-Demand price, and one without
+ * vCPU/memory: the messages say which scenario key to set. */
+static void messages_name_existing_keys(void **state)
+{
+    (void)state;
+    double spot[] = {0.10}, od[] = {0.0};
+    ss_data *d = fx_data(1, 1, spot, od, 1, 2048);
+    ss_scenario sc;
+    fx_scenario(&sc, 1, 1, SS_HOUR, 1, 100);
+    ss_metrics m;
+    ss_err err;
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "has no On-Demand price"));
+    check_keys_documented(err.msg);
+    d->pools[0].ondemand_usd_per_hour = 0.3;
+    d->pools[0].vcpu = 0;
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "has no vCPU/memory"));
+    check_keys_documented(err.msg);
+    ss_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +436,7 @@ int main(void)
         cmocka_unit_test(run_refuses_or_reports_uncovered_price_time),
         cmocka_unit_test(refused_launches_by_cause_and_pool),
         cmocka_unit_test(capacity_trace_coverage_and_default_horizon),
+        cmocka_unit_test(messages_name_existing_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
