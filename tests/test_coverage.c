@@ -382,6 +382,67 @@ static void capacity_trace_coverage_and_default_horizon(void **state)
     free(dir);
 }
 
+/* ---- stats: the default window ---------------------------------------------------------- */
+
+/* `spotsim stats` without --to ends its window at the last datum of any
+ * kind, not at the last price record: prices of m5.large/us-east-1a at
+ * 00:00 and 01:00, an inventory of two Spot instances launched at 00:00
+ * (one ended at 02:00, one still running), and a capacity trace of 4
+ * samples 1 h apart from 00:00 (it ends at 04:00). Window [00:00, 04:00);
+ * exposure 2 h + 4 h (the open instance runs to the window end) = 6 h.
+ * (Ending at the last price record, 01:00, would give 2 h.) */
+static void stats_default_window_ends_at_the_last_datum(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    FILE *f = fopen(tu_fmt("%s/p.csv", dir), "w");
+    assert_non_null(f);
+    fputs("TimeStamp,SpotPrice,InstanceType,OS type,AvailabilityZone\n"
+          "2024-01-01 00:00:00,0.0400,m5.large,Linux/UNIX,us-east-1a\n"
+          "2024-01-01 01:00:00,0.0500,m5.large,Linux/UNIX,us-east-1a\n",
+          f);
+    fclose(f);
+    f = fopen(tu_fmt("%s/inv.csv", dir), "w");
+    assert_non_null(f);
+    fputs("instance_id,instance_type,availability_zone,lifecycle,launch_time,end_time,end_reason\n"
+          "i-0000000000000000a,m5.large,us-east-1a,spot,2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,"
+          "user\n"
+          "i-0000000000000000b,m5.large,us-east-1a,spot,2024-01-01T00:00:00Z,,\n",
+          f);
+    fclose(f);
+    f = fopen(tu_fmt("%s/t.json", dir), "w");
+    assert_non_null(f);
+    fputs("{\"metadata\":{\"gap_seconds\":3600},\"data\":[2,2,1,1]}\n", f);
+    fclose(f);
+    const char *db = tu_fmt("%s/s.db", dir);
+    char dbp[1024];
+    snprintf(dbp, sizeof dbp, "%s", db);
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s' '%s/p.csv' '%s/inv.csv' >/dev/null", tu_spotsim_bin(),
+                                      dbp, dir, dir)),
+                     0);
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s' --format skypilot --pool m5.large@us-east-1a"
+                                      " --start 2024-01-01T00:00:00Z --meaning available-count '%s/t.json'"
+                                      " >/dev/null",
+                                      tu_spotsim_bin(), dbp, dir)),
+                     0);
+    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --by zone --section interruptions --json > '%s/s.json'",
+                                      tu_spotsim_bin(), dbp, dir)),
+                     0);
+    json_error_t je;
+    json_t *j = json_load_file(tu_fmt("%s/s.json", dir), 0, &je);
+    if (!j)
+        fail_msg("stats --json: %s", je.text);
+    json_t *w = json_object_get(j, "window");
+    assert_string_equal(json_string_value(json_object_get(w, "from")), "2024-01-01T00:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(w, "to")), "2024-01-01T04:00:00Z");
+    json_t *row = json_array_get(json_object_get(j, "rows"), 0);
+    assert_near(json_number_value(json_object_get(json_object_get(row, "interruptions"), "exposure_hours")),
+                6.0, 1e-9);
+    json_decref(j);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* ---- messages name keys that exist ------------------------------------------------------ */
 
 /* Every "market.instance_types[].KEY" an error message names is a key of
@@ -437,6 +498,7 @@ int main(void)
         cmocka_unit_test(refused_launches_by_cause_and_pool),
         cmocka_unit_test(capacity_trace_coverage_and_default_horizon),
         cmocka_unit_test(messages_name_existing_keys),
+        cmocka_unit_test(stats_default_window_ends_at_the_last_datum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
