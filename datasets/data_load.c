@@ -98,6 +98,45 @@ static void describe_region(loader *L, char *buf, size_t n)
              L->region, list, count > 10 ? ", ..." : "");
 }
 
+/* Did you mean: the zones (any region) where the type has prices, and the
+ * types that have prices in the zone, as "TYPE has prices in Z1, Z2; ZONE
+ * has prices for T1, T2; " ("" when neither). */
+static void did_you_mean(loader *L, const ss_pool *p, char *buf, size_t n)
+{
+    static const char *const sql[2] = {
+        "SELECT DISTINCT zone FROM pools WHERE instance_type=?1 AND zone<>?2 AND EXISTS(SELECT 1"
+        " FROM spot_prices sp WHERE sp.pool_id=pools.id) ORDER BY zone LIMIT 9",
+        "SELECT DISTINCT instance_type FROM pools WHERE zone=?2 AND instance_type<>?1 AND EXISTS("
+        "SELECT 1 FROM spot_prices sp WHERE sp.pool_id=pools.id) ORDER BY instance_type LIMIT 9"};
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *s;
+        if (ss_store_prepare(L->st, sql[k], &s, NULL))
+            return;
+        sqlite3_bind_text(s, 1, p->instance_type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, p->zone, -1, SQLITE_TRANSIENT);
+        int i = 0;
+        while (sqlite3_step(s) == SQLITE_ROW && len + 80 < n) {
+            const char *v = (const char *)sqlite3_column_text(s, 0);
+            if (i == 8) {
+                len += (size_t)snprintf(buf + len, n - len, ", ...");
+                break;
+            }
+            if (i == 0)
+                len += (size_t)snprintf(buf + len, n - len, "%s has prices %s ",
+                                        k ? p->zone : p->instance_type, k ? "for" : "in");
+            else
+                len += (size_t)snprintf(buf + len, n - len, ", ");
+            len += (size_t)snprintf(buf + len, n - len, "%s", v ? v : "");
+            i++;
+        }
+        if (i && len + 3 < n)
+            len += (size_t)snprintf(buf + len, n - len, "; ");
+        sqlite3_finalize(s);
+    }
+}
+
 /* Spot prices of one pool: the stored span, or [start, end) of the scenario
  * plus the last record at or before start (the price in force at start). */
 static int load_prices(loader *L, ss_pool *p)
@@ -136,11 +175,12 @@ static int load_prices(loader *L, ss_pool *p)
                           p->instance_type, p->zone, sqlite3_errmsg(L->st->db));
     }
     if (n == 0) {
-        char what[1024];
+        char what[1024], near[600];
         describe_region(L, what, sizeof what);
-        return ss_err_set(L->err, "no spot price for %s in %s (%s)%s; %s", p->instance_type,
+        did_you_mean(L, p, near, sizeof near);
+        return ss_err_set(L->err, "no spot price for %s in %s (%s)%s; %s%s", p->instance_type,
                           p->zone, L->product,
-                          horizon ? " before the end of the scenario horizon" : "", what);
+                          horizon ? " before the end of the scenario horizon" : "", near, what);
     }
     ss_price_series_set(&p->spot, t, u, n);
     free(t);
@@ -179,19 +219,8 @@ static int load_static(loader *L, ss_pool *p, const ss_instance_type *it)
 {
     bool found = false;
     double a = 0.0, b = 0.0;
-    p->ondemand_usd_per_hour = it->ondemand_usd_per_hour;
-    if (!(p->ondemand_usd_per_hour > 0.0)) {
-        p->ondemand_usd_per_hour = 0.0;
-        for (int k = 0; k < 2 && !found; k++) {
-            if (query_double(L,
-                             "SELECT usd_per_hour FROM ondemand_prices WHERE region=?1 AND"
-                             " instance_type=?2 AND os=?3",
-                             L->region, p->instance_type, L->os[k], &a, NULL, &found))
-                return -1;
-            if (found)
-                p->ondemand_usd_per_hour = a;
-        }
-    }
+    /* the store's On-Demand price: load_ondemand, once the horizon is known */
+    p->ondemand_usd_per_hour = it->ondemand_usd_per_hour > 0.0 ? it->ondemand_usd_per_hour : 0.0;
     p->vcpu = it->vcpu;
     p->memory_mib = it->memory_mib;
     if (!(p->vcpu > 0.0) || !(p->memory_mib > 0.0)) {
@@ -218,6 +247,36 @@ static int load_static(loader *L, ss_pool *p, const ss_instance_type *it)
             p->advisor_savings_pct = b;
         }
     }
+    return 0;
+}
+
+/* The store's On-Demand price of a pool in effect at t: the latest dated
+ * at or before t (an undated price counts as dated 0, in effect since
+ * ever), else the earliest one (a table dated after t is the best there
+ * is). os tried as the product, then its short name. */
+static int load_ondemand(loader *L, ss_pool *p, ss_time t)
+{
+    sqlite3_stmt *s;
+    if (prep(L,
+             "SELECT usd_per_hour FROM ondemand_prices WHERE region=?1 AND instance_type=?2"
+             " AND os=?3 ORDER BY effective_ms <= ?4 DESC,"
+             " CASE WHEN effective_ms <= ?4 THEN -effective_ms ELSE effective_ms END LIMIT 1",
+             &s))
+        return -1;
+    int rc = SQLITE_DONE;
+    for (int k = 0; k < 2 && rc != SQLITE_ROW; k++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, L->region, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, p->instance_type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, L->os[k], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 4, t);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            p->ondemand_usd_per_hour = sqlite3_column_double(s, 0);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ss_err_set(L->err, "%s: %s", L->st->path, sqlite3_errmsg(L->st->db));
     return 0;
 }
 
@@ -530,6 +589,11 @@ int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err
     }
     if (d->span_end < d->span_start)
         d->span_end = d->span_start;
+    /* On-Demand prices in effect at the horizon start (docs/market.md §3) */
+    ss_time od_at = sc->start != 0 || sc->end != 0 ? sc->start : d->span_start;
+    for (int i = 0; i < m->n_types * m->n_zones; i++)
+        if (!(d->pools[i].ondemand_usd_per_hour > 0.0) && load_ondemand(&L, &d->pools[i], od_at))
+            goto fail;
     if (load_provenance(&L))
         goto fail;
     *out = d;

@@ -16,8 +16,8 @@
  *     SpotPrice                           -> price-csv
  *     lifecycle                           -> inventory-csv
  *     interruption_time                   -> records-csv
- *     OnDemand                            -> ondemand-2016
- *     usd_per_hour                        -> ondemand-csv
+ *     OnDemand and AvailabilityZone       -> ondemand-2016
+ *     usd_per_hour, or region + instance type/code + price/usd -> ondemand-csv
  */
 #include <ctype.h>
 #include <string.h>
@@ -136,10 +136,13 @@ int ss_import_detect(const char *path, const char *head, size_t n, ss_import_for
             *out = SS_IMPORT_INVENTORY_CSV;
         else if (strstr(norm, "interruptiontime"))
             *out = SS_IMPORT_RECORDS_CSV;
-        else if (strstr(norm, "ondemand"))
+        else if (strstr(norm, "ondemand") && strstr(norm, "availabilityzone"))
             *out = SS_IMPORT_ONDEMAND_2016;
-        else if (strstr(norm, "usdperhour"))
-            *out = SS_IMPORT_ONDEMAND_CSV;
+        else if (strstr(norm, "usdperhour") ||
+                 (strstr(norm, "region") &&
+                  (strstr(norm, "instancetype") || strstr(norm, "instancecode")) &&
+                  (strstr(norm, "price") || strstr(norm, "usd"))))
+            *out = SS_IMPORT_ONDEMAND_CSV; /* plain On-Demand prices, common spellings */
         else
             goto unknown;
         return 0;

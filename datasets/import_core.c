@@ -434,7 +434,7 @@ static int load_zone_map(ss_imp *c, char *digest_hex)
     return rc;
 }
 
-static int snapshot_option(ss_imp *c)
+static int snapshot_option(ss_imp *c, bool optional)
 {
     const char *s = c->o->snapshot;
     char date[16] = "";
@@ -448,6 +448,10 @@ static int snapshot_option(ss_imp *c)
             ss_time t;
             if (strlen(p) >= 10 && isdigit((unsigned char)p[0]) && !ss_time_parse_n(p, 10, &t))
                 snprintf(date, sizeof date, "%.10s", p);
+        }
+        if (!*date && optional) {
+            c->snapshot_ms = 0; /* undated */
+            return 0;
         }
         if (!*date)
             return ss_imp_fail(c, "no snapshot date: give --snapshot YYYY-MM-DD (the file name "
@@ -608,6 +612,104 @@ static int provenance_finish(ss_imp *c)
     return 0;
 }
 
+/* Append `v` to a comma-separated list of distinct values (up to `max`
+ * shown, then a count). */
+typedef struct word_set {
+    char names[16][64];
+    int n, total;
+} word_set;
+
+static void word_add(word_set *w, const char *v, size_t len)
+{
+    for (int i = 0; i < w->n; i++)
+        if (strlen(w->names[i]) == len && !strncmp(w->names[i], v, len))
+            return;
+    w->total++;
+    if (w->n < 16) {
+        snprintf(w->names[w->n], sizeof w->names[0], "%.*s", (int)len, v);
+        w->n++;
+    }
+}
+
+static int cmp_word(const void *a, const void *b) { return strcmp(a, b); }
+
+static size_t word_list(word_set *w, const char *what, char *buf, size_t n)
+{
+    if (!w->total || n < 2)
+        return 0;
+    qsort(w->names, (size_t)w->n, sizeof w->names[0], cmp_word);
+    size_t len = (size_t)snprintf(buf, n, "%d %s%s (", w->total, what, w->total == 1 ? "" : "s");
+    int shown = w->n < 6 ? w->n : 6;
+    for (int i = 0; i < shown && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", w->names[i]);
+    if (len < n)
+        len += (size_t)snprintf(buf + len, n - len, "%s)", w->total > shown ? ", ..." : "");
+    return len < n ? len : n - 1;
+}
+
+/* What the file added, from the pools it named and its time span: "regions
+ * ..., zones ..., types ..., from .. to ..". */
+static void summarize(ss_imp *c)
+{
+    word_set reg = {0}, zon = {0}, typ = {0};
+    ss_imp_pool *p, *pt;
+    HASH_ITER(hh, c->pools, p, pt)
+    {
+        /* key: region \x1f zone \x1f type \x1f product */
+        const char *f[4] = {p->key, NULL, NULL, NULL};
+        for (int k = 1; k < 4; k++) {
+            const char *sep = f[k - 1] ? strchr(f[k - 1], '\x1f') : NULL;
+            f[k] = sep ? sep + 1 : NULL;
+        }
+        if (!f[3])
+            continue;
+        word_add(&reg, f[0], (size_t)(f[1] - 1 - f[0]));
+        word_add(&zon, f[1], (size_t)(f[2] - 1 - f[1]));
+        word_add(&typ, f[2], (size_t)(f[3] - 1 - f[2]));
+    }
+    char *b = c->res->summary;
+    size_t n = sizeof c->res->summary, len = 0;
+    word_set *sets[3] = {&reg, &zon, &typ};
+    const char *what[3] = {"region", "zone", "type"};
+    for (int i = 0; i < 3; i++) {
+        if (!sets[i]->total)
+            continue;
+        if (len && len + 2 < n)
+            len += (size_t)snprintf(b + len, n - len, "; ");
+        len += word_list(sets[i], what[i], b + len, n - len);
+    }
+    /* a zone in the file name that none of its rows names */
+    const char *base = strrchr(c->path, '/');
+    base = base ? base + 1 : c->path;
+    for (const char *q = base; zon.total && *q && !c->res->note[0]; q++) {
+        /* xx-name-Nx: two letters, '-', letters, '-', a digit, a letter */
+        size_t k = 0;
+        if (!(islower((unsigned char)q[0]) && islower((unsigned char)q[1]) && q[2] == '-') ||
+            (q > base && isalnum((unsigned char)q[-1])))
+            continue;
+        k = 3;
+        while (islower((unsigned char)q[k]))
+            k++;
+        if (k == 3 || q[k] != '-' || !isdigit((unsigned char)q[k + 1]) ||
+            !islower((unsigned char)q[k + 2]) || isalnum((unsigned char)q[k + 3]))
+            continue;
+        size_t zl = k + 3;
+        bool named = false;
+        for (int i = 0; i < zon.n; i++)
+            named |= strlen(zon.names[i]) == zl && !strncmp(zon.names[i], q, zl);
+        if (!named)
+            snprintf(c->res->note, sizeof c->res->note,
+                     "the file name says %.*s but its rows are in %s%s", (int)zl, q, zon.names[0],
+                     zon.total > 1 ? " and other zones" : "");
+    }
+    if (c->res->t_min || c->res->t_max) {
+        char a[SS_TIME_BUFLEN], z[SS_TIME_BUFLEN];
+        if (len + 2 < n)
+            snprintf(b + len, n - len, "%s%s .. %s", len ? "; " : "", ss_time_format(c->res->t_min, a),
+                     ss_time_format(c->res->t_max, z));
+    }
+}
+
 static void ctx_free(ss_imp *c)
 {
     for (int i = 0; i < SS_IMP_ST_COUNT; i++)
@@ -677,7 +779,11 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
         if (ss_imp_skypilot_options(&c, c.options, sizeof c.options))
             goto out;
     } else if (fmt == SS_IMPORT_ADVISOR || fmt == SS_IMPORT_SPOTJS) {
-        if (snapshot_option(&c))
+        if (snapshot_option(&c, false))
+            goto out;
+    } else if (fmt == SS_IMPORT_ONDEMAND_2016 || fmt == SS_IMPORT_ONDEMAND_CSV) {
+        /* the date from which the prices are in effect (optional) */
+        if (snapshot_option(&c, true))
             goto out;
     } else if (opts->zone_map && (fmt == SS_IMPORT_PRICE_TSV || fmt == SS_IMPORT_PRICE_CSV ||
                                   fmt == SS_IMPORT_PRICE_JSON || fmt == SS_IMPORT_PRICE_JSONL)) {
@@ -717,6 +823,7 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
     }
     if (provenance_finish(&c) || ss_store_commit(st, err))
         goto rollback;
+    summarize(&c);
     rc = 0;
     goto restore;
 rollback:

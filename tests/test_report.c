@@ -262,7 +262,8 @@ static void make_store(const char *path, const char *tmpdir)
     int inst = 0;
     for (int ti = 0; ti < 2; ti++) {
         snprintf(sql, sizeof sql,
-                 "INSERT INTO ondemand_prices VALUES('us-east-1', '%s', 'Linux', %g, NULL)",
+                 "INSERT INTO ondemand_prices(region, instance_type, os, usd_per_hour, source_id)"
+                 " VALUES('us-east-1', '%s', 'Linux', %g, NULL)",
                  types[ti], od_price[ti]);
         exec_ok(&st, sql);
         for (int zi = 0; zi < 3; zi++) {

@@ -175,6 +175,10 @@ int ss_cmd_import(int argc, char **argv)
                        r.skipped, r.not_offered ? "" : "");
             if (r.not_offered && !r.already_imported)
                 printf("%s: %ld prices marked N/A (not offered) ignored\n", argv[i], r.not_offered);
+            if (r.summary[0] && !r.already_imported)
+                printf("%s: %s\n", argv[i], r.summary);
+            if (r.note[0] && !r.already_imported)
+                printf("%s: note: %s\n", argv[i], r.note);
         }
         for (int k = 0; k < r.n_reasons; k++)
             fprintf(stderr, "spotsim import: skipped: %s\n", r.reasons[k]);
