@@ -396,18 +396,81 @@ static int zmap_row(ss_imp *c, long line, char **f, size_t nf, void *ud)
         strlen(f[0]) >= 32)
         return ss_err_set(c->err, "%s:%ld: field 'zone_id': value '%.60s' is not an AZ ID",
                           c->path, line, f[0]);
-    if (ss_region_of_zone(f[1], region, sizeof region) || strstr(f[1], "-az") || strlen(f[1]) >= 64)
+    char name_region[32];
+    if (ss_region_of_zone(f[1], name_region, sizeof name_region) || strstr(f[1], "-az") ||
+        strlen(f[1]) >= 64)
         return ss_err_set(c->err, "%s:%ld: field 'zone_name': value '%.60s' is not an AZ name",
                           c->path, line, f[1]);
+    /* An AZ ID names its region (euw1 = eu-west-1): a name of another region
+     * is a wrong map, not a mapping. */
+    if (strcmp(region, name_region))
+        return ss_err_set(c->err, "%s:%ld: AZ ID '%s' is in %s but the map gives '%s', a zone of %s",
+                          c->path, line, f[0], region, f[1], name_region);
     ss_imp_zone_t *z = NULL;
     HASH_FIND_STR(c->zones, f[0], z);
+    if (z && z->stored && strcmp(z->name, f[1]))
+        return ss_err_set(c->err,
+                          "%s:%ld: AZ ID '%s' maps to '%s' here, but the store maps it to '%s' (from"
+                          " an earlier --zone-map)",
+                          c->path, line, f[0], f[1], z->name);
     if (!z) {
         z = ss_calloc(1, sizeof *z);
         snprintf(z->id, sizeof z->id, "%s", f[0]);
         HASH_ADD_STR(c->zones, id, z);
     }
     snprintf(z->name, sizeof z->name, "%s", f[1]);
+    z->from_map = true;
     return 0;
+}
+
+/* The AZ ID -> name mappings of earlier --zone-map imports (table zone_ids),
+ * so that a file naming AZ IDs imports under the same zone names with or
+ * without the map. */
+static int load_stored_zone_ids(ss_imp *c)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(c->st, "SELECT zone_id, zone_name FROM zone_ids", &s, c->err))
+        return -1;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(s, 0);
+        const char *name = (const char *)sqlite3_column_text(s, 1);
+        if (!id || !name)
+            continue;
+        ss_imp_zone_t *z = ss_calloc(1, sizeof *z);
+        snprintf(z->id, sizeof z->id, "%s", id);
+        snprintf(z->name, sizeof z->name, "%s", name);
+        z->stored = true;
+        HASH_ADD_STR(c->zones, id, z);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+/* Keep this file's map (inside the import's transaction). */
+static int store_zone_ids(ss_imp *c)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(c->st, "INSERT INTO zone_ids(zone_id, zone_name, source_id) VALUES(?1,?2,?3)"
+                                " ON CONFLICT DO NOTHING",
+                         &s, c->err))
+        return -1;
+    ss_imp_zone_t *z, *zt;
+    int rc = 0;
+    HASH_ITER(hh, c->zones, z, zt)
+    {
+        if (!z->from_map || z->stored)
+            continue;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, z->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, z->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, c->source_id);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = ss_err_set(c->err, "%s: zone_ids: %s", c->st->path, sqlite3_errmsg(c->st->db));
+            break;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
 }
 
 static int load_zone_map(ss_imp *c, char *digest_hex)
@@ -785,8 +848,13 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
         /* the date from which the prices are in effect (optional) */
         if (snapshot_option(&c, true))
             goto out;
-    } else if (opts->zone_map && (fmt == SS_IMPORT_PRICE_TSV || fmt == SS_IMPORT_PRICE_CSV ||
-                                  fmt == SS_IMPORT_PRICE_JSON || fmt == SS_IMPORT_PRICE_JSONL)) {
+    }
+    if ((fmt == SS_IMPORT_PRICE_TSV || fmt == SS_IMPORT_PRICE_CSV || fmt == SS_IMPORT_PRICE_JSON ||
+         fmt == SS_IMPORT_PRICE_JSONL) &&
+        load_stored_zone_ids(&c))
+        goto out;
+    if (opts->zone_map && (fmt == SS_IMPORT_PRICE_TSV || fmt == SS_IMPORT_PRICE_CSV ||
+                           fmt == SS_IMPORT_PRICE_JSON || fmt == SS_IMPORT_PRICE_JSONL)) {
         char zh[20];
         if (load_zone_map(&c, zh))
             goto out;
@@ -821,7 +889,7 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
                     res->reasons[0]);
         goto rollback;
     }
-    if (provenance_finish(&c) || ss_store_commit(st, err))
+    if ((opts->zone_map && store_zone_ids(&c)) || provenance_finish(&c) || ss_store_commit(st, err))
         goto rollback;
     summarize(&c);
     rc = 0;

@@ -27,6 +27,8 @@ typedef struct ss_imp_pool {
 typedef struct ss_imp_zone_t {
     char id[32];
     char name[64];
+    bool stored;   /* from table zone_ids (an earlier --zone-map) */
+    bool from_map; /* from this import's --zone-map */
     UT_hash_handle hh;
 } ss_imp_zone_t;
 

@@ -15,6 +15,7 @@
  *   advisor_ranges       interruption-frequency buckets (Spot Advisor)
  *   advisor              savings % and bucket per (region, os, type, snapshot)
  *   ondemand_prices      (region, instance_type, os, effective_ms) -> usd_per_hour
+ *   zone_ids             AZ ID -> AZ name from --zone-map imports
  *   runs, run_results, run_timeline      spotsim run
  *   optimizations, candidates, candidate_results   spotsim optimize
  * Metric columns of run_results and candidate_results come from SS_METRICS.
@@ -221,7 +222,8 @@ static int migrate_to_1(ss_store *st, ss_err *err)
 
 /* Version 2: On-Demand prices carry the date from which they are in effect
  * (effective_ms; 0 = undated, as every price stored by version 1), so that
- * tables of different years live in one store. */
+ * tables of different years live in one store; zone_ids keeps the AZ ID ->
+ * name maps of --zone-map imports. */
 static int migrate_to_2(ss_store *st, ss_err *err)
 {
     return ss_store_exec(st,
@@ -238,7 +240,12 @@ static int migrate_to_2(ss_store *st, ss_err *err)
                          "  SELECT region, instance_type, os, 0, usd_per_hour, source_id"
                          "  FROM ondemand_prices;"
                          "DROP TABLE ondemand_prices;"
-                         "ALTER TABLE ondemand_prices_v2 RENAME TO ondemand_prices;",
+                         "ALTER TABLE ondemand_prices_v2 RENAME TO ondemand_prices;"
+                         /* AZ ID -> AZ name of earlier --zone-map imports */
+                         "CREATE TABLE zone_ids("
+                         "  zone_id TEXT PRIMARY KEY,"
+                         "  zone_name TEXT NOT NULL,"
+                         "  source_id INTEGER REFERENCES provenance(id));",
                          err);
 }
 

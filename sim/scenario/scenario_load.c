@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/store.h"
 #include "models/metrics.h"
 #include "sim/scenario/yaml_bind.h"
 
@@ -1336,7 +1337,11 @@ static int validate_impl(const ss_scenario *sc, const vctx *v)
         return vfail(v, "horizon.end", "horizon end must be after start");
     for (int i = 0; i < m->n_zones; i++) {
         snprintf(p, sizeof p, "market.zones[%d]", i);
-        if (m->region[0] && strncmp(m->zones[i], m->region, strlen(m->region)))
+        /* an AZ name (us-east-1a) or an AZ ID (use1-az4, as the archive TSV
+         * and the importer store them without --zone-map) of the region */
+        char zr[SS_NAME_MAX];
+        bool by_id = !ss_region_of_zone(m->zones[i], zr, sizeof zr) && !strcmp(zr, m->region);
+        if (m->region[0] && !by_id && strncmp(m->zones[i], m->region, strlen(m->region)))
             return vfail(v, "market.zones", "zone '%s' is not in region '%s'", m->zones[i],
                          m->region);
     }

@@ -1,5 +1,5 @@
 /*
- * test_ondemand_dating.c - On-Demand prices carry the date from which they
+ * test_import_rules.c - On-Demand prices carry the date from which they
  * are in effect (issue 10, item 6): two tables of different years live in
  * one store, a run uses the one in effect at its horizon start, a real
  * conflict names both values, and plain On-Demand CSVs import under their
@@ -7,7 +7,9 @@
  * Also (item 8) where the data is: the import summary names what a file
  * added, and a file whose name says one zone while its rows say another
  * gets a note; "no spot price" says where the type and the zone do have
- * prices.
+ * prices. And (item 7) AZ IDs: a zone map must keep an ID in its region,
+ * the map is kept so that the same file without it imports under the same
+ * names, and a scenario may name AZ IDs of its region.
  */
 #include "tests/testutil.h"
 
@@ -18,6 +20,7 @@
 #include "datasets/import.h"
 #include "datasets/market_data.h"
 #include "datasets/store.h"
+#include "sim/scenario/scenario_io.h"
 
 typedef struct fx {
     char *dir;
@@ -190,6 +193,60 @@ static void import_summary_and_did_you_mean(void **state)
     free(sc);
 }
 
+static void zone_ids(void **state)
+{
+    fx *f = *state;
+    ss_import_result r;
+    ss_err err;
+    const char *tsv = write_file(f, "arch.tsv",
+                                 "euw1-az1\tm5.large\tLinux/UNIX\t0.040000\t2022-05-31T18:23:08+00:00\n"
+                                 "euw1-az3\tm5.large\tLinux/UNIX\t0.041000\t2022-05-31T18:23:08+00:00\n");
+    /* a map that sends an eu-west-1 ID to a us-east-1 zone is refused */
+    const char *bad = write_file(f, "bad.csv", "zone_id,zone_name\neuw1-az1,us-east-1a\n");
+    ss_import_opts o;
+    ss_import_opts_init(&o);
+    o.zone_map = bad;
+    char p[1024];
+    snprintf(p, sizeof p, "%s", tsv);
+    assert_int_equal(ss_import_file(&f->st, p, &o, &r, &err), -1);
+    if (!strstr(err.msg, "AZ ID 'euw1-az1' is in eu-west-1 but the map gives 'us-east-1a', a zone of"
+                         " us-east-1"))
+        fail_msg("%s", err.msg);
+    /* a right map: euw1-az1 -> eu-west-1b (euw1-az3 stays an ID) */
+    const char *good = write_file(f, "good.csv", "zone_id,zone_name\neuw1-az1,eu-west-1b\n");
+    o.zone_map = good;
+    if (ss_import_file(&f->st, p, &o, &r, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(r.added, 2);
+    assert_non_null(strstr(r.summary, "2 zones (eu-west-1b, euw1-az3)"));
+    /* the same file without the map adds nothing: the kept map names the
+     * same pools */
+    o.zone_map = NULL;
+    if (ss_import_file(&f->st, p, &o, &r, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(r.added, 0);
+    assert_int_equal(r.duplicates, 2);
+    /* a scenario in eu-west-1 may name the AZ ID the store holds */
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    if (ss_scenario_load_string("name: ids\norchestrator: ecs\nmarket:\n  region: eu-west-1\n"
+                                "  zones: [euw1-az3, eu-west-1b]\n  instance_types: [m5.large]\n",
+                                "ids.yaml", sc, &err))
+        fail_msg("%s", err.msg);
+    ss_data *d;
+    if (ss_data_load(&f->st, sc, &d, &err))
+        fail_msg("%s", err.msg);
+    assert_true(d->pools[0].spot.usd_per_hour[0] == 0.041);
+    assert_true(d->pools[1].spot.usd_per_hour[0] == 0.040);
+    ss_data_free(d);
+    /* an ID of another region is still refused */
+    assert_int_equal(ss_scenario_load_string("name: ids\norchestrator: ecs\nmarket:\n  region: eu-west-1\n"
+                                             "  zones: [use1-az4]\n  instance_types: [m5.large]\n",
+                                             "ids.yaml", sc, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "zone 'use1-az4' is not in region 'eu-west-1'"));
+    free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +254,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(conflict_names_both_values, setup, teardown),
         cmocka_unit_test_setup_teardown(common_header_spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(import_summary_and_did_you_mean, setup, teardown),
+        cmocka_unit_test_setup_teardown(zone_ids, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
