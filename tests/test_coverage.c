@@ -214,6 +214,7 @@ static void run_refuses_or_reports_uncovered_price_time(void **state)
 {
     (void)state;
     char *dir = tu_mkdtemp();
+    FILE *f;
     const char *early = "horizon: {start: 2024-01-01T00:00:00Z, duration: 24h}\n";
     assert_int_equal(run_one(dir, "refused", early, "", ""), 1);
     char *err = tu_read_file(tu_fmt("%s/refused.err", dir), NULL);
@@ -233,6 +234,29 @@ static void run_refuses_or_reports_uncovered_price_time(void **state)
     free(out);
     err = tu_read_file(tu_fmt("%s/fill.err", dir), NULL);
     assert_non_null(strstr(err, "12.00 Spot instance-hours before a pool's first price record"));
+    free(err);
+    /* optimize over the same uncovered window: every candidate's replica
+     * has its 12.00 h (the instance lives the whole window whatever the
+     * On-Demand percentage searched: 0 -> one Spot instance; with 100 the
+     * instance is On-Demand and has none: the mean over the two is 6.00) */
+    f = fopen(tu_fmt("%s/opt.yaml", dir), "w");
+    assert_non_null(f);
+    char *y = tu_read_file(tu_fmt("%s/fill.yaml", dir), NULL);
+    assert_non_null(y);
+    fprintf(f, "%ssearch:\n  method: grid\n  params:\n"
+               "    - {path: asg.on_demand_percentage_above_base_capacity, values: [0, 100]}\n",
+            y);
+    fclose(f);
+    free(y);
+    assert_int_equal(tu_system(tu_fmt("'%s' optimize --db '%s/s.db' '%s/opt.yaml' --replicas 1 --quiet"
+                                      " --out '%s/opt' >'%s/opt.out' 2>'%s/opt.err'",
+                                      tu_spotsim_bin(), dir, dir, dir, dir, dir)),
+                     0);
+    err = tu_read_file(tu_fmt("%s/opt.err", dir), NULL);
+    assert_non_null(err);
+    if (!strstr(err, "warning: per candidate replica, 6.00 Spot instance-hours before a pool's first"
+                     " price record"))
+        fail_msg("optimize does not warn:\n%s", err);
     free(err);
     assert_int_equal(run_one(dir, "fillj", early, "  uncovered: fill\n", "--json"), 0);
     json_t *j = json_of(dir, "fillj");

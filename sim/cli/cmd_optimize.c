@@ -142,6 +142,36 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* What the data did not back, over every candidate replica of the
+ * optimization (docs/market.md, "the coverage rule"): a warning on stderr. */
+static void warn_uncovered(ss_store *st, long long id)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(st,
+                         "SELECT AVG(price_uncovered_hours), AVG(capacity_uncovered_hours),"
+                         " AVG(refused_price) FROM candidate_results WHERE optimization_id = ?1",
+                         &s, NULL))
+        return;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        double pu = sqlite3_column_double(s, 0), cu = sqlite3_column_double(s, 1),
+               rp = sqlite3_column_double(s, 2);
+        if (pu > 0 || cu > 0)
+            fprintf(stderr,
+                    "spotsim optimize: warning: per candidate replica, %.2f Spot instance-hours before"
+                    " a pool's first price record and %.2f outside its capacity traces are not backed"
+                    " by data (market.uncovered: fill; columns price_uncovered_hours,"
+                    " capacity_uncovered_hours)\n",
+                    pu, cu);
+        if (rp > 0)
+            fprintf(stderr,
+                    "spotsim optimize: warning: per candidate replica, %.1f Spot launch attempts were"
+                    " refused because the Spot price was above the max price (column refused_price)\n",
+                    rp);
+    }
+    sqlite3_finalize(s);
+}
+
 int ss_cmd_optimize(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -383,6 +413,7 @@ int ss_cmd_optimize(int argc, char **argv)
     have_res = true;
     printf("%lld\n", (long long)res.id);
     fflush(stdout);
+    warn_uncovered(&st, res.id);
     if (res.interrupted) {
         fprintf(stderr, "spotsim optimize: interrupted; %ld evaluations stored. Continue with: spotsim optimize %s --db %s --resume %lld\n",
                 res.loaded + res.evaluated, path, db, (long long)res.id);
