@@ -197,9 +197,11 @@ void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
 /* ---- pool events ----------------------------------------------------------- */
 
 /* One kernel event per instant of the pool-event list (the chain): the
- * handler applies every pool event of that instant, all pools, before any
- * controller runs at it (a controller event scheduled earlier for the same
- * instant would otherwise run between two pools' changes). */
+ * handler applies every pool event of that instant, all pools, at once. It
+ * is an urgent event (sim/kernel/evq.h), so it runs before any controller
+ * event of the same instant, however early that one was scheduled: market
+ * changes (and zone outages, capacity notices) are seen by every controller
+ * that acts at that instant. */
 static void schedule_next_pool_event(ss_fleet *f)
 {
     if (f->next_event >= f->events.n)
@@ -209,7 +211,7 @@ static void schedule_next_pool_event(ss_fleet *f)
         f->next_event = f->events.n;
         return;
     }
-    ss_evq_schedule(f->q, e->t, EV_POOL, f, (int64_t)f->next_event, 0);
+    ss_evq_schedule_urgent(f->q, e->t, EV_POOL, f, (int64_t)f->next_event, 0);
 }
 
 /* Capacity notices ahead of the change points (market.notice_lead > 0): a
@@ -228,7 +230,7 @@ static void schedule_next_capnotice(ss_fleet *f)
         if (e->kind != SS_POOLEV_CAPACITY || e->capacity < 0 || e->t < f->start)
             continue;
         ss_time t = e->t - lead;
-        ss_evq_schedule(f->q, t < f->start ? f->start : t, EV_CAPNOTICE, f, (int64_t)i, 0);
+        ss_evq_schedule_urgent(f->q, t < f->start ? f->start : t, EV_CAPNOTICE, f, (int64_t)i, 0);
         return;
     }
 }
@@ -513,9 +515,9 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
         const ss_zone_outage *o = &sc->market.outages[i];
         if (o->end <= start || o->start >= end)
             continue;
-        ss_evq_schedule(q, o->start < start ? start : o->start, EV_OUTAGE, f, i, 1);
+        ss_evq_schedule_urgent(q, o->start < start ? start : o->start, EV_OUTAGE, f, i, 1);
         if (o->end < end)
-            ss_evq_schedule(q, o->end, EV_OUTAGE, f, i, 0);
+            ss_evq_schedule_urgent(q, o->end, EV_OUTAGE, f, i, 0);
     }
     return 0;
 }

@@ -71,6 +71,33 @@ static void equal_instant_capacity_changes(void **state)
     ss_data_free(d);
 }
 
+/* The same rule when the controller's event was scheduled long before: the
+ * traces go 0 -> 1 at T0 + 600 s, the ASG's launch_retry is 600 s, so its
+ * first retry (scheduled at T0, when its first attempt failed) falls on the
+ * instant of the change. The capacity changes still come first: both
+ * instances launch at T0 + 600 s, availability (3600 - 600)/3600 = 83.333 %.
+ * (A retry run before the changes fails and waits another 600 s: 66.667 %.) */
+static void equal_instant_before_an_early_scheduled_controller(void **state)
+{
+    (void)state;
+    double spot[] = {0.10}, od[] = {0.30};
+    ss_data *d = fx_data(1, 2, spot, od, 1, 2048);
+    ss_time t[] = {FX_T0, FX_T0 + 600 * SS_SECOND};
+    int v[] = {0, 1};
+    fx_trace(d, 0, t, v, 2);
+    fx_trace(d, 1, t, v, 2);
+    ss_scenario sc;
+    no_latency_scenario(&sc, 2, SS_HOUR, 2);
+    sc.asgs[0].launch_retry = 600 * SS_SECOND;
+    ss_metrics m;
+    ss_err err;
+    if (ss_evaluate(&sc, d, 1, 0, &m, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_near(m.availability, 3000.0 / 3600.0, 1e-12);
+    assert_int_equal(m.launches, 2);
+    ss_data_free(d);
+}
+
 /* ---- the notice rule on traces ---------------------------------------------------------- */
 
 /* One pool, 1 task on 1 instance, horizon 600 s. Capacity 1 on [T0, T0+60 s),
@@ -516,6 +543,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(equal_instant_capacity_changes),
+        cmocka_unit_test(equal_instant_before_an_early_scheduled_controller),
         cmocka_unit_test(capacity_shorter_than_the_notice),
         cmocka_unit_test(no_launch_refused_before_a_drop),
         cmocka_unit_test(run_refuses_or_reports_uncovered_price_time),
