@@ -354,6 +354,10 @@ static int ondemand(ss_imp *c, FILE *fp, int is2016)
     sqlite3_finalize(o.get);
     if (rc == 0 && c->snapshot_ms)
         c->res->t_min = c->res->t_max = c->snapshot_ms;
+    else if (rc == 0 && !c->res->note[0])
+        snprintf(c->res->note, sizeof c->res->note,
+                 "undated: these prices hold until the first dated price of the same region,"
+                 " type and OS (--snapshot YYYY-MM-DD dates them)");
     return rc;
 }
 

@@ -767,7 +767,9 @@ static void summarize(ss_imp *c)
     }
     if (c->res->t_min || c->res->t_max) {
         char a[SS_TIME_BUFLEN], z[SS_TIME_BUFLEN];
-        if (len + 2 < n)
+        if (len + 2 < n && c->res->t_min == c->res->t_max)
+            snprintf(b + len, n - len, "%sat %s", len ? "; " : "", ss_time_format(c->res->t_min, a));
+        else if (len + 2 < n)
             snprintf(b + len, n - len, "%s%s .. %s", len ? "; " : "", ss_time_format(c->res->t_min, a),
                      ss_time_format(c->res->t_max, z));
     }
