@@ -11,6 +11,7 @@
 #include "tests/testutil.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,7 +292,24 @@ static void run_refuses_or_reports_uncovered_price_time(void **state)
     json_t *p0 = json_array_get(json_object_get(j, "pools"), 0);
     assert_string_equal(json_string_value(json_object_get(p0, "pool")), "m5.large/us-east-1a");
     assert_near(json_number_value(json_object_get(p0, "price_uncovered_hours")), 12.0, 1e-12);
+    long long run_id = (long long)json_integer_value(json_object_get(j, "run_id"));
     json_decref(j);
+    /* the results store: the metric column and replica 0's pools */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(tu_fmt("%s/s.db", dir), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT price_uncovered_hours, json_extract(extra_json,"
+                                        " '$.pools[0].price_uncovered_hours') FROM run_results"
+                                        " WHERE run_id = ?1 AND replica = 0",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int64(q, 1, run_id);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_near(sqlite3_column_double(q, 0), 12.0, 1e-12);
+    assert_near(sqlite3_column_double(q, 1), 12.0, 1e-12);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
 
     const char *inside = "horizon: {start: 2024-01-01T12:00:00Z, duration: 24h}\n";
     assert_int_equal(run_one(dir, "inside", inside, "", "--json"), 0);

@@ -412,6 +412,7 @@ int ss_cmd_run(int argc, char **argv)
     ss_metrics *res = NULL;
     char *text = NULL;
     ss_timeline tl = {0};
+    char *pools_extra = NULL, **extra = NULL;
     int rc = SS_EXIT_FAIL;
     if (ss_scenario_load_file(path, sc, &err)) {
         ss_fail("run", "%s", err.msg);
@@ -479,6 +480,14 @@ int ss_cmd_run(int argc, char **argv)
                          .results = res,
                          .timeline = &tl,
                          .timeline_replica = 0};
+    /* replica 0's per-pool coverage and refusals, in run_results.extra_json */
+    json_t *ex = json_object();
+    json_object_set_new(ex, "pools", pools_json(sc, &tl));
+    pools_extra = json_dumps(ex, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    json_decref(ex);
+    extra = ss_calloc((size_t)R, sizeof *extra);
+    extra[0] = pools_extra;
+    rec.extra_json = (const char *const *)extra;
     sqlite3_int64 run_id = 0;
     if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
         ss_fail("run", "%s", err.msg);
@@ -499,6 +508,8 @@ int ss_cmd_run(int argc, char **argv)
     }
     rc = SS_EXIT_OK;
 out:
+    free(pools_extra);
+    free(extra);
     ss_timeline_free(&tl);
     free(text);
     free(res);
