@@ -1,0 +1,365 @@
+/*
+ * fit_build.c - `spotsim fit` as a library step: evidence in, a named model
+ * and a plain-language report out (docs/fit.md). The estimators are the pure
+ * functions of models/fit_model.h and models/interrupt.h; this file decides
+ * what is fitted, what is too thin to fit, and says so.
+ */
+#include "sim/cli/fit_build.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "models/interrupt.h"
+
+void ss_fit_output_free(ss_fit_output *o)
+{
+    free(o->report.s);
+    for (size_t i = 0; i < o->n_qq; i++) {
+        free(o->qq[i].model_q);
+        free(o->qq[i].data_q);
+    }
+    free(o->qq);
+    free(o->source_json);
+    memset(o, 0, sizeof *o);
+}
+
+static void fit_pool(const ss_fit_evidence_pool *e, ss_time window, ss_fit_pool *p,
+                     ss_fit_output *o)
+{
+    ss_buf *r = &o->report;
+    memset(p, 0, sizeof *p);
+    snprintf(p->instance_type, sizeof p->instance_type, "%s", e->instance_type);
+    snprintf(p->zone, sizeof p->zone, "%s", e->zone);
+    p->interruptions = e->interruptions;
+    p->exposure_hours = e->exposure_hours;
+    p->observed_hours = e->observed_hours;
+    ss_fit_poisson_ci(e->interruptions, e->exposure_hours, 0.95, &p->rate_per_hour, &p->rate_lo,
+                      &p->rate_hi);
+    p->thin = e->interruptions < SS_FIT_MIN_EVENTS;
+
+    /* model (c): bursts of the pool's notices */
+    ss_burst *b = NULL;
+    size_t nb = ss_interrupt_group_bursts(e->notice, e->n_notice, e->launch, e->end, e->n_inst,
+                                          window, &b);
+    ss_interrupt_fit f;
+    ss_interrupt_fit_log(b, nb, e->exposure_hours, e->observed_hours, &f);
+    p->hazard_per_hour = f.hazard_per_hour;
+    p->burst_rate_per_hour = f.burst_rate_per_hour;
+    p->beta_a = f.beta_a > 0 ? f.beta_a : NAN;
+    p->beta_b = f.beta_b > 0 ? f.beta_b : NAN;
+    p->n_single = f.n_single;
+    p->n_multi = f.n_multi;
+    double fs = 0;
+    for (size_t i = 0; i < nb; i++)
+        if (b[i].interrupted > 1)
+            fs += b[i].frac;
+    p->mean_burst_frac = f.n_multi ? fs / f.n_multi : NAN;
+    free(b);
+
+    /* lifetimes */
+    p->lifetimes = (long)e->n_life;
+    for (size_t i = 0; i < e->n_life; i++)
+        p->lifetime_events += e->life_event[i];
+    p->km_median_hours = p->weibull_k = p->weibull_lambda_hours = NAN;
+    p->k_lo = p->k_hi = p->lambda_lo = p->lambda_hi = p->ks_d = p->ks_crit = NAN;
+    ss_km km;
+    ss_km_estimate(e->life, e->life_event, e->n_life, &km);
+    p->km_median_hours = ss_km_median(&km);
+    ss_weibull wb;
+    ss_err werr;
+    bool wb_ok = p->lifetime_events >= SS_FIT_MIN_WEIBULL &&
+                 ss_weibull_fit(e->life, e->life_event, e->n_life, &wb, &werr) == 0;
+    if (wb_ok) {
+        p->weibull_k = wb.k;
+        p->weibull_lambda_hours = wb.lambda;
+        if (ss_weibull_ci(e->life, e->life_event, e->n_life, wb.k, wb.lambda, 0.95, &p->k_lo,
+                          &p->k_hi, &p->lambda_lo, &p->lambda_hi))
+            p->k_lo = p->k_hi = p->lambda_lo = p->lambda_hi = NAN;
+        p->ks_d = ss_fit_ks_km_weibull(km.t, km.s, km.n, wb.k, wb.lambda);
+        p->ks_crit = 1.36 / sqrt((double)p->lifetime_events);
+        ss_fit_qq q = {0};
+        snprintf(q.label, sizeof q.label, "%s %s", p->instance_type, p->zone);
+        q.model_q = ss_malloc((km.n ? km.n : 1) * sizeof *q.model_q);
+        q.data_q = ss_malloc((km.n ? km.n : 1) * sizeof *q.data_q);
+        q.n = ss_fit_qq_weibull(km.t, km.s, km.n, wb.k, wb.lambda, q.model_q, q.data_q);
+        o->qq = ss_realloc(o->qq, (o->n_qq + 1) * sizeof *o->qq);
+        o->qq[o->n_qq++] = q;
+    }
+
+    /* report */
+    ss_buf_printf(r, "\n%s %s\n", p->instance_type, p->zone);
+    ss_buf_printf(r, "  rate            %ld interruptions / %.1f instance-hours = %.3f per 1,000 h"
+                     "  95%% [%.3f, %.3f] (exact Poisson)\n",
+                  p->interruptions, p->exposure_hours, 1000 * p->rate_per_hour,
+                  1000 * p->rate_lo, 1000 * p->rate_hi);
+    if (p->thin)
+        ss_buf_printf(r, "  TOO THIN        fewer than %d interruptions: the rate above is all"
+                         " the data says; do not read a lifetime law or bursts into it\n",
+                      SS_FIT_MIN_EVENTS);
+    ss_buf_printf(r, "  bursts (%.0f min) %d single interruptions -> hazard %.3f per 1,000 h;"
+                     " %d multi-instance bursts -> %.3f per day",
+                  (double)window / (double)SS_MINUTE, p->n_single, 1000 * p->hazard_per_hour,
+                  p->n_multi, 24 * p->burst_rate_per_hour);
+    if (p->n_multi > 0)
+        ss_buf_printf(r, ", mean share of the pool hit %.0f %%", 100 * p->mean_burst_frac);
+    if (p->beta_a > 0)
+        ss_buf_printf(r, ", Beta(%.2f, %.2f)", p->beta_a, p->beta_b);
+    ss_buf_printf(r, "\n  lifetimes       %ld launched in the window, %ld interrupted; KM median ",
+                  p->lifetimes, p->lifetime_events);
+    if (isnan(p->km_median_hours))
+        ss_buf_printf(r, "not reached");
+    else
+        ss_buf_printf(r, "%.2f h", p->km_median_hours);
+    ss_buf_printf(r, "\n");
+    if (wb_ok) {
+        ss_buf_printf(r, "  Weibull         k %.3f [%.3f, %.3f], lambda %.2f h [%.2f, %.2f] (95 %%,"
+                         " Wald)\n",
+                      p->weibull_k, p->k_lo, p->k_hi, p->weibull_lambda_hours, p->lambda_lo,
+                      p->lambda_hi);
+        ss_buf_printf(r, "  goodness of fit KS distance KM vs Weibull %.3f (5 %% critical value"
+                         " ~%.3f): %s\n",
+                      p->ks_d, p->ks_crit,
+                      p->ks_d <= p->ks_crit ? "consistent with a Weibull"
+                                            : "NOT a Weibull; the Q-Q chart shows where");
+    } else {
+        ss_buf_printf(r, "  Weibull         not fitted: %ld interrupted lifetimes (need %d)\n",
+                      p->lifetime_events, SS_FIT_MIN_WEIBULL);
+    }
+    ss_km_free(&km);
+}
+
+static void correlation(const ss_fit_evidence *ev, ss_buf *r)
+{
+    bool any = false;
+    for (size_t i = 0; i < ev->n_pools; i++)
+        for (size_t j = i + 1; j < ev->n_pools; j++) {
+            const ss_fit_evidence_pool *a = &ev->pools[i], *b = &ev->pools[j];
+            if (!a->n_hourly || a->n_hourly != b->n_hourly || a->n_notice == 0 ||
+                b->n_notice == 0)
+                continue;
+            if (!any)
+                ss_buf_printf(r, "\nCorrelation of hourly interruption counts between pools"
+                                 " (Pearson):\n");
+            any = true;
+            ss_buf_printf(r, "  %s %s ~ %s %s: %.3f\n", a->instance_type, a->zone,
+                          b->instance_type, b->zone,
+                          ss_fit_pearson(a->hourly, b->hourly, a->n_hourly));
+        }
+    if (!any && ev->n_pools > 1)
+        ss_buf_printf(r, "\nCorrelation between pools: fewer than two pools with interruptions"
+                         " in the window\n");
+}
+
+static void seasonality(const ss_fit_evidence *ev, ss_buf *r)
+{
+    double c[24] = {0}, x[24] = {0};
+    for (size_t i = 0; i < ev->n_pools; i++)
+        for (int h = 0; h < 24; h++) {
+            c[h] += ev->pools[i].hour_count[h];
+            x[h] += ev->pools[i].hour_exposure[h];
+        }
+    double stat;
+    int dof;
+    bool enough;
+    double p = ss_fit_rate_chisq(c, x, 24, &stat, &dof, &enough);
+    if (!enough) {
+        ss_buf_printf(r, "\nTime of day: too thin to test (some UTC hour expects fewer than 5"
+                         " interruptions under a constant rate)\n");
+        return;
+    }
+    ss_buf_printf(r, "\nTime of day: chi-square %.1f on %d dof, p = %.3g: %s\n", stat, dof, p,
+                  p < 0.05 ? "the rate depends on the hour of day (the generator ignores this;"
+                             " see docs/fit.md Limits)"
+                           : "no evidence that the rate depends on the hour of day");
+}
+
+/* The largest set of traces sharing (start, gap), one per zone. */
+static size_t pick_traces(const ss_fit_evidence *ev, size_t *pick)
+{
+    size_t best = 0;
+    long best_len = -1;
+    for (size_t i = 0; i < ev->n_traces; i++) {
+        size_t n = 0;
+        long len = (long)ev->traces[i].n;
+        size_t tmp[SS_MAX_ZONES];
+        for (size_t j = 0; j < ev->n_traces && n < SS_MAX_ZONES; j++) {
+            const ss_fit_trace *a = &ev->traces[i], *b = &ev->traces[j];
+            if (a->start != b->start || a->gap != b->gap)
+                continue;
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup |= !strcmp(ev->traces[tmp[k]].zone, b->zone) &&
+                       !strcmp(ev->traces[tmp[k]].instance_type, b->instance_type);
+            if (dup)
+                continue;
+            tmp[n++] = j;
+            if ((long)b->n < len)
+                len = (long)b->n;
+        }
+        if (n > best || (n == best && len > best_len)) {
+            best = n;
+            best_len = len;
+            memcpy(pick, tmp, n * sizeof *pick);
+        }
+    }
+    return best;
+}
+
+static int fit_capacity(const ss_fit_evidence *ev, ss_fit_model *m, ss_buf *r, json_t *used,
+                        ss_err *err)
+{
+    size_t pick[SS_MAX_ZONES];
+    size_t nz = pick_traces(ev, pick);
+    if (nz == 0)
+        return 0;
+    long steps = LONG_MAX;
+    const uint8_t *down[SS_MAX_ZONES];
+    for (size_t z = 0; z < nz; z++) {
+        const ss_fit_trace *t = &ev->traces[pick[z]];
+        if ((long)t->n < steps)
+            steps = (long)t->n;
+        down[z] = t->down;
+    }
+    const ss_fit_trace *t0 = &ev->traces[pick[0]];
+    if (ss_cap_fit((int)nz, down, steps, t0->gap, &m->cap, err))
+        return -1;
+    m->has_capacity = true;
+    for (size_t z = 0; z < nz; z++) {
+        const ss_fit_trace *t = &ev->traces[pick[z]];
+        snprintf(m->cap.zone[z], sizeof m->cap.zone[z], "%s", t->zone);
+        snprintf(m->cap.instance_type[z], sizeof m->cap.instance_type[z], "%s", t->instance_type);
+        json_t *o = json_object();
+        json_object_set_new(o, "zone", json_string(t->zone));
+        json_object_set_new(o, "instance_type", json_string(t->instance_type));
+        json_object_set_new(o, "start_ms", json_integer(t->start));
+        json_object_set_new(o, "gap_ms", json_integer(t->gap));
+        json_object_set_new(o, "samples", json_integer(steps));
+        json_array_append_new(used, o);
+    }
+    const ss_cap_model *c = &m->cap;
+    double hours = (double)steps * (double)c->step / (double)SS_HOUR;
+    char a[SS_TIME_BUFLEN];
+    ss_buf_printf(r, "\nCapacity process (joint semi-Markov on/off over %zu zone%s; %ld samples"
+                     " of %.0f s from %s, %.1f days; %d joint states seen):\n",
+                  nz, nz == 1 ? "" : "s", steps, (double)c->step / 1000.0,
+                  ss_time_format(t0->start, a), hours / 24.0, c->n_states);
+    double indep_all = 1.0;
+    bool thin = false;
+    for (int z = 0; z < c->n_zones; z++) {
+        ss_buf_printf(r, "  %-14s %-12s no capacity %5.1f %% of the time, %ld outages, mean %s",
+                      c->zone[z], c->instance_type[z], 100 * c->frac_down[z], c->outages[z],
+                      c->outages[z] ? "" : "-");
+        if (c->outages[z])
+            ss_buf_printf(r, "%.2f h", c->mean_outage_steps[z] * (double)c->step /
+                                           (double)SS_HOUR);
+        ss_buf_printf(r, "%s\n", c->outages[z] < SS_FIT_MIN_OUTAGES ? "  (TOO THIN: fewer than 3"
+                                                                      " outages)"
+                                                                    : "");
+        thin |= c->outages[z] < SS_FIT_MIN_OUTAGES;
+        indep_all *= c->frac_down[z];
+    }
+    if (c->n_zones > 1)
+        ss_buf_printf(r, "  all %d zones out together %.2f %% of the time (%.2f %% if they were"
+                         " independent)\n",
+                      c->n_zones, 100 * c->frac_all_down, 100 * indep_all);
+    if (thin)
+        ss_buf_printf(r, "  The process is fitted, but a zone with fewer than %d outages gives"
+                         " little evidence of how long outages last.\n",
+                      SS_FIT_MIN_OUTAGES);
+    size_t others = ev->n_traces - nz;
+    if (others)
+        ss_buf_printf(r, "  %zu other trace%s (another start or sample period) not in this"
+                         " process: select them with --zones/--types/--from/--to.\n",
+                      others, others == 1 ? "" : "s");
+    return 0;
+}
+
+int ss_fit_build(const ss_fit_evidence *ev, const char *name, ss_time burst_window,
+                 ss_fit_model *out, ss_fit_output *o, ss_err *err)
+{
+    memset(out, 0, sizeof *out);
+    memset(o, 0, sizeof *o);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    out->from = ev->from;
+    out->to = ev->to;
+    out->burst_window = burst_window;
+    ss_buf *r = &o->report;
+    char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+    ss_buf_printf(r, "model %s: evidence %s .. %s\n", name, ss_time_format(ev->from, a),
+                  ss_time_format(ev->to, b));
+    out->pools = ss_calloc(ev->n_pools ? ev->n_pools : 1, sizeof *out->pools);
+    for (size_t i = 0; i < ev->n_pools; i++)
+        fit_pool(&ev->pools[i], burst_window, &out->pools[out->n_pools++], o);
+    if (ev->n_pools == 0)
+        ss_buf_printf(r, "\nNo interruption evidence (spot inventory or notices) in the window:"
+                         " no interruption model.\n");
+    else {
+        correlation(ev, r);
+        seasonality(ev, r);
+    }
+    json_t *src = json_object();
+    json_object_set_new(src, "from_ms", json_integer(ev->from));
+    json_object_set_new(src, "to_ms", json_integer(ev->to));
+    json_t *pools = json_array();
+    for (size_t i = 0; i < ev->n_pools; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "instance_type", json_string(ev->pools[i].instance_type));
+        json_object_set_new(x, "zone", json_string(ev->pools[i].zone));
+        json_object_set_new(x, "instances", json_integer((json_int_t)ev->pools[i].n_inst));
+        json_object_set_new(x, "notices", json_integer((json_int_t)ev->pools[i].n_notice));
+        json_array_append_new(pools, x);
+    }
+    json_object_set_new(src, "log_pools", pools);
+    json_t *used = json_array();
+    int rc = fit_capacity(ev, out, r, used, err);
+    json_object_set_new(src, "traces", used);
+    json_t *prov = json_loads(ev->provenance_json ? ev->provenance_json : "[]", 0, NULL);
+    json_object_set_new(src, "files", prov ? prov : json_array());
+    char *txt = json_dumps(src, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(src);
+    o->source_json = ss_strdup(txt ? txt : "{}");
+    free(txt);
+    if (ev->n_traces == 0)
+        ss_buf_printf(r, "\nNo capacity trace in the window: no capacity process.\n");
+    if (rc) {
+        ss_fit_model_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void ss_fit_write_qq_csv(const ss_fit_output *o, FILE *f)
+{
+    fprintf(f, "pool,model_quantile_hours,data_quantile_hours\n");
+    for (size_t i = 0; i < o->n_qq; i++)
+        for (size_t k = 0; k < o->qq[i].n; k++) {
+            ss_csv_field(f, o->qq[i].label);
+            fprintf(f, ",%.6g,%.6g\n", o->qq[i].model_q[k], o->qq[i].data_q[k]);
+        }
+}
+
+int ss_fit_attach_scenario(ss_store *st, const ss_scenario *sc, ss_data *d, ss_fit_model **owned,
+                           ss_err *err)
+{
+    *owned = NULL;
+    if (sc->market.interruptions != SS_INTERRUPT_MODEL)
+        return 0;
+    char *json = NULL;
+    if (ss_fit_store_load(st, sc->market.interrupt_model, &json, err))
+        return -1;
+    ss_fit_model *m = ss_malloc(sizeof *m);
+    int rc = ss_fit_model_from_json(json, m, err);
+    free(json);
+    if (rc) {
+        free(m);
+        return ss_err_prefix(err, "market.interruptions: model '%s'", sc->market.interrupt_model),
+               -1;
+    }
+    ss_fit_attach(m, d);
+    *owned = m;
+    return 0;
+}
