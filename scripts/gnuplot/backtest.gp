@@ -9,7 +9,7 @@ out_file = ARG2; out_fmt = ARG3; d = ARG0
 load ARG1
 i = strlen(d); while (i > 1 && d[i:i] ne '/') { i = i - 1 }; load d[1:i].'common.gp'
 set multiplot layout 1,2 title title
-set key top left font 'sans,11'
+set key bottom right font 'sans,11'
 set xlabel 'predicted availability (%)'
 set ylabel 'realized availability (%)'
 plot 'data/backtest.tsv' index 0 using 1:4:2:3 with xerrorbars pt 7 ps 0.6 lc rgb c_blue title 'candidates', \
