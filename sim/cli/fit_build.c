@@ -125,9 +125,11 @@ static void fit_pool(const ss_fit_evidence_pool *e, ss_time window, ss_fit_pool 
                       p->ks_d, p->ks_crit,
                       p->ks_d <= p->ks_crit ? "consistent with a Weibull"
                                             : "NOT a Weibull; the Q-Q chart shows where");
-    } else {
+    } else if (p->lifetime_events < SS_FIT_MIN_WEIBULL) {
         ss_buf_printf(r, "  Weibull         not fitted: %ld interrupted lifetimes (need %d)\n",
                       p->lifetime_events, SS_FIT_MIN_WEIBULL);
+    } else {
+        ss_buf_printf(r, "  Weibull         not fitted: %s\n", werr.msg);
     }
     ss_km_free(&km);
 }
