@@ -536,6 +536,60 @@ static void test_generator_marginals(void **state)
         free(down[i]);
 }
 
+/* ---- `spotsim fit` on the bundled log and traces -------------------------------- */
+
+static void test_fit_cli_bundled(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    int rc = tu_system(tu_fmt("'%s/scripts/import-samples' --db '%s/s.db' --bin '%s' --quiet"
+                              " >'%s/imp.out' 2>&1",
+                              tu_source_dir(), dir, tu_spotsim_bin(), dir));
+    assert_int_equal(rc, 0);
+    /* Holding out the training window itself: the realized counts are the
+     * fitted ones and the realized trace marginals are those the generator
+     * reproduces (test_generator_marginals), so every check must be inside:
+     * 3 pools of the log + 4 zones x 2 + all-out = 12 of 12. */
+    rc = tu_system(tu_fmt("'%s' fit --db '%s/s.db' --name all --type p3.2xlarge"
+                          " --holdout 2023-02-15T00:00:00Z..2023-08-20T19:35:00Z --out '%s/fit'"
+                          " >'%s/fit.out' 2>'%s/fit.err'",
+                          tu_spotsim_bin(), dir, dir, dir, dir));
+    if (rc != 0)
+        fail_msg("spotsim fit exit %d: %s", rc, tu_read_file(tu_fmt("%s/fit.err", dir), NULL));
+    char *o = tu_read_file(tu_fmt("%s/fit.out", dir), NULL);
+    assert_non_null(o);
+    assert_non_null(strstr(o, "12 of 12 realized values inside their predicted range"));
+    /* the rate line agrees with `stats` (test_stats_real pins 600 interruptions
+     * in total; us-west-2c: 330 over 1395.8 instance-hours = 236.418 per 1,000 h) */
+    assert_non_null(strstr(o, "330 interruptions / 1395.8 instance-hours = 236.418 per 1,000 h"));
+    assert_non_null(strstr(o, "Capacity process (joint semi-Markov on/off over 4 zones; 20158"
+                              " samples of 195 s"));
+    assert_non_null(strstr(o, "stored as model 'all'"));
+    free(o);
+    /* the Q-Q chart and its data */
+    size_t len = 0;
+    char *png = tu_read_file(tu_fmt("%s/fit/qq.png", dir), &len);
+    assert_non_null(png);
+    assert_true(len > 1000);
+    free(png);
+    char *csv = tu_read_file(tu_fmt("%s/fit/qq.csv", dir), NULL);
+    assert_non_null(csv);
+    assert_true(strncmp(csv, "pool,model_quantile_hours,data_quantile_hours\n", 46) == 0);
+    free(csv);
+    /* usage and data errors */
+    rc = tu_system(tu_fmt("'%s' fit --db '%s/s.db' >/dev/null 2>&1", tu_spotsim_bin(), dir));
+    assert_int_equal(rc, 2);
+    rc = tu_system(tu_fmt("'%s' fit --db '%s/s.db' --name x --type m9.huge >/dev/null"
+                          " 2>'%s/none.err'",
+                          tu_spotsim_bin(), dir, dir));
+    assert_int_equal(rc, 1);
+    char *e = tu_read_file(tu_fmt("%s/none.err", dir), NULL);
+    assert_non_null(strstr(e, "nothing to fit"));
+    free(e);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_synthetic_weibull_covered),
         cmocka_unit_test(test_synthetic_bursts),
         cmocka_unit_test(test_generator_marginals),
+        cmocka_unit_test(test_fit_cli_bundled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
 
 #include "models/interrupt.h"
+#include "sim/kernel/rng.h"
 
 void ss_fit_output_free(ss_fit_output *o)
 {
@@ -332,6 +335,181 @@ int ss_fit_build(const ss_fit_evidence *ev, const char *name, ss_time burst_wind
         return -1;
     }
     return 0;
+}
+
+/* Smallest k with P(Poisson(mu) <= k) >= p. */
+static long poisson_quantile(double mu, double p)
+{
+    if (!(mu > 0))
+        return 0;
+    long k = 0;
+    while (gsl_cdf_poisson_P((unsigned)k, mu) < p && k < 100000000L)
+        k++;
+    return k;
+}
+
+typedef struct hold_rle {
+    uint32_t *s;
+    long *len;
+    size_t n, cap1, cap2;
+    ss_time last_t, step;
+} hold_rle;
+
+static void hold_collect(void *ctx, ss_time t, uint32_t down)
+{
+    hold_rle *r = ctx;
+    if (r->n > 0)
+        r->len[r->n - 1] = (long)((t - r->last_t) / r->step);
+    SS_GROW(r->s, r->cap1, r->n + 1);
+    SS_GROW(r->len, r->cap2, r->n + 1);
+    r->s[r->n] = down;
+    r->len[r->n++] = 0;
+    r->last_t = t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void range_of(double *v, int n, double *lo, double *hi)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            v[k++] = v[i];
+    if (k == 0) {
+        *lo = *hi = NAN;
+        return;
+    }
+    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    *lo = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)k, 0.025);
+    *hi = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)k, 0.975);
+}
+
+static void check_line(ss_buf *r, const char *what, double real, double lo, double hi, double scale,
+                       const char *unit, int *checks, int *covered)
+{
+    bool in = real >= lo && real <= hi;
+    (*checks)++;
+    *covered += in;
+    ss_buf_printf(r, "  %-44s realized %8.3f%s, predicted 95%% [%.3f, %.3f]%s: %s\n", what,
+                  real * scale, unit, lo * scale, hi * scale, unit, in ? "inside" : "OUTSIDE");
+}
+
+void ss_fit_holdout(const ss_fit_model *m, const ss_fit_evidence *hold, uint64_t seed, int paths,
+                    ss_buf *r, int *checks, int *covered)
+{
+    *checks = *covered = 0;
+    char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+    ss_buf_printf(r, "\nHold-out %s .. %s: the model against what followed\n",
+                  ss_time_format(hold->from, a), ss_time_format(hold->to, b));
+    for (size_t i = 0; i < m->n_pools; i++) {
+        const ss_fit_pool *p = &m->pools[i];
+        const ss_fit_evidence_pool *h = NULL;
+        for (size_t k = 0; k < hold->n_pools; k++)
+            if (!strcmp(hold->pools[k].instance_type, p->instance_type) &&
+                !strcmp(hold->pools[k].zone, p->zone))
+                h = &hold->pools[k];
+        if (!h || !(h->exposure_hours > 0) || isnan(p->rate_lo)) {
+            ss_buf_printf(r, "  %s %s: no exposure in the hold-out, nothing to check\n",
+                          p->instance_type, p->zone);
+            continue;
+        }
+        long lo = poisson_quantile(p->rate_lo * h->exposure_hours, 0.025);
+        long hi = poisson_quantile(p->rate_hi * h->exposure_hours, 0.975);
+        char what[160];
+        snprintf(what, sizeof what, "%s %s interruptions in %.0f inst.-h", p->instance_type,
+                 p->zone, h->exposure_hours);
+        check_line(r, what, (double)h->interruptions, (double)lo, (double)hi, 1.0, "", checks,
+                   covered);
+    }
+    if (!m->has_capacity)
+        return;
+    const ss_cap_model *c = &m->cap;
+    const ss_fit_trace *tr[SS_MAX_ZONES];
+    long steps = LONG_MAX;
+    for (int z = 0; z < c->n_zones; z++) {
+        tr[z] = NULL;
+        for (size_t k = 0; k < hold->n_traces; k++) {
+            const ss_fit_trace *t = &hold->traces[k];
+            if (!strcmp(t->zone, c->zone[z]) && !strcmp(t->instance_type, c->instance_type[z]) &&
+                t->gap == c->step && (z == 0 || !tr[0] || t->start == tr[0]->start)) {
+                tr[z] = t;
+                break;
+            }
+        }
+        if (!tr[z]) {
+            ss_buf_printf(r, "  capacity: no hold-out trace of %s %s on the model's grid, nothing"
+                             " to check\n",
+                          c->instance_type[z], c->zone[z]);
+            return;
+        }
+        if ((long)tr[z]->n < steps)
+            steps = (long)tr[z]->n;
+    }
+    /* realized */
+    uint32_t *rs = ss_malloc((size_t)steps * sizeof *rs);
+    long *rl = ss_malloc((size_t)steps * sizeof *rl);
+    for (long i = 0; i < steps; i++) {
+        rs[i] = 0;
+        rl[i] = 1;
+        for (int z = 0; z < c->n_zones; z++)
+            if (tr[z]->down[i])
+                rs[i] |= 1u << z;
+    }
+    ss_cap_marginals real;
+    ss_cap_marginals_of(c->n_zones, rs, rl, (size_t)steps, &real);
+    free(rs);
+    free(rl);
+    /* predicted */
+    int nz = c->n_zones;
+    double *fd = ss_malloc((size_t)(paths * nz) * sizeof *fd);
+    double *mo = ss_malloc((size_t)(paths * nz) * sizeof *mo);
+    double *al = ss_malloc((size_t)paths * sizeof *al);
+    ss_time end = (ss_time)steps * c->step;
+    for (int pth = 0; pth < paths; pth++) {
+        gsl_rng *g = ss_rng_new(seed, (uint64_t)pth, SS_RNG_CAPACITY_MODEL);
+        hold_rle h = {0};
+        h.step = c->step;
+        ss_cap_generate(c, g, 0, end, hold_collect, &h);
+        ss_rng_free(g);
+        if (h.n > 0)
+            h.len[h.n - 1] = (long)((end - h.last_t) / c->step);
+        ss_cap_marginals gm;
+        ss_cap_marginals_of(nz, h.s, h.len, h.n, &gm);
+        for (int z = 0; z < nz; z++) {
+            fd[z * paths + pth] = gm.frac_down[z];
+            mo[z * paths + pth] = gm.mean_outage_steps[z];
+        }
+        al[pth] = gm.frac_all_down;
+        free(h.s);
+        free(h.len);
+    }
+    double hours_per_step = (double)c->step / (double)SS_HOUR;
+    ss_buf_printf(r, "  capacity over %ld samples, %d generated paths:\n", steps, paths);
+    for (int z = 0; z < nz; z++) {
+        double lo, hi;
+        char what[160];
+        range_of(&fd[z * paths], paths, &lo, &hi);
+        snprintf(what, sizeof what, "%s share of time without capacity", c->zone[z]);
+        check_line(r, what, real.frac_down[z], lo, hi, 100.0, " %", checks, covered);
+        range_of(&mo[z * paths], paths, &lo, &hi);
+        snprintf(what, sizeof what, "%s mean outage", c->zone[z]);
+        if (!isnan(real.mean_outage_steps[z]))
+            check_line(r, what, real.mean_outage_steps[z], lo, hi, hours_per_step, " h", checks,
+                       covered);
+    }
+    if (nz > 1) {
+        double lo, hi;
+        range_of(al, paths, &lo, &hi);
+        check_line(r, "all zones out together", real.frac_all_down, lo, hi, 100.0, " %", checks,
+                   covered);
+    }
+    free(fd);
+    free(mo);
+    free(al);
 }
 
 void ss_fit_write_qq_csv(const ss_fit_output *o, FILE *f)

@@ -34,6 +34,18 @@ int ss_fit_build(const ss_fit_evidence *ev, const char *name, ss_time burst_wind
                  ss_fit_model *out, ss_fit_output *o, ss_err *err);
 void ss_fit_output_free(ss_fit_output *o);
 
+/* Check a fitted model against a later window (`spotsim fit --holdout`):
+ * for each fitted pool with exposure in the hold-out, whether the realized
+ * count of interruptions falls in the predictive 95 % interval
+ * [Poisson 2.5 % quantile at rate_lo x exposure, 97.5 % quantile at rate_hi
+ * x exposure]; for the capacity process, `paths` generated paths as long as
+ * the hold-out traces (stream (seed, path, SS_RNG_CAPACITY_MODEL)) give the
+ * 2.5-97.5 % range of each zone's share of time without capacity, mean
+ * outage and the share with every zone out, against the realized ones.
+ * Appends to r; *checks and *covered count the comparisons. */
+void ss_fit_holdout(const ss_fit_model *m, const ss_fit_evidence *hold, uint64_t seed, int paths,
+                    ss_buf *r, int *checks, int *covered);
+
 /* Q-Q points as CSV: label,model_quantile_hours,data_quantile_hours. */
 void ss_fit_write_qq_csv(const ss_fit_output *o, FILE *f);
 
