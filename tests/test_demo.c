@@ -194,6 +194,12 @@ static void demo_runs_every_stage_on_the_bundled_samples(void **state)
     assert_non_null(strstr(html, tu_fmt("Recommended configuration (candidate %d of 16", cand)));
     assert_true(check_links(html, rdir) >= 6); /* frontier, timeline, sensitivity, prices, ... */
     assert_true(exists(tu_fmt("%s/frontier.png", rdir)));
+    /* the evidence charts: the fit's Q-Q chart and the backtest of this scenario */
+    assert_non_null(strstr(html, "Goodness of fit of the lifetime model"));
+    assert_non_null(strstr(html, "Would it have held up? Backtest"));
+    assert_non_null(strstr(html, "1 fold, 16 candidate evaluations, realized with max-price"));
+    assert_true(exists(tu_fmt("%s/qq.png", rdir)));
+    assert_true(exists(tu_fmt("%s/backtest.png", rdir)));
     assert_true(exists(tu_fmt("%s/timeline.png", rdir)));
     free(html);
     char want[1200];

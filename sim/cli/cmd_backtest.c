@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "models/eval.h"
 #include "models/interrupt.h"
@@ -621,6 +622,10 @@ int ss_cmd_backtest(int argc, char **argv)
     ss_store st = {0};
     fold_result *fr = ss_calloc((size_t)o.rolling, sizeof *fr);
     int done = 0;
+    if (access(o.db, R_OK) != 0) {
+        ss_fail("backtest", "%s: no store here (import data first, or give --db)", o.db);
+        goto out;
+    }
     if (ss_scenario_load_file(o.path, sc, &err) || ss_store_open(&st, o.db, 0, &err)) {
         ss_fail("backtest", "%s", err.msg);
         goto out;

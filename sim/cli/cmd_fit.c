@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "policies/export.h"
 #include "sim/cli/cli.h"
@@ -219,6 +220,10 @@ int ss_cmd_fit(int argc, char **argv)
     ss_fit_model m = {0};
     ss_fit_output o = {0};
     bool built = false;
+    if (access(db, R_OK) != 0) {
+        ss_fail("fit", "%s: no store here (import data first, or give --db)", db);
+        goto done;
+    }
     if (ss_store_open(&st, db, dry, &err) || ss_fit_evidence_load(&st, &f, &ev, &err)) {
         ss_fail("fit", "%s", err.msg);
         goto done;

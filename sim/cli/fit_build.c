@@ -322,6 +322,20 @@ int ss_fit_build(const ss_fit_evidence *ev, const char *name, ss_time burst_wind
     json_t *used = json_array();
     int rc = fit_capacity(ev, out, r, used, err);
     json_object_set_new(src, "traces", used);
+    /* Q-Q points, for the report's chart */
+    json_t *qq = json_array();
+    for (size_t i = 0; i < o->n_qq; i++) {
+        json_t *x = json_object(), *mq = json_array(), *dq = json_array();
+        json_object_set_new(x, "label", json_string(o->qq[i].label));
+        for (size_t k = 0; k < o->qq[i].n; k++) {
+            json_array_append_new(mq, json_real(o->qq[i].model_q[k]));
+            json_array_append_new(dq, json_real(o->qq[i].data_q[k]));
+        }
+        json_object_set_new(x, "model_hours", mq);
+        json_object_set_new(x, "data_hours", dq);
+        json_array_append_new(qq, x);
+    }
+    json_object_set_new(src, "qq", qq);
     json_t *prov = json_loads(ev->provenance_json ? ev->provenance_json : "[]", 0, NULL);
     json_object_set_new(src, "files", prov ? prov : json_array());
     char *txt = json_dumps(src, JSON_COMPACT | JSON_PRESERVE_ORDER);
