@@ -536,6 +536,42 @@ static void test_generator_marginals(void **state)
         free(down[i]);
 }
 
+/* ---- hold-out check ------------------------------------------------------------ */
+
+static void test_holdout_interval(void **state)
+{
+    (void)state;
+    /* rate interval [0.02, 0.1] per hour, hold-out exposure 100 h: predictive
+     * range [Poisson(2) 2.5 % quantile, Poisson(10) 97.5 % quantile]
+     * = [0 (P(0) = e^-2 = 0.135 >= 0.025), 16 (P(<=15) = 0.9513 < 0.975 <=
+     * P(<=16) = 0.9730)]: 16 interruptions inside, 17 outside. */
+    ss_fit_pool p = {0};
+    snprintf(p.instance_type, sizeof p.instance_type, "m5.large");
+    snprintf(p.zone, sizeof p.zone, "us-east-1a");
+    p.rate_lo = 0.02;
+    p.rate_hi = 0.1;
+    ss_fit_model m = {0};
+    m.pools = &p;
+    m.n_pools = 1;
+    ss_fit_evidence_pool h = {0};
+    snprintf(h.instance_type, sizeof h.instance_type, "m5.large");
+    snprintf(h.zone, sizeof h.zone, "us-east-1a");
+    h.exposure_hours = 100.0;
+    ss_fit_evidence ev = {0};
+    ev.pools = &h;
+    ev.n_pools = 1;
+    for (long k = 16; k <= 17; k++) {
+        h.interruptions = k;
+        ss_buf r = {0};
+        int checks, covered;
+        ss_fit_holdout(&m, &ev, 1, 10, &r, &checks, &covered);
+        assert_int_equal(checks, 1);
+        assert_int_equal(covered, k == 16 ? 1 : 0);
+        assert_non_null(strstr(r.s, "predicted 95% [0.000, 16.000]"));
+        free(r.s);
+    }
+}
+
 /* ---- `spotsim fit` on the bundled log and traces -------------------------------- */
 
 static void test_fit_cli_bundled(void **state)
@@ -602,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_synthetic_weibull_covered),
         cmocka_unit_test(test_synthetic_bursts),
         cmocka_unit_test(test_generator_marginals),
+        cmocka_unit_test(test_holdout_interval),
         cmocka_unit_test(test_fit_cli_bundled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
