@@ -21,6 +21,7 @@
 #include "datasets/market_data.h"
 #include "models/ecs.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
 

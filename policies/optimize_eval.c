@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "models/market.h"
 #include "sim/scenario/scenario_io.h"
 

@@ -44,6 +44,7 @@
 #include "datasets/store.h"
 #include "datasets/market_data.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "sim/scenario/scenario_io.h"
 
 static void import_sample(ss_store *st, const char *name)
