@@ -1697,6 +1697,8 @@ int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err
     return rc;
 }
 
+const ss_param_binder ss_scenario_binder = {ss_scenario_set, ss_scenario_validate};
+
 /* ---- Hash ------------------------------------------------------------------------ */
 
 void ss_scenario_hash(const ss_scenario *sc, char buf[17])
