@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "datasets/data_load.h"
 #include "models/eval.h"
 #include "models/interrupt.h"
 #include "policies/backtest.h"
@@ -253,7 +254,7 @@ static int run_fold(ss_store *st, const bt_opts *o, const ss_scenario *base, int
         snprintf(tr->market.interrupt_model, sizeof tr->market.interrupt_model, "%s", fr->model);
     }
     /* (2) optimize on the training window */
-    if (ss_data_load(st, tr, &dtr, err))
+    if (ss_data_load(st, &tr->market, tr->start, tr->end, &dtr, err))
         goto out;
     if (have_model)
         ss_fit_attach(&model, dtr);
@@ -265,6 +266,7 @@ static int run_fold(ss_store *st, const bt_opts *o, const ss_scenario *base, int
         goto out;
     if (ss_space_build(&base->search, &space, err))
         goto out;
+    space.bind = &ss_scenario_binder;
     ss_opt_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.method = base->search.method;
@@ -324,7 +326,7 @@ static int run_fold(ss_store *st, const bt_opts *o, const ss_scenario *base, int
         snprintf(fr->realized, sizeof fr->realized, "scenario (assumed, no evidence)");
         break;
     }
-    if (ss_data_load(st, te, &dte, err))
+    if (ss_data_load(st, &te->market, te->start, te->end, &dte, err))
         goto out;
     int R = o->test_replicas;
     slots = ss_calloc((size_t)res.n * (size_t)R + 1, sizeof *slots);
