@@ -37,6 +37,28 @@ static void add_hours(double *bucket, ss_time a, ss_time b)
     }
 }
 
+/* Spread [a, b) over the 7 UTC days of the week (1970-01-01 was a Thursday:
+ * Monday = 0 is (days + 3) mod 7). */
+static void add_days(double *bucket, ss_time a, ss_time b)
+{
+    while (a < b) {
+        ss_time day_ms = ((a % SS_DAY) + SS_DAY) % SS_DAY;
+        ss_time days = (a - day_ms) / SS_DAY;
+        int d = (int)(((days + 3) % 7 + 7) % 7);
+        ss_time next = a - day_ms + SS_DAY;
+        ss_time stop = next < b ? next : b;
+        bucket[d] += (double)(stop - a) / (double)SS_HOUR;
+        a = stop;
+    }
+}
+
+static int day_of_week(ss_time t)
+{
+    ss_time day_ms = ((t % SS_DAY) + SS_DAY) % SS_DAY;
+    ss_time days = (t - day_ms) / SS_DAY;
+    return (int)(((days + 3) % 7 + 7) % 7);
+}
+
 static void load_pool(const ssx_data *d, const ssx_pool *p, ss_fit_evidence_pool *e)
 {
     snprintf(e->region, sizeof e->region, "%s", p->region);
@@ -72,6 +94,7 @@ static void load_pool(const ssx_data *d, const ssx_pool *p, ss_fit_evidence_pool
         ss_time hi = end < d->to_eff ? end : d->to_eff;
         if (hi > lo) {
             add_hours(e->hour_exposure, lo, hi);
+            add_days(e->dow_exposure, lo, hi);
             ss_time from = lo > cover_end ? lo : cover_end;
             if (hi > from) {
                 observed += (double)(hi - from);
@@ -88,6 +111,7 @@ static void load_pool(const ssx_data *d, const ssx_pool *p, ss_fit_evidence_pool
     for (size_t i = 0; i < e->n_notice; i++) {
         ss_time day_ms = ((e->notice[i] % SS_DAY) + SS_DAY) % SS_DAY;
         e->hour_count[day_ms / SS_HOUR] += 1.0;
+        e->dow_count[day_of_week(e->notice[i])] += 1.0;
     }
     /* notices per hour of the window, for the correlation between pools
      * (capped at ten years of hours) */

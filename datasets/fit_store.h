@@ -28,6 +28,7 @@ typedef struct ss_fit_evidence_pool {
     int *life_event;             /* 1 interrupted, 0 censored */
     size_t n_life;
     double hour_count[24], hour_exposure[24]; /* notices and instance-hours by UTC hour */
+    double dow_count[7], dow_exposure[7];     /* ... by UTC day of week, Monday = 0 */
     double *hourly;              /* notices per hour of the window (for correlation) */
     size_t n_hourly;
 } ss_fit_evidence_pool;

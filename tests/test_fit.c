@@ -238,6 +238,12 @@ static void test_fit_matches_stats(void **state)
     assert_non_null(strstr(o.report.s, "TOO THIN"));
     assert_non_null(strstr(o.report.s, "Weibull         not fitted: 2 interrupted lifetimes"));
     assert_non_null(strstr(o.report.s, "Time of day: too thin"));
+    /* T0 is a Monday: every hour of exposure falls on Monday (bucket 0) */
+    assert_double_equal(ev.pools[0].dow_exposure[0], 19.0, 1e-12);
+    assert_double_equal(ev.pools[0].dow_count[0], 2.0, 0);
+    /* the inventory covers T0 .. T0 + 10 h = 0.06 weeks */
+    assert_non_null(strstr(o.report.s, "Day of week: too short to test (the inventory covers 0.1"
+                                       " weeks"));
     assert_non_null(strstr(o.report.s, "No capacity trace"));
     /* ... and `stats` prints the same numbers for the same filter */
     ss_stats_row *rows;

@@ -161,25 +161,62 @@ static void correlation(const ss_fit_evidence *ev, ss_buf *r)
 
 static void seasonality(const ss_fit_evidence *ev, ss_buf *r)
 {
-    double c[24] = {0}, x[24] = {0};
-    for (size_t i = 0; i < ev->n_pools; i++)
+    double c[24] = {0}, x[24] = {0}, dc[7] = {0}, dx[7] = {0};
+    for (size_t i = 0; i < ev->n_pools; i++) {
         for (int h = 0; h < 24; h++) {
             c[h] += ev->pools[i].hour_count[h];
             x[h] += ev->pools[i].hour_exposure[h];
         }
-    double stat;
-    int dof;
-    bool enough;
-    double p = ss_fit_rate_chisq(c, x, 24, &stat, &dof, &enough);
-    if (!enough) {
-        ss_buf_printf(r, "\nTime of day: too thin to test (some UTC hour expects fewer than 5"
-                         " interruptions under a constant rate)\n");
-        return;
+        for (int d = 0; d < 7; d++) {
+            dc[d] += ev->pools[i].dow_count[d];
+            dx[d] += ev->pools[i].dow_exposure[d];
+        }
     }
-    ss_buf_printf(r, "\nTime of day: chi-square %.1f on %d dof, p = %.3g: %s\n", stat, dof, p,
-                  p < 0.05 ? "the rate depends on the hour of day (the generator ignores this;"
-                             " see docs/fit.md Limits)"
-                           : "no evidence that the rate depends on the hour of day");
+    /* the span the inventory covers: a weekly pattern needs several weeks */
+    ss_time lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < ev->n_pools; i++) {
+        const ss_fit_evidence_pool *p = &ev->pools[i];
+        for (size_t k = 0; k < p->n_inst; k++) {
+            ss_time a = p->launch[k] < ev->from ? ev->from : p->launch[k];
+            ss_time b = p->end[k] > ev->to ? ev->to : p->end[k];
+            if (a < lo)
+                lo = a;
+            if (b > hi)
+                hi = b;
+        }
+    }
+    double weeks = hi > lo ? (double)(hi - lo) / (double)(7 * SS_DAY) : 0.0;
+    static const char *const what[] = {"Time of day", "Day of week"};
+    static const char *const unit[] = {"UTC hour", "UTC day of the week"};
+    static const char *const of[] = {"the hour of day", "the day of the week"};
+    for (int k = 0; k < 2; k++) {
+        if (k == 1 && weeks < 4.0) {
+            ss_buf_printf(r, "Day of week: too short to test (the inventory covers %.1f weeks; with"
+                             " fewer than 4 a weekly pattern cannot be told from day-to-day"
+                             " change)\n",
+                          weeks);
+            continue;
+        }
+        double stat;
+        int dof;
+        bool enough;
+        double p = k == 0 ? ss_fit_rate_chisq(c, x, 24, &stat, &dof, &enough)
+                          : ss_fit_rate_chisq(dc, dx, 7, &stat, &dof, &enough);
+        if (!enough) {
+            ss_buf_printf(r, "%s%s: too thin to test (a %s with exposure expects fewer than 5"
+                             " interruptions under a constant rate, or only one has exposure)\n",
+                          k == 0 ? "\n" : "", what[k], unit[k]);
+            continue;
+        }
+        ss_buf_printf(r, "%s%s: chi-square %.1f on %d dof, p = %.3g: ", k == 0 ? "\n" : "",
+                      what[k], stat, dof, p);
+        if (p < 0.05)
+            ss_buf_printf(r, "the rate depends on %s (the generator ignores this; see docs/fit.md"
+                             " Limits)\n",
+                          of[k]);
+        else
+            ss_buf_printf(r, "no evidence that the rate depends on %s\n", of[k]);
+    }
 }
 
 /* The largest set of traces sharing (start, gap), one per zone. */
