@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "datasets/data_load.h"
 #include "models/eval.h"
 #include "models/interrupt.h"
@@ -129,27 +131,37 @@ static int store_fold(ss_store *st, const ss_scenario *sc, const char *hash, int
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char summary[1024];
     const ss_bt_summary *s = &fr->s;
-    snprintf(summary, sizeof summary,
-             "{\"candidates\":%d,\"availability_coverage\":%.17g,\"cost_coverage\":%.17g,"
-             "\"availability_mae\":%.17g,\"cost_mae_usd_month\":%.17g,\"cost_mape\":%.17g,"
-             "\"spearman_cost\":%.17g,\"spearman_availability\":%.17g,"
-             "\"regret_usd_month\":%.17g,\"predicted_met_realized_failed\":%d}",
-             s->n, s->avail_coverage, s->cost_coverage, s->avail_mae, s->cost_mae, s->cost_mape,
-             isfinite(s->spearman_cost) ? s->spearman_cost : -2.0,
-             isfinite(s->spearman_avail) ? s->spearman_avail : -2.0,
-             isfinite(s->regret_usd_month) ? s->regret_usd_month : 0.0, s->pred_meets_real_fails);
-    if (ss_store_begin(st, err))
+    /* NaN (e.g. a Spearman of constant values) is JSON null */
+#define NUM(x) (isfinite(x) ? json_real(x) : json_null())
+    json_t *js = json_object();
+    json_object_set_new(js, "candidates", json_integer(s->n));
+    json_object_set_new(js, "availability_coverage", NUM(s->avail_coverage));
+    json_object_set_new(js, "cost_coverage", NUM(s->cost_coverage));
+    json_object_set_new(js, "availability_mae", NUM(s->avail_mae));
+    json_object_set_new(js, "cost_mae_usd_month", NUM(s->cost_mae));
+    json_object_set_new(js, "cost_mape", NUM(s->cost_mape));
+    json_object_set_new(js, "spearman_cost", NUM(s->spearman_cost));
+    json_object_set_new(js, "spearman_availability", NUM(s->spearman_avail));
+    json_object_set_new(js, "regret_usd_month", NUM(s->regret_usd_month));
+    json_object_set_new(js, "predicted_met_realized_failed", json_integer(s->pred_meets_real_fails));
+#undef NUM
+    char *summary = json_dumps(js, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(js);
+    if (ss_store_begin(st, err)) {
+        free(summary);
         return -1;
+    }
     sqlite3_stmt *q;
     if (ss_store_prepare(st,
                          "INSERT INTO backtests(created_at, scenario_name, scenario_hash, fold,"
                          " train_from_ms, train_to_ms, test_from_ms, test_to_ms, optimization_id,"
                          " model_name, realized_source, slo, recommended, best_hindsight,"
                          " summary_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                         &q, err))
+                         &q, err)) {
+        free(summary);
         goto fail;
+    }
     sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, sc->name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 3, hash, -1, SQLITE_TRANSIENT);
@@ -163,7 +175,8 @@ static int store_fold(ss_store *st, const ss_scenario *sc, const char *hash, int
     sqlite3_bind_double(q, 12, slo);
     sqlite3_bind_int(q, 13, s->recommended >= 0 ? fr->c[s->recommended].id : -1);
     sqlite3_bind_int(q, 14, s->best_hindsight >= 0 ? fr->c[s->best_hindsight].id : -1);
-    sqlite3_bind_text(q, 15, summary, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 15, summary ? summary : "{}", -1, SQLITE_TRANSIENT);
+    free(summary);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
@@ -256,14 +269,15 @@ static int run_fold(ss_store *st, const bt_opts *o, const ss_scenario *base, int
     /* (2) optimize on the training window */
     if (ss_data_load(st, &tr->market, tr->start, tr->end, &dtr, err))
         goto out;
-    if (have_model)
+    if (have_model) {
         ss_fit_attach(&model, dtr);
-    else if (tr->market.interruptions == SS_INTERRUPT_MODEL &&
-             ss_err_set(err, "the scenario names model '%s'; a backtest refits the model on"
-                             " each training window, so give the scenario the source the"
-                             " model came from (replay or trace)",
-                        tr->market.interrupt_model))
+    } else if (tr->market.interruptions == SS_INTERRUPT_MODEL) {
+        ss_err_set(err, "the scenario names model '%s'; a backtest refits the model on each"
+                        " training window, so give the scenario the source the model came from"
+                        " (replay or trace)",
+                   tr->market.interrupt_model);
         goto out;
+    }
     if (ss_space_build(&base->search, &space, err))
         goto out;
     space.bind = &ss_scenario_binder;
