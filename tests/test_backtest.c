@@ -380,6 +380,55 @@ static void test_fit_then_run_with_model(void **state)
     char *e = slurp("missing.err");
     assert_non_null(strstr(e, "no fitted model named 'nope' (the store has: c5d)"));
     free(e);
+
+    /* backtest with evidence: the 2020 example over the synthetic log. The
+     * training window holds instances of days 6..35 (launched 03-07 ..
+     * 04-05), so a model is fitted there and stored under the fold's name;
+     * the test window holds days 36..39, so the log is replayed there. */
+    assert_int_equal(tu_system(tu_fmt("cp '%s' '%s/bt-ev.db'", db, g_dir)), 0);
+    rc = tu_system(tu_fmt("'%s' backtest --db '%s/bt-ev.db' '%s/examples/ecs-od-base-4pools-2020.yaml'"
+                          " --train 2020-03-07T00:00:00Z..2020-04-06T00:00:00Z"
+                          " --test 2020-04-06T00:00:00Z..2020-05-07T00:00:00Z --replicas 2"
+                          " --test-replicas 1 >'%s/bt-ev.out' 2>'%s/bt-ev.err'",
+                          tu_spotsim_bin(), g_dir, tu_source_dir(), g_dir, g_dir));
+    assert_int_equal(rc, 0);
+    char *bo = slurp("bt-ev.out");
+    assert_non_null(strstr(bo, "predicted from   bt-ecs-od-base-4pools-2020-0-2020-03-07"));
+    assert_non_null(strstr(bo, "realized with    replay (log)"));
+    assert_non_null(strstr(bo, "calibration      12 candidates"));
+    free(bo);
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(tu_fmt("%s/bt-ev.db", g_dir), &s), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(s, "SELECT model_name, realized_source FROM backtests", -1,
+                                        &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0),
+                        "bt-ecs-od-base-4pools-2020-0-2020-03-07");
+    assert_string_equal((const char *)sqlite3_column_text(q, 1), "replay (log)");
+    sqlite3_finalize(q);
+    /* the fold's model: days 6..35 = instances launched in the window; of them
+     * d = 8, 12, ..., 32 interrupted (7), and d = 36's ... not launched yet */
+    assert_int_equal(sqlite3_prepare_v2(s, "SELECT json_extract(model_json, '$.pools[0].interruptions')"
+                                           " FROM fit_models WHERE name LIKE 'bt-%'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 7);
+    sqlite3_finalize(q);
+    sqlite3_close(s);
+    /* a scenario that names a model is refitted on each training window;
+     * with no evidence there (the log ends on 2020-04-10) it is refused */
+    rc = tu_system(tu_fmt("'%s' backtest --db '%s/bt-ev.db' '%s/model.yaml'"
+                          " --train 2020-04-12T00:00:00Z..2020-04-26T00:00:00Z"
+                          " --test 2020-04-26T00:00:00Z..2020-05-07T00:00:00Z"
+                          " >/dev/null 2>'%s/bt-model.err'",
+                          tu_spotsim_bin(), g_dir, g_dir, g_dir));
+    assert_int_equal(rc, 1);
+    char *me = slurp("bt-model.err");
+    assert_non_null(strstr(me, "a backtest refits the model on each training window"));
+    free(me);
 }
 
 static int backtest(const char *name, const char *env, const char *args)
