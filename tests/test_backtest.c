@@ -366,6 +366,14 @@ static void test_fit_then_run_with_model(void **state)
     json_decref(o);
     free(a);
     free(b);
+    /* the report says where the interruptions came from */
+    rc = tu_system(tu_fmt("'%s' report --db '%s/run1.db' --run 1 --out '%s/rep' >/dev/null 2>&1",
+                          tu_spotsim_bin(), g_dir, g_dir));
+    assert_int_equal(rc, 0);
+    char *md = slurp("rep/index.md");
+    assert_non_null(strstr(md, "Interruptions are drawn from the model \"c5d\" that spotsim fit"
+                               " estimated from imported evidence"));
+    free(md);
     /* a model the store does not have: exit 1 naming it */
     f = fopen(tu_fmt("%s/missing.yaml", g_dir), "w");
     yaml = tu_read_file(tu_fmt("%s/model.yaml", g_dir), NULL);
