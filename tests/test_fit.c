@@ -607,6 +607,11 @@ static void test_fit_cli_bundled(void **state)
     assert_non_null(strstr(o, "Capacity process (joint semi-Markov on/off over 4 zones; 20158"
                               " samples of 195 s"));
     assert_non_null(strstr(o, "stored as model 'all'"));
+    /* cross-zone correlation: all out together vs the product of the marginals
+     * 0.8333 x 0.5335 x 0.5527 x 0.4088 = 0.1005 (test_generator_marginals) */
+    assert_non_null(strstr(o, "all 4 zones out together 28.68 % of the time (10.05 % if they"
+                              " were independent)"));
+    assert_non_null(strstr(o, "correlation of no-capacity between zones (phi): us-east-1a~us-east-1c"));
     free(o);
     /* the Q-Q chart and its data */
     size_t len = 0;

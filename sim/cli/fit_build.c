@@ -304,10 +304,26 @@ static int fit_capacity(const ss_fit_evidence *ev, ss_fit_model *m, ss_buf *r, j
         thin |= c->outages[z] < SS_FIT_MIN_OUTAGES;
         indep_all *= c->frac_down[z];
     }
-    if (c->n_zones > 1)
+    if (c->n_zones > 1) {
         ss_buf_printf(r, "  all %d zones out together %.2f %% of the time (%.2f %% if they were"
                          " independent)\n",
                       c->n_zones, 100 * c->frac_all_down, 100 * indep_all);
+        /* pairwise correlation of the out-of-capacity indicators (phi) */
+        double *x = ss_malloc((size_t)steps * sizeof *x), *y = ss_malloc((size_t)steps * sizeof *y);
+        ss_buf_printf(r, "  correlation of no-capacity between zones (phi):");
+        for (size_t za = 0; za < nz; za++)
+            for (size_t zb = za + 1; zb < nz; zb++) {
+                for (long i = 0; i < steps; i++) {
+                    x[i] = down[za][i];
+                    y[i] = down[zb][i];
+                }
+                ss_buf_printf(r, " %s~%s %.2f", m->cap.zone[za], m->cap.zone[zb],
+                              ss_fit_pearson(x, y, (size_t)steps));
+            }
+        ss_buf_printf(r, "\n");
+        free(x);
+        free(y);
+    }
     if (thin)
         ss_buf_printf(r, "  The process is fitted, but a zone with fewer than %d outages gives"
                          " little evidence of how long outages last.\n",
