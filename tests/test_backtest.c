@@ -393,14 +393,31 @@ static void test_fit_then_run_with_model(void **state)
      * training window holds instances of days 6..35 (launched 03-07 ..
      * 04-05), so a model is fitted there and stored under the fold's name;
      * the test window holds days 36..39, so the log is replayed there. */
-    assert_int_equal(tu_system(tu_fmt("cp '%s' '%s/bt-ev.db'", db, g_dir)), 0);
-    rc = tu_system(tu_fmt("'%s' backtest --db '%s/bt-ev.db' '%s/examples/ecs-od-base-4pools-2020.yaml'"
-                          " --train 2020-03-07T00:00:00Z..2020-04-06T00:00:00Z"
-                          " --test 2020-04-06T00:00:00Z..2020-05-07T00:00:00Z --replicas 2"
-                          " --test-replicas 1 >'%s/bt-ev.out' 2>'%s/bt-ev.err'",
-                          tu_spotsim_bin(), g_dir, tu_source_dir(), g_dir, g_dir));
-    assert_int_equal(rc, 0);
-    char *bo = slurp("bt-ev.out");
+    for (int th = 1; th <= 2; th++) {
+        assert_int_equal(tu_system(tu_fmt("cp '%s' '%s/bt-ev%d.db'", db, g_dir, th)), 0);
+        rc = tu_system(tu_fmt("OMP_NUM_THREADS=%d '%s' backtest --db '%s/bt-ev%d.db'"
+                              " '%s/examples/ecs-od-base-4pools-2020.yaml'"
+                              " --train 2020-03-07T00:00:00Z..2020-04-06T00:00:00Z"
+                              " --test 2020-04-06T00:00:00Z..2020-05-07T00:00:00Z --replicas 2"
+                              " --test-replicas 2 --out '%s/bt-ev%d' >'%s/bt-ev%d.out'"
+                              " 2>'%s/bt-ev%d.err'",
+                              th, tu_spotsim_bin(), g_dir, th, tu_source_dir(), g_dir, th, g_dir,
+                              th, g_dir, th));
+        assert_int_equal(rc, 0);
+    }
+    /* optimize with the fitted model's replicas, then the replay: the same
+     * bytes with 1 and 2 threads */
+    char *o1 = slurp("bt-ev1.out"), *o2 = slurp("bt-ev2.out");
+    assert_string_equal(o1, o2);
+    free(o1);
+    free(o2);
+    o1 = slurp("bt-ev1/backtest.csv");
+    o2 = slurp("bt-ev2/backtest.csv");
+    assert_string_equal(o1, o2);
+    free(o1);
+    free(o2);
+    assert_int_equal(tu_system(tu_fmt("cp '%s/bt-ev1.db' '%s/bt-ev.db'", g_dir, g_dir)), 0);
+    char *bo = slurp("bt-ev1.out");
     assert_non_null(strstr(bo, "predicted from   bt-ecs-od-base-4pools-2020-0-2020-03-07"));
     assert_non_null(strstr(bo, "realized with    replay (log)"));
     assert_non_null(strstr(bo, "calibration      12 candidates"));
