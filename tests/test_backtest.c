@@ -6,7 +6,10 @@
  *     candidate (common random numbers), deterministic by (seed, replica);
  *   - end to end: a synthetic log of one bundled 2020 pool -> `spotsim fit`
  *     -> `spotsim run` of the 2020 example with {model: NAME}: interruptions
- *     drawn from the model, identical output with 1 and 2 threads;
+ *     drawn from the model, identical output with 1 and 2 threads, the
+ *     report naming the model; a backtest of the 2020 example over that
+ *     log: the model fitted on the training window, the log replayed on the
+ *     test window, the same bytes with 1 and 2 threads;
  *   - `spotsim backtest` of the demo scenario (first half / second half and
  *     rolling): rows stored, the same output with 1 and 2 threads.
  */
