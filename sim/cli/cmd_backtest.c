@@ -50,7 +50,7 @@ const char ss_usage_backtest[] =
     "  --test FROM..TO        test window\n"
     "  --rolling K            K folds: fold k shifts both windows by k test lengths\n"
     "  --budget N             candidates (default: the scenario's search.budget)\n"
-    "  --replicas N           training replicas per candidate (default: the scenario's)\n"
+    "  --replicas N           training replicas per candidate (default: scenario)\n"
     "  --test-replicas N      replicas per candidate on the test window (default 4)\n"
     "  --slo PCT              availability SLO (default: search.slo)\n"
     "  --realized SRC         test-window interruptions: auto (default: the log when\n"
