@@ -110,6 +110,10 @@ void ss_scenario_defaults(ss_scenario *sc)
     ca->scale_down_utilization_threshold = 0.5;
     ca->simulate_spread = true;
     ca->node_provision = (ss_dist){SS_DIST_FIXED, 50.0, 0.0};
+    ca->max_pod_eviction_time = 2 * SS_MINUTE;
+    ca->scale_down_delay_after_failure = 3 * SS_MINUTE;
+    ca->scale_down_unready_enabled = true;
+    ca->scale_down_unready_time = 20 * SS_MINUTE;
     k->handler_delay = 2 * SS_SECOND;
     k->drain_on_rebalance = false;
     k->mitigations.reaction_delay = 5 * SS_MINUTE;

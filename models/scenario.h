@@ -255,6 +255,10 @@ typedef struct ss_cluster_autoscaler {
     double scale_down_utilization_threshold; /* 0.5 */
     bool simulate_spread;             /* scale-up simulation honours topology spread */
     ss_dist node_provision;           /* launch -> node Ready */
+    ss_time max_pod_eviction_time;    /* 2 min: a scale-down drain gives up after it */
+    ss_time scale_down_delay_after_failure; /* 3 min */
+    bool scale_down_unready_enabled;  /* true */
+    ss_time scale_down_unready_time;  /* 20 min */
 } ss_cluster_autoscaler;
 
 typedef struct ss_zone_mitigations {
@@ -274,6 +278,7 @@ typedef struct ss_kubernetes {
     bool drain_on_rebalance;
     ss_zone_mitigations mitigations;
     char capacity_type_label[SS_NAME_MAX]; /* default "eks.amazonaws.com/capacityType" */
+    bool scheduler_lowest_id_ties;    /* false: equal scores -> uniform draw (kube-scheduler) */
 } ss_kubernetes;
 
 /* ---- Availability SLO ---------------------------------------------------- */

@@ -1168,6 +1168,14 @@ static const ss_bind_key autoscaler_keys[] = {
        "scale-up simulation honours topology spread"),
     KDIST(ss_cluster_autoscaler, node_provision, "node_provision", "50s", "",
           "launch -> node Ready"),
+    KDUR(ss_cluster_autoscaler, max_pod_eviction_time, "max_pod_eviction_time", 0, 86400, "2m",
+         "--max-pod-eviction-time", "a scale-down drain whose evictions are refused this long fails"),
+    KDUR(ss_cluster_autoscaler, scale_down_delay_after_failure, "scale_down_delay_after_failure",
+         0, 86400, "3m", "--scale-down-delay-after-failure", "no scale-down this long after a failed one"),
+    KB(ss_cluster_autoscaler, scale_down_unready_enabled, "scale_down_unready_enabled", "true",
+       "--scale-down-unready-enabled", "NotReady nodes may be scaled down"),
+    KDUR(ss_cluster_autoscaler, scale_down_unready_time, "scale_down_unready_time", 0, 86400,
+         "20m", "--scale-down-unready-time", "an unneeded NotReady node is removed after this long"),
 };
 SECTION(autoscaler_sec, "kubernetes.autoscaler", autoscaler_keys, ss_cluster_autoscaler);
 
@@ -1200,6 +1208,8 @@ static const ss_bind_key k8s_keys[] = {
          "zone-failure mitigations"),
     KS(ss_kubernetes, capacity_type_label, "capacity_type_label",
        "eks.amazonaws.com/capacityType", "", "node label carrying SPOT / ON_DEMAND"),
+    KB(ss_kubernetes, scheduler_lowest_id_ties, "scheduler_lowest_id_ties", "false", "",
+       "equal node scores go to the lowest node id (false: uniform draw, as kube-scheduler)"),
 };
 SECTION(k8s_sec, "kubernetes", k8s_keys, ss_kubernetes);
 
