@@ -99,6 +99,7 @@ typedef struct ss_k8s_cluster {
     int n_nodes, cap_nodes;
     int *live;                      /* ids of live nodes (unordered) */
     int n_live;
+    int n_notready;                 /* live nodes not Ready */
     ss_k8s_pod *pods;
     int n_pods, cap_pods;
     int *pending;                   /* FIFO of pending pod ids: [head, n) */

@@ -274,6 +274,7 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
         return;
     ss_k8s_account(c, now);
     n->ready = ready;
+    c->n_notready += ready ? -1 : 1;
     c->healthy += ready ? n->ready_pods : -n->ready_pods;
     n->notready_since = ready ? SS_TIME_NEVER : now;
     changed(c, now);
@@ -310,6 +311,8 @@ int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node)
         if (n->elig[i])
             c->k[i].nodes[n->dom[i]]--;
     n->live = false;
+    if (!n->ready)
+        c->n_notready--;
     int last = c->live[--c->n_live];
     c->live[n->live_pos] = last;
     c->nodes[last].live_pos = n->live_pos;

@@ -563,6 +563,11 @@ static void update_readiness(k8s_sim *s, ss_time now)
         s->ng[g].rd_ready = s->ng[g].rd_unready = s->ng[g].rd_notstarted = s->ng[g].rd_registered = 0;
     s->total_unready = 0;
     s->total_nodes = s->c.n_live;
+    if (s->c.n_notready == 0) { /* the usual case: every registered node Ready */
+        for (int g = 0; g < s->n_ng; g++)
+            s->ng[g].rd_ready = s->ng[g].rd_registered = s->ng[g].nodes;
+        return;
+    }
     for (int j = 0; j < s->c.n_live; j++) {
         const ss_k8s_node *n = &s->c.nodes[s->c.live[j]];
         k8s_ng *ng = &s->ng[n->group];
@@ -641,8 +646,8 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
 {
     for (int g = 0; g < s->n_ng; g++) {
         k8s_ng *ng = &s->ng[g];
-        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
-            continue; /* not autoscaled while removed (mitigation 2) */
+        if (ng->g.n_members <= (size_t)ng->nodes || ss_zf_zone_removed(&s->zf, ng->zone, now))
+            continue; /* all registered, or not autoscaled while removed (mitigation 2) */
         for (size_t j = 0; j < ng->g.n_members;) {
             ss_instance *in = ss_fleet_inst(&s->f, ng->g.members[j]);
             if (in->registered || in->leaving || in->end != SS_TIME_NEVER ||
@@ -948,7 +953,8 @@ static void scale_down(k8s_sim *s)
         k8s_ng *ng = &s->ng[n->group];
         if ((!n->ready && !ca->scale_down_unready_enabled) || n->cordoned || n->draining || n->inst < 0 ||
             (n->zone >= 0 && n->zone < SS_MAX_ZONES && removed[n->zone])) {
-            n->unneeded_since = SS_TIME_NEVER;
+            if (n->unneeded_since != SS_TIME_NEVER)
+                n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
         /* utilisation = max(cpu, memory) requests / allocatable */
@@ -957,17 +963,18 @@ static void scale_down(k8s_sim *s)
             u = n->n_pods * rc / n->alloc_cpu;
         if (n->alloc_mem > 0 && n->n_pods * rm / n->alloc_mem > u)
             u = n->n_pods * rm / n->alloc_mem;
-        int moving = 0; /* pods to evict (starting or ready) */
-        for (int p = 0; p < n->n_pods; p++) {
-            ss_k8s_pod_state st = c->pods[n->pods[p]].state;
-            moving += st == SS_POD_STARTING || st == SS_POD_READY;
-        }
+        bool moving = false; /* pods to evict (starting or ready) */
+        if (allowed < 1 && u < ca->scale_down_utilization_threshold)
+            for (int p = 0; p < n->n_pods && !moving; p++) {
+                ss_k8s_pod_state st = c->pods[n->pods[p]].state;
+                moving = st == SS_POD_STARTING || st == SS_POD_READY;
+            }
         /* the pods must fit elsewhere under the scheduler's own filter,
          * spread included (CA simulates their rescheduling), and the PDB
          * must allow a disruption */
-        if (!(u < ca->scale_down_utilization_threshold) || (moving > 0 && allowed < 1) ||
-            !ss_k8s_node_movable(c, id)) {
-            n->unneeded_since = SS_TIME_NEVER;
+        if (!(u < ca->scale_down_utilization_threshold) || moving || !ss_k8s_node_movable(c, id)) {
+            if (n->unneeded_since != SS_TIME_NEVER)
+                n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
         if (n->unneeded_since == SS_TIME_NEVER)
@@ -1053,8 +1060,7 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
      * instances that never registered are deleted */
     update_readiness(s, now);
     update_scale_requests(s, now, ca);
-    remove_long_unregistered(s, now, ca);
-    update_readiness(s, now);
+    remove_long_unregistered(s, now, ca); /* changes no registered node */
     /* CA first drops the pods the scheduler can place on existing nodes
      * (filterOutSchedulable): run the scheduler now. */
     if (s->c.n_pending > 0)
