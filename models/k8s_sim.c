@@ -671,23 +671,12 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
 }
 
 /* The upstream snapshot's node order is internal (map order); here the
- * scale-up what-if lists the candidate nodes by (group, zone, existing
- * before virtual, id). */
+ * scale-up what-if lists the candidate nodes by group, within a group the
+ * existing ones first (in the cluster's live-list order), then the virtual
+ * ones (a counting sort: O(nodes) per scan). */
 typedef struct cand_node {
-    int id, group, zone, virt;
+    int id, group;
 } cand_node;
-
-static int cand_cmp(const void *a, const void *b)
-{
-    const cand_node *x = a, *y = b;
-    if (x->group != y->group)
-        return x->group < y->group ? -1 : 1;
-    if (x->zone != y->zone)
-        return x->zone < y->zone ? -1 : 1;
-    if (x->virt != y->virt)
-        return x->virt < y->virt ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
 
 /* Whether the group can be used by CA now (mitigations, taints, selector). */
 static bool group_usable(k8s_sim *s, int g, ss_time now)
@@ -728,12 +717,12 @@ static void scale_up(k8s_sim *s)
     for (int g = 0; g < s->n_ng; g++)
         if (group_usable(s, g, now))
             n_up += (size_t)upcoming(&s->ng[g]);
-    cand_node *cl = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *cl);
-    int nc = 0;
+    cand_node *raw = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *raw);
+    int nraw = 0;
     for (int j = 0; j < c->n_live; j++) {
         const ss_k8s_node *n = &c->nodes[c->live[j]];
         if (n->ready && !n->cordoned && n->n_pods < n->slots)
-            cl[nc++] = (cand_node){c->live[j], n->group, n->zone, 0};
+            raw[nraw++] = (cand_node){c->live[j], n->group};
     }
     for (int g = 0; g < s->n_ng; g++) {
         k8s_ng *ng = &s->ng[g];
@@ -741,10 +730,19 @@ static void scale_up(k8s_sim *s)
             continue;
         for (int k = upcoming(ng); k > 0; k--) {
             int id = ss_k8s_whatif_node(c, &w, g, ng->zone, ng->type, ng->spot, ng->cpu, ng->mem);
-            cl[nc++] = (cand_node){id, g, ng->zone, 1};
+            raw[nraw++] = (cand_node){id, g};
         }
     }
-    qsort(cl, (size_t)nc, sizeof *cl, cand_cmp);
+    int start[SS_MAX_ASGS + 1] = {0};
+    for (int j = 0; j < nraw; j++)
+        start[raw[j].group + 1]++;
+    for (int g = 0; g < s->n_ng; g++)
+        start[g + 1] += start[g];
+    cand_node *cl = ss_malloc(((size_t)nraw + 1) * sizeof *cl);
+    for (int j = 0; j < nraw; j++) /* stable: existing nodes before virtual ones */
+        cl[start[raw[j].group]++] = raw[j];
+    free(raw);
+    int nc = nraw;
     /* runs of candidates with the same spread domains: when one fails the
      * spread filter for this pod, the whole run does */
     bool per_node_hard = false;
@@ -934,13 +932,10 @@ static void scale_down(k8s_sim *s)
     ss_time now = now_of(s);
     if (ss_zf_scale_down_suspended(&s->zf, now))
         return; /* mitigation (4) */
-    bool busy = false; /* a non-empty scale-down drain is in progress */
+    int busy = -1; /* a non-empty scale-down drain is in progress (-1: not looked yet) */
     bool removed[SS_MAX_ZONES];
     for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
         removed[z] = ss_zf_zone_removed(&s->zf, z, now);
-    for (int j = 0; j < c->n_live; j++)
-        if (c->nodes[c->live[j]].aux == 2)
-            busy = true;
     bool cooldown = now < s->last_scale_up + ca->scale_down_delay_after_add ||
                     (s->last_sd_fail != SS_TIME_NEVER &&
                      now < s->last_sd_fail + ca->scale_down_delay_after_failure);
@@ -957,14 +952,13 @@ static void scale_down(k8s_sim *s)
                 n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
-        /* utilisation = max(cpu, memory) requests / allocatable */
-        double u = 0.0;
-        if (n->alloc_cpu > 0)
-            u = n->n_pods * rc / n->alloc_cpu;
-        if (n->alloc_mem > 0 && n->n_pods * rm / n->alloc_mem > u)
-            u = n->n_pods * rm / n->alloc_mem;
+        /* utilisation = max(cpu, memory) requests / allocatable, below the
+         * threshold (compared without dividing) */
+        double thr = ca->scale_down_utilization_threshold;
+        bool under = !(n->alloc_cpu > 0 && !(n->n_pods * rc < thr * n->alloc_cpu)) &&
+                     !(n->alloc_mem > 0 && !(n->n_pods * rm < thr * n->alloc_mem));
         bool moving = false; /* pods to evict (starting or ready) */
-        if (allowed < 1 && u < ca->scale_down_utilization_threshold)
+        if (allowed < 1 && under)
             for (int p = 0; p < n->n_pods && !moving; p++) {
                 ss_k8s_pod_state st = c->pods[n->pods[p]].state;
                 moving = st == SS_POD_STARTING || st == SS_POD_READY;
@@ -972,7 +966,7 @@ static void scale_down(k8s_sim *s)
         /* the pods must fit elsewhere under the scheduler's own filter,
          * spread included (CA simulates their rescheduling), and the PDB
          * must allow a disruption */
-        if (!(u < ca->scale_down_utilization_threshold) || moving || !ss_k8s_node_movable(c, id)) {
+        if (!under || moving || !ss_k8s_node_movable(c, id)) {
             if (n->unneeded_since != SS_TIME_NEVER)
                 n->unneeded_since = SS_TIME_NEVER;
             continue;
@@ -997,6 +991,12 @@ static void scale_down(k8s_sim *s)
             maybe_finish_scale_down(s, id);
             j = -1; /* the live list changed: rescan (nodes already handled are cordoned) */
             continue;
+        }
+        if (busy < 0) {
+            busy = 0;
+            for (int k = 0; k < c->n_live; k++)
+                if (c->nodes[c->live[k]].aux == 2 && c->nodes[c->live[k]].n_pods > 0)
+                    busy = 1;
         }
         if (busy || busy_done)
             continue;
