@@ -17,14 +17,16 @@
  *     deleted after its termination grace and its replacement is created
  *     Pending at once; the instance's termination deletes whatever is left;
  *     rebalance recommendations cordon (drain with drain_on_rebalance);
- *   - cluster autoscaler every scan_interval: failed groups are backed off
- *     (launch failure reported by the ASG = CA-AWS "placeholder cannot be
- *     fulfilled", or a node not Ready within max_node_provision_time), then
- *     pending pods are simulated on template nodes (upcoming nodes first),
- *     the expander picks a group, desired capacity is raised; nodes under
- *     the utilisation threshold whose pods the scheduler could place
- *     elsewhere (ss_k8s_node_movable, spread included) are drained and
- *     removed after scale_down_unneeded_time;
+ *   - cluster autoscaler every scan_interval, as upstream's RunOnce
+ *     (kubernetes/autoscaler cluster-autoscaler; functions cited at each
+ *     step below): cluster state (readiness with NotStarted nodes as
+ *     upcoming, scale-up requests, timeouts and launch failures backing the
+ *     group off), deletion of instances that never registered, the
+ *     cluster-wide health gate, scale-up (existing free room and every
+ *     upcoming node at once, then the binpacking estimator per group, the
+ *     expander picks one) and scale-down (utilisation, movability with
+ *     spread, PDB drainability, unready nodes after scale_down_unready_time,
+ *     drains that give up after max_pod_eviction_time);
  *   - zone outages: the fleet kills instances / fails launches; here nodes
  *     of an unhealthy zone go NotReady (flapping if configured) and their
  *     pods are evicted 40 s + 300 s later (taint-based eviction);
