@@ -22,6 +22,7 @@
 
 #include "datasets/market_data.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "models/k8s.h"
 #include "sim/kernel/util.h"
 
@@ -91,7 +92,7 @@ static int bench(int per_group, int pods, double *wall_out, double *cpu_out, uin
     memset(&tr, 0, sizeof tr);
     double t0 = ss_wall_seconds();
     clock_t c0 = clock();
-    if (ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err)) {
+    if (ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err)) {
         fprintf(stderr, "bench_k8s: %s\n", err.msg);
         ss_data_free(d);
         return 1;

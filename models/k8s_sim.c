@@ -30,7 +30,8 @@
  *   - zone outages: the fleet kills instances / fails launches; here nodes
  *     of an unhealthy zone go NotReady (flapping if configured) and their
  *     pods are evicted 40 s + 300 s later (taint-based eviction);
- *   - the four zone-failure mitigations (policies/zone_failure.h);
+ *   - run-time decision rules through models/policy.h (the zone-failure
+ *     mitigations of policies/zone_failure.c);
  *   - optional timeline (models/eval.h): samples every sample_interval (or
  *     a row per change when it is 0), fleet events, scale-ups, launch
  *     failures and mitigation switches.
@@ -46,7 +47,7 @@
 #include "models/market.h"
 #include "models/k8s_expander.h"
 #include "models/k8s_pdb.h"
-#include "policies/zone_failure.h"
+#include "models/policy.h"
 #include "sim/kernel/evq.h"
 #include "sim/kernel/rng.h"
 
@@ -116,7 +117,8 @@ struct k8s_sim {
     k8s_ng ng[SS_MAX_ASGS];
     int n_ng;
     ss_k8s_cluster c;
-    ss_zf_state zf;
+    const ss_policy *pol;     /* run-time decision rules (may be NULL) */
+    bool incident[SS_MAX_ZONES]; /* zone incidents as reported to the policy */
     int *inst_node;           /* instance id -> node id (-1) */
     size_t cap_inst_node;
     bool sched_queued;
@@ -517,10 +519,15 @@ static void on_outage_incident(k8s_sim *s, ss_time now)
         if (z < 0)
             continue;
         bool in = now >= o->start && now < o->end;
-        if (in && !s->zf.incident[z])
-            ss_zf_incident_begin(&s->zf, z, o->start);
-        else if (!in && s->zf.incident[z] && now >= o->end)
-            ss_zf_incident_end(&s->zf, z, o->end);
+        if (z >= SS_MAX_ZONES)
+            continue;
+        if (in && !s->incident[z]) {
+            s->incident[z] = true;
+            ss_pol_zone_incident(s->pol, z, true, o->start);
+        } else if (!in && s->incident[z] && now >= o->end) {
+            s->incident[z] = false;
+            ss_pol_zone_incident(s->pol, z, false, o->end);
+        }
     }
 }
 
@@ -648,7 +655,7 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
 {
     for (int g = 0; g < s->n_ng; g++) {
         k8s_ng *ng = &s->ng[g];
-        if (ng->g.n_members <= (size_t)ng->nodes || ss_zf_zone_removed(&s->zf, ng->zone, now))
+        if (ng->g.n_members <= (size_t)ng->nodes || ss_pol_zone_removed(s->pol, ng->zone, now))
             continue; /* all registered, or not autoscaled while removed (mitigation 2) */
         for (size_t j = 0; j < ng->g.n_members;) {
             ss_instance *in = ss_fleet_inst(&s->f, ng->g.members[j]);
@@ -684,7 +691,7 @@ typedef struct cand_node {
 static bool group_usable(k8s_sim *s, int g, ss_time now)
 {
     k8s_ng *ng = &s->ng[g];
-    if (ss_zf_zone_removed(&s->zf, ng->zone, now))
+    if (ss_pol_zone_removed(s->pol, ng->zone, now))
         return false; /* mitigation (2): an unmanaged group is invisible to CA */
     return !ss_k8s_group_untolerated(s->sc, g) &&
            ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot);
@@ -795,9 +802,9 @@ static void scale_up(k8s_sim *s)
             continue;
         if (!group_healthy(s, g))
             continue; /* IsNodeGroupHealthy */
-        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
+        if (ss_pol_zone_removed(s->pol, ng->zone, now))
             continue; /* mitigation (2) */
-        if (ng->spot && ss_zf_spot_scale_up_blocked(&s->zf, now))
+        if (ng->spot && ss_pol_spot_scale_up_blocked(s->pol, now))
             continue; /* mitigation (3) */
         if (ss_k8s_group_untolerated(s->sc, g) ||
             !ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot))
@@ -932,12 +939,12 @@ static void scale_down(k8s_sim *s)
     const ss_cluster_autoscaler *ca = &s->sc->k8s.autoscaler;
     const ss_deployment *dep = c->dep;
     ss_time now = now_of(s);
-    if (ss_zf_scale_down_suspended(&s->zf, now))
+    if (ss_pol_scale_down_suspended(s->pol, now))
         return; /* mitigation (4) */
     int busy = -1; /* a non-empty scale-down drain is in progress (-1: not looked yet) */
     bool removed[SS_MAX_ZONES];
     for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
-        removed[z] = ss_zf_zone_removed(&s->zf, z, now);
+        removed[z] = ss_pol_zone_removed(s->pol, z, now);
     bool cooldown = now < s->last_scale_up + ca->scale_down_delay_after_add ||
                     (s->last_sd_fail != SS_TIME_NEVER &&
                      now < s->last_sd_fail + ca->scale_down_delay_after_failure);
@@ -1019,9 +1026,9 @@ static void tl_mitigations(k8s_sim *s, ss_time now, bool dropped)
                                        "mitigation-off:suspend-scale-down"};
     bool removed = false;
     for (int z = 0; z < s->sc->market.n_zones; z++)
-        removed |= ss_zf_zone_removed(&s->zf, z, now);
-    bool cur[4] = {dropped, removed, ss_zf_spot_scale_up_blocked(&s->zf, now),
-                   ss_zf_scale_down_suspended(&s->zf, now)};
+        removed |= ss_pol_zone_removed(s->pol, z, now);
+    bool cur[4] = {dropped, removed, ss_pol_spot_scale_up_blocked(s->pol, now),
+                   ss_pol_scale_down_suspended(s->pol, now)};
     for (int i = 0; i < 4; i++) {
         if (cur[i] != s->mit_on[i])
             tl_event(s, cur[i] ? on[i] : off[i]);
@@ -1047,8 +1054,8 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
             spot_nodes += s->ng[g].nodes;
     double rate = (double)(s->n_notices - s->head_notices) / (spot_nodes > 0 ? spot_nodes : 1) /
                   ((double)RATE_WINDOW / (double)SS_HOUR);
-    ss_zf_observe_rate(&s->zf, rate, now);
-    bool dropped = ss_zf_zone_spread_dropped(&s->zf, now);
+    ss_pol_observe_spot_rate(s->pol, rate, now);
+    bool dropped = ss_pol_zone_spread_dropped(s->pol, now);
     if (s->tl)
         tl_mitigations(s, now, dropped);
     bool changed = false;
@@ -1081,8 +1088,9 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
 
 /* ---- the entry point ------------------------------------------------------------- */
 
-static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
-                    ss_k8s_trace *trace, ss_timeline *tl, ss_err *err)
+static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica,
+                    const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_timeline *tl,
+                    ss_err *err)
 {
     ss_time start = sc0->start, end = sc0->end;
     if (start == 0 && end == 0) {
@@ -1128,7 +1136,7 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     s->c.random_ties = !sc0->k8s.scheduler_lowest_id_ties;
     s->c.tie_seed = seed;
     s->c.tie_replica = replica;
-    ss_zf_init(&s->zf, &s->sc->k8s.mitigations, s->sc->market.n_zones);
+    s->pol = pol;
     ss_evq_on(s->q, EV_SCHED, on_sched, NULL);
     ss_evq_on(s->q, EV_POD_READY, on_pod_ready, NULL);
     ss_evq_on(s->q, EV_POD_DELETE, on_pod_delete, NULL);
@@ -1225,13 +1233,13 @@ out_q:
 }
 
 int ss_k8s_simulate_traced(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                           ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
+                           const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
 {
-    return simulate(sc, d, seed, replica, out, trace, NULL, err);
+    return simulate(sc, d, seed, replica, pol, out, trace, NULL, err);
 }
 
 int ss_k8s_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                    ss_metrics *out, ss_timeline *tl, ss_err *err)
+                    const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
-    return simulate(sc, d, seed, replica, out, NULL, tl, err);
+    return simulate(sc, d, seed, replica, pol, out, NULL, tl, err);
 }

@@ -19,6 +19,7 @@
 #include "datasets/market_data.h"
 #include "models/eval.h"
 #include "models/k8s.h"
+#include "policies/evaluate.h"
 
 #define T0 ((ss_time)1600000000000LL)
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
@@ -140,7 +141,7 @@ static void tripcom_two_constraints_scale_up(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 2);
     assert_int_equal(tr.scaleup_t[0], AT(0));
     assert_int_equal(tr.scaleup_group[0], 0);
@@ -161,7 +162,7 @@ static void tripcom_two_constraints_scale_up(void **state)
     mkscenario(&sc, 6, zone, spot, des1, 12, 1.0, SS_HOUR);
     two_spreads(&sc);
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 0);
     assert_int_equal(m.launches, 6);
     ss_data_free(d);
@@ -193,7 +194,7 @@ static void strict_pdb_blocks_scale_down(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     assert_int_equal(tr.sd_cordons, 0);
     assert_int_equal(m.evictions, 0);
     assert_int_equal(m.pdb_blocked_evictions, 0);
@@ -202,7 +203,7 @@ static void strict_pdb_blocks_scale_down(void **state)
 
     sc.k8s.deployment.pdb_min_available = -1;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     assert_int_equal(tr.sd_cordons, 1);
     assert_int_equal(m.evictions, 1);
     assert_int_equal(m.pdb_blocked_evictions, 0);
@@ -243,7 +244,7 @@ static void drain_gives_up_after_max_pod_eviction_time(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     assert_int_equal(m.evictions, 2);
     assert_int_equal(m.pdb_blocked_evictions, 12);
     assert_int_equal(tr.sd_failed, 1);
@@ -288,7 +289,7 @@ static void slow_node_deleted_and_fallback_used(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     const int su_t[4] = {0, 910, 1820, 2730}, su_g[4] = {0, 1, 0, 1};
     assert_int_equal(tr.n_scaleup, 4);
     for (int i = 0; i < 4; i++) {
@@ -348,7 +349,7 @@ static void unready_node_scaled_down(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 1);
     assert_int_equal(tr.scaleup_t[0], AT(3940));
     assert_int_equal(tr.scaleup_group[0], 1);
@@ -356,7 +357,7 @@ static void unready_node_scaled_down(void **state)
     assert_int_equal(tr.n_sd_removed, 1);
     assert_int_equal(tr.sd_removed_t[0], AT(5170));
     sc.k8s.autoscaler.scale_down_unready_enabled = false;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &off, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &off, NULL, &err), 0);
     NEAR(off.spot_instance_hours - on.spot_instance_hours, (7200.0 - 5170) / 3600);
     NEAR(off.pending_task_hours, on.pending_task_hours);
     ss_data_free(d);
@@ -389,7 +390,7 @@ static void cluster_health_stops_autoscaling(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     /* scans from 3600 s to 7190 s inclusive: 360 unhealthy scans */
     assert_int_equal(tr.unhealthy_scans, 360);
     assert_int_equal(tr.n_scaleup, 0);
@@ -438,10 +439,10 @@ static void two_constraint_tie_is_a_lottery(void **state)
     ss_err err;
     const double ok = (3600.0 - 115) / 3600; /* both pods Ready at 115 s */
     tie_layout(&sc, false);
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
     NEAR(m.availability, ok);
     tie_layout(&sc, true);
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
     NEAR(m.availability, 0.0);
     /* random ties: 400 replicas; deadlocks ~ Binomial(400, 1/4): mean 100,
      * sd 8.66; accept 100 +- 4 sd. Both group orders give the same law. */
@@ -450,7 +451,7 @@ static void two_constraint_tie_is_a_lottery(void **state)
         sc.k8s.scheduler_lowest_id_ties = false;
         int dead = 0;
         for (int r = 0; r < 400; r++) {
-            assert_int_equal(ss_k8s_simulate(&sc, d, 1, r, &m, NULL, &err), 0);
+            assert_int_equal(ss_evaluate(&sc, d, 1, r, &m, NULL, &err), 0);
             if (m.availability == 0.0)
                 dead++;
             else
@@ -464,8 +465,8 @@ static void two_constraint_tie_is_a_lottery(void **state)
     sc.k8s.scheduler_lowest_id_ties = false;
     ss_metrics a, b;
     for (int r = 0; r < 8; r++) {
-        assert_int_equal(ss_k8s_simulate(&sc, d, 3, r, &a, NULL, &err), 0);
-        assert_int_equal(ss_k8s_simulate(&sc, d, 3, r, &b, NULL, &err), 0);
+        assert_int_equal(ss_evaluate(&sc, d, 3, r, &a, NULL, &err), 0);
+        assert_int_equal(ss_evaluate(&sc, d, 3, r, &b, NULL, &err), 0);
         assert_memory_equal(&a, &b, sizeof a);
     }
     ss_data_free(d);
