@@ -637,6 +637,7 @@ void ss_asg_warm_start(ss_asg_group *g)
         ss_evq_cancel(f->q, in->ev_state);
         ss_fleet_set_running(f, in);
         in->running_at = now;
+        in->warm = true;
         recount(g, in);
         if (g->hooks.on_running)
             g->hooks.on_running(g->hooks.ctx, in);

@@ -41,8 +41,14 @@ static void h_launched(void *ctx, ss_instance *in)
         }
         e->cap_inst = cap;
     }
+    /* The warm-up clock (§3.2: scale-out waits while an instance is within
+     * instanceWarmupPeriod of its launch) runs from real launches only: the
+     * initial fleet of a warm start has been in service for long
+     * ("Amazon ECS managed scaling behavior", docs.aws.amazon.com/AmazonECS/
+     * latest/developerguide/managed-scaling-behavior.html), so the first
+     * datapoint may scale out at once. */
     int cp = cp_of(e, in);
-    if (cp >= 0 && in->launch > e->cps[cp].last_launch)
+    if (cp >= 0 && !e->warm && in->launch > e->cps[cp].last_launch)
         e->cps[cp].last_launch = in->launch;
 }
 

@@ -93,7 +93,23 @@ static void pool_remove_alive(ss_fleet *f, ss_instance *in)
     in->pool_slot = SIZE_MAX;
 }
 
-/* Bill in over [launch, end) into the stats (once). */
+/* Whether the product gets the free first hour on an EC2 interruption:
+ * Linux/UNIX and Windows; not RHEL or SUSE ("Billing for interrupted Spot
+ * Instances", docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+ * billing-for-interrupted-spot-instances.html). */
+static bool free_first_hour_product(const char *product)
+{
+    return !product[0] || strstr(product, "Linux/UNIX") || strstr(product, "Windows");
+}
+
+/* Bill in over [running, end) into the stats (once). EC2 bills an instance
+ * from `running`; `pending` is free ("Instance lifecycle", docs.aws.amazon.com/
+ * AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html), so an instance that
+ * never ran costs nothing. A Spot instance that EC2 interrupts within its
+ * first instance-hour is not charged at all (see free_first_hour_product);
+ * one the group terminates is charged per second as usual. Instances warm
+ * started at the horizon start are not new, so the rule does not apply to
+ * them. The all-On-Demand baseline bills the same running time. */
 static void bill(ss_fleet *f, ss_instance *in, ss_time end)
 {
     if (end > f->end)
@@ -101,13 +117,18 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
     if (end < in->launch)
         end = in->launch;
     in->end = end;
+    ss_time from = in->running_at == SS_TIME_NEVER ? end : in->running_at;
+    if (from > end)
+        from = end;
     const ss_pool *pd = &f->d->pools[in->pool];
-    double hours = (double)(end - in->launch) / MS_PER_HOUR;
-    double od = ss_bill_ondemand(pd->ondemand_usd_per_hour, in->launch, end);
+    double hours = (double)(end - in->launch) / MS_PER_HOUR; /* alive time, pending included */
+    double od = ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
     f->stats.od_baseline += od;
     if (in->spot) {
         ss_time unc = 0;
-        in->cost = ss_bill_spot(&pd->spot, in->launch, end, &unc);
+        bool free_hour = in->end_reason == SS_END_INTERRUPTED && !in->warm && end - from < SS_HOUR &&
+                         free_first_hour_product(f->sc->market.product);
+        in->cost = free_hour ? 0.0 : ss_bill_spot(&pd->spot, from, end, &unc);
         f->stats.spot_cost += in->cost;
         f->stats.spot_hours += hours;
         f->stats.price_uncovered_ms += unc;
@@ -549,6 +570,7 @@ ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
     in->launch = now;
     in->running_at = in->registered_at = in->notice_at = in->end = SS_TIME_NEVER;
     in->pool_slot = SIZE_MAX;
+    in->azr_old = -1;
     f->stats.launches++;
     if (spot) {
         f->alive_spot++;

