@@ -44,9 +44,9 @@ static bool fits(const ss_ecs *e, const ss_instance *in)
         return false;
     if (s->distinct_instance && in->ntasks > 0)
         return false;
-    if (in->cpu_used + s->task_cpu > in->vcpu * 1024.0 + 1e-9)
+    if (in->cpu_used + s->task_cpu > ss_ecs_registered_cpu(e, in->asg, in->vcpu) + 1e-9)
         return false;
-    if (in->mem_used + s->task_memory_mib > in->memory_mib + 1e-9)
+    if (in->mem_used + s->task_memory_mib > ss_ecs_registered_mem(e, in->asg, in->memory_mib) + 1e-9)
         return false;
     return true;
 }
@@ -67,8 +67,8 @@ static double score(const ss_ecs *e, const ss_task *t, const ss_instance *in, co
         }
     case SS_PLACE_BINPACK:
         if (p->field == SS_FIELD_MEMORY)
-            return in->memory_mib - in->mem_used - s->task_memory_mib;
-        return in->vcpu * 1024.0 - in->cpu_used - s->task_cpu;
+            return ss_ecs_registered_mem(e, in->asg, in->memory_mib) - in->mem_used - s->task_memory_mib;
+        return ss_ecs_registered_cpu(e, in->asg, in->vcpu) - in->cpu_used - s->task_cpu;
     case SS_PLACE_RANDOM:
     default:
         return ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, in->key ^ KEY_PLACE_RANDOM);

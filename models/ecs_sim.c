@@ -363,8 +363,11 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
         if (in->state != SS_INST_TERMINATED && cnt[id] != in->ntasks)
             rc = ss_err_set(err, "instance %d: %d tasks placed, ntasks %d", id, cnt[id], in->ntasks);
         if (in->state != SS_INST_TERMINATED &&
-            in->cpu_used > in->vcpu * 1024.0 + 1e-6)
-            rc = ss_err_set(err, "instance %d: cpu %g over %g", id, in->cpu_used, in->vcpu * 1024.0);
+            (in->cpu_used > ss_ecs_registered_cpu(e, in->asg, in->vcpu) + 1e-6 ||
+             in->mem_used > ss_ecs_registered_mem(e, in->asg, in->memory_mib) + 1e-6))
+            rc = ss_err_set(err, "instance %d: cpu %g / memory %g over the registered %g / %g", id, in->cpu_used,
+                            in->mem_used, ss_ecs_registered_cpu(e, in->asg, in->vcpu),
+                            ss_ecs_registered_mem(e, in->asg, in->memory_mib));
     }
     /* the indexes: every live placed task is on its instance's list, and
      * the lists hold nothing else; per-type counts match a recount */

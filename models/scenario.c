@@ -42,6 +42,9 @@ void ss_capacity_provider_defaults(ss_capacity_provider *cp)
     cp->managed_draining = true;
     cp->base = 0;
     cp->weight = 1;
+    cp->memory_overhead = 0.02527;
+    cp->reserved_memory_mib = 0;
+    cp->reserved_cpu = 0;
 }
 
 void ss_scenario_defaults(ss_scenario *sc)

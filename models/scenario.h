@@ -165,6 +165,13 @@ typedef struct ss_capacity_provider {
     bool managed_termination_protection;
     bool managed_draining;          /* default true */
     int base, weight;               /* the service's capacity provider strategy item */
+    /* What the ECS agent registers for its instances (models/ecs.h
+     * ss_ecs_registered_mem): installed memory less the platform and kernel
+     * share (a fraction; default 207/8192: an 8 GiB m4.large registers
+     * 7985 MiB) less ECS_RESERVED_MEMORY; vCPU x 1024 less reserved_cpu. */
+    double memory_overhead;         /* default 0.02527 */
+    double reserved_memory_mib;     /* ECS_RESERVED_MEMORY, default 0 */
+    double reserved_cpu;            /* CPU units kept from tasks, default 0 */
 } ss_capacity_provider;
 
 typedef enum ss_placement_kind {

@@ -129,12 +129,58 @@ static void test_warm_start_not_warming(void **state)
     ss_data_free(d);
 }
 
+/* ---- registered memory --------------------------------------------------------------------- */
+
+/* 24 tasks of 2048 MiB (256 CPU units) from zero on 2 vCPU / 8192 MiB
+ * instances (m5.large), managed scaling. The agent registers 8192 -
+ * round(8192 x 0.02527) = 8192 - 207 = 7985 MiB (memory-management.html:
+ * an 8 GiB m4.large registers 7985 MiB): 3 tasks per instance, not 4.
+ * Datapoint at 60 s: N = 0 -> 2 instances (launched 60 s, registered
+ * 150 s: 6 tasks placed); warm-up until 360 s; datapoint at 360 s: P = 18,
+ * ceil(18 / 3) = 6 -> desired 8; all 24 placed by 450 s. Registering the
+ * full 8192 MiB (memory_overhead 0) fits 4 per instance: 2 + ceil(16 / 4)
+ * = 6 instances (25 % fewer). ECS_RESERVED_MEMORY 2048 with no overhead:
+ * 6144 MiB, 3 per instance again: 8. */
+static int instances_for_24(double overhead, double reserved)
+{
+    double spot[] = {0.10}, od[] = {0.30};
+    ss_data *d = fx_data(1, 1, spot, od, 2, 8192);
+    ss_scenario sc;
+    fx_scenario(&sc, 1, 1, SS_HOUR, 0, 0);
+    sc.providers[0].managed_scaling = true;
+    sc.providers[0].memory_overhead = overhead;
+    sc.providers[0].reserved_memory_mib = reserved;
+    sc.service.desired_count = 24;
+    sc.service.task_cpu = 256;
+    sc.service.task_memory_mib = 2048;
+    ss_err err;
+    ss_ecs *e = ss_ecs_new(&sc, d, 1, 0, NULL, &err);
+    assert_non_null(e);
+    ss_ecs_run_until(e, FX_T0 + 30 * SS_MINUTE);
+    assert_int_equal(e->n_running, 24);
+    assert_int_equal(ss_ecs_check(e, &err), 0);
+    int n = e->fleet.alive_spot;
+    assert_int_equal(e->asgs[0].desired, n);
+    ss_ecs_free(e);
+    ss_data_free(d);
+    return n;
+}
+
+static void test_registered_memory(void **state)
+{
+    (void)state;
+    assert_int_equal(instances_for_24(0.02527, 0), 8);
+    assert_int_equal(instances_for_24(0.0, 0), 6);
+    assert_int_equal(instances_for_24(0.0, 2048), 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_billing_from_running),
         cmocka_unit_test(test_free_first_hour),
         cmocka_unit_test(test_warm_start_not_warming),
+        cmocka_unit_test(test_registered_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1044,6 +1044,13 @@ static const ss_bind_key cp_keys[] = {
        "tasks placed on this provider first (one provider only)"),
     KI(ss_capacity_provider, weight, "weight", 0, 1000, "1", "capacityProviderStrategy[].weight",
        "share of tasks beyond the base"),
+    KD(ss_capacity_provider, memory_overhead, "memory_overhead", 0, 0.9, "0.02527", "",
+       "share of installed memory the agent does not register (platform, kernel; an 8 GiB "
+       "m4.large registers 7985 MiB)"),
+    KD(ss_capacity_provider, reserved_memory_mib, "reserved_memory", 0, 1e8, "0", "ECS_RESERVED_MEMORY",
+       "MiB the agent keeps from tasks"),
+    KD(ss_capacity_provider, reserved_cpu, "reserved_cpu", 0, 1e6, "0", "",
+       "CPU units kept from tasks (the agent registers vCPU x 1024)"),
 };
 SECTION(cp_sec, "capacity_providers[]", cp_keys, ss_capacity_provider);
 
