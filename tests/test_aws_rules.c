@@ -174,6 +174,47 @@ static void test_registered_memory(void **state)
     assert_int_equal(instances_for_24(0.0, 2048), 8);
 }
 
+/* ---- health-check grace period ------------------------------------------------------------ */
+
+/* Two types (t0 0.10, t1 0.20 USD/h), lowest-price over both, one instance
+ * of t0 with the service's one task (2048 CPU units on 2 vCPU), SLO 1, no
+ * draining. t0's capacity drops to 0 at T = T0 + 1 h (notice at T): the
+ * instance ends at T + 120 s, its task dies, the scheduler sees it at
+ * T + 130 s. The group replaces at T + 120 s: t0 is full (a failed
+ * attempt), t1 launches, running T + 180 s, registered T + 210 s: the task
+ * is placed, RUNNING T + 230 s, healthy T + 380 s (time_to_healthy 150 s):
+ * 260 s below the SLO, with a grace period of 300 s too (the load balancer
+ * does not wait for it; treating it as a delay to healthy gave
+ * T + 530 s: 410 s). */
+static void test_grace_is_not_a_delay(void **state)
+{
+    (void)state;
+    double spot[] = {0.10, 0.20}, od[] = {0.30, 0.30};
+    ss_data *d = fx_data(2, 1, spot, od, 2, 4096);
+    ss_time t[] = {FX_T0, FX_T0 + SS_HOUR};
+    int v[] = {1, 0};
+    fx_trace(d, 0, t, v, 2);
+    ss_scenario sc;
+    fx_scenario(&sc, 2, 1, 2 * SS_HOUR, 1, 0);
+    sc.market.interruptions = SS_INTERRUPT_TRACE;
+    sc.market.notice_lead = 0;
+    sc.service.desired_count = 1;
+    sc.service.task_cpu = 2048;
+    sc.slo.min_healthy = 1;
+    ss_time graces[] = {0, 300 * SS_SECOND};
+    for (int i = 0; i < 2; i++) {
+        sc.service.health_check_grace = graces[i];
+        ss_metrics m;
+        ss_err err;
+        assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
+        assert_int_equal(m.interruptions, 1);
+        assert_int_equal(m.failed_launches, 1);
+        assert_int_equal(m.shortfall_episodes, 1);
+        assert_near(m.shortfall_max_s, 260.0, 1e-9);
+    }
+    ss_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_free_first_hour),
         cmocka_unit_test(test_warm_start_not_warming),
         cmocka_unit_test(test_registered_memory),
+        cmocka_unit_test(test_grace_is_not_a_delay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
