@@ -215,6 +215,76 @@ static void test_grace_is_not_a_delay(void **state)
     ss_data_free(d);
 }
 
+/* ---- service scale-in by placement strategy ---------------------------------------------- */
+
+/* Write a demand trace (epoch seconds, value) into dir; returns its path. */
+static const char *demand_file(const char *dir, const ss_time *t, const double *v, int n)
+{
+    const char *path = tu_fmt("%s/demand.csv", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "time,value\n");
+    for (int i = 0; i < n; i++)
+        fprintf(fp, "%lld,%g\n", (long long)(t[i] / SS_SECOND), v[i]);
+    fclose(fp);
+    return path;
+}
+
+/* One zone, two instances (2 vCPU, 8192 MiB: 7985 registered), service
+ * binpack(memory), tasks of 1900 MiB (4 fit: 7600 <= 7985), managed scaling
+ * with managed termination protection, demand 6 -> 4 tasks at 10 min
+ * (target 1 per task), 2 h. Warm start: binpack fills instance 0 with 4,
+ * instance 1 gets 2. At 10:00 service auto scaling sets desired 4 (4 < 0.9
+ * x 6). Binpack scale-in (task-placement-strategies.html) stops the task on
+ * the instance left with the most memory after the stop: instance 1
+ * (7985 - 3800 + 1900 = 6085 > 7985 - 7600 + 1900 = 2285), twice (a
+ * STOPPING task holds its memory). Both stop at 10:00 + 300 + 30 s = 15:30:
+ * instance 1 is empty and unprotected; CPR = 1/2 < 100 % from the 16:00
+ * datapoint, the 15th low one at 30:00 scales in to max(1, 2 - 1) = 1:
+ * instance 1 ends at 30:00. Instance-hours 2 + 0.5 = 2.5 (stopping tasks on
+ * the instance with the most tasks left 2 + 2 and 4.0). */
+static void test_binpack_scale_in(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    double spot[] = {0.10}, od[] = {0.30};
+    ss_data *d = fx_data(1, 1, spot, od, 2, 8192);
+    ss_scenario sc;
+    fx_scenario(&sc, 1, 1, 2 * SS_HOUR, 2, 0);
+    sc.providers[0].managed_scaling = true;
+    sc.providers[0].managed_termination_protection = true;
+    ss_time t[] = {FX_T0, FX_T0 + 10 * SS_MINUTE};
+    double v[] = {6, 4};
+    snprintf(sc.service.demand_trace, sizeof sc.service.demand_trace, "%s", demand_file(dir, t, v, 2));
+    sc.service.target_value = 1;
+    sc.service.task_cpu = 256;
+    sc.service.task_memory_mib = 1900;
+    sc.service.n_placement = 1;
+    sc.service.placement[0] = (ss_placement){SS_PLACE_BINPACK, SS_FIELD_MEMORY};
+    ss_err err;
+    ss_ecs *e = ss_ecs_new(&sc, d, 1, 0, NULL, &err);
+    assert_non_null(e);
+    assert_int_equal(ss_fleet_inst(&e->fleet, 0)->ntasks, 4);
+    assert_int_equal(ss_fleet_inst(&e->fleet, 1)->ntasks, 2);
+    ss_ecs_run_until(e, FX_T0 + 10 * SS_MINUTE + 1);
+    assert_int_equal(e->desired, 4);
+    ss_ecs_run_until(e, FX_T0 + 30 * SS_MINUTE - 1);
+    assert_int_equal(ss_fleet_inst(&e->fleet, 1)->ntasks, 0);
+    assert_int_equal(e->fleet.alive_spot, 2);
+    ss_ecs_run_until(e, FX_T0 + 30 * SS_MINUTE + 1);
+    assert_int_equal(e->fleet.alive_spot, 1);
+    assert_int_equal(ss_fleet_inst(&e->fleet, 1)->end, FX_T0 + 30 * SS_MINUTE);
+    assert_int_equal(ss_ecs_check(e, &err), 0);
+    ss_metrics m;
+    ss_ecs_finish(e, &m);
+    ss_ecs_free(e);
+    assert_near(m.spot_instance_hours, 2.5, 1e-9);
+    assert_int_equal(m.task_restarts, 0);
+    ss_data_free(d);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_warm_start_not_warming),
         cmocka_unit_test(test_registered_memory),
         cmocka_unit_test(test_grace_is_not_a_delay),
+        cmocka_unit_test(test_binpack_scale_in),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
