@@ -532,10 +532,14 @@ static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
     }
 }
 
-/* Capacity Rebalancing on a rebalance recommendation (§1.6 steps 2, 8):
- * the replacement is launched only if the pool it would go to is
- * same-or-better than the recommended instance's pool (ss_fleet_pool_risk:
- * expected interruptions per instance-hour, infinite when full); otherwise
+/* Capacity Rebalancing on a rebalance recommendation (§1.6 steps 2, 8;
+ * "Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions",
+ * docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html):
+ * the replacement is launched only into a pool not at elevated risk whose
+ * risk is same-or-better than the recommended instance's pool
+ * (ss_fleet_pool_risk: expected interruptions per instance-hour, infinite
+ * when full or at elevated risk; the recommendation itself puts the old
+ * pool at elevated risk for market.rebalance_risk_window); otherwise
  * the group waits and re-evaluates every capacity_rebalance_poll (the
  * choice changes as prices and capacity move). Launch-before-terminate: the
  * instance stops counting, the group launches the replacement now and
@@ -549,7 +553,8 @@ static void cr_consider(ss_asg_group *g, ss_instance *in)
     in->leaving = true; /* the choice as the group would make it for the replacement */
     recount(g, in);
     int pool = choose_pool(g, true, false);
-    if (pool >= 0 && ss_fleet_pool_risk(g->f, pool) <= old_risk) {
+    double new_risk = pool >= 0 ? ss_fleet_pool_risk(g->f, pool) : INFINITY;
+    if (isfinite(new_risk) && new_risk <= old_risk) {
         ss_asg_reconcile(g);
         return;
     }

@@ -191,6 +191,14 @@ void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
         return;
     in->rebalance = true;
     f->stats.rebalance_recommendations++;
+    /* A rebalance recommendation says the instance's pool is "at an elevated
+     * risk of interruption" ("EC2 instance rebalance recommendations",
+     * docs.aws.amazon.com/AWSEC2/latest/UserGuide/rebalance-recommendations.html);
+     * how long EC2 keeps rating the pool so is not published:
+     * market.rebalance_risk_window. */
+    ss_time until = ss_evq_now(f->q) + f->sc->market.rebalance_risk_window;
+    if (f->sc->market.rebalance_risk_window > 0 && until > f->elevated_until[in->pool])
+        f->elevated_until[in->pool] = until;
     const ss_fleet_owner *o = &f->owners[in->asg];
     if (o->on_rebalance)
         o->on_rebalance(o->ctx, in);
@@ -427,6 +435,7 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
     f->risk = ss_malloc((size_t)f->n_pools * sizeof *f->risk);
     f->price = ss_calloc((size_t)f->n_pools, sizeof *f->price); /* empty intervals */
+    f->elevated_until = ss_calloc((size_t)f->n_pools, sizeof *f->elevated_until);
     for (int p = 0; p < f->n_pools; p++) {
         f->risk[p] = pool_risk_base(f, p);
         f->pools[p].used = use_pool ? use_pool[p] : true;
@@ -484,6 +493,7 @@ void ss_fleet_free(ss_fleet *f)
     free(f->pools);
     free(f->risk);
     free(f->price);
+    free(f->elevated_until);
     for (size_t b = 0; b < f->n_blocks; b++)
         free(f->blocks[b]);
     free(f->blocks);
@@ -649,7 +659,7 @@ static double pool_risk_base(const ss_fleet *f, int pool)
 
 double ss_fleet_pool_risk(const ss_fleet *f, int pool)
 {
-    if (ss_fleet_headroom(f, pool) <= 0)
+    if (ss_fleet_headroom(f, pool) <= 0 || ss_evq_now(f->q) < f->elevated_until[pool])
         return INFINITY;
     return f->risk[pool];
 }

@@ -170,6 +170,7 @@ typedef struct ss_fleet {
     double *risk;            /* by pool: ss_fleet_pool_risk with headroom (static part) */
     ss_fleet_price *price;   /* by pool: cached Spot price step (ss_fleet_spot_price) */
     size_t next_capnotice;   /* next capacity event whose lead notice to schedule (chained) */
+    ss_time *elevated_until; /* by pool: at elevated risk before this time (rebalance recommendations) */
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
@@ -234,7 +235,9 @@ void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od);
 ss_time ss_dist_quantile_ms(const ss_dist *dist, double u);
 /* Risk score of a pool for the capacity-aware allocation strategies:
  * expected interruptions per instance-hour (hazard + bursts x mean fraction,
- * or the observed log's rate). Lower is better. */
+ * or the observed log's rate). Lower is better. Infinite when the pool is
+ * full or at elevated risk (a rebalance recommendation in it within
+ * market.rebalance_risk_window). */
 double ss_fleet_pool_risk(const ss_fleet *f, int pool);
 
 #endif

@@ -68,6 +68,7 @@ void ss_scenario_defaults(ss_scenario *sc)
     m->notice = 120 * SS_SECOND;
     m->rebalance_probability = 0.0;
     m->rebalance_lead = (ss_dist){SS_DIST_FIXED, 300.0, 0.0};
+    m->rebalance_risk_window = SS_HOUR;
 
     sc->instance_launch = (ss_dist){SS_DIST_FIXED, 60.0, 0.0};
     sc->instance_register = (ss_dist){SS_DIST_FIXED, 30.0, 0.0};

@@ -293,7 +293,8 @@ static void test_trace_keyed_order_and_clamp(void **state)
 /* Two types in one zone, lowest-price with one pool: type 1 is cheaper
  * (0.05 vs 0.10 USD/h) but riskier (hazard 0.05 vs 0.01 per instance-hour).
  * Pool 1's capacity: 0 until T0 + 1 h, unlimited until T0 + 2 h + 150 s,
- * then 0. Capacity Rebalancing on, notice_lead 0, re-evaluation every 60 s. */
+ * then 0. Capacity Rebalancing on, notice_lead 0, re-evaluation every 60 s,
+ * market.rebalance_risk_window 0. */
 static void cr_world(world *w)
 {
     w->sc.market.interruptions = SS_INTERRUPT_TRACE;
@@ -301,6 +302,9 @@ static void cr_world(world *w)
     w->sc.asgs[0].capacity_rebalance = true;
     w->sc.asgs[0].spot_instance_pools = 1;
     w->sc.asgs[0].capacity_rebalance_poll = 60 * SS_SECOND;
+    /* static pool risks only: the recommendation does not put its own pool
+     * at elevated risk (that window: tests/test_aws_rules.c) */
+    w->sc.market.rebalance_risk_window = 0;
     w->d->pools[0].hazard_per_hour = 0.01;
     w->d->pools[1].hazard_per_hour = 0.05;
     ss_time t[] = {FX_T0, FX_T0 + SS_HOUR, FX_T0 + 2 * SS_HOUR + 150 * SS_SECOND};

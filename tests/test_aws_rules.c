@@ -285,6 +285,104 @@ static void test_binpack_scale_in(void **state)
     free(dir);
 }
 
+/* ---- Capacity Rebalancing and the pool at elevated risk ----------------------------------- */
+
+/* Two types in one zone, capacity-optimized, replayed logs: t0 ("m5.large")
+ * observed 1000 instance-hours with one burst at T = T0 + 1 h taking all
+ * (risk 2 / 1000 = 0.002 per hour), t1 ("c5.large") 100 hours with one old
+ * burst of 1 (risk 0.01). Two instances (both t0, the lower risk) with one
+ * task each (2048 CPU units), SLO 2. Every instance the burst hits gets a
+ * rebalance recommendation 300 s before it (probability 1). */
+static void cr_case(ss_scenario *sc, ss_data **d, bool cr, bool draining, ss_time window)
+{
+    double spot[] = {0.10, 0.12}, od[] = {0.30, 0.30};
+    *d = fx_data(2, 1, spot, od, 2, 4096);
+    ss_time T = FX_T0 + SS_HOUR;
+    ss_pool *p0 = &(*d)->pools[0], *p1 = &(*d)->pools[1];
+    p0->has_log = p1->has_log = true;
+    p0->log_exposure_hours = 1000;
+    p1->log_exposure_hours = 100;
+    p0->bursts = ss_malloc(sizeof *p0->bursts);
+    p0->bursts[0] = (ss_burst){.t = T, .frac = 1.0, .interrupted = 2, .alive = 2};
+    p0->n_bursts = 1;
+    p1->bursts = ss_malloc(sizeof *p1->bursts);
+    p1->bursts[0] = (ss_burst){.t = FX_T0 - 10 * SS_DAY, .frac = 0.5, .interrupted = 1, .alive = 2};
+    p1->n_bursts = 1;
+    fx_scenario(sc, 2, 1, 3 * SS_HOUR, 2, 0);
+    sc->market.interruptions = SS_INTERRUPT_REPLAY;
+    sc->market.rebalance_probability = 1.0;
+    sc->market.rebalance_lead = (ss_dist){SS_DIST_FIXED, 300.0, 0.0};
+    sc->market.rebalance_risk_window = window;
+    sc->asgs[0].spot_allocation = SS_SPOT_CAPACITY_OPTIMIZED;
+    sc->asgs[0].capacity_rebalance = cr;
+    sc->providers[0].managed_draining = draining;
+    sc->service.desired_count = 2;
+    sc->service.task_cpu = 2048;
+    sc->slo.min_healthy = 2;
+}
+
+static void cr_run(bool cr, bool draining, ss_time window, ss_metrics *m)
+{
+    ss_scenario sc;
+    ss_data *d;
+    ss_err err;
+    cr_case(&sc, &d, cr, draining, window);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, m, NULL, &err), 0);
+    assert_int_equal(m->rebalance_recommendations, 2);
+    ss_data_free(d);
+}
+
+/* (a) No Capacity Rebalancing: the burst's notices at T, both end at
+ * T + 120 s with their tasks (seen T + 130 s); the replacements (into t1:
+ * t0 is at elevated risk since the recommendations at T - 300 s) are
+ * running T + 180 s, registered T + 210 s, the tasks RUNNING T + 230 s,
+ * healthy T + 380 s: 260 s below the SLO, 2 restarts.
+ * (b) Capacity Rebalancing, default window (1 h): at T - 300 s each
+ * recommendation puts t0 at elevated risk (ec2-auto-scaling-capacity-
+ * rebalancing.html: the replacement goes to a pool not at elevated risk),
+ * so both replacements go to t1: running T - 240 s, registered T - 210 s,
+ * when the old instances terminate (launch-before-terminate, no draining):
+ * tasks die, seen T - 200 s, placed at once, RUNNING T - 180 s, healthy
+ * T - 30 s: 180 s, 2 restarts; the burst finds no instance (0 notices).
+ * (c) (b) with managed draining: the old instances drain from T - 210 s,
+ * replacements RUNNING T - 190 s, healthy T - 40 s, then the old tasks
+ * stop (4 - 1 >= 2 healthy): never below the SLO; the burst's 2 notices hit
+ * the held old instances whose tasks are already STOPPING (2 restarts).
+ * (d) (b) with window 0 (static risks, the old model): the replacements go
+ * to t0 again (0.002 <= 0.002), the tasks move as in (b) (180 s), and the
+ * burst at T hits the replacements: Capacity Rebalancing replaces them at
+ * once (into t0: running T + 60 s, registered T + 90 s), they end at
+ * T + 120 s, tasks seen T + 130 s, healthy T + 300 s: another 180 s;
+ * 360 s in two episodes, 4 restarts, worse than (a). */
+static void test_cr_avoids_elevated_pool(void **state)
+{
+    (void)state;
+    ss_metrics m;
+    cr_run(false, false, SS_HOUR, &m); /* (a) */
+    assert_int_equal(m.interruptions, 2);
+    assert_int_equal(m.shortfall_episodes, 1);
+    assert_near(m.shortfall_max_s, 260.0, 1e-9);
+    assert_int_equal(m.task_restarts, 2);
+    cr_run(true, false, SS_HOUR, &m); /* (b) */
+    assert_int_equal(m.interruptions, 0);
+    assert_int_equal(m.shortfall_episodes, 1);
+    assert_near(m.shortfall_max_s, 180.0, 1e-9);
+    assert_int_equal(m.task_restarts, 2);
+    assert_int_equal(m.launches, 4);
+    cr_run(true, true, SS_HOUR, &m); /* (c) */
+    assert_int_equal(m.interruptions, 2);
+    assert_int_equal(m.shortfall_episodes, 0);
+    assert_near(m.availability, 1.0, 0);
+    assert_int_equal(m.task_restarts, 2);
+    cr_run(true, false, 0, &m); /* (d) */
+    assert_int_equal(m.interruptions, 2);
+    assert_int_equal(m.shortfall_episodes, 2);
+    assert_near(m.shortfall_task_hours, 2 * 2 * 180.0 / 3600.0, 1e-9);
+    assert_near(m.shortfall_max_s, 180.0, 1e-9);
+    assert_int_equal(m.task_restarts, 4);
+    assert_int_equal(m.launches, 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_registered_memory),
         cmocka_unit_test(test_grace_is_not_a_delay),
         cmocka_unit_test(test_binpack_scale_in),
+        cmocka_unit_test(test_cr_avoids_elevated_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -953,6 +953,10 @@ static const ss_bind_key market_keys[] = {
        "probability that a rebalance recommendation precedes a notice"),
     KDIST(ss_market, rebalance_lead, "rebalance_lead", "300s", "",
           "how long before the notice the rebalance recommendation arrives"),
+    KDUR(ss_market, rebalance_risk_window, "rebalance_risk_window", 0, 30 * 86400, "3600s", "",
+         "a pool counts as at elevated risk this long after a rebalance recommendation in it "
+         "(capacity-aware allocation and Capacity Rebalancing avoid it; AWS does not publish "
+         "how it rates pools); 0 = static risk only"),
     KLIST(ss_market, outages, n_outages, "zone_outages", outage_sec, outage_init, NULL, NULL, 0,
           "", "zone outage windows {zone, start, end, instances_lost, flap_period}"),
 };
