@@ -320,7 +320,7 @@ ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
 
 /* ---- launching and terminating ------------------------------------------------ */
 
-static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
+static ss_instance *launch_one_instance(ss_asg_group *g, int pool, bool spot)
 {
     ss_fleet *f = g->f;
     ss_instance *in = ss_fleet_launch(f, g->index, pool, spot);
@@ -333,6 +333,7 @@ static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
     in->ev_state = ss_evq_schedule(f->q, ss_evq_now(f->q) + dt, EV_RUNNING, g, in->id, 0);
     if (g->hooks.on_launched)
         g->hooks.on_launched(g->hooks.ctx, in);
+    return in;
 }
 
 /* The pool the next launch of the purchase option goes to: AZ balance,
@@ -491,6 +492,8 @@ static void cr_release_one(ss_asg_group *g)
     }
 }
 
+static void az_release(ss_asg_group *g, ss_instance *in, bool registered);
+
 static void on_registered(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)q;
@@ -503,9 +506,92 @@ static void on_registered(ss_evq *q, const ss_event *ev, void *ctx)
     in->registered_at = ss_evq_now(g->f->q);
     if (g->hooks.on_registered)
         g->hooks.on_registered(g->hooks.ctx, in);
-    if (g->cfg->capacity_rebalance && in->spot && !in->noticed)
+    if (in->azr_old >= 0)
+        az_release(g, in, true);
+    else if (g->cfg->capacity_rebalance && in->spot && !in->noticed)
         cr_release_one(g);
 }
+
+/* A pool of zone position z that a launch of the purchase option could use
+ * now (the allocation strategy's choice, failed pools skipped), or -1; a
+ * probe: no failed launch is counted. */
+static int probe_zone(ss_asg_group *g, int z, bool spot)
+{
+    bool *pool_ex = g->pool_ex;
+    memset(pool_ex, 0, (size_t)g->f->n_pools * sizeof *pool_ex);
+    for (;;) {
+        int pool = ss_asg_pick_pool(g, z, spot, pool_ex);
+        if (pool < 0 || ss_fleet_can_launch(g->f, pool, spot, g->cfg->spot_max_price) == SS_LAUNCH_OK)
+            return pool;
+        pool_ex[pool] = true;
+    }
+}
+
+/* AZRebalance (aws-semantics §1.5; "Instance distribution" and "Rebalancing
+ * activities", docs.aws.amazon.com/autoscaling/ec2/userguide/
+ * auto-scaling-benefits.html): when a zone or pool that could not take
+ * launches recovers, the group launches in the zone with the fewest
+ * instances and terminates in the one with the most, launch before
+ * terminate, and may exceed MaxSize meanwhile by 10 % of it or one instance,
+ * whichever is greater. Per purchase option (the balance the launches
+ * keep), while the counts of two zones differ by 2 or more and the fewest
+ * zone can launch now; the instance to terminate is the scale-in choice
+ * (§1.9, never a protected one) and stops counting at once; it is
+ * terminated when its replacement registers (az_release). */
+static void az_rebalance(ss_asg_group *g)
+{
+    if (!g->cfg->az_rebalance || g->n_zones < 2)
+        return;
+    int over = g->cfg->max_size / 10 > 1 ? g->cfg->max_size / 10 : 1;
+    for (int s = 0; s < 2; s++) {
+        bool spot = s == 1;
+        while ((int)g->n_members < g->cfg->max_size + over) {
+            int hi = -1, lo = -1, lo_pool = -1;
+            for (int z = 0; z < g->n_zones; z++)
+                if (hi < 0 || g->zone_cnt[z][s] > g->zone_cnt[hi][s])
+                    hi = z;
+            for (int z = 0; z < g->n_zones; z++) {
+                if (lo >= 0 && g->zone_cnt[z][s] >= g->zone_cnt[lo][s])
+                    continue;
+                if (g->zone_cnt[hi][s] - g->zone_cnt[z][s] < 2)
+                    continue;
+                int pool = probe_zone(g, z, spot);
+                if (pool >= 0) {
+                    lo = z;
+                    lo_pool = pool;
+                }
+            }
+            if (lo < 0)
+                break;
+            ss_instance *old = ss_asg_pick_victim(g, spot);
+            if (!old || g->zone_cnt[g->zone_pos[old->zone_idx]][s] - g->zone_cnt[lo][s] < 2)
+                break; /* the zones with the most are protected */
+            old->leaving = true;
+            recount(g, old);
+            launch_one_instance(g, lo_pool, spot)->azr_old = old->id;
+        }
+    }
+}
+
+/* An AZRebalance replacement registered (terminate the instance it
+ * replaces) or ended first (the old instance counts again). */
+static void az_release(ss_asg_group *g, ss_instance *in, bool registered)
+{
+    if (in->azr_old < 0)
+        return;
+    ss_instance *old = ss_fleet_inst(g->f, in->azr_old);
+    in->azr_old = -1;
+    if (old->state == SS_INST_TERMINATED || old->noticed || old->end_reason != SS_END_NONE || !old->leaving)
+        return;
+    if (registered) {
+        terminate_by_group(g, old, SS_END_REBALANCED);
+    } else {
+        old->leaving = false;
+        recount(g, old);
+    }
+}
+
+static void f_on_capacity_back(void *ctx) { az_rebalance(ctx); }
 
 static void on_retry(ss_evq *q, const ss_event *ev, void *ctx)
 {
@@ -585,6 +671,7 @@ static void f_on_terminated(void *ctx, ss_instance *in)
     ss_asg_group *g = ctx;
     recount(g, in);
     ss_evq_cancel(g->f->q, in->ev_cr);
+    az_release(g, in, false);
     members_remove(g, in->id);
     if (g->hooks.on_terminated)
         g->hooks.on_terminated(g->hooks.ctx, in);
@@ -626,7 +713,7 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
     ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
     ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
     ss_evq_on(f->q, EV_CR_POLL, on_cr_poll, NULL);
-    ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated};
+    ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated, f_on_capacity_back};
     ss_fleet_set_owner(f, index, &o);
     ss_asg_set_desired(g, g->cfg->desired_capacity);
 }

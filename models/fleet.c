@@ -277,13 +277,24 @@ static void notice_excess(ss_fleet *f, int pool, int capacity)
     free(it);
 }
 
+/* Tell every owner that launch capacity came back (AZRebalance). */
+static void capacity_back(ss_fleet *f)
+{
+    for (int g = 0; g < SS_MAX_ASGS; g++)
+        if (f->owners[g].on_capacity_back)
+            f->owners[g].on_capacity_back(f->owners[g].ctx);
+}
+
 /* The change point: capacity becomes `capacity`; instances still beyond it
  * (all of them with notice_lead = 0; with a lead, those launched since the
  * notices) get the notice now. */
 static void capacity_change(ss_fleet *f, int pool, int capacity)
 {
+    int old = f->pools[pool].capacity;
     f->pools[pool].capacity = capacity;
     notice_excess(f, pool, capacity);
+    if (old >= 0 && (capacity < 0 || capacity > old))
+        capacity_back(f);
 }
 
 /* notice_lead ahead of a drop: the excess gets its notice now (so it
@@ -411,9 +422,12 @@ static void on_outage(ss_evq *q, const ss_event *ev, void *ctx)
         }
         emit(f, "outage-start");
     } else {
+        bool was_down = f->zone_down[z];
         f->zone_down[z] = false;
         f->zone_unhealthy[z] = false;
         emit(f, "outage-end");
+        if (was_down)
+            capacity_back(f);
     }
 }
 

@@ -117,6 +117,9 @@ typedef struct ss_fleet_owner {
     void (*on_rebalance)(void *ctx, ss_instance *in);
     /* The instance is gone (interrupted, outage, or terminated by the ASG). */
     void (*on_terminated)(void *ctx, ss_instance *in);
+    /* Launch capacity came back: a zone outage ended or a pool's Spot
+     * capacity grew (every owner is told). */
+    void (*on_capacity_back)(void *ctx);
 } ss_fleet_owner;
 
 /* Per-pool market state. */

@@ -27,6 +27,7 @@ void ss_asg_defaults(ss_asg *a)
     a->launch_retry = 30 * SS_SECOND;
     a->spot = true;
     a->capacity_rebalance_poll = 60 * SS_SECOND;
+    a->az_rebalance = true;
 }
 
 void ss_capacity_provider_defaults(ss_capacity_provider *cp)

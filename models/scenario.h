@@ -154,6 +154,10 @@ typedef struct ss_asg {
      * would go to a riskier pool waits and is re-evaluated this often
      * (aws-semantics §1.6 step 2; AWS publishes no interval). Default 60 s. */
     ss_time capacity_rebalance_poll;
+    /* The AZRebalance process (default on; false = suspended): after a zone
+     * or pool recovers, launch in the zones with the fewest instances and
+     * terminate in the others (aws-semantics §1.5). */
+    bool az_rebalance;
 } ss_asg;
 
 /* ---- ECS --------------------------------------------------------------- */

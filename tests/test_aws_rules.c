@@ -383,6 +383,102 @@ static void test_cr_avoids_elevated_pool(void **state)
     assert_int_equal(m.launches, 6);
 }
 
+/* ---- AZRebalance -------------------------------------------------------------------------- */
+
+/* Two zones, one type, 4 Spot instances (one task each: 2048 CPU units on
+ * 2 vCPU), SLO 2 of 4, no draining. Zone a is out (instances lost) from
+ * 10 to 20 min, zone b from 40 to 50 min.
+ * T0: instances 0 a, 1 b, 2 a, 3 b, tasks 2 + 2. 10:00: 0 and 2 are lost
+ * (2 tasks left: at the SLO); the replacements try a (down: 2 failed
+ * launches) and land in b (4, 5). 20:00, zone a back: AZRebalance
+ * (auto-scaling-benefits.html) sees a 0, b 4: launches 6 in a, 1 or 3
+ * stops counting (the scale-in choice: closest to the next instance hour),
+ * then a 1, b 3: 7 in a, the other of 1 and 3. 6 and 7 register at 21:30,
+ * when 1 and 3 terminate (their tasks die: 2 left, still at the SLO; the
+ * replacements go to zone a). At 40:00 zone b takes 4 and 5 and their
+ * tasks: 2 healthy in a, never below the SLO; their replacements 8, 9 go
+ * to a (b down), and at 50:00 the group moves 2 back to b (10, 11): 12
+ * launches.
+ * With AZRebalance suspended all 4 are in b at 40:00: replaced in a
+ * (launched 40:00, running 41:00, registered 41:30), tasks seen 40:10,
+ * placed 41:30, RUNNING 41:50, healthy 44:20: 260 s below the SLO. */
+static void azr_case(ss_scenario *sc, ss_data **d, bool azr)
+{
+    double spot[] = {0.10}, od[] = {0.30};
+    *d = fx_data(1, 2, spot, od, 2, 4096);
+    fx_scenario(sc, 1, 2, 2 * SS_HOUR, 4, 0);
+    sc->asgs[0].az_rebalance = azr;
+    sc->service.desired_count = 4;
+    sc->service.task_cpu = 2048;
+    sc->slo.min_healthy = 2;
+    sc->market.n_outages = 2;
+    for (int i = 0; i < 2; i++) {
+        ss_zone_outage *o = &sc->market.outages[i];
+        snprintf(o->zone, sizeof o->zone, "zone-%c", 'a' + i);
+        o->start = FX_T0 + (10 + 30 * i) * SS_MINUTE;
+        o->end = o->start + 10 * SS_MINUTE;
+        o->instances_lost = true;
+    }
+}
+
+static int alive_in_zone(const ss_ecs *e, int zone)
+{
+    int n = 0;
+    for (int id = 0; id < e->fleet.n; id++) {
+        const ss_instance *in = ss_fleet_inst(&e->fleet, id);
+        n += in->state != SS_INST_TERMINATED && in->zone_idx == zone;
+    }
+    return n;
+}
+
+static void test_az_rebalance(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    ss_data *d;
+    ss_err err;
+    azr_case(&sc, &d, true);
+    ss_ecs *e = ss_ecs_new(&sc, d, 1, 0, NULL, &err);
+    assert_non_null(e);
+    ss_ecs_run_until(e, FX_T0 + 20 * SS_MINUTE - 1);
+    assert_int_equal(alive_in_zone(e, 0), 0);
+    assert_int_equal(alive_in_zone(e, 1), 4);
+    assert_int_equal(e->fleet.stats.failed_launches, 2);
+    ss_ecs_run_until(e, FX_T0 + 20 * SS_MINUTE + 1);
+    assert_int_equal(e->fleet.n, 8);
+    assert_int_equal(alive_in_zone(e, 0), 2); /* 6, 7 pending */
+    assert_int_equal(alive_in_zone(e, 1), 4); /* launch before terminate */
+    ss_ecs_run_until(e, FX_T0 + 21 * SS_MINUTE + 31 * SS_SECOND);
+    assert_int_equal(alive_in_zone(e, 0), 2);
+    assert_int_equal(alive_in_zone(e, 1), 2);
+    const ss_instance *i1 = ss_fleet_inst(&e->fleet, 1), *i3 = ss_fleet_inst(&e->fleet, 3);
+    assert_int_equal(i1->end_reason, SS_END_REBALANCED);
+    assert_int_equal(i3->end_reason, SS_END_REBALANCED);
+    assert_int_equal(i1->end, FX_T0 + 21 * SS_MINUTE + 30 * SS_SECOND);
+    assert_int_equal(ss_ecs_check(e, &err), 0);
+    ss_ecs_run_until(e, FX_T0 + 50 * SS_MINUTE - 1);
+    assert_int_equal(alive_in_zone(e, 0), 4); /* 6, 7 and the replacements 8, 9 of 4, 5 */
+    assert_int_equal(alive_in_zone(e, 1), 0);
+    assert_int_equal(e->fleet.n, 10);
+    ss_ecs_run_until(e, FX_T0 + 50 * SS_MINUTE + 1);
+    assert_int_equal(alive_in_zone(e, 1), 2); /* 10, 11: zone b back, 2 move back */
+    assert_int_equal(e->fleet.n, 12);
+    ss_metrics m;
+    ss_ecs_finish(e, &m);
+    ss_ecs_free(e);
+    assert_int_equal(m.shortfall_episodes, 0);
+    assert_near(m.availability, 1.0, 0);
+    assert_int_equal(m.launches, 12);
+    ss_data_free(d);
+
+    azr_case(&sc, &d, false);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
+    assert_int_equal(m.shortfall_episodes, 1);
+    assert_near(m.shortfall_max_s, 260.0, 1e-9);
+    assert_int_equal(m.launches, 10); /* 4 + 2 at 10:00 + 4 at 40:00 */
+    ss_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_grace_is_not_a_delay),
         cmocka_unit_test(test_binpack_scale_in),
         cmocka_unit_test(test_cr_avoids_elevated_pool),
+        cmocka_unit_test(test_az_rebalance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1015,6 +1015,9 @@ static const ss_bind_key asg_keys[] = {
          "retry interval after a failed launch"),
     KDUR(ss_asg, capacity_rebalance_poll, "capacity_rebalance_poll", 1, 86400, "60s", "",
          "Capacity Rebalancing: re-evaluation interval while the replacement pool is riskier"),
+    KB(ss_asg, az_rebalance, "az_rebalance", "true", "AZRebalance process (SuspendProcesses)",
+       "after a zone or pool recovers, move instances back to balance the zones (launch before "
+       "terminate); false = the process is suspended"),
     KB(ss_asg, spot, "spot", "true", "capacityType",
        "Kubernetes node group: Spot (true) or On-Demand (false)"),
     KC("labels", labels_fn, labels_write, 0, "mapping", "{}", "node labels",
