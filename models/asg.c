@@ -198,9 +198,36 @@ int ss_asg_pick_pool(const ss_asg_group *g, int z, bool spot, const bool *pool_e
     return c[0].pool;
 }
 
+/* Lowest-price Spot: whether pool is among the SpotInstancePools cheapest
+ * (per unit, now) of its zone, as ss_asg_pick_pool ranks them. */
+static bool in_cheapest_pools(const ss_asg_group *g, int pool)
+{
+    double p = ss_asg_unit_price(g, pool, true);
+    int zone = g->f->d->pools[pool].zone_idx, order = -1, cheaper = 0;
+    for (int t = 0; t < g->n_types; t++)
+        if (g->type_idx[t] * g->f->n_zones + zone == pool)
+            order = t;
+    for (int t = 0; t < g->n_types; t++) {
+        int q = g->type_idx[t] * g->f->n_zones + zone;
+        if (q == pool || g->f->d->pools[q].spot.n == 0)
+            continue;
+        double pq = ss_asg_unit_price(g, q, true);
+        if (pq < p || (pq == p && t < order))
+            cheaper++;
+    }
+    int top = g->cfg->spot_instance_pools > 0 ? g->cfg->spot_instance_pools : 1;
+    return cheaper < top;
+}
+
 /* §1.9 Default step 1: the instance whose removal best aligns the remainder
- * with the allocation strategy: the most expensive (lowest-price), riskiest
- * (capacity strategies) pool, or the last override (prioritized OD).
+ * with the allocation strategy ("Default termination policy and mixed
+ * instances groups", docs.aws.amazon.com/autoscaling/ec2/userguide/
+ * ec2-auto-scaling-termination-policies.html). Lowest-price spreads Spot
+ * evenly over the SpotInstancePools cheapest pools, so the remainder stays
+ * spread over them: first instances outside those pools (dearest first),
+ * then the pool of them with the most of the group's instances (ties: the
+ * dearer). Capacity strategies: the riskiest pool; prioritized On-Demand:
+ * the last override; lowest-price On-Demand: the dearest.
  * Returns a score, higher = terminate first. */
 static double alloc_misalignment(const ss_asg_group *g, const ss_instance *in)
 {
@@ -212,8 +239,12 @@ static double alloc_misalignment(const ss_asg_group *g, const ss_instance *in)
                 return t;
         return g->n_types;
     }
-    if (g->cfg->spot_allocation == SS_SPOT_LOWEST_PRICE)
-        return ss_asg_unit_price(g, in->pool, true);
+    if (g->cfg->spot_allocation == SS_SPOT_LOWEST_PRICE) {
+        double price = ss_asg_unit_price(g, in->pool, true); /* USD per unit-hour: well below 1e6 */
+        if (!in_cheapest_pools(g, in->pool))
+            return 1e12 + price;
+        return (double)spot_in_pool(g, in->pool) * 1e6 + price;
+    }
     return ss_fleet_pool_risk(g->f, in->pool);
 }
 

@@ -107,6 +107,46 @@ static void test_lowest_price_pools(void **state)
     world_free(w);
 }
 
+/* Lowest-price scale-in keeps the spread over the SpotInstancePools
+ * cheapest pools (ec2-auto-scaling-termination-policies.html, "Default
+ * termination policy and mixed instances groups": align the remainder with
+ * the allocation strategy). t0 0.10, t1 0.05 USD/h, pools 2, desired 6:
+ * 3 + 3. Desired 2, one at a time: (3, 3) tie -> the dearer t0: (2, 3);
+ * t1 has more: (2, 2); tie -> t0: (1, 2); t1: (1, 1). Emptying the dearer
+ * pool first left (0, 2). */
+static void test_lowest_price_scale_in(void **state)
+{
+    (void)state;
+    double spot[] = {0.10, 0.05};
+    world *w = world_new(2, spot, 6, NULL);
+    assert_int_equal(count_type(w, 0), 3);
+    assert_int_equal(count_type(w, 1), 3);
+    ss_asg_set_desired(&w->g, 5);
+    assert_int_equal(count_type(w, 0), 2);
+    assert_int_equal(count_type(w, 1), 3);
+    ss_asg_set_desired(&w->g, 4);
+    assert_int_equal(count_type(w, 1), 2);
+    ss_asg_set_desired(&w->g, 2);
+    assert_int_equal(count_type(w, 0), 1);
+    assert_int_equal(count_type(w, 1), 1);
+    world_free(w);
+
+    /* An instance outside the cheapest pools goes first: t0 0.10, t1 0.20,
+     * t2 0.05 with t2 limited to one instance: t2 1, t0 3, t1 2
+     * (test_lowest_price_pools). Desired 5: t1 is not among the 2 cheapest
+     * (t2, t0): t1 1; desired 4: t1 0; desired 3: t0 (3) over t2 (1): t0 2. */
+    double spot3[] = {0.10, 0.20, 0.05};
+    w = world_new(3, spot3, 6, use_trace);
+    assert_int_equal(count_type(w, 1), 2);
+    ss_asg_set_desired(&w->g, 4);
+    assert_int_equal(count_type(w, 1), 0);
+    assert_int_equal(count_type(w, 0), 3);
+    ss_asg_set_desired(&w->g, 3);
+    assert_int_equal(count_type(w, 0), 2);
+    assert_int_equal(count_type(w, 2), 1);
+    world_free(w);
+}
+
 static void od_only(world *w) { w->sc.asgs[0].od_percentage_above_base = 100; }
 
 /* Three On-Demand instances launched at T0, T0+10m, T0+20m; at T0+50m the
@@ -407,6 +447,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_table),          cmocka_unit_test(test_lowest_price_pools),
+        cmocka_unit_test(test_lowest_price_scale_in),
         cmocka_unit_test(test_termination_policies), cmocka_unit_test(test_scale_in_purchase_option),
         cmocka_unit_test(test_az_balance),           cmocka_unit_test(test_trace_notice_lead),
         cmocka_unit_test(test_trace_keyed_order_and_clamp),
