@@ -385,6 +385,10 @@ static int choose_pool(ss_asg_group *g, bool spot, bool record)
             int pool = ss_asg_pick_pool(g, z, spot, pool_ex);
             if (pool < 0)
                 break;
+            if (spot && g->cr_launch && ss_fleet_pool_elevated(f, pool)) {
+                pool_ex[pool] = true; /* Capacity Rebalancing: not into a pool at elevated risk */
+                continue;
+            }
             ss_launch_block why = ss_fleet_can_launch(f, pool, spot, g->cfg->spot_max_price);
             if (why == SS_LAUNCH_OK)
                 return pool;
@@ -652,8 +656,9 @@ static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
 /* Capacity Rebalancing on a rebalance recommendation (§1.6 steps 2, 8;
  * "Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions",
  * docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html):
- * the replacement is launched only into a pool not at elevated risk whose
- * risk is same-or-better than the recommended instance's pool
+ * the replacement is launched only into a pool not at elevated risk (the
+ * allocation strategy's choice among those pools) whose risk is
+ * same-or-better than the recommended instance's pool
  * (ss_fleet_pool_risk: expected interruptions per instance-hour, infinite
  * when full or at elevated risk; the recommendation itself puts the old
  * pool at elevated risk for market.rebalance_risk_window); otherwise
@@ -669,12 +674,15 @@ static void cr_consider(ss_asg_group *g, ss_instance *in)
     double old_risk = ss_fleet_pool_risk(g->f, in->pool);
     in->leaving = true; /* the choice as the group would make it for the replacement */
     recount(g, in);
+    g->cr_launch = true; /* the allocation strategy over the pools not at elevated risk */
     int pool = choose_pool(g, true, false);
     double new_risk = pool >= 0 ? ss_fleet_pool_risk(g->f, pool) : INFINITY;
     if (isfinite(new_risk) && new_risk <= old_risk) {
         ss_asg_reconcile(g);
+        g->cr_launch = false;
         return;
     }
+    g->cr_launch = false;
     in->leaving = false;
     recount(g, in);
     ss_fleet *f = g->f;

@@ -93,6 +93,7 @@ typedef struct ss_asg_group {
     bool *pool_ex;               /* launch_one: pools that failed (n_pools) */
     double *scores;              /* victim scores (scratch) */
     size_t cap_scores;
+    bool cr_launch;              /* launching a Capacity Rebalancing replacement (asg.c) */
 } ss_asg_group;
 
 /* Set up a group from scenario.asgs[index] on the fleet (registers the

@@ -671,9 +671,11 @@ static double pool_risk_base(const ss_fleet *f, int pool)
     return (pd->hazard_per_hour + pd->burst_rate_per_hour * mean_frac) * m->stochastic_scale;
 }
 
+bool ss_fleet_pool_elevated(const ss_fleet *f, int pool) { return ss_evq_now(f->q) < f->elevated_until[pool]; }
+
 double ss_fleet_pool_risk(const ss_fleet *f, int pool)
 {
-    if (ss_fleet_headroom(f, pool) <= 0 || ss_evq_now(f->q) < f->elevated_until[pool])
+    if (ss_fleet_headroom(f, pool) <= 0 || ss_fleet_pool_elevated(f, pool))
         return INFINITY;
     return f->risk[pool];
 }

@@ -242,5 +242,8 @@ ss_time ss_dist_quantile_ms(const ss_dist *dist, double u);
  * full or at elevated risk (a rebalance recommendation in it within
  * market.rebalance_risk_window). */
 double ss_fleet_pool_risk(const ss_fleet *f, int pool);
+/* Whether a pool is at elevated risk now (a rebalance recommendation in it
+ * within market.rebalance_risk_window). */
+bool ss_fleet_pool_elevated(const ss_fleet *f, int pool);
 
 #endif

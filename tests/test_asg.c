@@ -406,6 +406,48 @@ static void test_capacity_rebalance_waits_for_same_or_better(void **state)
     world_free(w);
 }
 
+/* Capacity Rebalancing with lowest-price launches the replacement by the
+ * allocation strategy over the pools not at elevated risk
+ * (ec2-auto-scaling-capacity-rebalancing.html). t0 0.10, t1 0.05 USD/h, one
+ * pool (the cheapest), same hazard 0.01/h; instance 0 in t1. Its
+ * recommendation at T puts t1 at elevated risk (market.rebalance_risk_window
+ * 1 h): the replacement goes to t0, launched at T. With a window of 0 (static
+ * risks) t1 qualifies (same risk) and gets it. */
+static void cr_lowest_price(world *w)
+{
+    w->sc.asgs[0].capacity_rebalance = true;
+    w->sc.asgs[0].spot_instance_pools = 1;
+    w->d->pools[0].hazard_per_hour = 0.01;
+    w->d->pools[1].hazard_per_hour = 0.01;
+}
+
+static void cr_lowest_price_static(world *w)
+{
+    cr_lowest_price(w);
+    w->sc.market.rebalance_risk_window = 0;
+}
+
+static void test_capacity_rebalance_skips_elevated_pool(void **state)
+{
+    (void)state;
+    double spot[] = {0.10, 0.05};
+    void (*tweak[2])(world *) = {cr_lowest_price, cr_lowest_price_static};
+    for (int k = 0; k < 2; k++) {
+        world *w = world_new(2, spot, 1, tweak[k]);
+        ss_instance *i0 = ss_fleet_inst(&w->f, 0);
+        assert_int_equal(i0->type_idx, 1);
+        ss_time t = FX_T0 + 30 * SS_MINUTE;
+        ss_evq_run_until(w->q, t);
+        ss_fleet_rebalance(&w->f, i0);
+        assert_int_equal(w->f.n, 2);
+        ss_instance *i1 = ss_fleet_inst(&w->f, 1);
+        assert_int_equal(i1->launch, t);
+        assert_int_equal(i1->type_idx, k == 0 ? 0 : 1);
+        assert_int_equal(w->f.stats.failed_launches, 0);
+        world_free(w);
+    }
+}
+
 /* The ITN replaces at once, whatever the risk (§1.6 item 7): as above up to
  * the RBR for instance 1 at T0 + 2 h (no launch, riskier pool); its notice
  * at T0 + 2 h + 100 s launches instance 2 at that instant into pool 1 (the
@@ -453,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_trace_keyed_order_and_clamp),
         cmocka_unit_test(test_capacity_rebalance_waits_for_same_or_better),
         cmocka_unit_test(test_capacity_rebalance_itn_replaces_at_once),
+        cmocka_unit_test(test_capacity_rebalance_skips_elevated_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
