@@ -18,6 +18,7 @@
 
 #include "datasets/market_data.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "models/k8s.h"
 #include "sim/kernel/util.h"
 
@@ -83,7 +84,7 @@ int main(void)
     ss_err err;
     static ss_k8s_trace tr;
     double t0 = ss_wall_seconds();
-    if (ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err)) {
+    if (ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err)) {
         fprintf(stderr, "bench_k8s: %s\n", err.msg);
         ss_data_free(d);
         return 1;

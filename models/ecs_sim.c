@@ -402,9 +402,10 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
     return rc;
 }
 
-int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
-                    ss_timeline *tl, ss_err *err)
+int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                    const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
+    (void)pol; /* no run-time decision rule acts on ECS fleets yet */
     memset(out, 0, sizeof *out);
     ss_ecs *e = ss_ecs_new(sc, d, seed, replica, tl, err);
     if (!e)

@@ -206,8 +206,10 @@ typedef struct ss_k8s_trace {
 
 struct ss_data;
 struct ss_metrics;
+struct ss_policy;
 /* ss_k8s_simulate (models/eval.h) with an optional decision trace. */
 int ss_k8s_simulate_traced(const ss_scenario *sc, const struct ss_data *d, uint64_t seed,
-                           int replica, struct ss_metrics *out, ss_k8s_trace *trace, ss_err *err);
+                           int replica, const struct ss_policy *pol, struct ss_metrics *out,
+                           ss_k8s_trace *trace, ss_err *err);
 
 #endif

@@ -28,7 +28,8 @@
  *   - zone outages: the fleet kills instances / fails launches; here nodes
  *     of an unhealthy zone go NotReady (flapping if configured) and their
  *     pods are evicted 40 s + 300 s later (taint-based eviction);
- *   - the four zone-failure mitigations (policies/zone_failure.h);
+ *   - run-time decision rules through models/policy.h (the zone-failure
+ *     mitigations of policies/zone_failure.c);
  *   - optional timeline (models/eval.h): samples every sample_interval (or
  *     a row per change when it is 0), fleet events, scale-ups, launch
  *     failures and mitigation switches.
@@ -44,7 +45,7 @@
 #include "models/market.h"
 #include "models/k8s_expander.h"
 #include "models/k8s_pdb.h"
-#include "policies/zone_failure.h"
+#include "models/policy.h"
 #include "sim/kernel/evq.h"
 #include "sim/kernel/rng.h"
 
@@ -98,7 +99,8 @@ struct k8s_sim {
     k8s_ng ng[SS_MAX_ASGS];
     int n_ng;
     ss_k8s_cluster c;
-    ss_zf_state zf;
+    const ss_policy *pol;     /* run-time decision rules (may be NULL) */
+    bool incident[SS_MAX_ZONES]; /* zone incidents as reported to the policy */
     int *inst_node;           /* instance id -> node id (-1) */
     size_t cap_inst_node;
     bool sched_queued;
@@ -499,10 +501,15 @@ static void on_outage_incident(k8s_sim *s, ss_time now)
         if (z < 0)
             continue;
         bool in = now >= o->start && now < o->end;
-        if (in && !s->zf.incident[z])
-            ss_zf_incident_begin(&s->zf, z, o->start);
-        else if (!in && s->zf.incident[z] && now >= o->end)
-            ss_zf_incident_end(&s->zf, z, o->end);
+        if (z >= SS_MAX_ZONES)
+            continue;
+        if (in && !s->incident[z]) {
+            s->incident[z] = true;
+            ss_pol_zone_incident(s->pol, z, true, o->start);
+        } else if (!in && s->incident[z] && now >= o->end) {
+            s->incident[z] = false;
+            ss_pol_zone_incident(s->pol, z, false, o->end);
+        }
     }
 }
 
@@ -614,7 +621,7 @@ static void scale_up(k8s_sim *s)
     for (int g = 0; g < s->n_ng && remaining > 0; g++) {
         k8s_ng *ng = &s->ng[g];
         int up = ng->g.desired - ng->nodes;
-        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
+        if (ss_pol_zone_removed(s->pol, ng->zone, now))
             continue; /* an unmanaged group's upcoming nodes are invisible to CA */
         if (up <= 0 || ss_k8s_group_untolerated(s->sc, g) ||
             !ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot))
@@ -644,9 +651,9 @@ static void scale_up(k8s_sim *s)
             continue;
         if (!group_healthy(s, g))
             continue; /* IsNodeGroupHealthy: too many unready nodes */
-        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
+        if (ss_pol_zone_removed(s->pol, ng->zone, now))
             continue; /* mitigation (2) */
-        if (ng->spot && ss_zf_spot_scale_up_blocked(&s->zf, now))
+        if (ng->spot && ss_pol_spot_scale_up_blocked(s->pol, now))
             continue; /* mitigation (3) */
         if (ss_k8s_group_untolerated(s->sc, g) ||
             !ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot))
@@ -706,12 +713,12 @@ static void scale_down(k8s_sim *s)
     ss_k8s_cluster *c = &s->c;
     const ss_cluster_autoscaler *ca = &s->sc->k8s.autoscaler;
     ss_time now = now_of(s);
-    if (ss_zf_scale_down_suspended(&s->zf, now))
+    if (ss_pol_scale_down_suspended(s->pol, now))
         return; /* mitigation (4) */
     bool busy = false; /* a non-empty scale-down drain is in progress */
     bool removed[SS_MAX_ZONES];
     for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
-        removed[z] = ss_zf_zone_removed(&s->zf, z, now);
+        removed[z] = ss_pol_zone_removed(s->pol, z, now);
     for (int j = 0; j < c->n_live; j++)
         if (c->nodes[c->live[j]].aux == 2)
             busy = true;
@@ -774,9 +781,9 @@ static void tl_mitigations(k8s_sim *s, ss_time now, bool dropped)
                                        "mitigation-off:suspend-scale-down"};
     bool removed = false;
     for (int z = 0; z < s->sc->market.n_zones; z++)
-        removed |= ss_zf_zone_removed(&s->zf, z, now);
-    bool cur[4] = {dropped, removed, ss_zf_spot_scale_up_blocked(&s->zf, now),
-                   ss_zf_scale_down_suspended(&s->zf, now)};
+        removed |= ss_pol_zone_removed(s->pol, z, now);
+    bool cur[4] = {dropped, removed, ss_pol_spot_scale_up_blocked(s->pol, now),
+                   ss_pol_scale_down_suspended(s->pol, now)};
     for (int i = 0; i < 4; i++) {
         if (cur[i] != s->mit_on[i])
             tl_event(s, cur[i] ? on[i] : off[i]);
@@ -802,8 +809,8 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
             spot_nodes += s->ng[g].nodes;
     double rate = (double)(s->n_notices - s->head_notices) / (spot_nodes > 0 ? spot_nodes : 1) /
                   ((double)RATE_WINDOW / (double)SS_HOUR);
-    ss_zf_observe_rate(&s->zf, rate, now);
-    bool dropped = ss_zf_zone_spread_dropped(&s->zf, now);
+    ss_pol_observe_spot_rate(s->pol, rate, now);
+    bool dropped = ss_pol_zone_spread_dropped(s->pol, now);
     if (s->tl)
         tl_mitigations(s, now, dropped);
     bool changed = false;
@@ -839,8 +846,9 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
 
 /* ---- the entry point ------------------------------------------------------------- */
 
-static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
-                    ss_k8s_trace *trace, ss_timeline *tl, ss_err *err)
+static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica,
+                    const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_timeline *tl,
+                    ss_err *err)
 {
     ss_time start = sc0->start, end = sc0->end;
     if (start == 0 && end == 0) {
@@ -882,7 +890,7 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         goto out_q;
     }
     ss_k8s_cluster_init(&s->c, s->sc, start);
-    ss_zf_init(&s->zf, &s->sc->k8s.mitigations, s->sc->market.n_zones);
+    s->pol = pol;
     ss_evq_on(s->q, EV_SCHED, on_sched, NULL);
     ss_evq_on(s->q, EV_POD_READY, on_pod_ready, NULL);
     ss_evq_on(s->q, EV_POD_DELETE, on_pod_delete, NULL);
@@ -976,13 +984,13 @@ out_q:
 }
 
 int ss_k8s_simulate_traced(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                           ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
+                           const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
 {
-    return simulate(sc, d, seed, replica, out, trace, NULL, err);
+    return simulate(sc, d, seed, replica, pol, out, trace, NULL, err);
 }
 
 int ss_k8s_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                    ss_metrics *out, ss_timeline *tl, ss_err *err)
+                    const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
-    return simulate(sc, d, seed, replica, out, NULL, tl, err);
+    return simulate(sc, d, seed, replica, pol, out, NULL, tl, err);
 }

@@ -42,8 +42,10 @@
 
 #include "datasets/import.h"
 #include "datasets/store.h"
+#include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "sim/scenario/scenario_io.h"
 
 static void import_sample(ss_store *st, const char *name)
@@ -64,7 +66,7 @@ static void run_example(ss_store *st, const char *name, ss_metrics *m, ss_timeli
     if (ss_scenario_load_file(tu_fmt("%s/examples/%s", tu_source_dir(), name), sc, &err))
         fail_msg("%s: %s", name, err.msg);
     ss_data *d = NULL;
-    if (ss_data_load(st, sc, &d, &err))
+    if (ss_data_load(st, &sc->market, sc->start, sc->end, &d, &err))
         fail_msg("%s: data: %s", name, err.msg);
     if (ss_evaluate(sc, d, sc->seed, 0, m, tl, &err))
         fail_msg("%s: %s", name, err.msg);

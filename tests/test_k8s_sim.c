@@ -18,6 +18,7 @@
 
 #include "datasets/market_data.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "models/k8s.h"
 #include "policies/zone_failure.h"
 
@@ -92,7 +93,7 @@ static void startup_timeline(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     /* nodes Ready at 60 + 50 = 110 s; 6 pods pending 110 s each = 660 pod-s;
      * Ready at 115 s: one shortfall episode of 115 s; availability
      * (3600 - 115) / 3600. The three upcoming nodes absorb the 6 pods in
@@ -131,7 +132,7 @@ static void backoff_on_failing_group(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     const ss_time want_up[6] = {0, 1200, 2700, 4800, 7500, 10200};
     const ss_time want_bo[5] = {900, 2100, 3600, 5700, 8400};
     const ss_time want_len[5] = {300, 600, 1200, 1800, 1800};
@@ -184,9 +185,9 @@ static void mitigation_drop_zone_spread(void **state)
      * With (1) (reaction 5 min: dropped from 3900 s): the 4 pods bind at
      * once on b and c at 3940 s: 0 pending; shortfall 115 + 345 = 460 s. */
     outage_scenario(&sc, 2, 3 * SS_HOUR + 30 * SS_SECOND);
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &off, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &off, NULL, &err), 0);
     sc.k8s.mitigations.drop_zone_spread = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, NULL, &err), 0);
     NEAR(off.pending_task_hours, (1320.0 + 27440.0) / 3600);
     NEAR(on.pending_task_hours, 1320.0 / 3600);
     NEAR(off.availability, 1.0 - 7320.0 / 10830);
@@ -224,13 +225,13 @@ static void mitigation_remove_zone_groups(void **state)
     sc.asgs[2].priority = 10;
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 4);
     assert_int_equal(tr.scaleup_group[3], 1);
     assert_int_equal(tr.scaleup_t[3] - T0, 4270 * SS_SECOND);
     sc.k8s.mitigations.remove_zone_groups = true;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 1);
     assert_int_equal(tr.scaleup_group[0], 1);
     NEAR(off.pending_task_hours, (1320.0 + 1760.0) / 3600);
@@ -261,9 +262,9 @@ static void mitigation_suspend_scale_down(void **state)
      * 1/6 Spot instance-hour, $0.04/6 more. */
     outage_scenario(&sc, 2, 4 * SS_HOUR);
     sc.k8s.mitigations.drop_zone_spread = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &a, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &a, NULL, &err), 0);
     sc.k8s.mitigations.suspend_scale_down = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &b, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &b, NULL, &err), 0);
     NEAR(b.spot_instance_hours - a.spot_instance_hours, 600.0 / 3600);
     NEAR(b.spot_cost_usd - a.spot_cost_usd, 0.04 * 600.0 / 3600);
     /* 6 nodes x 3 h 10 min + 4 nodes x the remaining 50 min (a removed) */
@@ -288,7 +289,7 @@ static void timeline_rows(void **state)
      * 110 s, pods Ready at 115 s: the 60 s sample has 6 Pending, the 120 s
      * sample 6 healthy and running. */
     ss_timeline tl = {0};
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, &tl, &err), 0);
     assert_int_equal(tl.n, 61);
     assert_string_equal(tl.rows[0].event, "start");
     assert_int_equal(tl.rows[0].t, T0);
@@ -305,13 +306,13 @@ static void timeline_rows(void **state)
     ss_timeline_free(&tl);
     /* the timeline does not change the metrics */
     ss_metrics m2;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m2, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m2, NULL, &err), 0);
     assert_memory_equal(&m, &m2, sizeof m);
     /* sample_interval 0: a row per change. The 3 nodes register at 110 s
      * and the 6 pods bind one by one (pending 5, 4, .., 0), then turn Ready
      * at 115 s (healthy 1 .. 6): 6 + 6 change rows + start + end. */
     sc.sample_interval = 0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m2, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m2, &tl, &err), 0);
     assert_int_equal(tl.n, 14);
     for (size_t i = 1; i < tl.n; i++)
         assert_true(tl.rows[i].t >= tl.rows[i - 1].t);
@@ -351,7 +352,7 @@ static void timeline_outage_and_mitigation_events(void **state)
     ss_metrics m;
     ss_err err;
     ss_timeline tl = {0};
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, &tl, &err), 0);
     ss_time t;
     assert_int_equal(count_event(&tl, "outage-start", &t), 1);
     assert_int_equal(t, T0 + SS_HOUR);
@@ -431,7 +432,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
     ss_err err;
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 2);
     assert_int_equal(tr.scaleup_t[0] - T0, 3610 * SS_SECOND);
     assert_int_equal(tr.scaleup_group[0], 0);
@@ -442,7 +443,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
 
     mi->spot_rate_guard = true;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 2);
     assert_int_equal(tr.scaleup_t[0] - T0, 3610 * SS_SECOND);
     assert_int_equal(tr.scaleup_group[0], 0);
@@ -455,7 +456,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
     NEAR(on.pending_task_hours, off.pending_task_hours);
 
     ss_timeline tl = {0};
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, &tl, &err), 0);
     ss_time t;
     assert_int_equal(count_event(&tl, "mitigation-on:spot-rate-guard", &t), 1);
     assert_int_equal(t - T0, 3910 * SS_SECOND);
@@ -468,7 +469,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
     /* hysteresis: with resume 0 the rate (>= 0) is never below it, so
      * the guard stays on to the end once tripped */
     mi->spot_rate_resume = 0.0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, &tl, &err), 0);
     assert_int_equal(count_event(&tl, "mitigation-on:spot-rate-guard", NULL), 1);
     assert_int_equal(count_event(&tl, "mitigation-off:spot-rate-guard", NULL), 0);
     ss_timeline_free(&tl);
@@ -476,7 +477,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
      * never trips it */
     mi->spot_rate_resume = 0.02;
     mi->spot_rate_threshold = 2.5;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, &tl, &err), 0);
     assert_int_equal(count_event(&tl, "mitigation-on:spot-rate-guard", NULL), 0);
     ss_timeline_free(&tl);
     ss_data_free(d);
@@ -561,9 +562,9 @@ static void rebalance_drain(void **state)
     /* start-up: the node is Ready at 180 s, pods at 183 s: 4 x 180 pod-s
      * pending, one 183 s episode */
     const double boot_pending = 4 * 180.0, boot_short = 183.0, T = 7200.0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &cordon, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &cordon, NULL, &err), 0);
     sc.k8s.drain_on_rebalance = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &drain, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &drain, NULL, &err), 0);
     assert_int_equal(cordon.rebalance_recommendations, 1);
     assert_int_equal(drain.rebalance_recommendations, 1);
     assert_int_equal(cordon.interruptions, 1);
@@ -589,15 +590,15 @@ static void deterministic_and_rejects_bad_input(void **state)
     outage_scenario(&sc, 2, 4 * SS_HOUR);
     ss_metrics a, b;
     ss_err err;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), 0);
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &b, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &a, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &b, NULL, &err), 0);
     assert_memory_equal(&a, &b, sizeof a);
     sc.k8s.deployment.spread[0].max_skew = 0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), -1);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &a, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "max_skew"));
     sc.k8s.deployment.spread[0].max_skew = 1;
     sc.n_asgs = 0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), -1);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &a, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "node groups"));
     ss_data_free(d);
 }

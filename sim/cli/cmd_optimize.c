@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "datasets/store.h"
+#include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "sim/scenario/scenario_io.h"
 #include "policies/export.h"
@@ -109,7 +110,8 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
     ss_data *data = NULL;
     ss_store st = {0};
     bool ok = ss_scenario_load_file(path, sc, &err) == 0 && ss_space_build(&sc->search, space, &err) == 0 &&
-              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, sc, &data, &err) == 0;
+              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err) == 0;
+    space->bind = &ss_scenario_binder;
     if (!ok)
         ss_fail("optimize", "MPI rank %d: %s", rank, err.msg);
     if (st.db)
@@ -290,6 +292,7 @@ int ss_cmd_optimize(int argc, char **argv)
         ss_fail("optimize", "%s: %s", path, err.msg);
         goto out;
     }
+    space.bind = &ss_scenario_binder;
     if (ss_store_open(&st, db, 0, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
@@ -312,7 +315,7 @@ int ss_cmd_optimize(int argc, char **argv)
         stored.threads = cfg.threads;
         cfg = stored;
     }
-    if (ss_data_load(&st, sc, &data, &err)) {
+    if (ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
