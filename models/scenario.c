@@ -27,6 +27,7 @@ void ss_asg_defaults(ss_asg *a)
     a->launch_retry = 30 * SS_SECOND;
     a->spot = true;
     a->capacity_rebalance_poll = 60 * SS_SECOND;
+    a->az_rebalance = true;
 }
 
 void ss_capacity_provider_defaults(ss_capacity_provider *cp)
@@ -42,6 +43,9 @@ void ss_capacity_provider_defaults(ss_capacity_provider *cp)
     cp->managed_draining = true;
     cp->base = 0;
     cp->weight = 1;
+    cp->memory_overhead = 0.02527;
+    cp->reserved_memory_mib = 0;
+    cp->reserved_cpu = 0;
 }
 
 void ss_scenario_defaults(ss_scenario *sc)
@@ -65,6 +69,7 @@ void ss_scenario_defaults(ss_scenario *sc)
     m->notice = 120 * SS_SECOND;
     m->rebalance_probability = 0.0;
     m->rebalance_lead = (ss_dist){SS_DIST_FIXED, 300.0, 0.0};
+    m->rebalance_risk_window = SS_HOUR;
 
     sc->instance_launch = (ss_dist){SS_DIST_FIXED, 60.0, 0.0};
     sc->instance_register = (ss_dist){SS_DIST_FIXED, 30.0, 0.0};

@@ -106,9 +106,10 @@ static void startup_timeline(void **state)
     assert_int_equal(tr.n_scaleup, 0);
     assert_int_equal(m.launches, 3);
     assert_int_equal(m.skew_violations, 0);
-    /* Spot cost: 3 instances x 1 h x $0.04 */
+    /* Spot instance-hours (alive): 3 x 1 h. Cost: EC2 bills from `running`
+     * (60 s after the launch request): 3 x (3600 - 60) s x $0.04/h = 0.118 */
     NEAR(m.spot_instance_hours, 3.0);
-    NEAR(m.spot_cost_usd, 0.12);
+    NEAR(m.spot_cost_usd, 3 * 0.04 * (3600.0 - 60) / 3600);
     NEAR(m.horizon_hours, 1.0);
     ss_data_free(d);
 }

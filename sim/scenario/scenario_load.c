@@ -926,6 +926,10 @@ static const ss_bind_key market_keys[] = {
        "probability that a rebalance recommendation precedes a notice"),
     KDIST(ss_market, rebalance_lead, "rebalance_lead", "300s", "",
           "how long before the notice the rebalance recommendation arrives"),
+    KDUR(ss_market, rebalance_risk_window, "rebalance_risk_window", 0, 30 * 86400, "3600s", "",
+         "a pool counts as at elevated risk this long after a rebalance recommendation in it "
+         "(capacity-aware allocation and Capacity Rebalancing avoid it; AWS does not publish "
+         "how it rates pools); 0 = static risk only"),
     KLIST(ss_market, outages, n_outages, "zone_outages", outage_sec, outage_init, NULL, NULL, 0,
           "", "zone outage windows {zone, start, end, instances_lost, flap_period}"),
 };
@@ -984,6 +988,9 @@ static const ss_bind_key asg_keys[] = {
          "retry interval after a failed launch"),
     KDUR(ss_asg, capacity_rebalance_poll, "capacity_rebalance_poll", 1, 86400, "60s", "",
          "Capacity Rebalancing: re-evaluation interval while the replacement pool is riskier"),
+    KB(ss_asg, az_rebalance, "az_rebalance", "true", "AZRebalance process (SuspendProcesses)",
+       "after a zone or pool recovers, move instances back to balance the zones (launch before "
+       "terminate); false = the process is suspended"),
     KB(ss_asg, spot, "spot", "true", "capacityType",
        "Kubernetes node group: Spot (true) or On-Demand (false)"),
     KROWS(ss_asg, labels, offsetof(ss_asg, n_labels), SS_MAX_LABELS, 2, "labels", labels_fn, "mapping", "{}", "node labels",
@@ -1017,6 +1024,13 @@ static const ss_bind_key cp_keys[] = {
        "tasks placed on this provider first (one provider only)"),
     KI(ss_capacity_provider, weight, "weight", 0, 1000, "1", "capacityProviderStrategy[].weight",
        "share of tasks beyond the base"),
+    KD(ss_capacity_provider, memory_overhead, "memory_overhead", 0, 0.9, "0.02527", "",
+       "share of installed memory the agent does not register (platform, kernel; an 8 GiB "
+       "m4.large registers 7985 MiB)"),
+    KD(ss_capacity_provider, reserved_memory_mib, "reserved_memory", 0, 1e8, "0", "ECS_RESERVED_MEMORY",
+       "MiB the agent keeps from tasks"),
+    KD(ss_capacity_provider, reserved_cpu, "reserved_cpu", 0, 1e6, "0", "",
+       "CPU units kept from tasks (the agent registers vCPU x 1024)"),
 };
 SECTION(cp_sec, "capacity_providers[]", cp_keys, ss_capacity_provider);
 
