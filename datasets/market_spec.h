@@ -85,6 +85,8 @@ typedef struct ss_market {
     ss_time notice;                       /* interruption notice lead, default 120 s */
     double rebalance_probability;         /* P(rebalance recommendation precedes notice) */
     ss_dist rebalance_lead;               /* RBR lead before the notice (seconds) */
+    ss_time rebalance_risk_window;        /* a pool is at elevated risk this long after an RBR in it;
+                                           * 0 = never (static risk only). Default 1 h */
     ss_zone_outage outages[SS_MAX_OUTAGES];
     int n_outages;
     char interrupt_model[SS_NAME_MAX];    /* interruptions: {model: NAME} (SS_INTERRUPT_MODEL) */

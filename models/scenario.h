@@ -81,6 +81,10 @@ typedef struct ss_asg {
      * would go to a riskier pool waits and is re-evaluated this often
      * (aws-semantics §1.6 step 2; AWS publishes no interval). Default 60 s. */
     ss_time capacity_rebalance_poll;
+    /* The AZRebalance process (default on; false = suspended): after a zone
+     * or pool recovers, launch in the zones with the fewest instances and
+     * terminate in the others (aws-semantics §1.5). */
+    bool az_rebalance;
 } ss_asg;
 
 /* ---- ECS --------------------------------------------------------------- */
@@ -94,6 +98,13 @@ typedef struct ss_capacity_provider {
     bool managed_termination_protection;
     bool managed_draining;          /* default true */
     int base, weight;               /* the service's capacity provider strategy item */
+    /* What the ECS agent registers for its instances (models/ecs.h
+     * ss_ecs_registered_mem): installed memory less the platform and kernel
+     * share (a fraction; default 207/8192: an 8 GiB m4.large registers
+     * 7985 MiB) less ECS_RESERVED_MEMORY; vCPU x 1024 less reserved_cpu. */
+    double memory_overhead;         /* default 0.02527 */
+    double reserved_memory_mib;     /* ECS_RESERVED_MEMORY, default 0 */
+    double reserved_cpu;            /* CPU units kept from tasks, default 0 */
 } ss_capacity_provider;
 
 typedef enum ss_placement_kind {
@@ -184,6 +195,10 @@ typedef struct ss_cluster_autoscaler {
     double scale_down_utilization_threshold; /* 0.5 */
     bool simulate_spread;             /* scale-up simulation honours topology spread */
     ss_dist node_provision;           /* launch -> node Ready */
+    ss_time max_pod_eviction_time;    /* 2 min: a scale-down drain gives up after it */
+    ss_time scale_down_delay_after_failure; /* 3 min */
+    bool scale_down_unready_enabled;  /* true */
+    ss_time scale_down_unready_time;  /* 20 min */
 } ss_cluster_autoscaler;
 
 typedef struct ss_zone_mitigations {
@@ -203,6 +218,7 @@ typedef struct ss_kubernetes {
     bool drain_on_rebalance;
     ss_zone_mitigations mitigations;
     char capacity_type_label[SS_NAME_MAX]; /* default "eks.amazonaws.com/capacityType" */
+    bool scheduler_lowest_id_ties;    /* false: equal scores -> uniform draw (kube-scheduler) */
 } ss_kubernetes;
 
 /* ---- Availability SLO ---------------------------------------------------- */

@@ -996,6 +996,10 @@ static const ss_bind_key market_keys[] = {
        "probability that a rebalance recommendation precedes a notice"),
     KDIST(ss_market, rebalance_lead, "rebalance_lead", "300s", "",
           "how long before the notice the rebalance recommendation arrives"),
+    KDUR(ss_market, rebalance_risk_window, "rebalance_risk_window", 0, 30 * 86400, "3600s", "",
+         "a pool counts as at elevated risk this long after a rebalance recommendation in it "
+         "(capacity-aware allocation and Capacity Rebalancing avoid it; AWS does not publish "
+         "how it rates pools); 0 = static risk only"),
     KLIST(ss_market, outages, n_outages, "zone_outages", outage_sec, outage_init, NULL, NULL, 0,
           "", "zone outage windows {zone, start, end, instances_lost, flap_period}"),
 };
@@ -1054,6 +1058,9 @@ static const ss_bind_key asg_keys[] = {
          "retry interval after a failed launch"),
     KDUR(ss_asg, capacity_rebalance_poll, "capacity_rebalance_poll", 1, 86400, "60s", "",
          "Capacity Rebalancing: re-evaluation interval while the replacement pool is riskier"),
+    KB(ss_asg, az_rebalance, "az_rebalance", "true", "AZRebalance process (SuspendProcesses)",
+       "after a zone or pool recovers, move instances back to balance the zones (launch before "
+       "terminate); false = the process is suspended"),
     KB(ss_asg, spot, "spot", "true", "capacityType",
        "Kubernetes node group: Spot (true) or On-Demand (false)"),
     KROWS(ss_asg, labels, offsetof(ss_asg, n_labels), SS_MAX_LABELS, 2, "labels", labels_fn, "mapping", "{}", "node labels",
@@ -1087,6 +1094,13 @@ static const ss_bind_key cp_keys[] = {
        "tasks placed on this provider first (one provider only)"),
     KI(ss_capacity_provider, weight, "weight", 0, 1000, "1", "capacityProviderStrategy[].weight",
        "share of tasks beyond the base"),
+    KD(ss_capacity_provider, memory_overhead, "memory_overhead", 0, 0.9, "0.02527", "",
+       "share of installed memory the agent does not register (platform, kernel; an 8 GiB "
+       "m4.large registers 7985 MiB)"),
+    KD(ss_capacity_provider, reserved_memory_mib, "reserved_memory", 0, 1e8, "0", "ECS_RESERVED_MEMORY",
+       "MiB the agent keeps from tasks"),
+    KD(ss_capacity_provider, reserved_cpu, "reserved_cpu", 0, 1e6, "0", "",
+       "CPU units kept from tasks (the agent registers vCPU x 1024)"),
 };
 SECTION(cp_sec, "capacity_providers[]", cp_keys, ss_capacity_provider);
 
@@ -1211,6 +1225,14 @@ static const ss_bind_key autoscaler_keys[] = {
        "scale-up simulation honours topology spread"),
     KDIST(ss_cluster_autoscaler, node_provision, "node_provision", "50s", "",
           "launch -> node Ready"),
+    KDUR(ss_cluster_autoscaler, max_pod_eviction_time, "max_pod_eviction_time", 0, 86400, "2m",
+         "--max-pod-eviction-time", "a scale-down drain whose evictions are refused this long fails"),
+    KDUR(ss_cluster_autoscaler, scale_down_delay_after_failure, "scale_down_delay_after_failure",
+         0, 86400, "3m", "--scale-down-delay-after-failure", "no scale-down this long after a failed one"),
+    KB(ss_cluster_autoscaler, scale_down_unready_enabled, "scale_down_unready_enabled", "true",
+       "--scale-down-unready-enabled", "NotReady nodes may be scaled down"),
+    KDUR(ss_cluster_autoscaler, scale_down_unready_time, "scale_down_unready_time", 0, 86400,
+         "20m", "--scale-down-unready-time", "an unneeded NotReady node is removed after this long"),
 };
 SECTION(autoscaler_sec, "kubernetes.autoscaler", autoscaler_keys, ss_cluster_autoscaler);
 
@@ -1243,6 +1265,8 @@ static const ss_bind_key k8s_keys[] = {
          "zone-failure mitigations"),
     KS(ss_kubernetes, capacity_type_label, "capacity_type_label",
        "eks.amazonaws.com/capacityType", "", "node label carrying SPOT / ON_DEMAND"),
+    KB(ss_kubernetes, scheduler_lowest_id_ties, "scheduler_lowest_id_ties", "false", "",
+       "equal node scores go to the lowest node id (false: uniform draw, as kube-scheduler)"),
 };
 SECTION(k8s_sec, "kubernetes", k8s_keys, ss_kubernetes);
 
