@@ -459,8 +459,17 @@ static void print_fold(const fold_result *fr, int fold, const ss_time w[4], doub
            s->n, 100 * s->avail_coverage, 100 * s->cost_coverage);
     printf("                   mean abs. error: availability %.4f pp, cost %.2f USD/month (%.1f %%)\n",
            100 * s->avail_mae, s->cost_mae, 100 * s->cost_mape);
-    printf("                   Spearman predicted vs realized: cost %.3f, availability %.3f\n",
-           s->spearman_cost, s->spearman_avail);
+    char sc_txt[48], sa_txt[48];
+    if (isnan(s->spearman_cost))
+        snprintf(sc_txt, sizeof sc_txt, "n/a (one side constant)");
+    else
+        snprintf(sc_txt, sizeof sc_txt, "%.3f", s->spearman_cost);
+    if (isnan(s->spearman_avail))
+        snprintf(sa_txt, sizeof sa_txt, "n/a (one side constant)");
+    else
+        snprintf(sa_txt, sizeof sa_txt, "%.3f", s->spearman_avail);
+    printf("                   Spearman predicted vs realized: cost %s, availability %s\n", sc_txt,
+           sa_txt);
     if (slo > 0)
         printf("                   %d candidate%s predicted to meet the SLO of %.4g %% did not\n",
                s->pred_meets_real_fails, s->pred_meets_real_fails == 1 ? "" : "s", 100 * slo);
