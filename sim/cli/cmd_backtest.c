@@ -122,6 +122,7 @@ typedef struct fold_result {
     ss_bt_summary s;
     int64_t backtest_id, optimization_id;
     char model[SS_NAME_MAX];
+    int model_pools, model_thin, model_zones; /* fitted pools, of which too thin; traced zones */
     char realized[48];
 } fold_result;
 
@@ -259,6 +260,11 @@ static int run_fold(ss_store *st, const bt_opts *o, const ss_scenario *base, int
                          &model, &fo, err))
             goto out;
         have_model = true;
+        for (size_t i = 0; i < model.n_pools; i++) {
+            fr->model_pools++;
+            fr->model_thin += model.pools[i].thin;
+        }
+        fr->model_zones = model.has_capacity ? model.cap.n_zones : 0;
         char *json = ss_fit_model_to_json(&model);
         int src = ss_fit_store_save(st, fr->model, model.from, model.to, json, fo.source_json,
                                     fo.report.s, err);
@@ -434,8 +440,20 @@ static void print_fold(const fold_result *fr, int fold, const ss_time w[4], doub
     printf("fold %d: train %s .. %s, test %s .. %s (backtest %lld, optimization %lld)\n", fold,
            ss_time_format(w[0], a), ss_time_format(w[1], b), ss_time_format(w[2], c2),
            ss_time_format(w[3], d), (long long)fr->backtest_id, (long long)fr->optimization_id);
-    printf("  predicted from   %s\n", fr->model[0] ? fr->model : "the scenario's own source (no "
-                                                                 "evidence in the training window)");
+    if (fr->model[0]) {
+        printf("  predicted from   model %s (%d pool%s with interruption evidence", fr->model,
+               fr->model_pools, fr->model_pools == 1 ? "" : "s");
+        if (fr->model_thin)
+            printf(", %d of them TOO THIN: fewer than %d interruptions", fr->model_thin,
+                   SS_FIT_MIN_EVENTS);
+        if (fr->model_zones)
+            printf("; capacity process of %d zone%s", fr->model_zones,
+                   fr->model_zones == 1 ? "" : "s");
+        printf(")\n");
+    } else {
+        printf("  predicted from   the scenario's own source (no evidence in the training"
+               " window)\n");
+    }
     printf("  realized with    %s\n", fr->realized);
     printf("  %-10s %-26s %-9s %-9s %-24s %-9s %s\n", "candidate", "pred. availability [95%]",
            "realized", "in int.", "pred. USD/month [95%]", "realized", "SLO met");
