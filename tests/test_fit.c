@@ -163,6 +163,65 @@ static void test_capacity_fit_hand(void **state)
     assert_int_equal(ss_fit_model_from_json("{", &back, &err), -1);
 }
 
+/* A stored model may be edited by hand: every truncation and many one-byte
+ * changes of a valid model either load (and then generate a path without
+ * crashing; ASan checks the memory) or fail with a message. */
+static void count_changes(void *ctx, ss_time t, uint32_t down)
+{
+    (void)t;
+    (void)down;
+    (*(long *)ctx)++;
+}
+
+static void test_model_json_corrupted(void **state)
+{
+    (void)state;
+    const uint8_t z0[] = {1, 1, 0, 0, 0, 1, 1, 0}, z1[] = {0, 1, 1, 0, 0, 0, 1, 0};
+    const uint8_t *down[] = {z0, z1};
+    ss_fit_model fm = {0};
+    ss_err err;
+    assert_int_equal(ss_cap_fit(2, down, 8, 195000, &fm.cap, &err), 0);
+    fm.has_capacity = true;
+    fm.n_pools = 1;
+    fm.pools = calloc(1, sizeof *fm.pools);
+    fm.pools[0].rate_per_hour = 0.01;
+    char *json = ss_fit_model_to_json(&fm);
+    size_t n = strlen(json);
+    const char repl[] = {'0', '9', '-', '"', '{', ']', ',', 'x'};
+    long loaded = 0, refused = 0;
+    for (size_t i = 0; i <= n; i++) {
+        for (size_t r = 0; r <= sizeof repl; r++) {
+            char *m = strdup(json);
+            if (r == sizeof repl)
+                m[i] = '\0'; /* truncation */
+            else if (i < n)
+                m[i] = repl[r];
+            else {
+                free(m);
+                continue;
+            }
+            ss_fit_model back;
+            if (ss_fit_model_from_json(m, &back, &err) == 0) {
+                loaded++;
+                if (back.has_capacity) {
+                    gsl_rng *g = ss_rng_new(1, 0, SS_RNG_TEST);
+                    long changes = 0;
+                    ss_cap_generate(&back.cap, g, 0, SS_DAY, count_changes, &changes);
+                    ss_rng_free(g);
+                }
+                ss_fit_model_free(&back);
+            } else {
+                refused++;
+                assert_true(strlen(err.msg) > 0);
+            }
+            free(m);
+        }
+    }
+    assert_true(loaded > 0 && refused > 0);
+    free(json);
+    ss_fit_model_free(&fm);
+}
+
 /* ---- a hand-made store: fit == stats == hand --------------------------------- */
 
 static void exec_sql(ss_store *st, const char *sql)
@@ -644,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_ks_and_qq),
         cmocka_unit_test(test_pearson_and_chisq),
         cmocka_unit_test(test_capacity_fit_hand),
+        cmocka_unit_test(test_model_json_corrupted),
         cmocka_unit_test(test_fit_matches_stats),
         cmocka_unit_test(test_synthetic_rate_covered),
         cmocka_unit_test(test_synthetic_weibull_covered),
