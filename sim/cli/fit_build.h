@@ -26,8 +26,8 @@ typedef struct ss_fit_output {
     char *source_json;          /* window, filter, traces used, provenance */
 } ss_fit_output;
 
-/* Fit every pool of the evidence and, when traces of two or more... one or
- * more zones share a grid, the joint capacity process. name and
+/* Fit every pool of the evidence and, from the largest set of traces that
+ * share a start and a sample period, the joint capacity process. name and
  * burst_window go into the model. Returns -1 only on a hard failure; thin
  * data is reported, not an error. */
 int ss_fit_build(const ss_fit_evidence *ev, const char *name, ss_time burst_window,
