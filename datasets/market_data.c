@@ -1,5 +1,5 @@
 /*
- * data.c - building and freeing the read-only market data of a scenario.
+ * market_data.c - building and freeing the read-only market data of a scenario.
  * (Loading it from the store is in datasets/data_load.c.)
  */
 #include "datasets/market_data.h"
@@ -65,12 +65,12 @@ void ss_data_free(ss_data *d)
     free(d);
 }
 
-int ss_data_horizon(const ss_scenario *sc, const ss_data *d, const char *who, ss_time *start,
-                    ss_time *end, ss_err *err)
+int ss_data_horizon(ss_time sc_start, ss_time sc_end, const ss_data *d, const char *who,
+                    ss_time *start, ss_time *end, ss_err *err)
 {
-    bool dflt = sc->start == 0 && sc->end == 0;
-    *start = dflt ? d->span_start : sc->start;
-    *end = dflt ? d->span_end : sc->end;
+    bool dflt = sc_start == 0 && sc_end == 0;
+    *start = dflt ? d->span_start : sc_start;
+    *end = dflt ? d->span_end : sc_end;
     if (*end > *start)
         return 0;
     char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];

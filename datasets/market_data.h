@@ -1,6 +1,6 @@
 /*
- * data.h - the read-only market data one scenario needs, loaded once from the
- * store and shared by every evaluation (all threads, all candidates).
+ * market_data.h - the read-only market data one scenario needs, loaded once
+ * from the store (datasets/data_load.h) and shared by every evaluation (all threads, all candidates).
  *
  * Pools are (instance type x zone) of the scenario's market, indexed
  *     pool = type_idx * n_zones + zone_idx
@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "datasets/store.h"
-#include "models/scenario.h"
+#include "datasets/market_spec.h"
+#include "sim/kernel/util.h"
 #include "sim/kernel/simtime.h"
 
 /* A price step function: price[i] holds on [t[i], t[i+1]) and the last one
@@ -88,11 +88,11 @@ typedef struct ss_data {
      * pools and times that bound it; "" when it is not empty. */
     char span_why[512];
     char *provenance_json;          /* [{"file":..,"sha256":..,"format":..}, ...] */
+    /* interruptions: {model: NAME}: the fitted model (models/fit_model.h),
+     * attached by ss_fit_attach; not owned (ss_data_free leaves it). */
+    const struct ss_fit_model *fit_model;
 } ss_data;
 
-/* Load everything the scenario's market needs. Fails with a clear message
- * when a type/zone has no price data and no way to price it. */
-int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err);
 void ss_data_free(ss_data *d);
 
 static inline const ss_pool *ss_data_pool(const ss_data *d, int type_idx, int zone_idx)
@@ -100,12 +100,13 @@ static inline const ss_pool *ss_data_pool(const ss_data *d, int type_idx, int zo
     return &d->pools[type_idx * d->n_zones + zone_idx];
 }
 
-/* The horizon of a run: the scenario's, or when it sets none (start = end
- * = 0) the span all the data covers (span_start, span_end). An empty
- * horizon is an error naming `who`, the times (ISO 8601) and, for the
- * default span, what bounds it (span_why). */
-int ss_data_horizon(const ss_scenario *sc, const ss_data *d, const char *who, ss_time *start,
-                    ss_time *end, ss_err *err);
+/* The horizon of a run: the scenario's [sc_start, sc_end), or when it sets
+ * none (both 0) the span all the data covers (span_start, span_end). An
+ * empty horizon is an error naming `who`, the times (ISO 8601) and, for the
+ * default span, what bounds it (span_why). start/end may alias sc_start/
+ * sc_end's sources. */
+int ss_data_horizon(ss_time sc_start, ss_time sc_end, const ss_data *d, const char *who,
+                    ss_time *start, ss_time *end, ss_err *err);
 
 /* Build a data set directly (tests, benchmarks, generated series): pools
  * zero-initialised, owned by the data (freed by ss_data_free). */

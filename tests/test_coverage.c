@@ -20,6 +20,7 @@
 #include "models/ecs.h"
 #include "models/eval.h"
 #include "models/fleet.h"
+#include "policies/evaluate.h"
 #include "tests/ecs_fixture.h"
 
 /* One Spot task per instance (1 vCPU, task 1024 CPU), no latencies at all:

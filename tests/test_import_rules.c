@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/data_load.h"
 #include "datasets/import.h"
 #include "datasets/market_data.h"
 #include "datasets/store.h"
@@ -84,7 +85,7 @@ static double od_at(fx *f, const char *start)
     sc->end = sc->start + SS_DAY;
     ss_data *d;
     ss_err err;
-    if (ss_data_load(&f->st, sc, &d, &err))
+    if (ss_data_load(&f->st, &sc->market, sc->start, sc->end, &d, &err))
         fail_msg("%s", err.msg);
     double v = d->pools[0].ondemand_usd_per_hour;
     ss_data_free(d);
@@ -187,7 +188,7 @@ static void import_summary_and_did_you_mean(void **state)
     sc->market.n_zones = 1;
     strcpy(sc->market.zones[0], "us-east-1b");
     ss_data *d;
-    assert_int_equal(ss_data_load(&f->st, sc, &d, &err), -1);
+    assert_int_equal(ss_data_load(&f->st, &sc->market, sc->start, sc->end, &d, &err), -1);
     if (!strstr(err.msg, "no spot price for m5.large in us-east-1b (Linux/UNIX); m5.large has prices in"
                          " us-east-1a; us-east-1b has prices for c5.large; "))
         fail_msg("%s", err.msg);
@@ -234,7 +235,7 @@ static void zone_ids(void **state)
                                 "ids.yaml", sc, &err))
         fail_msg("%s", err.msg);
     ss_data *d;
-    if (ss_data_load(&f->st, sc, &d, &err))
+    if (ss_data_load(&f->st, &sc->market, sc->start, sc->end, &d, &err))
         fail_msg("%s", err.msg);
     assert_true(d->pools[0].spot.usd_per_hour[0] == 0.041);
     assert_true(d->pools[1].spot.usd_per_hour[0] == 0.040);
