@@ -277,6 +277,35 @@ static int load_ondemand(loader *L, ss_pool *p, ss_time t)
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return ss_err_set(L->err, "%s: %s", L->st->path, sqlite3_errmsg(L->st->db));
+    if (rc != SQLITE_ROW)
+        return 0;
+    /* the whole dated series (same os as found), so that a run bills each
+     * instant at the price in effect then */
+    if (prep(L,
+             "SELECT effective_ms, usd_per_hour FROM ondemand_prices WHERE region=?1 AND"
+             " instance_type=?2 AND os=?3 ORDER BY effective_ms",
+             &s))
+        return -1;
+    ss_time *et = NULL;
+    double *u = NULL;
+    size_t n = 0, ct = 0, cu = 0;
+    for (int k = 0; k < 2 && n == 0; k++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, L->region, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, p->instance_type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, L->os[k], -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            SS_GROW(et, ct, n + 1);
+            SS_GROW(u, cu, n + 1);
+            et[n] = sqlite3_column_int64(s, 0);
+            u[n] = sqlite3_column_double(s, 1);
+            n++;
+        }
+    }
+    sqlite3_finalize(s);
+    ss_price_series_set(&p->ondemand, et, u, n);
+    free(et);
+    free(u);
     return 0;
 }
 

@@ -46,6 +46,7 @@ void ss_price_series_set(ss_price_series *s, const ss_time *t, const double *usd
 static void pool_free(ss_pool *p)
 {
     ss_price_series_set(&p->spot, NULL, NULL, 0);
+    ss_price_series_set(&p->ondemand, NULL, NULL, 0);
     free(p->bursts);
     free(p->cap_t);
     free(p->cap_value);

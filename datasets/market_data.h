@@ -41,7 +41,11 @@ typedef struct ss_pool {
     char instance_type[SS_NAME_MAX];
     char zone[SS_NAME_MAX];
     double vcpu, memory_mib;        /* from the scenario, else instance_specs */
-    double ondemand_usd_per_hour;   /* from the scenario, else ondemand_prices; 0 = unknown */
+    double ondemand_usd_per_hour;   /* from the scenario, else ondemand_prices in effect at the
+                                     * horizon start; 0 = unknown */
+    ss_price_series ondemand;       /* the store's dated On-Demand prices as a step function
+                                     * (steps at their effective dates; n == 0: none, or the
+                                     * scenario's flat price applies) */
     ss_price_series spot;           /* n == 0: no price data */
     /* (a) replay */
     bool has_log;                   /* the log observed this pool (exposure > 0) */

@@ -123,7 +123,10 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
         from = end;
     const ss_pool *pd = &f->d->pools[in->pool];
     double hours = (double)(end - in->launch) / MS_PER_HOUR; /* alive time, pending included */
-    double od = ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
+    /* On-Demand: the price in effect at each instant when the store dates
+     * several (docs/formats.md "Dating"), else the flat price */
+    double od = pd->ondemand.n > 1 ? ss_bill_spot(&pd->ondemand, from, end, NULL)
+                                   : ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
     f->stats.od_baseline += od;
     if (in->spot) {
         ss_time unc = 0;
@@ -633,7 +636,9 @@ ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, doub
         return SS_LAUNCH_OK;
     if (pd->spot.n == 0)
         return SS_LAUNCH_NO_PRICE;
-    double maxp = max_price > 0 ? max_price : pd->ondemand_usd_per_hour;
+    double maxp = max_price > 0 ? max_price
+                  : pd->ondemand.n > 1 ? ss_price_at(&pd->ondemand, ss_evq_now(f->q), NULL)
+                                       : pd->ondemand_usd_per_hour;
     if (maxp > 0 && ss_fleet_spot_price(f, pool) > maxp)
         return SS_LAUNCH_PRICE;
     if (ss_fleet_headroom(f, pool) <= 0)

@@ -13,6 +13,7 @@
  */
 #include "tests/testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "datasets/import.h"
 #include "datasets/market_data.h"
 #include "datasets/store.h"
+#include "policies/evaluate.h"
 #include "sim/scenario/scenario_io.h"
 
 typedef struct fx {
@@ -119,6 +121,34 @@ static void two_years_in_one_store(void **state)
     assert_true(od_at(f, "2017-06-01T00:00:00Z") == 0.120);
     assert_true(od_at(f, "2021-06-01T00:00:00Z") == 0.096);
     assert_true(od_at(f, "2015-06-01T00:00:00Z") == 0.120);
+
+    /* A run across the change bills each instant at the price in effect:
+     * one On-Demand instance (no launch latency) over 2019-12-31 ..
+     * 2020-01-02: 24 h x 0.120 + 24 h x 0.096 = 2.88 + 2.304 = 5.184 USD. */
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    if (ss_scenario_load_string("name: od\norchestrator: ecs\n"
+                                "horizon: {start: 2019-12-31T00:00:00Z, end: 2020-01-02T00:00:00Z}\n"
+                                "market:\n  region: us-east-1\n  zones: [us-east-1a]\n"
+                                "  instance_types: [{name: m5.large, vcpu: 2, memory_mib: 8192}]\n"
+                                "  interruptions: none\n"
+                                "asg: {min_size: 0, max_size: 1, desired_capacity: 1,"
+                                " on_demand_base_capacity: 1}\n"
+                                "capacity_providers: [{name: cp, managed_scaling: false}]\n"
+                                "service: {desired_count: 0}\n"
+                                "latencies: {instance_launch: 0s, instance_register: 0s}\n",
+                                "od.yaml", sc, &err))
+        fail_msg("%s", err.msg);
+    ss_data *d;
+    if (ss_data_load(&f->st, &sc->market, sc->start, sc->end, &d, &err))
+        fail_msg("%s", err.msg);
+    ss_metrics m;
+    if (ss_evaluate(sc, d, 1, 0, &m, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(m.launches, 1);
+    if (!(fabs(m.od_cost_usd - 5.184) < 1e-12))
+        fail_msg("od_cost_usd = %.17g, expected 5.184", m.od_cost_usd);
+    ss_data_free(d);
+    free(sc);
 }
 
 /* Another value for the same date is a real conflict: the message names
