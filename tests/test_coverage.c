@@ -361,6 +361,17 @@ static void refused_launches_by_cause_and_pool(void **state)
     json_t *p0 = json_array_get(json_object_get(j, "pools"), 0);
     assert_int_equal(json_integer_value(json_object_get(p0, "refused_price")), 120);
     json_decref(j);
+    /* the text says there is no ratio rather than "savings 0.0x" */
+    rc = tu_system(tu_fmt("'%s' run --db '%s/s.db' '%s/cheap.yaml' >'%s/cheap.txt' 2>/dev/null",
+                          tu_spotsim_bin(), dir, dir, dir));
+    assert_int_equal(rc, 0);
+    char *txt = tu_read_file(tu_fmt("%s/cheap.txt", dir), NULL);
+    assert_non_null(txt);
+    if (!strstr(txt, "all On-Demand  0.00 USD: savings n/a (nothing was billed)\n") ||
+        !strstr(txt, "refused        120.0 launch attempts: price above the max price 120.0,"
+                     " no capacity 0.0\n"))
+        fail_msg("text output:\n%s", txt);
+    free(txt);
     char *err = tu_read_file(tu_fmt("%s/cheap.err", dir), NULL);
     assert_non_null(err);
     if (!strstr(err, "warning: 120.0 Spot launch attempts were refused because the Spot price was above"

@@ -245,7 +245,10 @@ static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     if (R > 1)
         printf("  95%% [%.2f, %.2f]", c.lo, c.hi);
     printf("\ncost per month %.2f USD\n", cm.mean);
-    printf("all On-Demand  %.2f USD: savings %.1fx\n", bl.mean, sv.mean);
+    if (c.mean > 0)
+        printf("all On-Demand  %.2f USD: savings %.1fx\n", bl.mean, sv.mean);
+    else /* nothing billed (e.g. every launch refused): no ratio to show */
+        printf("all On-Demand  %.2f USD: savings n/a (nothing was billed)\n", bl.mean);
     printf("availability   %.4f%%", 100 * av.mean);
     if (R > 1)
         printf("  95%% [%.4f%%, %.4f%%]", 100 * av.lo, 100 * (av.hi > 1 ? 1 : av.hi));
