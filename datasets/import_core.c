@@ -675,39 +675,55 @@ static int provenance_finish(ss_imp *c)
     return 0;
 }
 
-/* Append `v` to a comma-separated list of distinct values (up to `max`
- * shown, then a count). */
+/* A set of distinct names (uthash), listed sorted: the first six, then "...". */
+typedef struct word {
+    char s[64];
+    UT_hash_handle hh;
+} word;
+
 typedef struct word_set {
-    char names[16][64];
-    int n, total;
+    word *h;
+    int total;
 } word_set;
 
 static void word_add(word_set *w, const char *v, size_t len)
 {
-    for (int i = 0; i < w->n; i++)
-        if (strlen(w->names[i]) == len && !strncmp(w->names[i], v, len))
-            return;
+    char key[64];
+    snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1), v);
+    word *e = NULL;
+    HASH_FIND_STR(w->h, key, e);
+    if (e)
+        return;
+    e = ss_calloc(1, sizeof *e);
+    memcpy(e->s, key, sizeof e->s);
+    HASH_ADD_STR(w->h, s, e);
     w->total++;
-    if (w->n < 16) {
-        snprintf(w->names[w->n], sizeof w->names[0], "%.*s", (int)len, v);
-        w->n++;
-    }
 }
 
-static int cmp_word(const void *a, const void *b) { return strcmp(a, b); }
+static int cmp_word(const word *a, const word *b) { return strcmp(a->s, b->s); }
 
 static size_t word_list(word_set *w, const char *what, char *buf, size_t n)
 {
     if (!w->total || n < 2)
         return 0;
-    qsort(w->names, (size_t)w->n, sizeof w->names[0], cmp_word);
+    HASH_SORT(w->h, cmp_word);
     size_t len = (size_t)snprintf(buf, n, "%d %s%s (", w->total, what, w->total == 1 ? "" : "s");
-    int shown = w->n < 6 ? w->n : 6;
-    for (int i = 0; i < shown && len < n; i++)
-        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", w->names[i]);
+    int shown = 0;
+    for (word *e = w->h; e && shown < 6 && len < n; e = e->hh.next, shown++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", shown ? ", " : "", e->s);
     if (len < n)
         len += (size_t)snprintf(buf + len, n - len, "%s)", w->total > shown ? ", ..." : "");
     return len < n ? len : n - 1;
+}
+
+static void word_free(word_set *w)
+{
+    word *e, *t;
+    HASH_ITER(hh, w->h, e, t)
+    {
+        HASH_DEL(w->h, e);
+        free(e);
+    }
 }
 
 /* What the file added, from the pools it named and its time span: "regions
@@ -729,6 +745,26 @@ static void summarize(ss_imp *c)
         word_add(&reg, f[0], (size_t)(f[1] - 1 - f[0]));
         word_add(&zon, f[1], (size_t)(f[2] - 1 - f[1]));
         word_add(&typ, f[2], (size_t)(f[3] - 1 - f[2]));
+    }
+    /* formats without pools: the regions and types of their rows */
+    static const char *const tables[] = {"ondemand_prices", "advisor", "spot_price_snapshots"};
+    for (size_t k = 0; k < SS_ARRAY_LEN(tables) && !reg.total; k++) {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT DISTINCT region, instance_type FROM %s WHERE source_id = ?1", tables[k]);
+        sqlite3_stmt *q;
+        if (ss_store_prepare(c->st, sql, &q, NULL))
+            continue;
+        sqlite3_bind_int64(q, 1, c->source_id);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *r = (const char *)sqlite3_column_text(q, 0);
+            const char *t = (const char *)sqlite3_column_text(q, 1);
+            if (r)
+                word_add(&reg, r, strlen(r));
+            if (t)
+                word_add(&typ, t, strlen(t));
+        }
+        sqlite3_finalize(q);
     }
     char *b = c->res->summary;
     size_t n = sizeof c->res->summary, len = 0;
@@ -757,13 +793,16 @@ static void summarize(ss_imp *c)
             !islower((unsigned char)q[k + 2]) || isalnum((unsigned char)q[k + 3]))
             continue;
         size_t zl = k + 3;
-        bool named = false;
-        for (int i = 0; i < zon.n; i++)
-            named |= strlen(zon.names[i]) == zl && !strncmp(zon.names[i], q, zl);
-        if (!named)
+        char zq[64];
+        snprintf(zq, sizeof zq, "%.*s", (int)(zl < sizeof zq ? zl : sizeof zq - 1), q);
+        word *found = NULL;
+        HASH_FIND_STR(zon.h, zq, found);
+        if (!found) {
+            HASH_SORT(zon.h, cmp_word);
             snprintf(c->res->note, sizeof c->res->note,
-                     "the file name says %.*s but its rows are in %s%s", (int)zl, q, zon.names[0],
+                     "the file name says %s but its rows are in %s%s", zq, zon.h->s,
                      zon.total > 1 ? " and other zones" : "");
+        }
     }
     if (c->res->t_min || c->res->t_max) {
         char a[SS_TIME_BUFLEN], z[SS_TIME_BUFLEN];
@@ -773,6 +812,9 @@ static void summarize(ss_imp *c)
             snprintf(b + len, n - len, "%s%s .. %s", len ? "; " : "", ss_time_format(c->res->t_min, a),
                      ss_time_format(c->res->t_max, z));
     }
+    word_free(&reg);
+    word_free(&zon);
+    word_free(&typ);
 }
 
 static void ctx_free(ss_imp *c)
