@@ -185,6 +185,8 @@ static void common_header_spellings(void **state)
     assert_int_equal(r.format, SS_IMPORT_ONDEMAND_CSV);
     assert_int_equal(r.added, 2);
     assert_non_null(strstr(r.note, "Linux/UNIX"));
+    /* undated, so no time span; the regions and types it added */
+    assert_string_equal(r.summary, "1 region (us-east-1); 2 types (c5.large, m5.large)");
     const char *b = write_file(f, "b.csv", "region,instance_code,os,price_per_hour\neu-west-1,m5.large,Linux/UNIX,0.107\n");
     if (import(f, b, NULL, &r, &err))
         fail_msg("%s", err.msg);
