@@ -187,27 +187,29 @@ static int run_one(const char *dir, const char *name, const char *horizon, const
     fclose(f);
     f = fopen(tu_fmt("%s/%s.yaml", dir, name), "w");
     assert_non_null(f);
-    fprintf(f,
-            "name: %s\n"
-            "orchestrator: ecs\n"
-            "%s"
-            "market:\n"
-            "  region: us-east-1\n"
-            "  zones: [us-east-1a]\n"
-            "  instance_types: [{name: m5.large, vcpu: 2, memory_mib: 8192, on_demand_price: 0.096}]\n"
-            "%s"
-            "%s"
-            "asg: {min_size: 0, max_size: 1, desired_capacity: 1,"
-            " on_demand_percentage_above_base_capacity: 0}\n"
-            "capacity_providers: [{name: cp, managed_scaling: false}]\n"
-            "service: {desired_count: 1, cpu: 1024, memory: 1024, time_to_healthy: 0s, task_start: 0s,"
-            " scheduler_delay: 0s}\n"
-            "latencies: {instance_launch: 0s, instance_register: 0s}\n",
-            name, horizon, strstr(market_extra, "interruptions:") ? "" : "  interruptions: none\n",
-            market_extra);
+    fprintf(
+        f,
+        "name: %s\n"
+        "orchestrator: ecs\n"
+        "%s"
+        "market:\n"
+        "  region: us-east-1\n"
+        "  zones: [us-east-1a]\n"
+        "  instance_types: [{name: m5.large, vcpu: 2, memory_mib: 8192, on_demand_price: 0.096}]\n"
+        "%s"
+        "%s"
+        "asg: {min_size: 0, max_size: 1, desired_capacity: 1,"
+        " on_demand_percentage_above_base_capacity: 0}\n"
+        "capacity_providers: [{name: cp, managed_scaling: false}]\n"
+        "service: {desired_count: 1, cpu: 1024, memory: 1024, time_to_healthy: 0s, task_start: 0s,"
+        " scheduler_delay: 0s}\n"
+        "latencies: {instance_launch: 0s, instance_register: 0s}\n",
+        name, horizon, strstr(market_extra, "interruptions:") ? "" : "  interruptions: none\n",
+        market_extra);
     fclose(f);
-    if (tu_system(tu_fmt("test -f '%s/s.db' || '%s' import --db '%s/s.db' '%s/prices.csv' >/dev/null", dir,
-                         tu_spotsim_bin(), dir, dir)) != 0)
+    if (tu_system(
+            tu_fmt("test -f '%s/s.db' || '%s' import --db '%s/s.db' '%s/prices.csv' >/dev/null",
+                   dir, tu_spotsim_bin(), dir, dir)) != 0)
         fail_msg("import failed");
     return tu_system(tu_fmt("'%s' run --db '%s/s.db' '%s/%s.yaml' %s >'%s/%s.out' 2>'%s/%s.err'",
                             tu_spotsim_bin(), dir, dir, name, args, dir, name, dir, name));
@@ -257,7 +259,8 @@ static void run_refuses_or_reports_uncovered_price_time(void **state)
     assert_int_equal(run_one(dir, "fill", early, "  uncovered: fill\n", ""), 0);
     char *out = tu_read_file(tu_fmt("%s/fill.out", dir), NULL);
     assert_non_null(out);
-    if (!strstr(out, "uncovered      12.00 Spot instance-h (before the first price record 12.00,") ||
+    if (!strstr(out,
+                "uncovered      12.00 Spot instance-h (before the first price record 12.00,") ||
         !strstr(out, "  m5.large/us-east-1a                 12.00         0.00"))
         fail_msg("text output lacks the uncovered hours:\n%s", out);
     free(out);
@@ -272,19 +275,22 @@ static void run_refuses_or_reports_uncovered_price_time(void **state)
     assert_non_null(f);
     char *y = tu_read_file(tu_fmt("%s/fill.yaml", dir), NULL);
     assert_non_null(y);
-    fprintf(f, "%ssearch:\n  method: grid\n  params:\n"
-               "    - {path: asg.on_demand_percentage_above_base_capacity, values: [0, 100]}\n",
+    fprintf(f,
+            "%ssearch:\n  method: grid\n  params:\n"
+            "    - {path: asg.on_demand_percentage_above_base_capacity, values: [0, 100]}\n",
             y);
     fclose(f);
     free(y);
-    assert_int_equal(tu_system(tu_fmt("'%s' optimize --db '%s/s.db' '%s/opt.yaml' --replicas 1 --quiet"
-                                      " --out '%s/opt' >'%s/opt.out' 2>'%s/opt.err'",
-                                      tu_spotsim_bin(), dir, dir, dir, dir, dir)),
-                     0);
+    assert_int_equal(
+        tu_system(tu_fmt("'%s' optimize --db '%s/s.db' '%s/opt.yaml' --replicas 1 --quiet"
+                         " --out '%s/opt' >'%s/opt.out' 2>'%s/opt.err'",
+                         tu_spotsim_bin(), dir, dir, dir, dir, dir)),
+        0);
     err = tu_read_file(tu_fmt("%s/opt.err", dir), NULL);
     assert_non_null(err);
-    if (!strstr(err, "warning: per candidate replica, 6.00 Spot instance-hours before a pool's first"
-                     " price record"))
+    if (!strstr(err,
+                "warning: per candidate replica, 6.00 Spot instance-hours before a pool's first"
+                " price record"))
         fail_msg("optimize does not warn:\n%s", err);
     free(err);
     assert_int_equal(run_one(dir, "fillj", early, "  uncovered: fill\n", "--json"), 0);
@@ -297,7 +303,8 @@ static void run_refuses_or_reports_uncovered_price_time(void **state)
     json_decref(j);
     /* the results store: the metric column and replica 0's pools */
     sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(tu_fmt("%s/s.db", dir), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(tu_fmt("%s/s.db", dir), &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT price_uncovered_hours, json_extract(extra_json,"
@@ -350,8 +357,9 @@ static void refused_launches_by_cause_and_pool(void **state)
     fputs(y, f);
     fclose(f);
     free(y);
-    int rc = tu_system(tu_fmt("'%s' run --db '%s/s.db' '%s/cheap.yaml' --json >'%s/cheap.out' 2>'%s/cheap.err'",
-                              tu_spotsim_bin(), dir, dir, dir, dir));
+    int rc = tu_system(
+        tu_fmt("'%s' run --db '%s/s.db' '%s/cheap.yaml' --json >'%s/cheap.out' 2>'%s/cheap.err'",
+               tu_spotsim_bin(), dir, dir, dir, dir));
     assert_int_equal(rc, 0);
     j = json_of(dir, "cheap");
     assert_near(metric_mean(j, "refused_price"), 120, 0);
@@ -374,8 +382,9 @@ static void refused_launches_by_cause_and_pool(void **state)
     free(txt);
     char *err = tu_read_file(tu_fmt("%s/cheap.err", dir), NULL);
     assert_non_null(err);
-    if (!strstr(err, "warning: 120.0 Spot launch attempts were refused because the Spot price was above"
-                     " the max price") ||
+    if (!strstr(err,
+                "warning: 120.0 Spot launch attempts were refused because the Spot price was above"
+                " the max price") ||
         !strstr(err, "m5.large/us-east-1a 120"))
         fail_msg("no warning naming the pool:\n%s", err);
     free(err);
@@ -400,14 +409,16 @@ static void capacity_trace_coverage_and_default_horizon(void **state)
     fputs("{\"metadata\":{\"gap_seconds\":3600},\"data\":[0,0]}\n", f);
     fclose(f);
     /* run_one writes prices.csv; import it and the trace into s.db first */
-    assert_int_equal(run_one(dir, "prices-only", "horizon: {start: 2024-01-01T12:00:00Z, duration: 1h}\n",
-                             "", "--quiet"),
+    assert_int_equal(run_one(dir, "prices-only",
+                             "horizon: {start: 2024-01-01T12:00:00Z, duration: 1h}\n", "",
+                             "--quiet"),
                      0);
-    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s/s.db' --format skypilot --pool m5.large@us-east-1a"
-                                      " --start 2024-01-01T12:00:00Z --meaning available-count '%s/trace.json'"
-                                      " >/dev/null",
-                                      tu_spotsim_bin(), dir, dir)),
-                     0);
+    assert_int_equal(
+        tu_system(tu_fmt("'%s' import --db '%s/s.db' --format skypilot --pool m5.large@us-east-1a"
+                         " --start 2024-01-01T12:00:00Z --meaning available-count '%s/trace.json'"
+                         " >/dev/null",
+                         tu_spotsim_bin(), dir, dir)),
+        0);
     const char *past = "horizon: {start: 2024-01-01T12:00:00Z, duration: 6h}\n";
     assert_int_equal(run_one(dir, "past", past, "  interruptions: trace\n", ""), 1);
     char *err = tu_read_file(tu_fmt("%s/past.err", dir), NULL);
@@ -416,7 +427,8 @@ static void capacity_trace_coverage_and_default_horizon(void **state)
                      " 2024-01-01T14:00:00Z (4.00 h uncovered)"))
         fail_msg("refusal does not name the trace span:\n%s", err);
     free(err);
-    assert_int_equal(run_one(dir, "pastfill", past, "  interruptions: trace\n  uncovered: fill\n", "--json"), 0);
+    assert_int_equal(
+        run_one(dir, "pastfill", past, "  interruptions: trace\n  uncovered: fill\n", "--json"), 0);
     json_t *j = json_of(dir, "pastfill");
     assert_near(metric_mean(j, "availability"), 4.0 / 6.0, 1e-11);
     assert_near(metric_mean(j, "capacity_uncovered_hours"), 4.0, 1e-11);
@@ -442,20 +454,23 @@ static void capacity_trace_coverage_and_default_horizon(void **state)
     assert_non_null(f);
     fputs("{\"metadata\":{\"gap_seconds\":3600},\"data\":[0,0]}\n", f);
     fclose(f);
-    assert_int_equal(run_one(dir, "prices-only", "horizon: {start: 2024-01-01T12:00:00Z, duration: 1h}\n",
-                             "", "--quiet"),
+    assert_int_equal(run_one(dir, "prices-only",
+                             "horizon: {start: 2024-01-01T12:00:00Z, duration: 1h}\n", "",
+                             "--quiet"),
                      0);
-    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s/s.db' --format skypilot --pool m5.large@us-east-1a"
-                                      " --start 2024-01-01T09:00:00Z --meaning available-count '%s/trace.json'"
-                                      " >/dev/null",
-                                      tu_spotsim_bin(), dir, dir)),
-                     0);
+    assert_int_equal(
+        tu_system(tu_fmt("'%s' import --db '%s/s.db' --format skypilot --pool m5.large@us-east-1a"
+                         " --start 2024-01-01T09:00:00Z --meaning available-count '%s/trace.json'"
+                         " >/dev/null",
+                         tu_spotsim_bin(), dir, dir)),
+        0);
     assert_int_equal(run_one(dir, "nospan", "", "  interruptions: trace\n", ""), 1);
     err = tu_read_file(tu_fmt("%s/nospan.err", dir), NULL);
     assert_non_null(err);
-    if (!strstr(err, "no horizon is covered by all the market data: the spot prices of m5.large in"
-                     " us-east-1a start at 2024-01-01T12:00:00Z, but the capacity trace of m5.large in"
-                     " us-east-1a ends at 2024-01-01T11:00:00Z") ||
+    if (!strstr(err,
+                "no horizon is covered by all the market data: the spot prices of m5.large in"
+                " us-east-1a start at 2024-01-01T12:00:00Z, but the capacity trace of m5.large in"
+                " us-east-1a ends at 2024-01-01T11:00:00Z") ||
         strstr(err, "1704"))
         fail_msg("unclear empty-span message:\n%s", err);
     free(err);
@@ -498,17 +513,20 @@ static void stats_default_window_ends_at_the_last_datum(void **state)
     const char *db = tu_fmt("%s/s.db", dir);
     char dbp[1024];
     snprintf(dbp, sizeof dbp, "%s", db);
-    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s' '%s/p.csv' '%s/inv.csv' >/dev/null", tu_spotsim_bin(),
-                                      dbp, dir, dir)),
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s' '%s/p.csv' '%s/inv.csv' >/dev/null",
+                                      tu_spotsim_bin(), dbp, dir, dir)),
                      0);
-    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s' --format skypilot --pool m5.large@us-east-1a"
-                                      " --start 2024-01-01T00:00:00Z --meaning available-count '%s/t.json'"
-                                      " >/dev/null",
-                                      tu_spotsim_bin(), dbp, dir)),
-                     0);
-    assert_int_equal(tu_system(tu_fmt("'%s' stats --db '%s' --by zone --section interruptions --json > '%s/s.json'",
-                                      tu_spotsim_bin(), dbp, dir)),
-                     0);
+    assert_int_equal(
+        tu_system(tu_fmt("'%s' import --db '%s' --format skypilot --pool m5.large@us-east-1a"
+                         " --start 2024-01-01T00:00:00Z --meaning available-count '%s/t.json'"
+                         " >/dev/null",
+                         tu_spotsim_bin(), dbp, dir)),
+        0);
+    assert_int_equal(
+        tu_system(
+            tu_fmt("'%s' stats --db '%s' --by zone --section interruptions --json > '%s/s.json'",
+                   tu_spotsim_bin(), dbp, dir)),
+        0);
     json_error_t je;
     json_t *j = json_load_file(tu_fmt("%s/s.json", dir), 0, &je);
     if (!j)
@@ -517,8 +535,9 @@ static void stats_default_window_ends_at_the_last_datum(void **state)
     assert_string_equal(json_string_value(json_object_get(w, "from")), "2024-01-01T00:00:00Z");
     assert_string_equal(json_string_value(json_object_get(w, "to")), "2024-01-01T04:00:00Z");
     json_t *row = json_array_get(json_object_get(j, "rows"), 0);
-    assert_near(json_number_value(json_object_get(json_object_get(row, "interruptions"), "exposure_hours")),
-                6.0, 1e-9);
+    assert_near(
+        json_number_value(json_object_get(json_object_get(row, "interruptions"), "exposure_hours")),
+        6.0, 1e-9);
     json_decref(j);
     tu_rmtree(dir);
     free(dir);

@@ -55,7 +55,8 @@ static void data_tests_skip_with_a_reason_when_the_data_is_absent(void **state)
             fail_msg("%s exited %d without the data:\n%s", progs[i].prog, rc, text);
         /* one reason line per skipped test, naming the test and the path */
         assert_int_equal(count_of(text, "SKIP "), progs[i].n_skipped);
-        const char *line = tu_fmt("SKIP %s: needs the real data collection ../shared/datasets", progs[i].one);
+        const char *line =
+            tu_fmt("SKIP %s: needs the real data collection ../shared/datasets", progs[i].one);
         if (!strstr(text, line))
             fail_msg("no line \"%s\" in:\n%s", line, text);
         assert_non_null(strstr(text, "no-such-dir)"));

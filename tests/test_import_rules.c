@@ -109,12 +109,14 @@ static void two_years_in_one_store(void **state)
                                     "2015-01-01 00:00:00,0.03,m5.large,Linux/UNIX,us-east-1a\n");
     if (import(f, prices, NULL, &r, &err))
         fail_msg("%s", err.msg);
-    const char *t16 = write_file(f, "ondemand-2016-01-01.csv",
-                                 "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.120\n");
+    const char *t16 =
+        write_file(f, "ondemand-2016-01-01.csv",
+                   "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.120\n");
     if (import(f, t16, NULL, &r, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(r.added, 1);
-    const char *t20 = write_file(f, "od.csv", "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.096\n");
+    const char *t20 = write_file(
+        f, "od.csv", "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.096\n");
     if (import(f, t20, "2020-01-01", &r, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(r.added, 1);
@@ -126,17 +128,18 @@ static void two_years_in_one_store(void **state)
      * one On-Demand instance (no launch latency) over 2019-12-31 ..
      * 2020-01-02: 24 h x 0.120 + 24 h x 0.096 = 2.88 + 2.304 = 5.184 USD. */
     ss_scenario *sc = calloc(1, sizeof *sc);
-    if (ss_scenario_load_string("name: od\norchestrator: ecs\n"
-                                "horizon: {start: 2019-12-31T00:00:00Z, end: 2020-01-02T00:00:00Z}\n"
-                                "market:\n  region: us-east-1\n  zones: [us-east-1a]\n"
-                                "  instance_types: [{name: m5.large, vcpu: 2, memory_mib: 8192}]\n"
-                                "  interruptions: none\n"
-                                "asg: {min_size: 0, max_size: 1, desired_capacity: 1,"
-                                " on_demand_base_capacity: 1}\n"
-                                "capacity_providers: [{name: cp, managed_scaling: false}]\n"
-                                "service: {desired_count: 0}\n"
-                                "latencies: {instance_launch: 0s, instance_register: 0s}\n",
-                                "od.yaml", sc, &err))
+    if (ss_scenario_load_string(
+            "name: od\norchestrator: ecs\n"
+            "horizon: {start: 2019-12-31T00:00:00Z, end: 2020-01-02T00:00:00Z}\n"
+            "market:\n  region: us-east-1\n  zones: [us-east-1a]\n"
+            "  instance_types: [{name: m5.large, vcpu: 2, memory_mib: 8192}]\n"
+            "  interruptions: none\n"
+            "asg: {min_size: 0, max_size: 1, desired_capacity: 1,"
+            " on_demand_base_capacity: 1}\n"
+            "capacity_providers: [{name: cp, managed_scaling: false}]\n"
+            "service: {desired_count: 0}\n"
+            "latencies: {instance_launch: 0s, instance_register: 0s}\n",
+            "od.yaml", sc, &err))
         fail_msg("%s", err.msg);
     ss_data *d;
     if (ss_data_load(&f->st, &sc->market, sc->start, sc->end, &d, &err))
@@ -158,15 +161,19 @@ static void conflict_names_both_values(void **state)
     fx *f = *state;
     ss_import_result r;
     ss_err err;
-    const char *a = write_file(f, "a.csv", "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.096\n");
+    const char *a = write_file(
+        f, "a.csv", "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.096\n");
     if (import(f, a, "2020-01-01", &r, &err))
         fail_msg("%s", err.msg);
-    const char *b = write_file(f, "b.csv", "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.1\n");
+    const char *b = write_file(
+        f, "b.csv", "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.1\n");
     assert_int_equal(import(f, b, "2020-01-01", &r, &err), -1);
     if (!strstr(err.msg, "in effect from 2020-01-01 is stored as 0.096 USD/h, this file says 0.1"))
         fail_msg("conflict message: %s", err.msg);
     /* same value again: a duplicate, not a conflict */
-    const char *c = write_file(f, "c.csv", "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.096\n\n");
+    const char *c =
+        write_file(f, "c.csv",
+                   "region,instance_type,os,usd_per_hour\nus-east-1,m5.large,Linux/UNIX,0.096\n\n");
     assert_int_equal(import(f, c, "2020-01-01", &r, &err), 0);
     assert_int_equal(r.duplicates, 1);
 }
@@ -179,7 +186,9 @@ static void common_header_spellings(void **state)
     fx *f = *state;
     ss_import_result r;
     ss_err err;
-    const char *a = write_file(f, "a.csv", "Region,Instance Type,Price\nus-east-1,m5.large,0.096\nus-east-1,c5.large,0.085\n");
+    const char *a = write_file(
+        f, "a.csv",
+        "Region,Instance Type,Price\nus-east-1,m5.large,0.096\nus-east-1,c5.large,0.085\n");
     if (import(f, a, NULL, &r, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(r.format, SS_IMPORT_ONDEMAND_CSV);
@@ -187,7 +196,9 @@ static void common_header_spellings(void **state)
     assert_non_null(strstr(r.note, "Linux/UNIX"));
     /* undated, so no time span; the regions and types it added */
     assert_string_equal(r.summary, "1 region (us-east-1); 2 types (c5.large, m5.large)");
-    const char *b = write_file(f, "b.csv", "region,instance_code,os,price_per_hour\neu-west-1,m5.large,Linux/UNIX,0.107\n");
+    const char *b =
+        write_file(f, "b.csv",
+                   "region,instance_code,os,price_per_hour\neu-west-1,m5.large,Linux/UNIX,0.107\n");
     if (import(f, b, NULL, &r, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(r.format, SS_IMPORT_ONDEMAND_CSV);
@@ -207,10 +218,12 @@ static void import_summary_and_did_you_mean(void **state)
                                "2024-01-01 13:00:00,0.05,c5.large,Linux/UNIX,us-east-1b\n");
     if (import(f, p, NULL, &r, &err))
         fail_msg("%s", err.msg);
-    assert_string_equal(r.summary, "1 region (us-east-1); 2 zones (us-east-1a, us-east-1b); 2 types"
-                                   " (c5.large, m5.large); 2024-01-01T12:00:00Z .. 2024-01-01T13:00:00Z");
-    assert_string_equal(r.note, "the file name says us-east-1c but its rows are in us-east-1a and other"
-                                " zones");
+    assert_string_equal(r.summary,
+                        "1 region (us-east-1); 2 zones (us-east-1a, us-east-1b); 2 types"
+                        " (c5.large, m5.large); 2024-01-01T12:00:00Z .. 2024-01-01T13:00:00Z");
+    assert_string_equal(r.note,
+                        "the file name says us-east-1c but its rows are in us-east-1a and other"
+                        " zones");
     /* m5.large in us-east-1b: the type has prices in us-east-1a, the zone
      * for c5.large */
     ss_scenario *sc = calloc(1, sizeof *sc);
@@ -221,8 +234,9 @@ static void import_summary_and_did_you_mean(void **state)
     strcpy(sc->market.zones[0], "us-east-1b");
     ss_data *d;
     assert_int_equal(ss_data_load(&f->st, &sc->market, sc->start, sc->end, &d, &err), -1);
-    if (!strstr(err.msg, "no spot price for m5.large in us-east-1b (Linux/UNIX); m5.large has prices in"
-                         " us-east-1a; us-east-1b has prices for c5.large; "))
+    if (!strstr(err.msg,
+                "no spot price for m5.large in us-east-1b (Linux/UNIX); m5.large has prices in"
+                " us-east-1a; us-east-1b has prices for c5.large; "))
         fail_msg("%s", err.msg);
     free(sc);
 }
@@ -232,9 +246,10 @@ static void zone_ids(void **state)
     fx *f = *state;
     ss_import_result r;
     ss_err err;
-    const char *tsv = write_file(f, "arch.tsv",
-                                 "euw1-az1\tm5.large\tLinux/UNIX\t0.040000\t2022-05-31T18:23:08+00:00\n"
-                                 "euw1-az3\tm5.large\tLinux/UNIX\t0.041000\t2022-05-31T18:23:08+00:00\n");
+    const char *tsv =
+        write_file(f, "arch.tsv",
+                   "euw1-az1\tm5.large\tLinux/UNIX\t0.040000\t2022-05-31T18:23:08+00:00\n"
+                   "euw1-az3\tm5.large\tLinux/UNIX\t0.041000\t2022-05-31T18:23:08+00:00\n");
     /* a map that sends an eu-west-1 ID to a us-east-1 zone is refused */
     const char *bad = write_file(f, "bad.csv", "zone_id,zone_name\neuw1-az1,us-east-1a\n");
     ss_import_opts o;
@@ -243,8 +258,9 @@ static void zone_ids(void **state)
     char p[1024];
     snprintf(p, sizeof p, "%s", tsv);
     assert_int_equal(ss_import_file(&f->st, p, &o, &r, &err), -1);
-    if (!strstr(err.msg, "AZ ID 'euw1-az1' is in eu-west-1 but the map gives 'us-east-1a', a zone of"
-                         " us-east-1"))
+    if (!strstr(err.msg,
+                "AZ ID 'euw1-az1' is in eu-west-1 but the map gives 'us-east-1a', a zone of"
+                " us-east-1"))
         fail_msg("%s", err.msg);
     /* a right map: euw1-az1 -> eu-west-1b (euw1-az3 stays an ID) */
     const char *good = write_file(f, "good.csv", "zone_id,zone_name\neuw1-az1,eu-west-1b\n");
@@ -273,10 +289,11 @@ static void zone_ids(void **state)
     assert_true(d->pools[1].spot.usd_per_hour[0] == 0.040);
     ss_data_free(d);
     /* an ID of another region is still refused */
-    assert_int_equal(ss_scenario_load_string("name: ids\norchestrator: ecs\nmarket:\n  region: eu-west-1\n"
-                                             "  zones: [use1-az4]\n  instance_types: [m5.large]\n",
-                                             "ids.yaml", sc, &err),
-                     -1);
+    assert_int_equal(
+        ss_scenario_load_string("name: ids\norchestrator: ecs\nmarket:\n  region: eu-west-1\n"
+                                "  zones: [use1-az4]\n  instance_types: [m5.large]\n",
+                                "ids.yaml", sc, &err),
+        -1);
     assert_non_null(strstr(err.msg, "zone 'use1-az4' is not in region 'eu-west-1'"));
     free(sc);
 }
