@@ -118,6 +118,7 @@ typedef struct ss_k8s_cluster {
     ss_k8s_node *nodes;
     int n_nodes, cap_nodes;
     int *live;                      /* ids of live nodes (unordered) */
+    int *live_group;                /* their node groups, by live-list position */
     int n_live;
     int n_notready;                 /* live nodes not Ready */
     ss_k8s_pod *pods;
@@ -154,8 +155,9 @@ typedef struct ss_k8s_cluster {
     ss_k8s_seg *seg[SS_K8S_MAX_CLASSES]; /* per class, 2 x seg_cap entries */
     int *seg_leaf;                  /* class stored at each leaf, -1 = none */
     /* Live nodes below the scale-down utilisation threshold and live nodes
-     * with room for one more pod (n_pods < slots): what the autoscaler's
-     * scale-down and scale-up look at, maintained on every bind and delete. */
+     * Ready, not cordoned, with room for one more pod (n_pods < slots):
+     * what the autoscaler's scale-down and scale-up look at, maintained on
+     * every bind, delete, readiness change and cordon. */
     ss_k8s_nodeset under, room;
     /* scratch for the scheduler */
     int *cand;
@@ -209,11 +211,18 @@ int ss_k8s_pick_node_scan(ss_k8s_cluster *c);
  * requests of the node's pods (terminating ones included) over allocatable
  * below scale_down_utilization_threshold. */
 bool ss_k8s_node_underutilized(const ss_k8s_cluster *c, const ss_k8s_node *n);
-/* The live nodes that are underutilized (ss_k8s_underutilized) or have room
- * for one more pod by count (n_pods < slots; ss_k8s_with_room), written to
- * out (room for n_live ids) in live-list order; returns how many. */
+/* The live nodes that are underutilized (ss_k8s_underutilized) or Ready, not
+ * cordoned and with room for one more pod by count (n_pods < slots;
+ * ss_k8s_with_room), written to out (room for n_live ids) in live-list
+ * order; returns how many. */
 int ss_k8s_underutilized(const ss_k8s_cluster *c, int *out);
 int ss_k8s_with_room(const ss_k8s_cluster *c, int *out);
+/* ss_k8s_with_room with each node's group and index class (-1 when the
+ * index is off), read from arrays by live-list position. */
+typedef struct ss_k8s_cand {
+    int id, group, cls;
+} ss_k8s_cand;
+int ss_k8s_room_cands(const ss_k8s_cluster *c, ss_k8s_cand *out);
 /* Bind pod (Pending) to node (STARTING). */
 void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node);
 void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod);

@@ -158,6 +158,7 @@ void ss_k8s_cluster_free(ss_k8s_cluster *c)
     }
     free(c->nodes);
     free(c->live);
+    free(c->live_group);
     free(c->pods);
     free(c->pending);
     ss_avail_free(&c->av);
@@ -393,7 +394,7 @@ static void refresh(ss_k8s_cluster *c, int id)
     if (c->fast)
         seg_set(c, n->live_pos);
     set_update(c, id, false, ss_k8s_node_underutilized(c, n));
-    set_update(c, id, true, n->n_pods < n->slots);
+    set_update(c, id, true, n->ready && !n->cordoned && n->n_pods < n->slots);
 }
 
 /* A node joined the live list. */
@@ -433,6 +434,18 @@ int ss_k8s_underutilized(const ss_k8s_cluster *c, int *out) { return collect(c, 
 
 int ss_k8s_with_room(const ss_k8s_cluster *c, int *out) { return collect(c, &c->room, out); }
 
+int ss_k8s_room_cands(const ss_k8s_cluster *c, ss_k8s_cand *out)
+{
+    int k = 0;
+    size_t words = ((size_t)c->n_live + 63) / 64;
+    for (size_t w = 0; w < words && w < c->room.cap; w++)
+        for (uint64_t b = c->room.bits[w]; b; b &= b - 1) {
+            size_t p = w * 64 + (size_t)__builtin_ctzll(b);
+            out[k++] = (ss_k8s_cand){c->live[p], c->live_group[p], c->fast ? c->seg_leaf[p] : -1};
+        }
+    return k;
+}
+
 /* ---- nodes ---------------------------------------------------------------- */
 
 int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int type, bool spot,
@@ -443,6 +456,7 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
         c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
         c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
         c->live = ss_realloc(c->live, (size_t)c->cap_nodes * sizeof *c->live);
+        c->live_group = ss_realloc(c->live_group, (size_t)c->cap_nodes * sizeof *c->live_group);
     }
     int id = c->n_nodes++;
     ss_k8s_node *n = &c->nodes[id];
@@ -480,6 +494,7 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
     }
     n->cls = -1;
     n->live_pos = c->n_live;
+    c->live_group[c->n_live] = group;
     c->live[c->n_live++] = id;
     index_add(c, id);
     return id;
@@ -538,6 +553,7 @@ int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node)
     set_update(c, node, true, false);
     int last = c->live[--c->n_live];
     c->live[n->live_pos] = last;
+    c->live_group[n->live_pos] = c->live_group[c->n_live];
     c->nodes[last].live_pos = n->live_pos;
     if (last != node)
         set_move(c, last, c->n_live, n->live_pos);
@@ -960,6 +976,7 @@ int ss_k8s_whatif_node(ss_k8s_cluster *c, ss_k8s_whatif *w, int group, int zone,
         c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
         c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
         c->live = ss_realloc(c->live, (size_t)c->cap_nodes * sizeof *c->live);
+        c->live_group = ss_realloc(c->live_group, (size_t)c->cap_nodes * sizeof *c->live_group);
     }
     int id = c->n_nodes++;
     ss_k8s_node *n = &c->nodes[id];
@@ -1117,7 +1134,7 @@ int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err)
         else if (n->used_cpu > n->alloc_cpu + 1e-6 || n->used_mem > n->alloc_mem + 1e-6)
             rc = ss_err_set(err, "node %d: requests %.3f cpu / %.1f MiB exceed allocatable %.3f / %.1f",
                             id, n->used_cpu, n->used_mem, n->alloc_cpu, n->alloc_mem);
-        else if (c->live[n->live_pos] != id)
+        else if (c->live[n->live_pos] != id || c->live_group[n->live_pos] != n->group)
             rc = ss_err_set(err, "node %d: live list position %d wrong", id, n->live_pos);
     }
     /* the under / room sets and the scheduler index */
@@ -1125,7 +1142,8 @@ int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err)
     for (int j = 0; j < c->n_live && rc == 0; j++) {
         int id = c->live[j];
         const ss_k8s_node *n = &c->nodes[id];
-        bool under = ss_k8s_node_underutilized(c, n), room = n->n_pods < n->slots;
+        bool under = ss_k8s_node_underutilized(c, n),
+             room = n->ready && !n->cordoned && n->n_pods < n->slots;
         n_under += under;
         n_room += room;
         size_t w = (size_t)j / 64;

@@ -700,9 +700,7 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
  * scale-up what-if lists the candidate nodes by group, within a group the
  * existing ones first (in the cluster's live-list order), then the virtual
  * ones (a counting sort: O(nodes) per scan). */
-typedef struct cand_node {
-    int id, group;
-} cand_node;
+typedef ss_k8s_cand cand_node; /* id, group, index class (-1: compare domains) */
 
 /* Whether the group can be used by CA now (mitigations, taints, selector). */
 static bool group_usable(k8s_sim *s, int g, ss_time now)
@@ -745,23 +743,16 @@ static void scale_up(k8s_sim *s)
             n_up += (size_t)upcoming(&s->ng[g]);
     cand_node *raw = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *raw);
     int nraw = 0;
-    /* the live nodes with room (n_pods < slots), in live-list order, from
-     * the cluster's index instead of a walk over every node */
-    int *with_room = ss_malloc(((size_t)c->n_live + 1) * sizeof *with_room);
-    int n_room = ss_k8s_with_room(c, with_room);
-    for (int j = 0; j < n_room; j++) {
-        const ss_k8s_node *n = &c->nodes[with_room[j]];
-        if (n->ready && !n->cordoned && n->n_pods < n->slots)
-            raw[nraw++] = (cand_node){with_room[j], n->group};
-    }
-    free(with_room);
+    /* the live nodes Ready, not cordoned, with room (n_pods < slots), in
+     * live-list order, from the cluster's index instead of a walk */
+    nraw = ss_k8s_room_cands(c, raw);
     for (int g = 0; g < s->n_ng; g++) {
         k8s_ng *ng = &s->ng[g];
         if (!group_usable(s, g, now))
             continue;
         for (int k = upcoming(ng); k > 0; k--) {
             int id = ss_k8s_whatif_node(c, &w, g, ng->zone, ng->type, ng->spot, ng->cpu, ng->mem);
-            raw[nraw++] = (cand_node){id, g};
+            raw[nraw++] = (cand_node){id, g, -1};
         }
     }
     int start[SS_MAX_ASGS + 1] = {0};
@@ -782,8 +773,12 @@ static void scale_up(k8s_sim *s)
             per_node_hard = true;
     int *run_end = ss_malloc(((size_t)nc + 1) * sizeof *run_end);
     for (int j = nc - 1; j >= 0; j--) {
+        /* same class = same domains (classes compare the n_c domains; the
+         * others are 0 in every node) */
         bool same = j + 1 < nc && !per_node_hard &&
-                    !memcmp(c->nodes[cl[j].id].dom, c->nodes[cl[j + 1].id].dom, sizeof c->nodes[0].dom);
+                    (cl[j].cls >= 0 && cl[j + 1].cls >= 0
+                         ? cl[j].cls == cl[j + 1].cls
+                         : !memcmp(c->nodes[cl[j].id].dom, c->nodes[cl[j + 1].id].dom, sizeof c->nodes[0].dom));
         run_end[j] = same ? run_end[j + 1] : j + 1;
     }
     /* Dead candidates: failing the filters other than spread, and not

@@ -235,7 +235,8 @@ static void autoscaler_node_sets(void **state)
     scenario(&sc, 0, false);
     /* threshold 0.5 on m5.large with 0.5 vCPU / 1 GiB pods: underutilized
      * iff n x 0.5 < 0.5 x 2 and n x 1024 < 0.5 x 8192, i.e. n <= 1 pod;
-     * room iff n < slots = min(floor(2 / 0.5), floor(8192 / 1024), 110) = 4 */
+     * room iff Ready, not cordoned and n < slots = min(floor(2 / 0.5),
+     * floor(8192 / 1024), 110) = 4 */
     ss_k8s_cluster c;
     ss_k8s_cluster_init(&c, &sc, 0);
     const int pods[5] = {0, 1, 2, 4, 3};
@@ -275,6 +276,13 @@ static void autoscaler_node_sets(void **state)
     assert_int_equal(nr, 2);
     assert_int_equal(out[0], 1);
     assert_int_equal(out[1], 2);
+    /* room is for a Ready, uncordoned node: cordon 1, node 2 NotReady */
+    ss_k8s_node_cordon(&c, 1);
+    ss_k8s_node_set_ready(&c, 0, 2, false);
+    assert_int_equal(ss_k8s_with_room(&c, out), 0);
+    ss_k8s_node_uncordon(&c, 1);
+    assert_int_equal(ss_k8s_with_room(&c, out), 1);
+    assert_int_equal(out[0], 1);
     ss_err err;
     assert_int_equal(ss_k8s_check(&c, &err), 0);
     ss_k8s_cluster_free(&c);
