@@ -159,6 +159,7 @@ typedef struct ss_k8s_cluster {
      * what the autoscaler's scale-down and scale-up look at, maintained on
      * every bind, delete, readiness change and cordon. */
     ss_k8s_nodeset under, room;
+    ss_k8s_nodeset room_group[SS_MAX_ASGS]; /* room, per node group */
     /* scratch for the scheduler */
     int *cand;
     int64_t *score, *tmp;
@@ -217,8 +218,9 @@ bool ss_k8s_node_underutilized(const ss_k8s_cluster *c, const ss_k8s_node *n);
  * order; returns how many. */
 int ss_k8s_underutilized(const ss_k8s_cluster *c, int *out);
 int ss_k8s_with_room(const ss_k8s_cluster *c, int *out);
-/* ss_k8s_with_room with each node's group and index class (-1 when the
- * index is off), read from arrays by live-list position. */
+/* The nodes of ss_k8s_with_room grouped by node group (ascending), in
+ * live-list order within a group, with each node's group and index class
+ * (-1 when the index is off), read from arrays by live-list position. */
 typedef struct ss_k8s_cand {
     int id, group, cls;
 } ss_k8s_cand;

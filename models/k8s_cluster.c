@@ -171,6 +171,8 @@ void ss_k8s_cluster_free(ss_k8s_cluster *c)
     free(c->seg_leaf);
     free(c->under.bits);
     free(c->room.bits);
+    for (int g = 0; g < SS_MAX_ASGS; g++)
+        free(c->room_group[g].bits);
     memset(c, 0, sizeof *c);
 }
 
@@ -357,6 +359,10 @@ static void set_update(ss_k8s_cluster *c, int id, bool room, bool in)
     *flag = in;
     s->n += in ? 1 : -1;
     bit_put(s, n->live_pos, in);
+    if (room && n->group >= 0 && n->group < SS_MAX_ASGS) {
+        c->room_group[n->group].n += in ? 1 : -1;
+        bit_put(&c->room_group[n->group], n->live_pos, in);
+    }
 }
 
 /* The node at live position from moved to position to. */
@@ -370,6 +376,10 @@ static void set_move(ss_k8s_cluster *c, int id, int from, int to)
     if (n->in_room) {
         bit_put(&c->room, from, false);
         bit_put(&c->room, to, true);
+        if (n->group >= 0 && n->group < SS_MAX_ASGS) {
+            bit_put(&c->room_group[n->group], from, false);
+            bit_put(&c->room_group[n->group], to, true);
+        }
     }
 }
 
@@ -438,11 +448,14 @@ int ss_k8s_room_cands(const ss_k8s_cluster *c, ss_k8s_cand *out)
 {
     int k = 0;
     size_t words = ((size_t)c->n_live + 63) / 64;
-    for (size_t w = 0; w < words && w < c->room.cap; w++)
-        for (uint64_t b = c->room.bits[w]; b; b &= b - 1) {
-            size_t p = w * 64 + (size_t)__builtin_ctzll(b);
-            out[k++] = (ss_k8s_cand){c->live[p], c->live_group[p], c->fast ? c->seg_leaf[p] : -1};
-        }
+    for (int g = 0; g < SS_MAX_ASGS; g++) {
+        const ss_k8s_nodeset *s = &c->room_group[g];
+        for (size_t w = 0; w < words && w < s->cap && s->n > 0; w++)
+            for (uint64_t b = s->bits[w]; b; b &= b - 1) {
+                size_t p = w * 64 + (size_t)__builtin_ctzll(b);
+                out[k++] = (ss_k8s_cand){c->live[p], g, c->fast ? c->seg_leaf[p] : -1};
+            }
+    }
     return k;
 }
 
@@ -1155,6 +1168,18 @@ int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err)
         else if (room != n->in_room || room != br)
             rc = ss_err_set(err, "node %d: room %d but in the room set %d / bit %d", id, room, n->in_room, br);
     }
+    int n_room_group = 0;
+    for (int g = 0; g < SS_MAX_ASGS && rc == 0; g++) {
+        n_room_group += c->room_group[g].n;
+        for (size_t w = 0; w < c->room_group[g].cap && rc == 0; w++)
+            for (uint64_t b = c->room_group[g].bits[w]; b && rc == 0; b &= b - 1) {
+                size_t p = w * 64 + (size_t)__builtin_ctzll(b);
+                if (p >= (size_t)c->n_live || c->nodes[c->live[p]].group != g || !c->nodes[c->live[p]].in_room)
+                    rc = ss_err_set(err, "room set of group %d: position %zu wrong", g, p);
+            }
+    }
+    if (rc == 0 && n_room_group != n_room)
+        rc = ss_err_set(err, "room sets per group hold %d nodes, recount %d", n_room_group, n_room);
     if (rc == 0 && (n_under != c->under.n || n_room != c->room.n))
         rc = ss_err_set(err, "under / room sets hold %d / %d nodes, recount %d / %d", c->under.n,
                         c->room.n, n_under, n_room);

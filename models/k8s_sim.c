@@ -699,7 +699,8 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
 /* The upstream snapshot's node order is internal (map order); here the
  * scale-up what-if lists the candidate nodes by group, within a group the
  * existing ones first (in the cluster's live-list order), then the virtual
- * ones (a counting sort: O(nodes) per scan). */
+ * ones (read from the cluster's per-group room sets: O(candidates + nodes /
+ * 64) per scan). */
 typedef ss_k8s_cand cand_node; /* id, group, index class (-1: compare domains) */
 
 /* Whether the group can be used by CA now (mitigations, taints, selector). */
@@ -741,30 +742,25 @@ static void scale_up(k8s_sim *s)
     for (int g = 0; g < s->n_ng; g++)
         if (group_usable(s, g, now))
             n_up += (size_t)upcoming(&s->ng[g]);
-    cand_node *raw = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *raw);
-    int nraw = 0;
-    /* the live nodes Ready, not cordoned, with room (n_pods < slots), in
-     * live-list order, from the cluster's index instead of a walk */
-    nraw = ss_k8s_room_cands(c, raw);
+    /* the live nodes Ready, not cordoned, with room (n_pods < slots), by
+     * group and in live-list order within a group, from the cluster's index
+     * instead of a walk; each group's upcoming nodes after its own */
+    cand_node *ex = ss_malloc(((size_t)c->n_live + 1) * sizeof *ex);
+    int n_ex = ss_k8s_room_cands(c, ex), e = 0;
+    cand_node *cl = ss_malloc(((size_t)n_ex + n_up + 1) * sizeof *cl);
+    int nc = 0;
     for (int g = 0; g < s->n_ng; g++) {
+        while (e < n_ex && ex[e].group == g)
+            cl[nc++] = ex[e++];
         k8s_ng *ng = &s->ng[g];
         if (!group_usable(s, g, now))
             continue;
         for (int k = upcoming(ng); k > 0; k--) {
             int id = ss_k8s_whatif_node(c, &w, g, ng->zone, ng->type, ng->spot, ng->cpu, ng->mem);
-            raw[nraw++] = (cand_node){id, g, -1};
+            cl[nc++] = (cand_node){id, g, -1};
         }
     }
-    int start[SS_MAX_ASGS + 1] = {0};
-    for (int j = 0; j < nraw; j++)
-        start[raw[j].group + 1]++;
-    for (int g = 0; g < s->n_ng; g++)
-        start[g + 1] += start[g];
-    cand_node *cl = ss_malloc(((size_t)nraw + 1) * sizeof *cl);
-    for (int j = 0; j < nraw; j++) /* stable: existing nodes before virtual ones */
-        cl[start[raw[j].group]++] = raw[j];
-    free(raw);
-    int nc = nraw;
+    free(ex);
     /* runs of candidates with the same spread domains: when one fails the
      * spread filter for this pod, the whole run does */
     bool per_node_hard = false;
