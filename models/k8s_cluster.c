@@ -3,8 +3,11 @@
  *
  * Everything the scheduler needs per placement is maintained incrementally:
  * per constraint and domain, the eligible node count and the matching pod
- * count (spread.h); per node, its requests; a list of live nodes. One
- * placement is O(live nodes x constraints), never a recount of the pods.
+ * count (spread.h); per node, its requests; a list of live nodes; an index
+ * of the nodes by spread-domain class (see "indexes" below). One placement
+ * is O(classes x (constraints + log live nodes)), never a walk over the
+ * nodes nor a recount of the pods (without the index: O(live nodes x
+ * constraints)).
  *
  * All pods belong to the scenario's one Deployment, so they are identical:
  * they match their own label selector (selfMatch = 1) and, when one cannot

@@ -126,7 +126,7 @@ struct k8s_sim {
     ss_time last_scale_up;
     ss_time last_sd_fail;     /* last failed scale-down (drain given up) */
     int total_unready, total_nodes; /* cluster-wide readiness at the scan */
-    int *sd;                  /* nodes given aux 2 (CA scale-down), a superset of the live ones */
+    int *sd;                  /* nodes CA scale-down gave aux 2: every live one with aux 2 is here */
     size_t n_sd, cap_sd;
     ss_time *notices;         /* notice times, sliding window for mitigation (3) */
     size_t n_notices, head_notices, cap_notices;
