@@ -218,13 +218,13 @@ bool ss_k8s_node_underutilized(const ss_k8s_cluster *c, const ss_k8s_node *n);
  * order; returns how many. */
 int ss_k8s_underutilized(const ss_k8s_cluster *c, int *out);
 int ss_k8s_with_room(const ss_k8s_cluster *c, int *out);
-/* The nodes of ss_k8s_with_room grouped by node group (ascending), in
- * live-list order within a group, with each node's group and index class
- * (-1 when the index is off), read from arrays by live-list position. */
+/* The nodes of ss_k8s_with_room in node group g, in live-list order, with
+ * their group and index class (-1 when the index is off), read from arrays
+ * by live-list position. */
 typedef struct ss_k8s_cand {
     int id, group, cls;
 } ss_k8s_cand;
-int ss_k8s_room_cands(const ss_k8s_cluster *c, ss_k8s_cand *out);
+int ss_k8s_room_cands(const ss_k8s_cluster *c, int g, ss_k8s_cand *out);
 /* Bind pod (Pending) to node (STARTING). */
 void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node);
 void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod);

@@ -447,18 +447,18 @@ int ss_k8s_underutilized(const ss_k8s_cluster *c, int *out) { return collect(c, 
 
 int ss_k8s_with_room(const ss_k8s_cluster *c, int *out) { return collect(c, &c->room, out); }
 
-int ss_k8s_room_cands(const ss_k8s_cluster *c, ss_k8s_cand *out)
+int ss_k8s_room_cands(const ss_k8s_cluster *c, int g, ss_k8s_cand *out)
 {
+    if (g < 0 || g >= SS_MAX_ASGS)
+        return 0;
     int k = 0;
     size_t words = ((size_t)c->n_live + 63) / 64;
-    for (int g = 0; g < SS_MAX_ASGS; g++) {
-        const ss_k8s_nodeset *s = &c->room_group[g];
-        for (size_t w = 0; w < words && w < s->cap && s->n > 0; w++)
-            for (uint64_t b = s->bits[w]; b; b &= b - 1) {
-                size_t p = w * 64 + (size_t)__builtin_ctzll(b);
-                out[k++] = (ss_k8s_cand){c->live[p], g, c->fast ? c->seg_leaf[p] : -1};
-            }
-    }
+    const ss_k8s_nodeset *s = &c->room_group[g];
+    for (size_t w = 0; w < words && w < s->cap && s->n > 0; w++)
+        for (uint64_t b = s->bits[w]; b; b &= b - 1) {
+            size_t p = w * 64 + (size_t)__builtin_ctzll(b);
+            out[k++] = (ss_k8s_cand){c->live[p], g, c->fast ? c->seg_leaf[p] : -1};
+        }
     return k;
 }
 

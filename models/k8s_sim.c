@@ -103,6 +103,7 @@ typedef struct k8s_ng {
     /* readiness at the current scan (clusterstate updateReadinessStats) */
     int rd_ready, rd_unready, rd_notstarted, rd_registered;
     ss_time backoff_until, last_fail;
+    ss_time unreg_next;       /* no unregistered member is past its deadline before this */
     int backoff_steps;
     int64_t scaleups;
 } k8s_ng;
@@ -674,10 +675,21 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
         k8s_ng *ng = &s->ng[g];
         if (ng->g.n_members <= (size_t)ng->nodes || ss_pol_zone_removed(s->pol, ng->zone, now))
             continue; /* all registered, or not autoscaled while removed (mitigation 2) */
+        /* The earliest deadline among the members seen unregistered at the
+         * last walk, or that walk's time + max_node_provision_time for later
+         * launches (launch times are fixed): none is past it before then. */
+        if (now <= ng->unreg_next)
+            continue;
+        ss_time next = now + ca->max_node_provision_time;
         for (size_t j = 0; j < ng->g.n_members;) {
             ss_instance *in = ss_fleet_inst(&s->f, ng->g.members[j]);
-            if (in->registered || in->leaving || in->end != SS_TIME_NEVER ||
-                !(in->launch + ca->max_node_provision_time < now)) {
+            if (in->registered || in->leaving || in->end != SS_TIME_NEVER) {
+                j++;
+                continue;
+            }
+            if (!(in->launch + ca->max_node_provision_time < now)) {
+                if (in->launch + ca->max_node_provision_time < next)
+                    next = in->launch + ca->max_node_provision_time;
                 j++;
                 continue;
             }
@@ -693,6 +705,7 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
             if (ng->g.n_members == before)
                 j++; /* still listed (not yet removed): move on */
         }
+        ng->unreg_next = next;
     }
 }
 
@@ -745,13 +758,10 @@ static void scale_up(k8s_sim *s)
     /* the live nodes Ready, not cordoned, with room (n_pods < slots), by
      * group and in live-list order within a group, from the cluster's index
      * instead of a walk; each group's upcoming nodes after its own */
-    cand_node *ex = ss_malloc(((size_t)c->n_live + 1) * sizeof *ex);
-    int n_ex = ss_k8s_room_cands(c, ex), e = 0;
-    cand_node *cl = ss_malloc(((size_t)n_ex + n_up + 1) * sizeof *cl);
+    cand_node *cl = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *cl);
     int nc = 0;
     for (int g = 0; g < s->n_ng; g++) {
-        while (e < n_ex && ex[e].group == g)
-            cl[nc++] = ex[e++];
+        nc += ss_k8s_room_cands(c, g, cl + nc);
         k8s_ng *ng = &s->ng[g];
         if (!group_usable(s, g, now))
             continue;
@@ -760,7 +770,6 @@ static void scale_up(k8s_sim *s)
             cl[nc++] = (cand_node){id, g, -1};
         }
     }
-    free(ex);
     /* runs of candidates with the same spread domains: when one fails the
      * spread filter for this pod, the whole run does */
     bool per_node_hard = false;
@@ -1213,6 +1222,7 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         ng->per_node = ss_k8s_pods_per_node(&s->c, ng->cpu, ng->mem);
         ng->backoff_until = start;
         ng->last_fail = SS_TIME_NEVER;
+        ng->unreg_next = start - 1;
     }
     for (int g = 0; g < s->n_ng; g++) {
         ss_asg_hooks hk = {.ctx = &s->ng[g],
