@@ -24,7 +24,7 @@
 #define SS_NAME_MAX 64
 #define SS_PATH_MAX 512
 #define SS_MAX_TYPES 40        /* overrides per ASG (API limit) */
-#define SS_MAX_ZONES 8
+#define SS_MAX_ZONES 12      /* a scenario may span regions (issue 13: 9 zones in 3) */
 #define SS_MAX_ASGS 32         /* ECS: a few; Kubernetes: one per node group */
 #define SS_MAX_PROVIDERS 8
 #define SS_MAX_PLACEMENT 5     /* ECS limit: 5 strategies per service */
@@ -66,6 +66,7 @@ typedef struct ss_instance_type {
     double memory_mib;             /* 0 = look up in the store */
     int weight;                    /* WeightedCapacity, 0 = unweighted (1) */
     double ondemand_usd_per_hour;  /* 0 = look up in the store */
+    double spot_usd_per_hour;      /* > 0: constant Spot price instead of the store's history */
 } ss_instance_type;
 
 typedef struct ss_zone_outage {
@@ -276,6 +277,36 @@ typedef struct ss_kubernetes {
     char capacity_type_label[SS_NAME_MAX]; /* default "eks.amazonaws.com/capacityType" */
 } ss_kubernetes;
 
+/* ---- Run-time fleet policies beyond the AWS natives (policies/fleet_policy.c) ----
+ * Rules a controller applies to one Spot Auto Scaling group (`group`):
+ * On-Demand fallback, over-provisioning and SpotHedge-style zone placement.
+ * All off by default (the static configuration alone). */
+typedef enum ss_fallback_trigger {
+    SS_FB_LAUNCH_FAILURES = 0, /* EventBridge "EC2 Instance Launch Unsuccessful" (capacity) */
+    SS_FB_INTERRUPTIONS,       /* EventBridge "EC2 Spot Instance Interruption Warning" count */
+    SS_FB_EITHER
+} ss_fallback_trigger;
+
+typedef enum ss_spot_placement {
+    SS_PLACE_ASG = 0,          /* the ASG's own AZ balancing (round-robin over zones) */
+    SS_PLACE_SPOTHEDGE         /* active / preempted zone sets (SpotHedge, EuroSys'25) */
+} ss_spot_placement;
+
+typedef struct ss_fleet_policy {
+    int group;                       /* index into asgs (the Spot group), default 0 */
+    int extra_spot;                  /* N_extra Spot instances beyond the SLO's need */
+    ss_spot_placement placement;
+    ss_time zone_quiet;              /* SpotHedge: preempted zone returns after this quiet time */
+    bool fallback;                   /* On-Demand fallback on/off */
+    ss_fallback_trigger trigger;
+    ss_time detection_delay;         /* event -> fallback capacity requested */
+    int interruption_threshold;      /* warnings within interruption_window that trip */
+    ss_time interruption_window;
+    double cover;                    /* fraction of the Spot shortfall covered by On-Demand */
+    ss_time spot_healthy_time;       /* Spot at full strength this long before release */
+    ss_time min_hold;                /* hysteresis: fallback stays at least this long */
+} ss_fleet_policy;
+
 /* ---- Availability SLO ---------------------------------------------------- */
 typedef struct ss_slo {
     int min_healthy;        /* absolute minimum healthy tasks; -1 = use fraction */
@@ -337,6 +368,7 @@ typedef struct ss_scenario {
     ss_kubernetes k8s;
     ss_slo slo;
     ss_search search;
+    ss_fleet_policy policy;          /* run-time fleet rules (ECS/ASG) */
 } ss_scenario;
 
 /* Fill *sc with every documented default (no ASG, no provider, no types). */
