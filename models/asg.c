@@ -407,16 +407,16 @@ void ss_asg_complete_lifecycle(ss_asg_group *g, ss_instance *in)
         ss_fleet_terminate(g->f, in, in->end_reason != SS_END_NONE ? in->end_reason : SS_END_SCALE_IN);
 }
 
-/* Spot units of the group that are ready: registered, no interruption warning. */
-static int spot_ready_units(const ss_asg_group *g)
+/* Spot units of the group without an interruption warning: ready
+ * (registered) and booting (launched, not yet registered). */
+static void spot_units_ok(const ss_asg_group *g, int *ready, int *booting)
 {
-    int n = 0;
+    *ready = *booting = 0;
     for (size_t i = 0; i < g->n_members; i++) {
         const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
-        if (counted(in) && in->spot && in->registered && !in->noticed)
-            n += in->units;
+        if (counted(in) && in->spot && !in->noticed)
+            *(in->registered ? ready : booting) += in->units;
     }
-    return n;
 }
 
 /* ---- policy hook: the desired capacity and On-Demand base the run-time
@@ -435,7 +435,9 @@ static int effective_target(ss_asg_group *g, int *od_base)
     if (ss_pol_has_od_cover(pol)) {
         int od_t, sp_t;
         ss_asg_split(want, *od_base, g->cfg->od_percentage_above_base, &od_t, &sp_t);
-        int cover = ss_pol_od_cover(pol, g->index, sp_t, spot_ready_units(g), now);
+        int ready, booting;
+        spot_units_ok(g, &ready, &booting);
+        int cover = ss_pol_od_cover(pol, g->index, sp_t, ready, booting, now);
         if (want + cover > g->cfg->max_size)
             cover = g->cfg->max_size - want; /* SetDesiredCapacity above MaxSize is refused */
         if (cover > 0) {
@@ -460,6 +462,8 @@ static void policy_wake(ss_asg_group *g)
         return;
     if (w < now)
         w = now;
+    if (w == now && g->policy_fired_at == now)
+        return; /* at most one same-instant wake-up: the next reconcile asks again */
     if (ss_evq_pending(g->f->q, g->ev_policy) && g->policy_at == w)
         return;
     ss_evq_cancel(g->f->q, g->ev_policy);
@@ -582,9 +586,10 @@ static void on_registered(ss_evq *q, const ss_event *ev, void *ctx)
 
 static void on_policy(ss_evq *q, const ss_event *ev, void *ctx)
 {
-    (void)q;
     (void)ctx;
-    ss_asg_reconcile((ss_asg_group *)ev->obj);
+    ss_asg_group *g = ev->obj;
+    g->policy_fired_at = ss_evq_now(q);
+    ss_asg_reconcile(g);
 }
 
 static void on_retry(ss_evq *q, const ss_event *ev, void *ctx)
@@ -701,6 +706,7 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
         g->zone_pos[z] = -1;
     for (int i = g->n_zones; i-- > 0;)
         g->zone_pos[g->zone_idx[i]] = i;
+    g->policy_fired_at = SS_TIME_NEVER;
     g->pool_spot = ss_calloc((size_t)f->n_pools, sizeof *g->pool_spot);
     g->pool_ex = ss_calloc((size_t)f->n_pools, sizeof *g->pool_ex);
     ss_evq_on(f->q, EV_RUNNING, on_running, NULL);

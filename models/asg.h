@@ -106,6 +106,7 @@ typedef struct ss_asg_group {
     size_t cap_scores;
     ss_ev_handle ev_policy;      /* pending re-evaluation asked by the policy (wake_at) ... */
     ss_time policy_at;           /* ... and its time */
+    ss_time policy_fired_at;     /* time of the latest such re-evaluation */
 } ss_asg_group;
 
 /* Set up a group from scenario.asgs[index] on the fleet (registers the

@@ -53,8 +53,9 @@ typedef struct ss_policy_ops {
     /* Spot units to keep beyond the group's desired capacity (N_extra). */
     int (*extra_spot)(void *state, int group);
     /* On-Demand units to add (On-Demand fallback) now, given the Spot units
-     * the group wants and those ready (registered, no interruption warning). */
-    int (*od_cover)(void *state, int group, int spot_wanted, int spot_ready, ss_time t);
+     * the group wants, those ready (registered, no interruption warning) and
+     * those booting (launched, not yet registered). */
+    int (*od_cover)(void *state, int group, int spot_wanted, int spot_ready, int spot_booting, ss_time t);
     /* The next time the group must ask od_cover again although nothing
      * changed in the group (a delay or hold expiring); SS_TIME_NEVER if none. */
     ss_time (*wake_at)(void *state, int group, ss_time t);
@@ -115,9 +116,11 @@ static inline bool ss_pol_has_od_cover(const ss_policy *p)
 {
     return p && p->ops->od_cover;
 }
-static inline int ss_pol_od_cover(const ss_policy *p, int group, int spot_wanted, int spot_ready, ss_time t)
+static inline int ss_pol_od_cover(const ss_policy *p, int group, int spot_wanted, int spot_ready,
+                                  int spot_booting, ss_time t)
 {
-    return p && p->ops->od_cover ? p->ops->od_cover(p->state, group, spot_wanted, spot_ready, t) : 0;
+    return p && p->ops->od_cover ? p->ops->od_cover(p->state, group, spot_wanted, spot_ready, spot_booting, t)
+                                 : 0;
 }
 static inline ss_time ss_pol_wake_at(const ss_policy *p, int group, ss_time t)
 {

@@ -305,6 +305,7 @@ typedef struct ss_fleet_policy {
     double cover;                    /* fraction of the Spot shortfall covered by On-Demand */
     ss_time spot_healthy_time;       /* Spot at full strength this long before release */
     ss_time min_hold;                /* hysteresis: fallback stays at least this long */
+    bool release_on_launch;          /* release counts booting Spot too ("Launch Successful" rule) */
 } ss_fleet_policy;
 
 /* ---- Availability SLO ---------------------------------------------------- */

@@ -32,6 +32,16 @@ int ss_evaluate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int repl
     return ss_err_set(err, "orchestrator: unknown value %d", (int)sc->orchestrator);
 }
 
+ss_ecs *ss_evaluate_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                            ss_timeline *tl, ss_fp_state *fp, ss_policy *pol, ss_err *err)
+{
+    if (!ss_fp_enabled(&sc->policy))
+        return ss_ecs_new(sc, d, seed, replica, tl, err);
+    ss_fp_init(fp, &sc->policy, sc->market.n_zones);
+    *pol = ss_fp_policy(fp);
+    return ss_ecs_new_policy(sc, d, seed, replica, tl, false, pol, err);
+}
+
 int ss_evaluate_k8s_traced(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
                            ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
 {

@@ -96,7 +96,7 @@ void ss_fp_spot_notice(ss_fp_state *s, int zone, ss_time t)
         detect(s, t);
 }
 
-int ss_fp_od_cover(ss_fp_state *s, int spot_wanted, int spot_ready, ss_time t)
+int ss_fp_od_cover(ss_fp_state *s, int spot_wanted, int spot_ready, int spot_booting, ss_time t)
 {
     if (!s->p.fallback)
         return 0;
@@ -109,22 +109,33 @@ int ss_fp_od_cover(ss_fp_state *s, int spot_wanted, int spot_ready, ss_time t)
     }
     if (!s->active)
         return 0;
-    int shortfall = spot_wanted - spot_ready;
-    if (shortfall > 0) {
-        /* cover never shrinks while the fallback lasts (no churn) */
-        int want = (int)ceil(s->p.cover * shortfall - 1e-9);
-        if (want > s->cover)
+    /* The SLO needs the group's Spot target without the N_extra instances
+     * (SpotHedge: the extra replicas absorb preemptions; On-Demand covers
+     * only what the service itself lacks). */
+    int need = spot_wanted - s->p.extra_spot;
+    int shortfall = need - spot_ready, uncovered = shortfall - spot_booting;
+    if (s->p.release_on_launch)
+        shortfall = uncovered; /* a successful Spot launch releases its cover */
+    int want = shortfall > 0 ? (int)ceil(s->p.cover * shortfall - 1e-9) : 0;
+    int grow = uncovered > 0 ? (int)ceil(s->p.cover * uncovered - 1e-9) : 0;
+    if (grow > s->cover)
+        s->cover = grow; /* grows at once */
+    if (want >= s->cover) {
+        s->healthy_since = SS_TIME_NEVER;
+    } else {
+        /* Spot came back: the cover shrinks to what is still short once that
+         * has held for spot_healthy_time (and the fallback for min_hold) */
+        if (s->healthy_since == SS_TIME_NEVER)
+            s->healthy_since = t;
+        if (t >= s->healthy_since + s->p.spot_healthy_time && t >= s->active_since + s->p.min_hold) {
             s->cover = want;
-        s->healthy_since = SS_TIME_NEVER;
-        return s->cover;
+            s->healthy_since = SS_TIME_NEVER;
+        }
     }
-    if (s->healthy_since == SS_TIME_NEVER)
-        s->healthy_since = t;
-    if (t >= s->healthy_since + s->p.spot_healthy_time && t >= s->active_since + s->p.min_hold) {
-        s->active = false; /* release: the group scales in On-Demand first */
-        s->cover = 0;
-        s->healthy_since = SS_TIME_NEVER;
-    }
+    /* Released once the whole Spot target (N_extra included) is ready again:
+     * the group then scales in On-Demand first. */
+    if (s->cover == 0 && spot_wanted - spot_ready <= 0 && s->healthy_since == SS_TIME_NEVER)
+        s->active = false;
     return s->cover;
 }
 
@@ -165,10 +176,10 @@ static int op_extra_spot(void *st, int group)
     ss_fp_state *s = st;
     return group == s->p.group ? s->p.extra_spot : 0;
 }
-static int op_od_cover(void *st, int group, int wanted, int ready, ss_time t)
+static int op_od_cover(void *st, int group, int wanted, int ready, int booting, ss_time t)
 {
     ss_fp_state *s = st;
-    return group == s->p.group ? ss_fp_od_cover(s, wanted, ready, t) : 0;
+    return group == s->p.group ? ss_fp_od_cover(s, wanted, ready, booting, t) : 0;
 }
 static ss_time op_wake_at(void *st, int group, ss_time t)
 {

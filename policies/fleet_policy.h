@@ -60,7 +60,11 @@ ss_policy ss_fp_policy(ss_fp_state *s);
 void ss_fp_launch_failed(ss_fp_state *s, int zone, bool spot, ss_time t);
 void ss_fp_spot_notice(ss_fp_state *s, int zone, ss_time t);
 bool ss_fp_zone_active(ss_fp_state *s, int zone, ss_time t);
-int ss_fp_od_cover(ss_fp_state *s, int spot_wanted, int spot_ready, ss_time t);
+/* The cover grows at once to ceil(cover x (wanted - ready - booting)): a
+ * Spot instance already booting is ready no later than an On-Demand one
+ * launched now; it shrinks to ceil(cover x (wanted - ready)) once that has
+ * held for spot_healthy_time (and the fallback for min_hold). */
+int ss_fp_od_cover(ss_fp_state *s, int spot_wanted, int spot_ready, int spot_booting, ss_time t);
 ss_time ss_fp_wake_at(const ss_fp_state *s, ss_time t);
 
 /* Named baselines (policy.preset): the published policies. Returns 0, or -1

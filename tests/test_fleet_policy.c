@@ -365,7 +365,7 @@ static void test_interruption_threshold(void **state)
     assert_int_equal(ss_fp_wake_at(&s, 12 * SS_MINUTE), SS_TIME_NEVER);
     ss_fp_spot_notice(&s, 1, 15 * SS_MINUTE);
     assert_int_equal(ss_fp_wake_at(&s, 15 * SS_MINUTE), 15 * SS_MINUTE);
-    assert_int_equal(ss_fp_od_cover(&s, 3, 1, 15 * SS_MINUTE), 2);
+    assert_int_equal(ss_fp_od_cover(&s, 3, 1, 0, 15 * SS_MINUTE), 2);
 }
 
 int main(void)

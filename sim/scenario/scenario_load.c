@@ -1285,6 +1285,9 @@ static const ss_bind_key policy_keys[] = {
          "Spot at full strength this long before the On-Demand cover is released"),
     KDUR(ss_fleet_policy, min_hold, "min_hold", 0, BIG, "0", "",
          "hysteresis: the fallback lasts at least this long"),
+    KB(ss_fleet_policy, release_on_launch, "release_on_launch", "false", "",
+       "release the cover when Spot launches succeed (an \"EC2 Instance Launch Successful\" rule), "
+       "not when Spot is ready"),
 };
 SECTION(policy_sec, "policy", policy_keys, ss_fleet_policy);
 
