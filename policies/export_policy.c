@@ -18,6 +18,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "policies/export.h"
 #include "policies/fleet_policy.h"
@@ -59,6 +60,26 @@ static json_t *asg_detail(const char *asg, bool capacity_only)
 
 static double secs(ss_time t) { return (double)t / (double)SS_SECOND; }
 
+/* Distinct regions of the group's zones (a zone's region is its name
+ * without the trailing letter, as ss_region_of_zone reads it). */
+static int group_regions(const ss_scenario *sc, const ss_asg *a)
+{
+    char seen[SS_MAX_ZONES][SS_NAME_MAX];
+    int n = 0, nz = a->n_zones > 0 ? a->n_zones : sc->market.n_zones;
+    for (int i = 0; i < nz; i++) {
+        const char *z = sc->market.zones[a->n_zones > 0 ? a->zone_idx[i] : i];
+        size_t l = strlen(z);
+        char r[SS_NAME_MAX];
+        snprintf(r, sizeof r, "%.*s", (int)(l > 0 ? l - 1 : 0), z);
+        int k = 0;
+        while (k < n && strcmp(seen[k], r))
+            k++;
+        if (k == n)
+            snprintf(seen[n++], SS_NAME_MAX, "%s", r);
+    }
+    return n;
+}
+
 int ss_export_fleet_policy_json(const ss_scenario *sc, char **out, ss_err *err)
 {
     *out = NULL;
@@ -77,6 +98,12 @@ int ss_export_fleet_policy_json(const ss_scenario *sc, char **out, ss_err *err)
     json_object_set_new(native, "Where",
                         json_string("asg.json / main.tf (DesiredCapacity includes ExtraSpot) and "
                                     "ecs-service.json (desiredCount includes ExtraSpot)"));
+    int regions = group_regions(sc, a);
+    if (regions > 1)
+        json_object_set_new(native, "Regions",
+                            json_string("the group's zones span several regions: an Auto Scaling group is "
+                                        "regional, so deploy one group per region (this file's rules in "
+                                        "each) and let the controller spread the Spot target over them"));
     json_object_set_new(root, "Native", native);
 
     json_t *ctl = json_object(), *rules = json_array();
@@ -164,6 +191,11 @@ char *ss_fleet_policy_summary(const ss_scenario *sc)
     if (p->extra_spot > 0)
         ss_buf_printf(&b, " (%d + %d extra Spot)", a->desired_capacity, p->extra_spot);
     ss_buf_printf(&b, ", its MixedInstancesPolicy%s.\n", a->capacity_rebalance ? " and Capacity Rebalancing" : "");
+    int regions = group_regions(sc, a);
+    if (regions > 1)
+        ss_buf_printf(&b, "Its zones span %d regions: an Auto Scaling group is regional, so this needs one group "
+                          "per region and a controller spreading the Spot target over them.\n",
+                      regions);
     if (p->fallback || p->placement == SS_PLACE_SPOTHEDGE) {
         ss_buf_printf(&b, "Needs a controller (fleet-policy.json: EventBridge rules -> a function calling "
                           "UpdateAutoScalingGroup):");

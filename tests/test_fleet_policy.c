@@ -22,7 +22,10 @@
 #include "models/ecs.h"
 #include "models/eval.h"
 #include "policies/evaluate.h"
+#include "policies/export.h"
 #include "policies/fleet_policy.h"
+
+#include <jansson.h>
 #include "tests/ecs_fixture.h"
 
 #define T (FX_T0 + SS_HOUR)
@@ -368,6 +371,67 @@ static void test_interruption_threshold(void **state)
     assert_int_equal(ss_fp_od_cover(&s, 3, 1, 0, 15 * SS_MINUTE), 2);
 }
 
+/* ---- export ------------------------------------------------------------------------------- */
+
+/* fleet-policy.json: the fallback on capacity failures gives the
+ * InsufficientInstanceCapacity rule (with the group name and the wildcard
+ * on StatusMessage) and the release rule; SpotHedge adds the warning rule;
+ * the parameters are in seconds; N_extra is in the native part. */
+static void test_export_controller(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    ss_data *d;
+    policy_setup(&sc, &d, 2, 3);
+    ss_data_free(d);
+    strcpy(sc.asgs[0].name, "gpu");
+    sc.policy.fallback = true;
+    sc.policy.trigger = SS_FB_LAUNCH_FAILURES;
+    sc.policy.detection_delay = 3 * SS_MINUTE;
+    sc.policy.placement = SS_PLACE_SPOTHEDGE;
+    sc.policy.zone_quiet = 30 * SS_MINUTE;
+    sc.policy.extra_spot = 1;
+    char *txt;
+    ss_err err;
+    assert_int_equal(ss_export_fleet_policy_json(&sc, &txt, &err), 0);
+    json_error_t je;
+    json_t *root = json_loads(txt, 0, &je);
+    assert_non_null(root);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "Native"), "DesiredCapacity")), 4);
+    json_t *ctl = json_object_get(root, "Controller");
+    json_t *fb = json_object_get(ctl, "OnDemandFallback");
+    assert_true(json_real_value(json_object_get(fb, "DetectionDelaySeconds")) == 180.0);
+    json_t *rules = json_object_get(ctl, "Rules");
+    assert_int_equal(json_array_size(rules), 3);
+    json_t *r0 = json_array_get(rules, 0);
+    assert_string_equal(json_string_value(json_object_get(r0, "Name")), "gpu-spot-insufficient-capacity");
+    json_t *pat = json_object_get(r0, "EventPattern");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(pat, "source"), 0)), "aws.autoscaling");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(pat, "detail-type"), 0)),
+                        "EC2 Instance Launch Unsuccessful");
+    json_t *det = json_object_get(pat, "detail");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(det, "AutoScalingGroupName"), 0)), "gpu");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(det, "StatusMessage"), 0),
+                                                          "wildcard")),
+                        "*InsufficientInstanceCapacity*");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rules, 1), "Name")), "gpu-launch-successful");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rules, 2), "Name")), "gpu-spot-zone-events");
+    assert_true(json_real_value(json_object_get(json_object_get(ctl, "SpotHedgePlacement"), "ZoneQuietSeconds")) ==
+                1800.0);
+    json_decref(root);
+    free(txt);
+    char *sum = ss_fleet_policy_summary(&sc);
+    assert_non_null(strstr(sum, "DesiredCapacity 4 (3 + 1 extra Spot)"));
+    assert_non_null(strstr(sum, "Needs a controller"));
+    assert_non_null(strstr(sum, "detection delay 180 s"));
+    free(sum);
+    /* no rule: no summary */
+    ss_scenario_defaults(&sc);
+    sum = ss_fleet_policy_summary(&sc);
+    assert_string_equal(sum, "");
+    free(sum);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_extra_spot),
         cmocka_unit_test(test_zone_sets),
         cmocka_unit_test(test_interruption_threshold),
+        cmocka_unit_test(test_export_controller),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
