@@ -13,6 +13,10 @@
  * with its instance at t is healthy again at L + 300 s, where L >= t is the
  * launch of the instance that takes it (the scheduler sees the dead task at
  * t + 10 s, before any new instance registers).
+ *
+ * Billing (models/fleet.h): from `running` (the 300 s cold start is not
+ * billed) to termination; a Spot instance EC2 interrupts within its first
+ * instance-hour is free, except the ones warm started at T0.
  */
 #include "tests/testutil.h"
 
@@ -66,7 +70,8 @@ static void all_zones_out(ss_data *d)
  * drops to 0 at T, zone b unlimited. Notice at T, termination at T+120; the
  * replacement tries a (fewest Spot, first) -> full (1 failed launch), then b:
  * launched T+120, healthy T+420. Shortfall 300 s.
- * Cost: Spot [T0, T+120) + [T+120, T0+3h) = 3 h x 1 = 3.0. */
+ * Cost: Spot [T0, T+120) = 3720 s + [T+420, T0+3h) = 6780 s: 10500 s x 1/h
+ * = 2.91667. */
 static void test_zone_drop_round_robin(void **state)
 {
     (void)state;
@@ -89,7 +94,7 @@ static void test_zone_drop_round_robin(void **state)
     assert_int_equal(b->launch, T + S(120));
     assert_int_equal(m.failed_launches, 1);
     assert_near(m.availability, 1.0 - 300.0 / HORIZON_S, 1e-12);
-    assert_near(m.spot_cost_usd, 3.0, 1e-9);
+    assert_near(m.spot_cost_usd, 10500.0 / 3600.0, 1e-9);
     assert_near(m.od_cost_usd, 0.0, 1e-12);
     ss_ecs_free(e);
     ss_data_free(d);
@@ -105,7 +110,11 @@ static void test_zone_drop_round_robin(void **state)
  * SpotHedge (zone_quiet 1 h): a preempted at T -> T+120 straight to b (no
  * failure); b preempted at T+1000 -> T+1120 to c (a is still preempted);
  * the drop of a at T+2000 hits nobody. Shortfall 600 s, 0 failures, 3
- * instances. Cost both 3.0 (one instance alive at every instant). */
+ * instances.
+ * Cost: the warm-started instance [T0, T+120) = 3720 s; every replacement
+ * EC2 interrupts after 700 s running (< 1 h) is free. Round-robin: the last
+ * one runs [T+2420, T0+3h) = 4780 s: 8500 s -> 2.36111. SpotHedge: the
+ * last one runs [T+1420, T0+3h) = 5780 s: 9500 s -> 2.63889. */
 static void flap_setup(ss_scenario *sc, ss_data **d)
 {
     policy_setup(sc, d, 3, 1);
@@ -129,7 +138,7 @@ static void test_spothedge_flapping_zone(void **state)
     assert_int_equal(m.failed_launches, 3);
     assert_int_equal(m.launches, 4);
     assert_near(m.availability, 1.0 - 900.0 / HORIZON_S, 1e-12);
-    assert_near(m.spot_cost_usd, 3.0, 1e-9);
+    assert_near(m.spot_cost_usd, 8500.0 / 3600.0, 1e-9);
     ss_data_free(d);
 
     flap_setup(&sc, &d);
@@ -148,7 +157,7 @@ static void test_spothedge_flapping_zone(void **state)
     assert_int_equal(ss_fleet_inst(&e->fleet, 2)->launch, T + S(1120));
     assert_int_equal(m.failed_launches, 0);
     assert_near(m.availability, 1.0 - 600.0 / HORIZON_S, 1e-12);
-    assert_near(m.spot_cost_usd, 3.0, 1e-9);
+    assert_near(m.spot_cost_usd, 9500.0 / 3600.0, 1e-9);
     ss_ecs_free(e);
     /* the same through ss_evaluate (the scenario's policy block) */
     assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
@@ -161,8 +170,8 @@ static void test_spothedge_flapping_zone(void **state)
 /* No fallback: the instance in a is gone at T+120; every 30 s both zones
  * fail until capacity returns at T+3600 (a retry falls on it: 3480 = 116 x
  * 30; the capacity event runs first). Launch T+3600 in a, healthy T+3900.
- * Shortfall 3780 s. Spot cost: [T0, T+120) + [T+3600, T0+3h) = 3720 + 3600
- * s = 7320/3600 = 2.0333. */
+ * Shortfall 3780 s. Spot cost: [T0, T+120) + [T+3900, T0+3h) = 3720 + 3300
+ * s = 7020/3600 = 1.95. */
 static void test_all_zones_out_no_fallback(void **state)
 {
     (void)state;
@@ -174,7 +183,7 @@ static void test_all_zones_out_no_fallback(void **state)
     all_zones_out(d);
     assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
     assert_near(m.availability, 1.0 - 3780.0 / HORIZON_S, 1e-12);
-    assert_near(m.spot_cost_usd, 7320.0 / 3600.0, 1e-9);
+    assert_near(m.spot_cost_usd, 7020.0 / 3600.0, 1e-9);
     assert_near(m.od_cost_usd, 0.0, 1e-12);
     ss_data_free(d);
 }
@@ -186,8 +195,8 @@ static void test_all_zones_out_no_fallback(void **state)
  * T+3900; 10 min later (T+4500) the cover is released and the group scales
  * in the On-Demand instance; managed draining moves the task to the Spot
  * instance first (deregistration delay and stop timeout 0), so no new
- * shortfall. On-Demand [T+120, T+4500) = 4380 s x 3/3600 = 3.65; Spot as
- * without fallback 2.0333. */
+ * shortfall. On-Demand billed [T+420, T+4500) = 4080 s x 3/3600 = 3.4;
+ * Spot as without fallback 1.95. */
 static ss_ecs *fallback_run(ss_scenario *sc, ss_data *d, ss_fp_state *fp, ss_policy *pol, ss_metrics *m)
 {
     ss_err err;
@@ -223,39 +232,40 @@ static void test_all_zones_out_fallback(void **state)
     assert_true(sp->spot);
     assert_int_equal(sp->launch, T + S(3600));
     assert_near(m.availability, 1.0 - 300.0 / HORIZON_S, 1e-12);
-    assert_near(m.od_cost_usd, 4380.0 * 3.0 / 3600.0, 1e-9);
-    assert_near(m.spot_cost_usd, 7320.0 / 3600.0, 1e-9);
+    assert_near(m.od_cost_usd, 4080.0 * 3.0 / 3600.0, 1e-9);
+    assert_near(m.spot_cost_usd, 7020.0 / 3600.0, 1e-9);
     ss_ecs_free(e);
 
     /* Detection delay 60 s (EventBridge + controller): On-Demand launched
-     * T+180, healthy T+480: shortfall 360 s; On-Demand [T+180, T+4500) =
-     * 4320 s -> 3.6. */
+     * T+180, healthy T+480: shortfall 360 s; On-Demand billed [T+480,
+     * T+4500) = 4020 s -> 3.35. */
     sc.policy.detection_delay = 60 * SS_SECOND;
     e = fallback_run(&sc, d, &fp, &pol, &m);
     assert_int_equal(ss_fleet_inst(&e->fleet, 1)->launch, T + S(180));
     assert_near(m.availability, 1.0 - 360.0 / HORIZON_S, 1e-12);
-    assert_near(m.od_cost_usd, 3.6, 1e-9);
+    assert_near(m.od_cost_usd, 3.35, 1e-9);
     ss_ecs_free(e);
 
     /* min_hold 2 h (hysteresis): the fallback starts at T+180 and lasts
      * until T+180+7200 = T0+3h+180 > horizon: the On-Demand instance runs
-     * to the end: [T+180, T0+3h) = 7020 s -> 5.85. */
+     * to the end: billed [T+480, T0+3h) = 6720 s -> 5.6. */
     sc.policy.min_hold = 2 * SS_HOUR;
     e = fallback_run(&sc, d, &fp, &pol, &m);
-    assert_near(m.od_cost_usd, 7020.0 * 3.0 / 3600.0, 1e-9);
+    assert_near(m.od_cost_usd, 6720.0 * 3.0 / 3600.0, 1e-9);
     ss_ecs_free(e);
 
     /* Interruption trigger (threshold 1, delay 0): the warning at T trips
      * it; the warned instance no longer counts as ready, so On-Demand is
      * launched at T, healthy T+300; the task dies with the Spot instance at
-     * T+120: shortfall 180 s. On-Demand [T, T+4500) = 4500 s -> 3.75. */
+     * T+120: shortfall 180 s. On-Demand billed [T+300, T+4500) = 4200 s ->
+     * 3.5. */
     sc.policy.min_hold = 0;
     sc.policy.detection_delay = 0;
     sc.policy.trigger = SS_FB_INTERRUPTIONS;
     e = fallback_run(&sc, d, &fp, &pol, &m);
     assert_int_equal(ss_fleet_inst(&e->fleet, 1)->launch, T);
     assert_near(m.availability, 1.0 - 180.0 / HORIZON_S, 1e-12);
-    assert_near(m.od_cost_usd, 3.75, 1e-9);
+    assert_near(m.od_cost_usd, 3.5, 1e-9);
     ss_ecs_free(e);
     ss_data_free(d);
 }
@@ -263,7 +273,7 @@ static void test_all_zones_out_fallback(void **state)
 /* Cover 0.5 of a shortfall of 2 (K = 2, both zones out): ceil(0.5 x 2) = 1
  * On-Demand instance; with K = 2 the SLO (2 healthy) stays broken until
  * Spot returns: availability as without fallback; 1 On-Demand instance
- * [T+120, T+4500). */
+ * billed [T+420, T+4500) = 4080 s -> 3.4. */
 static void test_partial_cover(void **state)
 {
     (void)state;
@@ -282,7 +292,7 @@ static void test_partial_cover(void **state)
     for (int i = 0; i < e->fleet.n; i++)
         od += !ss_fleet_inst(&e->fleet, i)->spot;
     assert_int_equal(od, 1);
-    assert_near(m.od_cost_usd, 4380.0 * 3.0 / 3600.0, 1e-9);
+    assert_near(m.od_cost_usd, 4080.0 * 3.0 / 3600.0, 1e-9);
     assert_near(m.availability, 1.0 - 3780.0 / HORIZON_S, 1e-12);
     ss_ecs_free(e);
     ss_data_free(d);
@@ -292,8 +302,8 @@ static void test_partial_cover(void **state)
 
 /* K = 1 with one extra Spot instance (2 tasks, SLO 1 healthy): instances in
  * a and b; zone a drops at T: its task dies at T+120 but b's stays healthy:
- * availability 1. The replacement goes to b (a full: 1 failure), so two
- * Spot instances are alive at every instant: cost 2 x 3 h x 1 = 6.0. */
+ * availability 1. The replacement goes to b (a full: 1 failure), launched
+ * T+120, billed from T+420: 3720 + 10800 + 6780 = 21300 s -> 5.91667. */
 static void test_extra_spot(void **state)
 {
     (void)state;
@@ -310,7 +320,7 @@ static void test_extra_spot(void **state)
     assert_near(m.availability, 1.0, 1e-12);
     assert_int_equal(m.launches, 3);
     assert_int_equal(m.failed_launches, 1);
-    assert_near(m.spot_cost_usd, 6.0, 1e-9);
+    assert_near(m.spot_cost_usd, 21300.0 / 3600.0, 1e-9);
     ss_data_free(d);
 }
 

@@ -106,9 +106,10 @@ static void startup_timeline(void **state)
     assert_int_equal(tr.n_scaleup, 0);
     assert_int_equal(m.launches, 3);
     assert_int_equal(m.skew_violations, 0);
-    /* Spot cost: 3 instances x 1 h x $0.04 */
+    /* Spot instance-hours (alive): 3 x 1 h. Cost: EC2 bills from `running`
+     * (60 s after the launch request): 3 x (3600 - 60) s x $0.04/h = 0.118 */
     NEAR(m.spot_instance_hours, 3.0);
-    NEAR(m.spot_cost_usd, 0.12);
+    NEAR(m.spot_cost_usd, 3 * 0.04 * (3600.0 - 60) / 3600);
     NEAR(m.horizon_hours, 1.0);
     ss_data_free(d);
 }
@@ -119,10 +120,13 @@ static void backoff_on_failing_group(void **state)
     /* No Spot price at all: the ASG never finds a pool to launch into, so
      * the requested node never registers and CA gives up on the group after
      * max_node_provision_time (15 min), backing it off 5, 10, 20, 30, 30 min.
-     * Attempts (scale-ups): A0 = 0; failure at 900 s, backoff to 1200 s ->
-     * A1 = 1200; failure at 2100 (+10 min) -> A2 = 2700; failure at 3600
-     * (+20 min) -> A3 = 4800; failure at 5700 (+30 min) -> A4 = 7500;
-     * failure at 8400 (+30 min cap) -> A5 = 10200; horizon 3 h. */
+     * A request times out at the first scan strictly after its
+     * ExpectedAddTime (clusterstate updateScaleRequests:
+     * ExpectedAddTime.Before(now)), i.e. 910 s after the scale-up.
+     * Attempts (scale-ups): A0 = 0; failure at 910 s, backoff to 1210 s ->
+     * A1 = 1210; failure at 2120 (+10 min) -> A2 = 2720; failure at 3630
+     * (+20 min) -> A3 = 4830; failure at 5740 (+30 min) -> A4 = 7540;
+     * failure at 8450 (+30 min cap) -> A5 = 10250; horizon 3 h. */
     ss_data *d = mkdata(false);
     ss_scenario sc;
     mkscenario(&sc, 0, 1, 3 * SS_HOUR);
@@ -132,8 +136,8 @@ static void backoff_on_failing_group(void **state)
     memset(&tr, 0, sizeof tr);
     ss_err err;
     assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
-    const ss_time want_up[6] = {0, 1200, 2700, 4800, 7500, 10200};
-    const ss_time want_bo[5] = {900, 2100, 3600, 5700, 8400};
+    const ss_time want_up[6] = {0, 1210, 2720, 4830, 7540, 10250};
+    const ss_time want_bo[5] = {910, 2120, 3630, 5740, 8450};
     const ss_time want_len[5] = {300, 600, 1200, 1800, 1800};
     assert_int_equal(tr.n_scaleup, 6);
     assert_int_equal(tr.n_backoff, 5);
@@ -162,6 +166,9 @@ static void outage_scenario(ss_scenario *sc, int nodes_per_zone, ss_time horizon
     o->start = T0 + SS_HOUR;
     o->end = T0 + 3 * SS_HOUR;
     o->instances_lost = false;
+    /* The mitigation tests below keep zone a's NotReady nodes: scale-down
+     * of unready nodes (item of its own, tested in unready_scale_down) off. */
+    sc->k8s.autoscaler.scale_down_unready_enabled = false;
 }
 
 static void mitigation_drop_zone_spread(void **state)
@@ -206,16 +213,21 @@ static void mitigation_remove_zone_groups(void **state)
     ss_metrics off, on;
     ss_err err;
     /* 1 node per zone, full (4 pods each); no spread constraint; priority
-     * expander a (100) > b (50) > c (10); horizon 2 h.
+     * expander a (100) > b (50) > c (10); horizon 2 h; NotReady nodes not
+     * scaled down (outage_scenario).
      * Without (2): at 3940 s the 4 evicted pods are Pending; CA picks a
-     * (priority); the new node registers NotReady at 4050 s; again at 4050
-     * (ready 4160) and 4160 (4270): at 4270 s a has 4 unready nodes (> 3
-     * and > 45 %) so CA's node-group health check skips it and picks b;
-     * b's node is Ready at 4270 + 110 = 4380 s: pending 4 x 440 = 1760 pod-s.
+     * (priority); the new node registers NotReady at 4050 s and stays
+     * upcoming (clusterstate NotStarted) until 4050 + 15 min = 4950 s, so
+     * the 4 pods fit on it in CA's simulation and nothing else is added.
+     * The request (ExpectedAddTime 3940 + 900 = 4840) times out at the
+     * first scan after it, 4850 s: a is backed off 5 min. At 4950 s the
+     * node turns Unready, no upcoming node is left, a is backed off: b is
+     * picked; Ready at 4950 + 110 = 5060 s: pending 4 x 1120 = 4480 pod-s.
      * With (2) (a removed from 3900 s): b at 3940 s, Ready at 4050 s:
-     * 4 x 110 = 440 pod-s. Difference 1320 pod-s = 0.3667 pod-h.
-     * Both runs add the start-up 12 x 110 = 1320 pod-s.
-     * Spot hours without (2) include the 3 useless zone-a nodes. */
+     * 4 x 110 = 440 pod-s. Difference 4040 pod-s = 1.122 pod-h (before
+     * upcoming NotReady nodes were modelled, CA re-scaled a every 110 s
+     * and the difference was 1320 pod-s).
+     * Both runs add the start-up 12 x 110 = 1320 pod-s. */
     outage_scenario(&sc, 1, 2 * SS_HOUR);
     sc.k8s.deployment.n_spread = 0;
     sc.k8s.autoscaler.expander = SS_EXPANDER_PRIORITY;
@@ -225,24 +237,28 @@ static void mitigation_remove_zone_groups(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
-    assert_int_equal(tr.n_scaleup, 4);
-    assert_int_equal(tr.scaleup_group[3], 1);
-    assert_int_equal(tr.scaleup_t[3] - T0, 4270 * SS_SECOND);
+    assert_int_equal(tr.n_scaleup, 2);
+    assert_int_equal(tr.scaleup_group[0], 0);
+    assert_int_equal(tr.scaleup_t[0] - T0, 3940 * SS_SECOND);
+    assert_int_equal(tr.scaleup_group[1], 1);
+    assert_int_equal(tr.scaleup_t[1] - T0, 4950 * SS_SECOND);
+    assert_int_equal(tr.n_backoff, 1);
+    assert_int_equal(tr.backoff_group[0], 0);
+    assert_int_equal(tr.backoff_t[0] - T0, 4850 * SS_SECOND);
     sc.k8s.mitigations.remove_zone_groups = true;
     memset(&tr, 0, sizeof tr);
     assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 1);
     assert_int_equal(tr.scaleup_group[0], 1);
-    NEAR(off.pending_task_hours, (1320.0 + 1760.0) / 3600);
+    NEAR(off.pending_task_hours, (1320.0 + 4480.0) / 3600);
     NEAR(on.pending_task_hours, (1320.0 + 440.0) / 3600);
-    /* shortfall: [0,115) plus [3600, 4385) vs [3600, 4055) */
-    NEAR(off.availability, 1.0 - (115.0 + 785.0) / 7200);
+    /* shortfall: [0,115) plus [3600, 5065) vs [3600, 4055) */
+    NEAR(off.availability, 1.0 - (115.0 + 1465.0) / 7200);
     NEAR(on.availability, 1.0 - (115.0 + 455.0) / 7200);
-    /* instance-hours: 4 base nodes x 2 h + b's new node; without (2) also
-     * zone-a nodes launched at 3940, 4050, 4160 s (billed to the end) */
+    /* instance-hours: 3 base nodes x 2 h + b's new node; without (2) also
+     * the useless zone-a node launched at 3940 s (billed to the end) */
     NEAR(on.spot_instance_hours, 3.0 * 2 + (7200.0 - 3940) / 3600);
-    NEAR(off.spot_instance_hours,
-         3.0 * 2 + (7200.0 - 4270) / 3600 + (3 * 7200.0 - 3940 - 4050 - 4160) / 3600);
+    NEAR(off.spot_instance_hours, 3.0 * 2 + (7200.0 - 4950) / 3600 + (7200.0 - 3940) / 3600);
     ss_data_free(d);
 }
 

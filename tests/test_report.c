@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "datasets/store.h"
+#include "policies/results.h"
 #include "sim/report/report.h"
 
 #define T0 1709510400000LL /* 2024-03-04T00:00:00Z, a Monday (ISO 2024-W10) */
@@ -142,7 +143,7 @@ static void make_store(const char *path, const char *tmpdir)
 {
     ss_store st;
     ss_err err = {{0}};
-    if (ss_store_open(&st, path, 0, &err))
+    if (ss_store_open(&st, path, 0, &err) || ss_results_schema(&st, &err))
         fail_msg("%s", err.msg);
     exec_ok(&st, "BEGIN");
     /* A hostile scenario name: quotes, a backquote command, a macro. */
