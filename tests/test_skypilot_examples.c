@@ -155,11 +155,45 @@ static void availability_9zones(void **state)
     DOMINATES(r2, 0.9946, 4994.0);
 }
 
+/* `spotsim optimize` on the 4-node example: the same bytes with 1 and 2
+ * threads (frontier, recommendation, controller export), and the
+ * recommendation names the native part and the controller part. */
+static void optimize_is_deterministic_and_exports_the_rule(void **state)
+{
+    (void)state;
+    const char *ex = tu_fmt("%s/examples/%s", tu_source_dir(), F4);
+    for (int th = 1; th <= 2; th++)
+        assert_int_equal(tu_system(tu_fmt("'%s' optimize --quiet --db '%s/sky.db' '%s' --out '%s/o%d' --threads %d "
+                                          ">/dev/null 2>&1",
+                                          tu_spotsim_bin(), tmp, ex, tmp, th, th)),
+                         0);
+    static const char *files[] = {"frontier.csv", "recommendation.txt", "fleet-policy.json", "asg.json"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char *a = tu_read_file(tu_fmt("%s/o1/%s", tmp, files[i]), NULL);
+        char *b = tu_read_file(tu_fmt("%s/o2/%s", tmp, files[i]), NULL);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
+    char *rec = tu_read_file(tu_fmt("%s/o1/recommendation.txt", tmp), NULL);
+    assert_non_null(strstr(rec, "AWS-native configuration"));
+    assert_non_null(strstr(rec, "Needs a controller"));
+    assert_non_null(strstr(rec, "span 3 regions"));
+    free(rec);
+    char *fp = tu_read_file(tu_fmt("%s/o1/fleet-policy.json", tmp), NULL);
+    assert_non_null(strstr(fp, "\"EC2 Instance Launch Unsuccessful\""));
+    assert_non_null(strstr(fp, "*InsufficientInstanceCapacity*"));
+    free(fp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(preemption_4node),
         cmocka_unit_test(availability_9zones),
+        cmocka_unit_test(optimize_is_deterministic_and_exports_the_rule),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
