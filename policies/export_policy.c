@@ -95,6 +95,7 @@ int ss_export_fleet_policy_json(const ss_scenario *sc, char **out, ss_err *err)
     json_object_set_new(native, "DesiredCapacity", json_integer(a->desired_capacity + p->extra_spot));
     json_object_set_new(native, "ExtraSpot", json_integer(p->extra_spot));
     json_object_set_new(native, "CapacityRebalance", json_boolean(a->capacity_rebalance));
+    json_object_set_new(native, "AZRebalanceSuspended", json_boolean(!a->az_rebalance));
     json_object_set_new(native, "Where",
                         json_string("asg.json / main.tf (DesiredCapacity includes ExtraSpot) and "
                                     "ecs-service.json (desiredCount includes ExtraSpot)"));
@@ -190,7 +191,10 @@ char *ss_fleet_policy_summary(const ss_scenario *sc)
                   a->name, a->desired_capacity + p->extra_spot);
     if (p->extra_spot > 0)
         ss_buf_printf(&b, " (%d + %d extra Spot)", a->desired_capacity, p->extra_spot);
-    ss_buf_printf(&b, ", its MixedInstancesPolicy%s.\n", a->capacity_rebalance ? " and Capacity Rebalancing" : "");
+    ss_buf_printf(&b, ", its MixedInstancesPolicy%s%s.\n", a->capacity_rebalance ? " and Capacity Rebalancing" : "",
+                  a->az_rebalance ? ""
+                                  : ", AZRebalance suspended (main.tf; or aws autoscaling suspend-processes "
+                                    "--scaling-processes AZRebalance)");
     int regions = group_regions(sc, a);
     if (regions > 1)
         ss_buf_printf(&b, "Its zones span %d regions: an Auto Scaling group is regional, so this needs one group "
