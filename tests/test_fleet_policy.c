@@ -270,6 +270,37 @@ static void test_all_zones_out_fallback(void **state)
     ss_data_free(d);
 }
 
+/* Release on Spot launch ("EC2 Instance Launch Successful" rule), Spot
+ * healthy time 0: at T+3600 the Spot launch succeeds, the cover drops to 0
+ * and the group scales in the On-Demand instance at once; managed draining
+ * holds it until its task has moved, which needs the Spot instance
+ * registered (T+3900): the replacement task is healthy at T+3900 and the
+ * On-Demand instance terminates then. No new shortfall; On-Demand billed
+ * [T+420, T+3900) = 3480 s -> 2.9. */
+static void test_release_on_launch(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    ss_data *d;
+    ss_metrics m;
+    policy_setup(&sc, &d, 2, 1);
+    sc.providers[0].managed_draining = true;
+    all_zones_out(d);
+    sc.policy.fallback = true;
+    sc.policy.release_on_launch = true;
+    sc.policy.spot_healthy_time = 0;
+    ss_fp_state fp;
+    ss_policy pol;
+    ss_ecs *e = fallback_run(&sc, d, &fp, &pol, &m);
+    ss_instance *od = ss_fleet_inst(&e->fleet, 1);
+    assert_false(od->spot);
+    assert_int_equal(od->end, T + S(3900));
+    assert_near(m.availability, 1.0 - 300.0 / HORIZON_S, 1e-12);
+    assert_near(m.od_cost_usd, 3480.0 * 3.0 / 3600.0, 1e-9);
+    ss_ecs_free(e);
+    ss_data_free(d);
+}
+
 /* Cover 0.5 of a shortfall of 2 (K = 2, both zones out): ceil(0.5 x 2) = 1
  * On-Demand instance; with K = 2 the SLO (2 healthy) stays broken until
  * Spot returns: availability as without fallback; 1 On-Demand instance
@@ -450,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_all_zones_out_no_fallback),
         cmocka_unit_test(test_all_zones_out_fallback),
         cmocka_unit_test(test_partial_cover),
+        cmocka_unit_test(test_release_on_launch),
         cmocka_unit_test(test_extra_spot),
         cmocka_unit_test(test_zone_sets),
         cmocka_unit_test(test_interruption_threshold),
