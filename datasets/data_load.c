@@ -498,6 +498,24 @@ static int load_traces(loader *L, ss_pool *p)
     return ret;
 }
 
+/* A constant Spot price (market.instance_types[].spot_price): one step from
+ * the horizon start, or from the pool's first capacity-trace point when the
+ * horizon is the data's span; the pool's span then ends where its trace does. */
+static int constant_price(loader *L, ss_pool *p, double usd, ss_time *span_end)
+{
+    ss_time t0;
+    if (L->start != 0)
+        t0 = L->start;
+    else if (p->has_trace && p->n_cap > 0)
+        t0 = p->cap_t[0];
+    else
+        return ss_err_set(L->err, "%s in %s: a constant spot_price needs horizon.start or a capacity "
+                          "trace of the pool (to know when the data begins)", p->instance_type, p->zone);
+    ss_price_series_set(&p->spot, &t0, &usd, 1);
+    *span_end = p->has_trace && p->n_cap > 0 ? p->cap_t[p->n_cap - 1] : t0;
+    return 0;
+}
+
 static int load_provenance(loader *L)
 {
     sqlite3_stmt *s;
@@ -545,11 +563,14 @@ int ss_data_load(ss_store *st, const ss_market *m, ss_time start, ss_time end, s
                                "both must be at least 1",
                           m->n_types, m->n_zones);
     loader L = {.st = st, .m = m, .start = start, .end = end, .err = err};
+    /* market.region empty: each zone's own region (a scenario may span
+     * regions, e.g. us-east-1f, us-east-2a and us-west-2c). */
     if (m->region[0])
         snprintf(L.region, sizeof L.region, "%s", m->region);
-    else if (ss_region_of_zone(m->zones[0], L.region, sizeof L.region))
-        return ss_err_set(err, "market.region is empty and zone '%s' names no region",
-                          m->zones[0]);
+    for (int zi = 0; zi < m->n_zones && !m->region[0]; zi++)
+        if (ss_region_of_zone(m->zones[zi], L.region, sizeof L.region))
+            return ss_err_set(err, "market.region is empty and zone '%s' names no region",
+                              m->zones[zi]);
     if (ss_import_product(m->product, L.product, sizeof L.product))
         return ss_err_set(err, "market.product: '%s' is not a product description", m->product);
     snprintf(L.os[0], sizeof L.os[0], "%s", L.product);
@@ -568,15 +589,27 @@ int ss_data_load(ss_store *st, const ss_market *m, ss_time start, ss_time end, s
             ss_pool *p = &d->pools[ti * m->n_zones + zi];
             snprintf(p->instance_type, sizeof p->instance_type, "%s", m->types[ti].name);
             snprintf(p->zone, sizeof p->zone, "%s", m->zones[zi]);
-            if (load_prices(&L, p) || load_static(&L, p, &m->types[ti]) || load_log(&L, p) ||
-                load_traces(&L, p))
-                goto fail;
+            if (m->region[0])
+                snprintf(L.region, sizeof L.region, "%s", m->region);
+            else
+                ss_region_of_zone(m->zones[zi], L.region, sizeof L.region); /* checked above */
+            ss_time last = INT64_MIN;
+            if (m->types[ti].spot_usd_per_hour > 0) {
+                if (load_static(&L, p, &m->types[ti]) || load_log(&L, p) || load_traces(&L, p) ||
+                    constant_price(&L, p, m->types[ti].spot_usd_per_hour, &last))
+                    goto fail;
+            } else {
+                if (load_prices(&L, p) || load_static(&L, p, &m->types[ti]) || load_log(&L, p) ||
+                    load_traces(&L, p))
+                    goto fail;
+                last = p->spot.t[p->spot.n - 1];
+            }
             if (p->spot.t[0] > d->span_start) {
                 d->span_start = p->spot.t[0];
                 p_start = p;
             }
-            if (p->spot.t[p->spot.n - 1] > d->span_end)
-                d->span_end = p->spot.t[p->spot.n - 1];
+            if (last > d->span_end)
+                d->span_end = last;
             if (traces && p->n_cov > 0) {
                 if (p->cov_lo[0] > trace_start) {
                     trace_start = p->cov_lo[0];
@@ -620,9 +653,16 @@ int ss_data_load(ss_store *st, const ss_market *m, ss_time start, ss_time end, s
         d->span_end = d->span_start;
     /* On-Demand prices in effect at the horizon start (docs/market.md §3) */
     ss_time od_at = start != 0 || end != 0 ? start : d->span_start;
-    for (int i = 0; i < m->n_types * m->n_zones; i++)
-        if (!(d->pools[i].ondemand_usd_per_hour > 0.0) && load_ondemand(&L, &d->pools[i], od_at))
+    for (int i = 0; i < m->n_types * m->n_zones; i++) {
+        if (d->pools[i].ondemand_usd_per_hour > 0.0)
+            continue;
+        if (m->region[0]) /* the pool's region (the zones may span regions) */
+            snprintf(L.region, sizeof L.region, "%s", m->region);
+        else
+            ss_region_of_zone(m->zones[i % m->n_zones], L.region, sizeof L.region);
+        if (load_ondemand(&L, &d->pools[i], od_at))
             goto fail;
+    }
     if (load_provenance(&L))
         goto fail;
     *out = d;

@@ -16,7 +16,7 @@
 #define SS_NAME_MAX 64
 #define SS_PATH_MAX 512
 #define SS_MAX_TYPES 40        /* overrides per ASG (API limit) */
-#define SS_MAX_ZONES 8
+#define SS_MAX_ZONES 12      /* a scenario may span regions (issue 13: 9 zones in 3) */
 #define SS_MAX_ASGS 32         /* ECS: a few; Kubernetes: one per node group */
 #define SS_MAX_PROVIDERS 8
 #define SS_MAX_PLACEMENT 5     /* ECS limit: 5 strategies per service */
@@ -59,6 +59,7 @@ typedef struct ss_instance_type {
     double memory_mib;             /* 0 = look up in the store */
     int weight;                    /* WeightedCapacity, 0 = unweighted (1) */
     double ondemand_usd_per_hour;  /* 0 = look up in the store */
+    double spot_usd_per_hour;      /* > 0: constant Spot price instead of the store's history */
 } ss_instance_type;
 
 typedef struct ss_zone_outage {

@@ -175,6 +175,12 @@ ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int r
 ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
                         bool minute_ticks, ss_err *err)
 {
+    return ss_ecs_new_policy(sc, d, seed, replica, tl, minute_ticks, NULL, err);
+}
+
+ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
+                          bool minute_ticks, const ss_policy *pol, ss_err *err)
+{
     if (validate(sc, d, err))
         return NULL;
     ss_time start, end;
@@ -213,6 +219,9 @@ ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, 
     e->fleet.event_ctx = e;
 
     e->desired = sc->service.desired_count;
+    /* ---- policy hook: over-provisioning runs N_extra more tasks (one per
+     * extra Spot instance of the policy's group; the SLO keeps its count) ---- */
+    e->desired += ss_pol_extra_spot(pol, sc->policy.group);
     e->demand_tasks = e->desired;
     if (ss_ecs_load_demand(e, err)) {
         ss_ecs_free(e);
@@ -237,7 +246,8 @@ ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, 
                           .on_terminating = h_terminating,
                           .on_terminated = h_terminated,
                           .on_launch_failed = tl ? h_launch_failed : NULL,
-                          .on_launched = h_launched};
+                          .on_launched = h_launched,
+                          .policy = pol};
     e->n_asgs = sc->n_asgs;
     e->warm = true;
     for (int g = 0; g < sc->n_asgs; g++) {
@@ -401,9 +411,8 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
 int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
                     const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
-    (void)pol; /* no run-time decision rule acts on ECS fleets yet */
     memset(out, 0, sizeof *out);
-    ss_ecs *e = ss_ecs_new(sc, d, seed, replica, tl, err);
+    ss_ecs *e = ss_ecs_new_policy(sc, d, seed, replica, tl, false, pol, err);
     if (!e)
         return -1;
     ss_ecs_finish(e, out);

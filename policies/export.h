@@ -25,6 +25,14 @@ int ss_export_ecs_service_json(const ss_scenario *sc, char **out, ss_err *err);
 int ss_export_ecs_config(const ss_scenario *sc, char **out, ss_err *err);
 int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err);
 int ss_export_terraform(const ss_scenario *sc, char **out, ss_err *err);
+/* The controller part of the scenario's fleet rules (policy:): EventBridge
+ * rules and the UpdateAutoScalingGroup action with the parameters
+ * (fleet-policy.json; policies/export_policy.c). */
+int ss_export_fleet_policy_json(const ss_scenario *sc, char **out, ss_err *err);
+/* Plain text for the recommendation: which parts are AWS-native
+ * configuration and which need the controller ("" without fleet rules);
+ * malloc'd. */
+char *ss_fleet_policy_summary(const ss_scenario *sc);
 
 /* AWS API spellings of the enums (shared by the exporters). */
 const char *ss_export_spot_alloc_name(ss_spot_alloc a);
@@ -36,7 +44,8 @@ const char *ss_export_az_distribution_name(ss_az_distribution d);
 int ss_write_file_atomic(const char *dir, const char *name, const char *text, ss_err *err);
 /* Every export that fits the orchestrator into dir: ECS: asg.json (asg-NAME.json
  * per ASG when several), ecs-capacity-provider.json (-NAME per provider when
- * several), ecs-service.json, ecs.config; Kubernetes: k8s.yaml; both: main.tf. */
+ * several), ecs-service.json, ecs.config, fleet-policy.json (when the scenario
+ * has fleet rules); Kubernetes: k8s.yaml; both: main.tf. */
 int ss_optimize_write_exports(const ss_scenario *sc, const char *dir, ss_err *err);
 
 /* mkdir -p dir. */

@@ -125,7 +125,9 @@ int ss_export_asg_json(const ss_scenario *sc, int asg, char **out, ss_err *err)
 
     json_object_set_new(root, "MinSize", json_integer(a->min_size));
     json_object_set_new(root, "MaxSize", json_integer(a->max_size));
-    json_object_set_new(root, "DesiredCapacity", json_integer(a->desired_capacity));
+    /* over-provisioning (policy.extra_spot) is native: N_extra more units */
+    int extra = sc->policy.group == asg ? sc->policy.extra_spot : 0;
+    json_object_set_new(root, "DesiredCapacity", json_integer(a->desired_capacity + extra));
     json_object_set_new(root, "HealthCheckGracePeriod", json_integer(a->health_check_grace / SS_SECOND));
 
     /* one subnet placeholder per zone, comma-separated in ONE string */

@@ -66,7 +66,8 @@ int ss_export_ecs_service_json(const ss_scenario *sc, char **out, ss_err *err)
     json_object_set_new(root, "cluster", json_string("<cluster-name>"));
     json_object_set_new(root, "serviceName", json_string(s->name));
     json_object_set_new(root, "taskDefinition", json_string("<task-definition-family:revision>"));
-    json_object_set_new(root, "desiredCount", json_integer(s->desired_count));
+    /* over-provisioning (policy.extra_spot): N_extra more tasks */
+    json_object_set_new(root, "desiredCount", json_integer(s->desired_count + sc->policy.extra_spot));
     json_t *cps = json_array();
     for (int i = 0; i < sc->n_providers; i++) {
         json_t *it = json_object();

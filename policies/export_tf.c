@@ -84,7 +84,8 @@ int ss_export_terraform(const ss_scenario *sc, char **res, ss_err *err)
         ss_buf_printf(&b, "  name                      = \"%s\"\n", hcl(a->name, e1, sizeof e1));
         ss_buf_printf(&b, "  min_size                  = %d\n", a->min_size);
         ss_buf_printf(&b, "  max_size                  = %d\n", a->max_size);
-        ss_buf_printf(&b, "  desired_capacity          = %d\n", a->desired_capacity);
+        ss_buf_printf(&b, "  desired_capacity          = %d\n",
+                      a->desired_capacity + (sc->policy.group == g ? sc->policy.extra_spot : 0));
         ss_buf_printf(&b, "  vpc_zone_identifier       = [");
         int nz = a->n_zones > 0 ? a->n_zones : m->n_zones;
         for (int z = 0; z < nz; z++)

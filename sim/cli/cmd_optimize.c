@@ -489,6 +489,7 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     if (!quiet)
         fputs(rec.text, stderr);
+    char *rec_text = ss_strdup(rec.text);
     ss_recommendation_free(&rec);
     {
         /* The report draws the recommendation, the SLO and the cost floor
@@ -509,9 +510,31 @@ int ss_cmd_optimize(int argc, char **argv)
     if (ss_candidate_scenario(sc, &space, &res.c[pick].c, best, &err) ||
         ss_optimize_write_exports(best, outdir, &err)) {
         free(best);
+        free(rec_text);
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
+    {
+        /* fleet rules: which parts are native configuration, which need the controller */
+        char *extra = ss_fleet_policy_summary(best);
+        if (extra[0]) {
+            ss_buf b = {0};
+            ss_buf_printf(&b, "%s%s", rec_text, extra);
+            if (!quiet)
+                fputs(extra, stderr);
+            if (ss_write_file_atomic(outdir, "recommendation.txt", b.s, &err)) {
+                free(b.s);
+                free(extra);
+                free(best);
+                free(rec_text);
+                ss_fail("optimize", "%s", err.msg);
+                goto out;
+            }
+            free(b.s);
+        }
+        free(extra);
+    }
+    free(rec_text);
     free(best);
     exit_code = SS_EXIT_OK;
 out:

@@ -103,7 +103,9 @@ static char *read_text(const char *path)
 static int replica0_ecs(const ss_scenario *sc, const ss_data *d, uint64_t seed, ss_metrics *out, ss_timeline *tl,
                         zone_row *zones, ss_err *err)
 {
-    ss_ecs *e = ss_ecs_new(sc, d, seed, 0, tl, err);
+    ss_fp_state fp;
+    ss_policy pol;
+    ss_ecs *e = ss_evaluate_ecs_new(sc, d, seed, 0, tl, &fp, &pol, err);
     if (!e)
         return -1;
     ss_ecs_finish(e, out);
