@@ -35,6 +35,22 @@ int ss_fail(const char *cmd, const char *fmt, ...) SS_PRINTF(2, 3);
 /* Print the command's usage text to stdout; returns SS_EXIT_OK. */
 int ss_print_usage(const char *cmd);
 
+/* The candidate closest to word by edit distance when it is close enough to
+ * be a typo (at most 2 edits, or a third of a word of 9+ letters), else NULL. */
+const char *ss_suggest(const char *word, const char *const *cands, int n);
+/* The command name closest to word, or NULL. */
+const char *ss_suggest_command(const char *word);
+/* Usage error for an unknown option, with "did you mean '--x'?" from opts. */
+struct option;
+int ss_unknown_option(const char *cmd, const char *arg, const struct option *opts);
+/* Usage error for an option value not among choices (NULL-terminated),
+ * naming the closest and listing all. */
+int ss_bad_choice(const char *cmd, const char *opt, const char *got, const char *const *choices);
+/* Index of got in choices (NULL-terminated), or -1. */
+int ss_choice_index(const char *got, const char *const *choices);
+/* The store when --db is not given: $SPOTSIM_DB, else results/spotsim.db. */
+const char *ss_default_db(void);
+
 /* getopt_long wrapper state reset (getopt is process-global). */
 void ss_getopt_reset(void);
 

@@ -39,12 +39,15 @@ const char ss_usage_export[] =
     "  --provider NAME     ecs-capacity-provider-json: only this capacity provider\n"
     "  --optimization ID   apply the parameters of a candidate of that optimization\n"
     "  --candidate N       which candidate (default: the recommended one)\n"
-    "  --db FILE           store (default results/spotsim.db)\n"
+    "  --db FILE           store (default $SPOTSIM_DB, else results/spotsim.db)\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit 0; 1 on failure; 2 on usage errors. See docs/optimize.md.\n";
 
 enum { F_NONE, F_ASG, F_ECS, F_ECS_CP, F_ECS_SVC, F_K8S, F_TF };
+/* In the order of the enum, from F_ASG. */
+static const char *const format_names[] = {"asg-json", "ecs-json", "ecs-capacity-provider-json",
+                                           "ecs-service-json", "k8s-yaml", "terraform", NULL};
 
 static int stored_candidate(const char *db, long id, long cand, const ss_scenario *sc, ss_scenario *out,
                             ss_err *err)
@@ -145,25 +148,20 @@ int ss_cmd_export(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int format = F_NONE;
-    const char *out = NULL, *db = SS_STORE_DEFAULT_PATH, *asg_sel = NULL, *cp_sel = NULL;
+    const char *out = NULL, *db = ss_default_db(), *asg_sel = NULL, *cp_sel = NULL;
     long opt_id = 0, cand = -1;
     ss_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'f':
-            format = !strcmp(optarg, "asg-json")                     ? F_ASG
-                     : !strcmp(optarg, "ecs-json")                   ? F_ECS
-                     : !strcmp(optarg, "ecs-capacity-provider-json") ? F_ECS_CP
-                     : !strcmp(optarg, "ecs-service-json")           ? F_ECS_SVC
-                     : !strcmp(optarg, "k8s-yaml")                   ? F_K8S
-                     : !strcmp(optarg, "terraform")                  ? F_TF
-                                                                     : -1;
-            if (format < 0)
-                return ss_usage_error("export", "--format: expected asg-json, ecs-json, ecs-capacity-provider-json, "
-                                                "ecs-service-json, k8s-yaml or terraform, got '%s'", optarg);
+        case 'f': {
+            int k = ss_choice_index(optarg, format_names);
+            if (k < 0)
+                return ss_bad_choice("export", "--format", optarg, format_names);
+            format = k + 1;
             break;
+        }
         case 'a': asg_sel = optarg; break;
         case 'p': cp_sel = optarg; break;
         case 'o': out = optarg; break;
@@ -182,7 +180,7 @@ int ss_cmd_export(int argc, char **argv)
             break;
         case 'h': return ss_print_usage("export");
         case ':': return ss_usage_error("export", "option '%s' needs an argument", argv[optind - 1]);
-        default: return ss_usage_error("export", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("export", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)

@@ -43,7 +43,7 @@ const char ss_usage_import[] =
     "  spotjs         legacy spot.js regional price snapshot (legacy region names mapped)\n"
     "\n"
     "Options:\n"
-    "  --db FILE            store (default " SS_STORE_DEFAULT_PATH "; parent dirs created)\n"
+    "  --db FILE            store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH "; parent dirs created)\n"
     "  --format NAME        force the format instead of detecting it\n"
     "  --skip-bad           skip malformed records; report how many and why (first 5)\n"
     "  --zone-map FILE      CSV zone_id,zone_name mapping AZ IDs (use1-az4) to names;\n"
@@ -113,7 +113,7 @@ int ss_cmd_import(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     ss_import_opts o;
     ss_import_opts_init(&o);
-    const char *db = SS_STORE_DEFAULT_PATH;
+    const char *db = ss_default_db();
     int quiet = 0, c;
     ss_getopt_reset();
     opterr = 0;
@@ -146,7 +146,7 @@ int ss_cmd_import(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'h': return ss_print_usage("import");
         case ':': return ss_usage_error("import", "option '%s' needs an argument", argv[optind - 1]);
-        default: return ss_usage_error("import", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("import", argv[optind - 1], longopts);
         }
     }
     if (optind >= argc)

@@ -33,13 +33,14 @@ const char ss_usage_optimize[] =
     "and recommend the cheapest configuration that meets the SLO.\n"
     "\n"
     "Options (defaults come from the scenario's search: block):\n"
-    "  --db FILE            store (default results/spotsim.db)\n"
+    "  --db FILE            store (default $SPOTSIM_DB, else results/spotsim.db)\n"
     "  --method M           grid | lhs | random | nsga2 | auto (grid if it fits the budget)\n"
     "  --budget N           candidates to evaluate (grid: all points)\n"
     "  --replicas N         replicas per candidate (common random numbers)\n"
     "  --seed S             seed of the candidate generator\n"
     "  --threads N          OpenMP threads (default: all cores)\n"
-    "  --slo PCT            availability SLO in percent, e.g. 99.9\n"
+    "  --slo A              availability SLO: 99.9% or 0.999 (a bare 99.9 is refused:\n"
+    "                       it could be read as a fraction or a percentage)\n"
     "  --statistic S        mean | median | pN (N% worst case), e.g. p5\n"
     "  --objectives A,B     two metric names (default cost_per_month_usd,availability)\n"
     "  --out DIR            output directory (default results/optimization-ID)\n"
@@ -153,7 +154,7 @@ int ss_cmd_optimize(int argc, char **argv)
         {"resume", required_argument, NULL, 'R'},   {"quiet", no_argument, NULL, 'q'},
         {"mpi", no_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *db = SS_STORE_DEFAULT_PATH, *method = NULL, *statistic = NULL, *objectives = NULL,
+    const char *db = ss_default_db(), *method = NULL, *statistic = NULL, *objectives = NULL,
                *outdir = NULL;
     long budget = -1, replicas = -1, threads = 0, resume = 0;
     long long seed = -1;
@@ -184,10 +185,9 @@ int ss_cmd_optimize(int argc, char **argv)
                 return ss_usage_error("optimize", "--threads: expected a positive integer, got '%s'", optarg);
             break;
         case 'S': {
-            char *end;
-            slo = strtod(optarg, &end);
-            if (*end || end == optarg || !(slo > 0 && slo <= 100))
-                return ss_usage_error("optimize", "--slo: expected a percentage in (0, 100], got '%s'", optarg);
+            ss_err serr;
+            if (ss_slo_parse(optarg, false, &slo, &serr))
+                return ss_usage_error("optimize", "--slo: %s", serr.msg);
             break;
         }
         case 'T': statistic = optarg; break;
@@ -201,7 +201,7 @@ int ss_cmd_optimize(int argc, char **argv)
         case 'M': use_mpi = true; break;
         case 'h': return ss_print_usage("optimize");
         case ':': return ss_usage_error("optimize", "option '%s' needs an argument", argv[optind - 1]);
-        default: return ss_usage_error("optimize", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("optimize", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)
@@ -253,7 +253,8 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     if (method && ss_search_method_parse(method, &cfg.method)) {
-        exit_code = ss_usage_error("optimize", "--method: expected grid, lhs, random, nsga2 or auto, got '%s'", method);
+        static const char *const methods[] = {"auto", "grid", "lhs", "random", "nsga2", NULL};
+        exit_code = ss_bad_choice("optimize", "--method", method, methods);
         goto out;
     }
     if (budget > 0)
@@ -282,7 +283,7 @@ int ss_cmd_optimize(int argc, char **argv)
             exit_code = ss_usage_error("optimize", "objective '%s' is not a metric", cfg.objectives[j]);
             goto out;
         }
-    double slo_frac = !isnan(slo) ? slo / 100.0 : sc->search.slo_availability;
+    double slo_frac = !isnan(slo) ? slo : sc->search.slo_availability;
     cfg.threads = (int)threads;
 
     ss_space space;
@@ -423,7 +424,7 @@ int ss_cmd_optimize(int argc, char **argv)
         floor_usd = NAN;
     if (slo_frac <= 0) {
         ss_write_file_atomic(outdir, "recommendation.txt",
-                   "No SLO given (--slo PCT or search.slo): frontier only, no recommendation.\n", &err);
+                   "No SLO given (--slo 99.9% or search.slo): frontier only, no recommendation.\n", &err);
         if (!quiet)
             fprintf(stderr, "spotsim optimize: no SLO given; wrote %s/frontier.csv only\n", outdir);
         exit_code = SS_EXIT_OK;

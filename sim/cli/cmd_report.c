@@ -18,7 +18,7 @@ const char ss_usage_report[] =
     "Draw charts with gnuplot and write DIR/index.html and DIR/index.md from the\n"
     "results stored by 'spotsim run' and 'spotsim optimize' and the imported data.\n"
     "\n"
-    "  --db FILE            the store (default results/spotsim.db)\n"
+    "  --db FILE            the store (default $SPOTSIM_DB, else results/spotsim.db)\n"
     "  --run ID             report this run (timeline, summary, market charts)\n"
     "  --optimization ID    report this optimization (frontier, recommendation,\n"
     "                       sensitivity) and the newest run of the same scenario\n"
@@ -60,6 +60,7 @@ int ss_cmd_report(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     ss_report_opts o;
     ss_report_opts_defaults(&o);
+    o.db_path = ss_default_db();
     int selectors = 0;
     ss_getopt_reset();
     int c;
@@ -81,19 +82,18 @@ int ss_cmd_report(int argc, char **argv)
         case 's': o.stats = 1; selectors++; break;
         case 'O': o.out_dir = optarg; break;
         case 'f':
-            if (!strcmp(optarg, "png"))
-                o.formats = SS_REPORT_PNG;
-            else if (!strcmp(optarg, "svg"))
-                o.formats = SS_REPORT_SVG;
-            else if (!strcmp(optarg, "both"))
-                o.formats = SS_REPORT_PNG | SS_REPORT_SVG;
-            else
-                return ss_usage_error("report", "--format: '%s' is not png, svg or both", optarg);
+        {
+            static const char *const fmts[] = {"png", "svg", "both", NULL};
+            int k = ss_choice_index(optarg, fmts);
+            if (k < 0)
+                return ss_bad_choice("report", "--format", optarg, fmts);
+            o.formats = k == 0 ? SS_REPORT_PNG : k == 1 ? SS_REPORT_SVG : SS_REPORT_PNG | SS_REPORT_SVG;
             break;
+        }
         case 'L': o.log_availability = 1; break;
         case 'h': return ss_print_usage("report");
         case ':': return ss_usage_error("report", "option '%s' needs an argument", argv[optind - 1]);
-        default: return ss_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("report", argv[optind - 1], longopts);
         }
     }
     if (optind < argc)

@@ -31,7 +31,7 @@ const char ss_usage_run[] =
     "print cost and availability, and store the run in the results tables.\n"
     "\n"
     "Options:\n"
-    "  --db FILE          store (default " SS_STORE_DEFAULT_PATH ")\n"
+    "  --db FILE          store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH ")\n"
     "  --replicas N       independent replicas (default: the scenario's, 1)\n"
     "  --seed S           master seed (default: the scenario's, 1)\n"
     "  --from T, --to T   override the horizon (ISO-8601 timestamps)\n"
@@ -257,7 +257,7 @@ int ss_cmd_run(int argc, char **argv)
         {"timeline", required_argument, NULL, 't'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},       {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *db = SS_STORE_DEFAULT_PATH, *tl_path = NULL;
+    const char *db = ss_default_db(), *tl_path = NULL;
     int replicas = -1, json = 0, quiet = 0, c;
     long long seed = -1;
     ss_time from = 0, to = 0;
@@ -302,7 +302,7 @@ int ss_cmd_run(int argc, char **argv)
         case ':':
             return ss_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
         default:
-            return ss_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return ss_unknown_option("run", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)

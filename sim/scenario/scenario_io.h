@@ -24,6 +24,12 @@ int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err
 /* Check cross-field rules (min <= desired <= max, known indices, ...). */
 int ss_scenario_validate(const ss_scenario *sc, ss_err *err);
 
+/* The one rule for an availability SLO, wherever it is given: "99.9%" (a
+ * percentage, sign required) or "0.999" (a fraction below 1). A bare number
+ * >= 1 ("99.9", "1") can be read two ways and is refused with a message that
+ * says how to write it. "0" (no SLO) only when allow_zero. */
+int ss_slo_parse(const char *text, bool allow_zero, double *frac, ss_err *err);
+
 /* Stable 64-bit hash of the scenario's effective content (hex in buf[17]). */
 void ss_scenario_hash(const ss_scenario *sc, char buf[17]);
 
