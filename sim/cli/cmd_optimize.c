@@ -67,26 +67,44 @@ static void on_signal(int sig)
 
 typedef struct progress {
     bool tty, quiet;
-    double last;
+    double last;            /* elapsed time of the last line (not a TTY) */
+    long printed;           /* done count of the last line, -1 none */
+    bool started;
+    long first_done;        /* the first report: rate and ETA count from it, */
+    double first_elapsed;   /* so slots loaded by --resume do not inflate them */
 } progress;
+
+/* Seconds between two lines when stderr is not a terminal (a log file or a
+ * pipe): a line per batch would flood it. */
+#define PROGRESS_LOG_INTERVAL 10.0
 
 static void show_progress(void *vctx, long done, long total, double elapsed)
 {
     progress *p = vctx;
     if (p->quiet)
         return;
-    double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    if (!p->started) {
+        p->started = true;
+        p->first_done = done;
+        p->first_elapsed = elapsed;
+        p->printed = -1;
+    }
+    double span = elapsed - p->first_elapsed;
+    double rate = span > 0 ? (double)(done - p->first_done) / span : elapsed > 0 ? (double)done / elapsed : 0;
     double eta = rate > 0 && total > done ? (double)(total - done) / rate : 0;
+    double pct = total > 0 ? 100.0 * (double)done / (double)total : 100.0;
     if (p->tty) {
         int width = 30, fill = total > 0 ? (int)(width * (double)done / (double)total) : 0;
         if (fill > width)
             fill = width;
-        fprintf(stderr, "\r[%.*s%*s] %ld/%ld  %.1f eval/s  ETA %.0fs ", fill,
-                "##############################", width - fill, "", done, total, rate, eta);
+        fprintf(stderr, "\r[%.*s%*s] %ld/%ld (%3.0f%%)  %.1f eval/s  ETA %.0fs ", fill,
+                "##############################", width - fill, "", done, total, pct, rate, eta);
         fflush(stderr);
-    } else if (elapsed - p->last >= 5.0 || done == total) {
-        fprintf(stderr, "optimize: %ld/%ld evaluations, %.1f/s, ETA %.0fs\n", done, total, rate, eta);
+    } else if (done != p->printed && (done == total || elapsed - p->last >= PROGRESS_LOG_INTERVAL)) {
+        fprintf(stderr, "optimize: %ld/%ld evaluations (%.0f%%), %.1f/s, ETA %.0fs\n", done, total, pct, rate,
+                eta);
         p->last = elapsed;
+        p->printed = done;
     }
 }
 
@@ -317,7 +335,7 @@ int ss_cmd_optimize(int argc, char **argv)
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
-    progress prog = {isatty(fileno(stderr)) != 0, quiet, 0};
+    progress prog = {.tty = isatty(fileno(stderr)) != 0, .quiet = quiet, .printed = -1};
     cfg.progress = show_progress;
     cfg.progress_ctx = &prog;
     cfg.stop = &g_stop;
@@ -465,7 +483,7 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     ss_scenario *best = ss_malloc(sizeof *best);
     if (ss_candidate_scenario(sc, &space, &res.c[pick].c, best, &err) ||
-        ss_optimize_write_exports(best, outdir, &err)) {
+        ss_export_bundle(best, outdir, NULL, 0, true, &err) < 0) {
         free(best);
         ss_fail("optimize", "%s", err.msg);
         goto out;
