@@ -307,6 +307,16 @@ static int handmade(void *vctx, const ss_candidate *c, int replica, ss_metrics *
     return 0;
 }
 
+/* The all-On-Demand baseline of any candidate: 200 USD/month. */
+static int baseline_200(void *ctx, int cand, double *usd_month, ss_err *err)
+{
+    (void)ctx;
+    (void)cand;
+    (void)err;
+    *usd_month = 200;
+    return 0;
+}
+
 static void test_slo_pick(void **state)
 {
     (void)state;
@@ -325,10 +335,12 @@ static void test_slo_pick(void **state)
     for (int i = 0; i < 5; i++)
         assert_true(r.c[i].on_front);
     ss_recommendation rec;
-    assert_int_equal(ss_recommend(&r, 0.999, 60.0, &rec), 0);
+    assert_int_equal(ss_recommend_with_baseline(&r, 0.999, 60.0, baseline_200, NULL, &rec), 0);
     assert_int_equal(rec.pick, 2);
     assert_int_equal(rec.next_cheaper, 1);
-    /* savings: all On-Demand 200 USD/month (500 over 720 h scaled), pick 90 -> 110 = 55.0% */
+    /* savings against the all-On-Demand baseline of the pick (200 USD/month,
+     * from baseline_200), pick 90 -> 110 = 55.0% */
+    assert_true(rec.baseline_month == 200.0);
     assert_non_null(strstr(rec.text, "saves 110.00 USD/month (55.0%)"));
     assert_non_null(strstr(rec.text, "margin over the SLO +0.0005"));
     assert_non_null(strstr(rec.text, "short by 0.0005"));

@@ -16,6 +16,7 @@
 #include "datasets/store.h"
 #include "datasets/market_data.h"
 #include "sim/scenario/scenario_io.h"
+#include "policies/baseline.h"
 #include "policies/export.h"
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
@@ -149,6 +150,27 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
     return rc;
 }
 #endif
+
+typedef struct baseline_ctx {
+    const ss_scenario *sc;
+    const ss_space *space;
+    const ss_data *data;
+    int replicas;
+    const ss_opt_result *res;
+} baseline_ctx;
+
+/* The all-On-Demand baseline of a candidate: its scenario, all On-Demand. */
+static int candidate_baseline(void *vctx, int cand_index, double *usd_month, ss_err *err)
+{
+    baseline_ctx *b = vctx;
+    const ss_candidate *c = &b->res->c[cand_index].c;
+    ss_scenario *one = ss_malloc(sizeof *one);
+    int rc = ss_candidate_scenario(b->sc, b->space, c, one, err);
+    if (!rc)
+        rc = ss_ondemand_baseline(one, b->data, b->replicas, usd_month, err);
+    free(one);
+    return rc;
+}
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -450,8 +472,11 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     ss_recommendation rec;
     /* ss_recommend returns 0 with the candidate in rec.pick, or -1 when no
-     * candidate meets the SLO. */
-    int pick = ss_recommend(&res, slo_frac, floor_usd, &rec) ? -1 : rec.pick;
+     * candidate meets the SLO; the baseline is the pick's configuration
+     * simulated all On-Demand (cfg.replicas replicas). */
+    baseline_ctx bctx = {sc, &space, data, res.cfg.replicas, &res};
+    int pick = ss_recommend_with_baseline(&res, slo_frac, floor_usd, candidate_baseline, &bctx, &rec) ? -1
+                                                                                                     : rec.pick;
     if (ss_write_file_atomic(outdir, "recommendation.txt", rec.text, &err)) {
         ss_recommendation_free(&rec);
         ss_fail("optimize", "%s", err.msg);
@@ -465,13 +490,17 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     if (!quiet)
         fputs(rec.text, stderr);
+    double rec_baseline = rec.baseline_month;
     ss_recommendation_free(&rec);
     {
         /* The report draws the recommendation, the SLO and the cost floor
          * (perfect foresight, USD per month) from these. */
-        char sql[384], floor_sql[64] = "";
+        char sql[512], floor_sql[160] = "";
         if (!isnan(floor_usd))
             snprintf(floor_sql, sizeof floor_sql, ", '$.cost_floor_per_month', %.17g", floor_usd);
+        if (!isnan(rec_baseline))
+            snprintf(floor_sql + strlen(floor_sql), sizeof floor_sql - strlen(floor_sql),
+                     ", '$.ondemand_baseline_per_month', %.17g", rec_baseline);
         snprintf(sql, sizeof sql,
                  "UPDATE optimizations SET extra_json = json_set(coalesce(extra_json, '{}'), "
                  "'$.recommended', %d, '$.slo', %.17g%s) WHERE id = %lld",

@@ -169,7 +169,8 @@ static int frontier_chart(const ss_report_optim *o, double baseline, int log_ava
     ss_report_charts_add(charts, "frontier", "Cost vs availability",
                          "Every candidate (grey, mean of its replicas), the Pareto frontier (blue,"
                          " with 95% t-intervals across replicas), the recommended configuration"
-                         " (orange ring), the all-On-Demand cost (dashed red) and the SLO.");
+                         " (orange ring), the all-On-Demand baseline (dashed red: the recommended service and"
+                         " policy simulated with no Spot) and the SLO.");
     return 0;
 }
 
@@ -762,12 +763,14 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
                               sizeof region, err))
         goto unstage;
 
+    /* the one all-On-Demand baseline: the service simulated all On-Demand
+     * (policies/baseline.h), as `optimize` / `run` stored it; none shown
+     * when the store predates it */
     double baseline = NAN;
     if (op && op->recommended >= 0)
-        baseline = op->cands[op->recommended].baseline_month;
-    else if (rp && rp->mean[SS_METRIC_horizon_hours] > 0)
-        baseline = rp->mean[SS_METRIC_ondemand_baseline_usd] * SS_REPORT_HOURS_PER_MONTH /
-                   rp->mean[SS_METRIC_horizon_hours];
+        baseline = op->baseline_month;
+    else if (rp)
+        baseline = rp->baseline_month;
 
     if (op && op->n_frontier && frontier_chart(op, baseline, o->log_availability, &g, &charts, err))
         goto unstage;

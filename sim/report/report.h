@@ -117,6 +117,7 @@ typedef struct ss_report_optim {
     int slo_stored;            /* 1 = from extra_json, 0 = default */
     char statistic[16];
     double cost_floor_month;   /* NaN if not stored */
+    double baseline_month;     /* the recommendation simulated all On-Demand (USD/month); NaN if not stored */
     int64_t stored_recommended;/* extra_json "recommended", -1 if none (see choose_recommended) */
     ss_report_candidate *cands;
     size_t n_cands;
@@ -141,6 +142,7 @@ typedef struct ss_report_run {
     int replicas, n_results;
     int64_t seed;
     double mean[SS_METRIC_COUNT], half[SS_METRIC_COUNT];
+    double baseline_month;     /* the service simulated all On-Demand (USD/month); NaN if not stored */
     ss_report_tl_row *tl;      /* replica 0, by time */
     size_t n_tl;
 } ss_report_run;

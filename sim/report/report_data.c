@@ -57,6 +57,7 @@ static void parse_extra(ss_report_optim *o, const char *extra)
     o->slo_stored = 0;
     snprintf(o->statistic, sizeof o->statistic, "mean");
     o->cost_floor_month = NAN;
+    o->baseline_month = NAN;
     o->stored_recommended = -1;
     if (!extra || !*extra)
         return;
@@ -83,6 +84,9 @@ static void parse_extra(ss_report_optim *o, const char *extra)
     v = json_object_get(j, "cost_floor_per_month");
     if (json_is_number(v))
         o->cost_floor_month = json_number_value(v);
+    v = json_object_get(j, "ondemand_baseline_per_month");
+    if (json_is_number(v))
+        o->baseline_month = json_number_value(v);
     json_decref(j);
 }
 
@@ -382,6 +386,18 @@ int ss_report_load_run(ss_store *st, int64_t id, ss_report_run *r, ss_err *err)
             r->mean[m] = r->half[m] = NAN;
         free(vals[m]);
     }
+
+    /* the all-On-Demand baseline `spotsim run` stores with each replica */
+    r->baseline_month = NAN;
+    if (ss_store_prepare(st,
+                         "SELECT json_extract(extra_json, '$.ondemand_baseline_per_month') FROM run_results "
+                         "WHERE run_id = ? AND json_valid(extra_json) ORDER BY replica LIMIT 1",
+                         &s, err))
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        r->baseline_month = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
 
     if (ss_store_prepare(st,
                          "SELECT t_ms, required, healthy, spot_instances, od_instances, event"

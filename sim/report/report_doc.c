@@ -421,7 +421,8 @@ static void summary_optim(out2 *o, const ss_report_doc *d)
     para_close(o);
     params_list(o, op, r->params_json);
     para_open(o);
-    bothf(o, "It costs %s per month, against %s per month for the same fleet all On-Demand: %s.",
+    bothf(o, "It costs %s per month, against %s per month for the same service and policy simulated all "
+             "On-Demand: %s.",
           cost, base, sav);
     /* the cheapest evaluated configuration that runs no Spot at all */
     long od = -1;
@@ -522,22 +523,14 @@ static void summary_run(out2 *o, const ss_report_doc *d)
     const ss_report_run *r = d->run;
     char cost[32], base[32], sav[64], av[32];
     money(cost, sizeof cost, r->mean[SS_METRIC_cost_per_month_usd]);
-    money(base, sizeof base, d->optim ? NAN : d->baseline_month);
-    if (d->optim) {
-        double h = r->mean[SS_METRIC_horizon_hours];
-        money(base, sizeof base,
-              h > 0 ? r->mean[SS_METRIC_ondemand_baseline_usd] * SS_REPORT_HOURS_PER_MONTH / h
-                    : NAN);
-    }
-    double h = r->mean[SS_METRIC_horizon_hours];
-    ss_report_fmt_savings(h > 0 ? r->mean[SS_METRIC_ondemand_baseline_usd] *
-                                      SS_REPORT_HOURS_PER_MONTH / h
-                                : NAN,
-                          r->mean[SS_METRIC_cost_per_month_usd], sav, sizeof sav);
+    /* the run's own all-On-Demand baseline (the service simulated all
+     * On-Demand), stored by `spotsim run` */
+    money(base, sizeof base, r->baseline_month);
+    ss_report_fmt_savings(r->baseline_month, r->mean[SS_METRIC_cost_per_month_usd], sav, sizeof sav);
     ss_report_fmt_availability(r->mean[SS_METRIC_availability], av, sizeof av);
     para_open(o);
     bothf(o,
-          "%s (run %lld, \"%s\", %s, %d replica(s)): %s per month against %s all"
+          "%s (run %lld, \"%s\", %s, %d replica(s)): %s per month against %s simulated all"
           " On-Demand (%s); available %s of the time, %.1f shortfall episodes and %.1f"
           " interruption notices per replica on average.",
           d->optim ? "The scenario as written in its file" : "Simulated", (long long)r->id,
