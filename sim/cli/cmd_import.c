@@ -10,7 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "datasets/import.h"
+
 #include "sim/cli/cli.h"
 
 const char ss_usage_import[] =
@@ -58,6 +61,8 @@ const char ss_usage_import[] =
     "  --capacity N         skypilot: pool capacity (default: max value for counts, 1 for flags)\n"
     "  --snapshot DATE      advisor, spotjs: snapshot date YYYY-MM-DD\n"
     "  -q, --quiet          no summary lines (errors are still printed)\n"
+    "  --json               the summary as JSON: the store and, per file, format,\n"
+    "                       records, added, duplicates, skipped (or the error)\n"
     "  -h, --help           this text\n"
     "\n"
     "Output: one line per file: FILE: FORMAT: N records, N added, N duplicates ignored,\n"
@@ -65,7 +70,12 @@ const char ss_usage_import[] =
     "Limits: whole-document JSON shapes above 256 MiB are refused; binary data\n"
     "(NUL bytes, invalid UTF-8) and empty files are refused.\n"
     "Exit status: 0 all files imported (or already present), 1 any file failed,\n"
-    "2 usage error. See docs/formats.md for every shape and mapping.\n";
+    "2 usage error. See docs/formats.md for every shape and mapping.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim import datasets/samples/spot-2016-us-east-1.csv datasets/samples/ondemand-2016.csv\n"
+    "  spotsim import --db results/eu.db datasets/samples/eu-west-3a-2020-linux.csv\n"
+    "  spotsim import datasets/samples/spot-advisor-data_2025-06-28.json --json\n";
 
 static int mkdir_parents(const char *path)
 {
@@ -109,12 +119,13 @@ int ss_cmd_import(int argc, char **argv)
         {"capacity", required_argument, NULL, O_CAPACITY},
         {"snapshot", required_argument, NULL, O_SNAPSHOT},
         {"quiet", no_argument, NULL, 'q'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ss_import_opts o;
     ss_import_opts_init(&o);
     const char *db = ss_default_db();
-    int quiet = 0, c;
+    int quiet = 0, json = 0, c;
     ss_getopt_reset();
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
@@ -144,6 +155,7 @@ int ss_cmd_import(int argc, char **argv)
             break;
         case O_SNAPSHOT: o.snapshot = optarg; break;
         case 'q': quiet = 1; break;
+        case 'j': json = 1; break;
         case 'h': return ss_print_usage("import");
         case ':': return ss_usage_error("import", "option '%s' needs an argument", argv[optind - 1]);
         default: return ss_unknown_option("import", argv[optind - 1], longopts);
@@ -158,14 +170,25 @@ int ss_cmd_import(int argc, char **argv)
     if (ss_store_open(&st, db, 0, &err))
         return ss_fail("import", "%s", err.msg);
     int failed = 0;
+    json_t *files = json ? json_array() : NULL;
     for (int i = optind; i < argc; i++) {
         ss_import_result r;
         if (ss_import_file(&st, argv[i], &o, &r, &err)) {
             ss_fail("import", "%s", err.msg);
             failed++;
+            if (files)
+                json_array_append_new(files, json_pack("{s:s, s:b, s:s}", "file", argv[i], "ok", 0, "error",
+                                                       err.msg));
             continue;
         }
-        if (!quiet) {
+        if (files) {
+            json_array_append_new(
+                files, json_pack("{s:s, s:b, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "file", argv[i], "ok", 1,
+                                 "format", ss_import_format_name(r.format), "already_imported",
+                                 r.already_imported ? 1 : 0, "records", (json_int_t)r.records, "added",
+                                 (json_int_t)r.added, "duplicates", (json_int_t)r.duplicates, "skipped",
+                                 (json_int_t)r.skipped, "not_offered", (json_int_t)r.not_offered));
+        } else if (!quiet) {
             if (r.already_imported)
                 printf("%s: %s: already imported, nothing added\n", argv[i],
                        ss_import_format_name(r.format));
@@ -182,6 +205,14 @@ int ss_cmd_import(int argc, char **argv)
             fprintf(stderr, "spotsim import: skipped: ... and %ld more\n", r.skipped - r.n_reasons);
     }
     ss_store_close(&st);
+    if (files) {
+        json_t *o2 = json_pack("{s:s, s:o}", "store", db, "files", files);
+        char *txt = json_dumps(o2, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+        json_decref(o2);
+    }
     if (failed && argc - optind > 1)
         fprintf(stderr, "spotsim import: %d of %d files failed\n", failed, argc - optind);
     return failed ? SS_EXIT_FAIL : SS_EXIT_OK;

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "datasets/store.h"
 #include "datasets/market_data.h"
 #include "sim/scenario/scenario_io.h"
@@ -47,6 +49,8 @@ const char ss_usage_optimize[] =
     "  --out DIR            output directory (default results/optimization-ID)\n"
     "  --resume ID          continue an interrupted optimization\n"
     "  --quiet              no progress output\n"
+    "  --json               print the id, the recommendation and the frontier as JSON\n"
+    "                       (instead of the id alone)\n"
     "  --mpi                distribute the evaluations over the ranks of an MPI job:\n"
     "                       mpirun -n K spotsim optimize SCENARIO --mpi ... (builds\n"
     "                       with SPOTSIM_MPI=ON only)\n"
@@ -56,7 +60,12 @@ const char ss_usage_optimize[] =
     "(asg.json, ecs-capacity-provider.json, ecs-service.json, ecs.config or\n"
     "k8s.yaml, main.tf); prints the optimization id. Exit 0; 1 on failure or when\n"
     "no candidate meets the SLO; 2 on usage errors; 130 when interrupted (resume\n"
-    "with --resume ID). See docs/optimize.md.\n";
+    "with --resume ID). See docs/optimize.md.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim optimize examples/ecs-api-3az-2016.yaml --slo 99.9% --out results/opt\n"
+    "  spotsim optimize examples/k8s-zone-spread.yaml --method lhs --budget 50 --replicas 4\n"
+    "  spotsim optimize examples/ecs-api-3az-2016.yaml --resume 3\n";
 
 static volatile sig_atomic_t g_stop = 0;
 
@@ -172,6 +181,54 @@ static int candidate_baseline(void *vctx, int cand_index, double *usd_month, ss_
     return rc;
 }
 
+static json_t *cand_json(const ss_opt_result *r, int i)
+{
+    const ss_opt_candidate *c = &r->c[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "candidate", json_integer(i));
+    json_t *params = c->params_json ? json_loads(c->params_json, 0, NULL) : NULL;
+    json_object_set_new(o, "params", params ? params : json_object());
+    for (int j = 0; j < 2; j++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "value", json_real(c->obj[j].value));
+        json_object_set_new(x, "ci95_low", json_real(c->obj[j].lo));
+        json_object_set_new(x, "ci95_high", json_real(c->obj[j].hi));
+        json_object_set_new(o, r->cfg.objectives[j], x);
+    }
+    return o;
+}
+
+/* optimize --json: the id, where the files are, the recommendation (null
+ * when none) and the frontier, on stdout. */
+static void print_json_result(const ss_opt_result *r, const char *outdir, double slo, int pick, double baseline)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "optimization_id", json_integer(r->id));
+    json_object_set_new(o, "out", json_string(outdir));
+    char stat[32];
+    ss_statistic_format(&r->cfg.statistic, stat, sizeof stat);
+    json_object_set_new(o, "statistic", json_string(stat));
+    json_object_set_new(o, "slo", slo > 0 ? json_real(slo) : json_null());
+    if (pick >= 0) {
+        json_t *rec = cand_json(r, pick);
+        json_object_set_new(rec, "ondemand_baseline_per_month", isnan(baseline) ? json_null() : json_real(baseline));
+        json_object_set_new(o, "recommended", rec);
+    } else {
+        json_object_set_new(o, "recommended", json_null());
+    }
+    json_t *fr = json_array();
+    for (int i = 0; i < r->n; i++)
+        if (r->c[i].on_front)
+            json_array_append_new(fr, cand_json(r, i));
+    json_object_set_new(o, "frontier", fr);
+    json_object_set_new(o, "candidates", json_integer(r->n));
+    char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    if (txt)
+        printf("%s\n", txt);
+    free(txt);
+    json_decref(o);
+}
+
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
     char *end;
@@ -192,21 +249,28 @@ int ss_cmd_optimize(int argc, char **argv)
         {"slo", required_argument, NULL, 'S'},      {"statistic", required_argument, NULL, 'T'},
         {"objectives", required_argument, NULL, 'o'}, {"out", required_argument, NULL, 'O'},
         {"resume", required_argument, NULL, 'R'},   {"quiet", no_argument, NULL, 'q'},
-        {"mpi", no_argument, NULL, 'M'},
+        {"mpi", no_argument, NULL, 'M'},         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *db = ss_default_db(), *method = NULL, *statistic = NULL, *objectives = NULL,
                *outdir = NULL;
     long budget = -1, replicas = -1, threads = 0, resume = 0;
     long long seed = -1;
     double slo = NAN;
-    bool quiet = false, use_mpi = false;
+    bool quiet = false, use_mpi = false, json = false;
     ss_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         long v;
         switch (c) {
         case 'd': db = optarg; break;
-        case 'm': method = optarg; break;
+        case 'm': {
+            static const char *const methods[] = {"auto", "grid", "lhs", "random", "nsga2", NULL};
+            ss_search_method mm;
+            if (ss_search_method_parse(optarg, &mm))
+                return ss_bad_choice("optimize", "--method", optarg, methods);
+            method = optarg;
+            break;
+        }
         case 'b':
             if (parse_int(optarg, 1, 10000000, &budget))
                 return ss_usage_error("optimize", "--budget: expected a positive integer, got '%s'", optarg);
@@ -239,6 +303,7 @@ int ss_cmd_optimize(int argc, char **argv)
             break;
         case 'q': quiet = true; break;
         case 'M': use_mpi = true; break;
+        case 'j': json = true; break;
         case 'h': return ss_print_usage("optimize");
         case ':': return ss_usage_error("optimize", "option '%s' needs an argument", argv[optind - 1]);
         default: return ss_unknown_option("optimize", argv[optind - 1], opts);
@@ -293,8 +358,7 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     if (method && ss_search_method_parse(method, &cfg.method)) {
-        static const char *const methods[] = {"auto", "grid", "lhs", "random", "nsga2", NULL};
-        exit_code = ss_bad_choice("optimize", "--method", method, methods);
+        exit_code = ss_usage_error("optimize", "--method: '%s'", method); /* checked above */
         goto out;
     }
     if (budget > 0)
@@ -422,8 +486,10 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     have_res = true;
-    printf("%lld\n", (long long)res.id);
-    fflush(stdout);
+    if (!json) {
+        printf("%lld\n", (long long)res.id);
+        fflush(stdout);
+    }
     if (res.interrupted) {
         fprintf(stderr, "spotsim optimize: interrupted; %ld evaluations stored. Continue with: spotsim optimize %s --db %s --resume %lld\n",
                 res.loaded + res.evaluated, path, db, (long long)res.id);
@@ -468,6 +534,8 @@ int ss_cmd_optimize(int argc, char **argv)
         if (!quiet)
             fprintf(stderr, "spotsim optimize: no SLO given; wrote %s/frontier.csv only\n", outdir);
         exit_code = SS_EXIT_OK;
+        if (json)
+            print_json_result(&res, outdir, 0, -1, NAN);
         goto out;
     }
     ss_recommendation rec;
@@ -483,6 +551,8 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     if (pick < 0) {
+        if (json)
+            print_json_result(&res, outdir, slo_frac, -1, NAN);
         fputs(rec.text, stderr);
         ss_recommendation_free(&rec);
         ss_fail("optimize", "no candidate meets the SLO of %.6g%% (see %s/recommendation.txt)", slo_frac * 100, outdir);
@@ -519,6 +589,8 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     free(best);
     exit_code = SS_EXIT_OK;
+    if (json)
+        print_json_result(&res, outdir, slo_frac, pick, rec_baseline);
 out:
 #ifdef SPOTSIM_HAVE_MPI
     if (use_mpi) {

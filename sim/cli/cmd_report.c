@@ -32,7 +32,12 @@ const char ss_usage_report[] =
     "\n"
     "Needs gnuplot (apt-get install gnuplot-nox). Templates are read from\n"
     "$SPOTSIM_GNUPLOT_DIR, else the source tree's scripts/gnuplot.\n"
-    "Exit status: 0 done, 1 failure (no gnuplot, no data, I/O), 2 usage error.\n";
+    "Exit status: 0 done, 1 failure (no gnuplot, no data, I/O), 2 usage error.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim report --optimization 1 --out results/report\n"
+    "  spotsim report --latest --format svg\n"
+    "  spotsim report --stats --out results/market\n";
 
 static int parse_id(const char *s, int64_t *out)
 {

@@ -44,7 +44,12 @@ const char ss_usage_run[] =
     "\n"
     "With several replicas the summary gives the mean and a 95% interval\n"
     "(Student t). Exit status: 0 ok, 1 failure (bad scenario or data), 2 usage.\n"
-    "See docs/simulation.md.\n";
+    "See docs/simulation.md.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim run examples/ecs-api-3az-2016.yaml --replicas 8\n"
+    "  spotsim run examples/k8s-zone-spread.yaml --timeline timeline.csv\n"
+    "  spotsim run examples/ecs-api-3az-2016.yaml --json --quiet | jq .metrics.availability.mean\n";
 
 #define N_ZONE_COLS 5
 typedef struct zone_row {

@@ -32,7 +32,12 @@ const char ss_usage_stats[] =
     "  -h, --help         this text\n"
     "\n"
     "Exit status: 0 success (also when nothing matches), 1 failure, 2 usage error.\n"
-    "See docs/stats.md for the definitions.\n";
+    "See docs/stats.md for the definitions.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim stats --by zone\n"
+    "  spotsim stats --type m3.medium --section interruptions --json\n"
+    "  spotsim stats --from 2016-03-01T00:00:00Z --to 2016-04-01T00:00:00Z --csv\n";
 
 /* Split comma-separated values into a growing list (pointers into argv copies). */
 static void add_list(char ***list, size_t *n, size_t *cap, char *arg)
