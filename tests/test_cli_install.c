@@ -35,7 +35,7 @@ static void test_install(void **state)
     assert_non_null(strstr(man, ".TH SPOTSIM"));
     /* one section per command, and the environment variable */
     const char *secs[] = {"COMMAND IMPORT", "COMMAND STATS", "COMMAND RUN", "COMMAND OPTIMIZE", "COMMAND REPORT",
-                          "COMMAND EXPORT", "SPOTSIM_DB"};
+                          "COMMAND EXPORT", "COMMAND LIST", "COMMAND EXPLAIN", "SPOTSIM_DB"};
     for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
         if (!strstr(man, secs[i]))
             fail_msg("the man page lacks %s", secs[i]);
@@ -71,6 +71,7 @@ static void test_completion(void **state)
     (void)state;
     expect("exp", "export\n");
     expect("op", "optimize\n");
+    expect("ex", "export explain\n");
     expect("export x --form", "--format\n");
     expect("optimize x --bud", "--budget\n");
     expect("export x --format terr", "terraform\n");

@@ -10,7 +10,8 @@ _spotsim()
     prev=""
     [ "$COMP_CWORD" -gt 0 ] && prev="${COMP_WORDS[COMP_CWORD-1]}"
     bin="${COMP_WORDS[0]}"
-    local cmds="import stats run optimize report export help"
+    local cmds
+    cmds="$("$bin" --help 2>/dev/null </dev/null | awk '/^Commands:/ {f = 1; next} f && /^  [a-z]/ {print $1} f && /^$/ {f = 0}') help"
     COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$cmds --help --version" -- "$cur"))

@@ -24,6 +24,13 @@ const ss_command ss_commands[] = {
      ss_usage_report},
     {"export", ss_cmd_export, "write a scenario's configuration as ASG JSON, ECS JSON, Kubernetes YAML or Terraform",
      ss_usage_export},
+    {"list", ss_cmd_list, "the imports, runs and optimizations in the store, with ids and headline figures",
+     ss_usage_list},
+    {"show", ss_cmd_show, "one run, optimization candidate or import in detail", ss_usage_show},
+    {"diff", ss_cmd_diff, "two runs or candidates side by side: parameters, cost, availability, shortfalls",
+     ss_usage_diff},
+    {"explain", ss_cmd_explain, "what drives a candidate's shortfalls; its most influential parameter's counterfactual",
+     ss_usage_explain},
     {NULL, NULL, NULL, NULL}};
 
 const ss_command *ss_command_find(const char *name)

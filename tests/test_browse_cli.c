@@ -1,0 +1,163 @@
+/*
+ * test_browse_cli.c - spotsim list / show / diff / explain on a store with
+ * the small grid optimization of tests/data/optimize/ecs-small.yaml (24
+ * candidates x 2 replicas) and one run (issue 15 item 12), and the
+ * all-On-Demand baseline of the recommendation checked against the grid
+ * (item 2): the recommendation simulated all On-Demand IS the grid point
+ * with the same parameters and on_demand_percentage_above_base_capacity =
+ * 100 (the same scenario, the same seeds), so the two costs are equal.
+ */
+#include "tests/testutil.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tests/optimize_cli.h"
+
+static char *g_dir, g_db[1024];
+
+static int setup(void **state)
+{
+    (void)state;
+    g_dir = tu_mkdtemp();
+    snprintf(g_db, sizeof g_db, "%s/s.db", g_dir);
+    oc_import(g_db);
+    if (tu_system(tu_fmt("'%s' optimize '%s' --db '%s' --quiet --out '%s/o' >/dev/null && '%s' run '%s' --db '%s' "
+                         "--quiet >/dev/null",
+                         tu_spotsim_bin(), oc_scenario(), g_db, g_dir, tu_spotsim_bin(), oc_scenario(), g_db)))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_rmtree(g_dir);
+    free(g_dir);
+    return 0;
+}
+
+/* stdout of spotsim ARGS (exit status checked) as JSON. */
+static json_t *json_of(const char *args)
+{
+    int rc = tu_system(tu_fmt("'%s' %s --db '%s' >'%s/out.json'", tu_spotsim_bin(), args, g_db, g_dir));
+    if (rc != 0)
+        fail_msg("spotsim %s exited %d", args, rc);
+    json_error_t je;
+    json_t *o = json_load_file(tu_fmt("%s/out.json", g_dir), 0, &je);
+    if (!o)
+        fail_msg("spotsim %s: not JSON: %s", args, je.text);
+    return o;
+}
+
+static char *text_of(const char *args, int want)
+{
+    int rc = tu_system(tu_fmt("'%s' %s --db '%s' >'%s/out.txt' 2>&1", tu_spotsim_bin(), args, g_db, g_dir));
+    if (rc != want)
+        fail_msg("spotsim %s exited %d, expected %d", args, rc, want);
+    return tu_read_file(tu_fmt("%s/out.txt", g_dir), NULL);
+}
+
+static void test_list(void **state)
+{
+    (void)state;
+    json_t *o = json_of("list --json");
+    /* two imported files, one run of 1 replica (the scenario's), one grid
+     * optimization of 24 candidates, done, with a recommendation */
+    assert_int_equal(json_array_size(json_object_get(o, "imports")), 2);
+    json_t *runs = json_object_get(o, "runs"), *opts = json_object_get(o, "optimizations");
+    assert_int_equal(json_array_size(runs), 1);
+    assert_int_equal(json_array_size(opts), 1);
+    json_t *op = json_array_get(opts, 0);
+    assert_int_equal(json_integer_value(json_object_get(op, "candidates")), 24);
+    assert_string_equal(json_string_value(json_object_get(op, "status")), "done");
+    assert_string_equal(json_string_value(json_object_get(op, "method")), "grid");
+    assert_true(json_is_integer(json_object_get(op, "recommended")));
+    /* the recommendation meets search.slo 99.5% */
+    assert_true(json_real_value(json_object_get(op, "availability")) >= 0.995);
+    json_decref(o);
+    char *t = text_of("list", 0);
+    assert_non_null(strstr(t, "opt:1 "));
+    assert_non_null(strstr(t, "run:1 "));
+    assert_non_null(strstr(t, "import:2 "));
+    free(t);
+}
+
+static void test_baseline_is_the_all_od_grid_point(void **state)
+{
+    (void)state;
+    json_t *rec = json_of("show opt:1 --json");
+    json_t *params = json_object_get(rec, "params");
+    double baseline = json_real_value(json_object_get(rec, "ondemand_baseline_per_month"));
+    assert_true(baseline > 0);
+    /* find the grid point equal but for 100 % On-Demand above the base */
+    json_t *all = json_of("list --json");
+    json_decref(all);
+    int found = 0;
+    for (int c = 0; c < 24; c++) {
+        json_t *o = json_of(tu_fmt("show opt:1/%d --json", c));
+        json_t *p = json_object_get(o, "params");
+        bool same = true;
+        const char *k;
+        json_t *v;
+        json_object_foreach(params, k, v)
+        {
+            json_t *w = json_object_get(p, k);
+            if (!strcmp(k, "asg.on_demand_percentage_above_base_capacity")) {
+                if (!w || strcmp(json_is_string(w) ? json_string_value(w) : "", "100") != 0)
+                    same = false;
+            } else if (!w || !json_equal(v, w)) {
+                same = false;
+            }
+        }
+        if (same) {
+            double cost = json_real_value(json_object_get(json_object_get(o, "metrics"), "cost_per_month_usd"));
+            if (fabs(cost - baseline) > 1e-6 * baseline)
+                fail_msg("baseline %.6f != cost %.6f of the all-On-Demand grid point opt:1/%d", baseline, cost, c);
+            found++;
+        }
+        json_decref(o);
+    }
+    assert_int_equal(found, 1);
+    json_decref(rec);
+}
+
+static void test_diff_and_explain(void **state)
+{
+    (void)state;
+    json_t *d = json_of("diff opt:1 opt:1 --json");
+    assert_int_equal(json_array_size(json_object_get(d, "params_differ")), 0);
+    json_decref(d);
+    /* candidates 0 and 1 of the grid differ in the last parameter only
+     * (grid order: the last parameter varies fastest): spot_instance_pools
+     * 1 vs 4 */
+    d = json_of("diff opt:1/0 opt:1/1 --json");
+    json_t *pd = json_object_get(d, "params_differ");
+    assert_int_equal(json_array_size(pd), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(pd, 0), "param")), "asg.spot_instance_pools");
+    json_decref(d);
+    char *t = text_of("explain opt:1", 0);
+    assert_non_null(strstr(t, "What drives the shortfalls"));
+    assert_non_null(strstr(t, "Most influential parameter: "));
+    assert_non_null(strstr(t, "(this one)"));
+    free(t);
+    /* errors: no such id (1), not a reference (2) */
+    free(text_of("show run:99", 1));
+    free(text_of("show banana", 2));
+    free(text_of("diff opt:1", 2));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_baseline_is_the_all_od_grid_point),
+        cmocka_unit_test(test_diff_and_explain),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
