@@ -69,7 +69,7 @@ static void expect(const char *words, const char *want)
 static void test_completion(void **state)
 {
     (void)state;
-    expect("exp", "export\n");
+    expect("expo", "export\n");
     expect("op", "optimize\n");
     expect("ex", "export explain\n");
     expect("export x --form", "--format\n");
