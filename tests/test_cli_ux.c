@@ -275,6 +275,34 @@ static void test_json_and_db_env(void **state)
                      0);
     assert_int_not_equal(stat(tu_fmt("%s/nope/y.db", tmp), &sb), 0);
     assert_int_equal(stat(tu_fmt("%s/z.db", tmp), &sb), 0);
+    /* import from standard input: the same rows as the file itself, the
+     * provenance says "stdin"; an error names "-", not a temporary file */
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s/f.db' --json '%s/datasets/samples/ondemand-2016.csv' "
+                                      ">'%s/f.json'",
+                                      bin(), tmp, src, tmp)),
+                     0);
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s/p.db' --json - <'%s/datasets/samples/ondemand-2016.csv' "
+                                      ">'%s/p.json'",
+                                      bin(), tmp, src, tmp)),
+                     0);
+    json_t *fj = json_load_file(tu_fmt("%s/f.json", tmp), 0, NULL), *pj = json_load_file(tu_fmt("%s/p.json", tmp), 0, NULL);
+    assert_non_null(fj);
+    assert_non_null(pj);
+    json_t *f0 = json_array_get(json_object_get(fj, "files"), 0), *p0 = json_array_get(json_object_get(pj, "files"), 0);
+    assert_string_equal(json_string_value(json_object_get(p0, "file")), "-");
+    assert_string_equal(json_string_value(json_object_get(p0, "format")), json_string_value(json_object_get(f0, "format")));
+    assert_true(json_integer_value(json_object_get(p0, "added")) > 0);
+    assert_int_equal(json_integer_value(json_object_get(p0, "added")), json_integer_value(json_object_get(f0, "added")));
+    json_decref(fj);
+    json_decref(pj);
+    assert_int_equal(tu_system(tu_fmt("printf 'not,a,known\\nformat,at,all\\n' | '%s' import --db '%s/p.db' - "
+                                      "2>'%s/err' >/dev/null",
+                                      bin(), tmp, tmp)),
+                     1);
+    char *e = tu_read_file(tu_fmt("%s/err", tmp), NULL);
+    assert_non_null(strstr(e, "spotsim import: -"));
+    assert_null(strstr(e, "spotsim-stdin-"));
+    free(e);
     tu_rmtree(tmp);
     free(tmp);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -17,7 +18,7 @@
 #include "sim/cli/cli.h"
 
 const char ss_usage_import[] =
-    "Usage: spotsim import [OPTIONS] FILE...\n"
+    "Usage: spotsim import [OPTIONS] FILE...   (FILE - is standard input)\n"
     "\n"
     "Import AWS exports into the SQLite store. The format of each FILE is detected\n"
     "from its content (or forced with --format). Each file is imported in ONE\n"
@@ -75,7 +76,7 @@ const char ss_usage_import[] =
     "Examples:\n"
     "  spotsim import datasets/samples/spot-2016-us-east-1.csv datasets/samples/ondemand-2016.csv\n"
     "  spotsim import --db results/eu.db datasets/samples/eu-west-3a-2020-linux.csv\n"
-    "  spotsim import datasets/samples/spot-advisor-data_2025-06-28.json --json\n";
+    "  aws ec2 describe-spot-price-history --output json | spotsim import -\n";
 
 static int mkdir_parents(const char *path)
 {
@@ -101,6 +102,49 @@ static int parse_long(const char *s, long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* Standard input ("-") into a file of its own (the importers read files:
+ * format detection looks at the head, the readers stream the rest), named
+ * "stdin" so that the provenance says where the rows came from. */
+static int spool_stdin(char *dir, size_t dn, char *path, size_t pn)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, dn, "%s/spotsim-stdin-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, pn, "%s/stdin", dir);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+        if (fwrite(buf, 1, n, f) != n)
+            rc = -1;
+    if (ferror(stdin))
+        rc = -1;
+    if (fclose(f) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* msg with every occurrence of the spool path replaced by "-". */
+static void unspool(char *msg, size_t n, const char *path)
+{
+    char out[sizeof ((ss_err *)0)->msg];
+    size_t o = 0, pl = strlen(path);
+    for (const char *p = msg; *p && o + 2 < sizeof out;) {
+        if (!strncmp(p, path, pl)) {
+            out[o++] = '-';
+            p += pl;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = 0;
+    snprintf(msg, n, "%s", out);
 }
 
 int ss_cmd_import(int argc, char **argv)
@@ -171,9 +215,27 @@ int ss_cmd_import(int argc, char **argv)
         return ss_fail("import", "%s", err.msg);
     int failed = 0;
     json_t *files = json ? json_array() : NULL;
+    char spool_dir[1024] = "", spool[1100] = "";
     for (int i = optind; i < argc; i++) {
         ss_import_result r;
-        if (ss_import_file(&st, argv[i], &o, &r, &err)) {
+        const char *path = argv[i];
+        if (!strcmp(argv[i], "-")) {
+            if (spool[0]) {
+                ss_fail("import", "-: standard input can be read once");
+                failed++;
+                continue;
+            }
+            if (spool_stdin(spool_dir, sizeof spool_dir, spool, sizeof spool)) {
+                ss_fail("import", "-: cannot read standard input into %s: %s", spool_dir, strerror(errno));
+                failed++;
+                continue;
+            }
+            path = spool;
+        }
+        int irc = ss_import_file(&st, path, &o, &r, &err);
+        if (spool[0])
+            unspool(err.msg, sizeof err.msg, spool);
+        if (irc) {
             ss_fail("import", "%s", err.msg);
             failed++;
             if (files)
@@ -205,6 +267,10 @@ int ss_cmd_import(int argc, char **argv)
             fprintf(stderr, "spotsim import: skipped: ... and %ld more\n", r.skipped - r.n_reasons);
     }
     ss_store_close(&st);
+    if (spool[0]) {
+        remove(spool);
+        rmdir(spool_dir);
+    }
     if (files) {
         json_t *o2 = json_pack("{s:s, s:o}", "store", db, "files", files);
         char *txt = json_dumps(o2, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
