@@ -52,15 +52,6 @@ static const char *hclfmt(void)
     return path;
 }
 
-/* The validator on every file of dir (except APPLY.md, user-data.sh,
- * ecs.config and main.tf); returns its exit status. */
-static int validate_dir(const char *dir)
-{
-    return tu_system(tu_fmt("cd '%s' && python3 '%s/tests/tools/validate_exports.py' $(ls | grep -E "
-                            "'\\.(json|yaml)$')",
-                            dir, tu_source_dir()));
-}
-
 static void export_ok(const char *args)
 {
     int rc = tu_system(tu_fmt("'%s' export %s >/dev/null", bin(), args));
@@ -68,7 +59,22 @@ static void export_ok(const char *args)
         fail_msg("spotsim export %s exited %d", args, rc);
 }
 
-/* Every example, every format that fits it, through the validators. */
+/* Write text to tmp/name (directories created). */
+static void put(const char *tmp, const char *name, const char *text)
+{
+    const char *path = tu_fmt("%s/%s", tmp, name);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = 0;
+    assert_int_equal(tu_system(tu_fmt("mkdir -p '%s'", dir)), 0);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Every example, every format that fits it, through the validators (one
+ * validator process for all: loading the AWS models is the slow part). */
 static void test_examples_validate(void **state)
 {
     (void)state;
@@ -78,11 +84,9 @@ static void test_examples_validate(void **state)
                         "k8s-zone-failure-mitigated.yaml"};
     for (size_t i = 0; i < SS_ARRAY_LEN(ex); i++) {
         char dir[1024], path[1024];
-        snprintf(dir, sizeof dir, "%s/%zu", tmp, i);
+        snprintf(dir, sizeof dir, "%s/good/%zu", tmp, i);
         snprintf(path, sizeof path, "%s/examples/%s", tu_source_dir(), ex[i]);
         export_ok(tu_fmt("'%s' --format all --out '%s' 2>/dev/null", path, dir));
-        if (validate_dir(dir) != 0)
-            fail_msg("%s: an export fails its schema (see above)", ex[i]);
         int rc = tu_system(tu_fmt("'%s' '%s/main.tf'", hclfmt(), dir));
         if (rc != 0)
             fail_msg("%s: main.tf is not terraform-fmt clean or does not parse (exit %d; the formatted "
@@ -95,59 +99,48 @@ static void test_examples_validate(void **state)
         free(apply);
     }
     /* the fixture of test_export.c: ECS with a load balancer */
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/fixture", tmp);
-    export_ok(tu_fmt("'%s/tests/data/export/ecs-api.yaml' --format all --out '%s' 2>/dev/null", tu_source_dir(),
-                     dir));
-    assert_int_equal(validate_dir(dir), 0);
+    export_ok(tu_fmt("'%s/tests/data/export/ecs-api.yaml' --format all --out '%s/good/fixture' 2>/dev/null",
+                     tu_source_dir(), tmp));
+    /* a minimal valid service: the check accepts what is valid */
+    put(tmp, "good/min/ecs-service.json", "{\"serviceName\": \"s\", \"desiredCount\": 2}\n");
+    int rc = tu_system(tu_fmt("cd '%s/good' && python3 '%s/tests/tools/validate_exports.py' $(find . -name '*.json' "
+                              "-o -name '*.yaml' | sort)",
+                              tmp, tu_source_dir()));
+    if (rc != 0)
+        fail_msg("an export fails its schema (see above)");
     /* the validators can fail: an enum misspelt, a number as a string, an
-     * unknown member; an unaligned attribute */
-    char *svc = tu_read_file(tu_fmt("%s/ecs-service.json", dir), NULL);
+     * unknown member, a Kubernetes enum misspelt; an unaligned attribute */
+    char *svc = tu_read_file(tu_fmt("%s/good/fixture/ecs-service.json", tmp), NULL);
     assert_non_null(svc);
     char *p = strstr(svc, "\"REPLICA\"");
     assert_non_null(p);
     memcpy(p, "\"REPLICO\"", 9);
-    FILE *f = fopen(tu_fmt("%s/bad/ecs-service.json", tmp), "w");
-    if (!f) {
-        assert_int_equal(tu_system(tu_fmt("mkdir -p '%s/bad'", tmp)), 0);
-        f = fopen(tu_fmt("%s/bad/ecs-service.json", tmp), "w");
-    }
-    assert_non_null(f);
-    fputs(svc, f);
-    fclose(f);
+    put(tmp, "bad/1/ecs-service.json", svc);
     free(svc);
-    assert_int_equal(validate_dir(tu_fmt("%s/bad", tmp)), 1);
-    f = fopen(tu_fmt("%s/bad/ecs-service.json", tmp), "w");
-    assert_non_null(f);
-    fputs("{\"cluster\": \"c\", \"serviceName\": \"s\", \"desiredCount\": \"2\"}\n", f);
-    fclose(f);
-    assert_int_equal(validate_dir(tu_fmt("%s/bad", tmp)), 1);
-    f = fopen(tu_fmt("%s/bad/ecs-service.json", tmp), "w");
-    assert_non_null(f);
-    fputs("{\"serviceName\": \"s\", \"desiredCuont\": 2}\n", f);
-    fclose(f);
-    assert_int_equal(validate_dir(tu_fmt("%s/bad", tmp)), 1);
-    f = fopen(tu_fmt("%s/bad/ecs-service.json", tmp), "w");
-    assert_non_null(f);
-    fputs("{\"serviceName\": \"s\", \"desiredCount\": 2}\n", f);
-    fclose(f);
-    assert_int_equal(validate_dir(tu_fmt("%s/bad", tmp)), 0);
-    /* Kubernetes: whenUnsatisfiable misspelt */
-    remove(tu_fmt("%s/bad/ecs-service.json", tmp));
-    f = fopen(tu_fmt("%s/bad/k8s.yaml", tmp), "w");
-    assert_non_null(f);
-    fputs("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n"
-          "  template:\n    spec:\n      topologySpreadConstraints:\n"
-          "        - {maxSkew: 1, topologyKey: k, whenUnsatisfiable: ScheduleAnyhow}\n"
-          "      containers: [{name: a}]\n",
-          f);
-    fclose(f);
-    assert_int_equal(validate_dir(tu_fmt("%s/bad", tmp)), 1);
-    f = fopen(tu_fmt("%s/bad.tf", tmp), "w");
-    assert_non_null(f);
-    fputs("resource \"a\" \"b\" {\n  name = 1\n  longer = 2\n}\n", f);
-    fclose(f);
+    put(tmp, "bad/2/ecs-service.json", "{\"cluster\": \"c\", \"serviceName\": \"s\", \"desiredCount\": \"2\"}\n");
+    put(tmp, "bad/3/ecs-service.json", "{\"serviceName\": \"s\", \"desiredCuont\": 2}\n");
+    put(tmp, "bad/4/k8s.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n"
+        "  template:\n    spec:\n      topologySpreadConstraints:\n"
+        "        - {maxSkew: 1, topologyKey: k, whenUnsatisfiable: ScheduleAnyhow}\n"
+        "      containers: [{name: a}]\n");
+    rc = tu_system(tu_fmt("cd '%s/bad' && python3 '%s/tests/tools/validate_exports.py' 1/ecs-service.json "
+                          "2/ecs-service.json 3/ecs-service.json 4/k8s.yaml 2>'%s/bad.err'",
+                          tmp, tu_source_dir(), tmp));
+    assert_int_equal(rc, 1);
+    char *err = tu_read_file(tu_fmt("%s/bad.err", tmp), NULL);
+    assert_non_null(strstr(err, "1/ecs-service.json: CreateService.schedulingStrategy: 'REPLICO' is not one of"));
+    assert_non_null(strstr(err, "2/ecs-service.json: Parameter validation failed"));
+    assert_non_null(strstr(err, "Invalid type for parameter desiredCount"));
+    assert_non_null(strstr(err, "3/ecs-service.json: Parameter validation failed"));
+    assert_non_null(strstr(err, "Unknown parameter in input: \"desiredCuont\""));
+    assert_non_null(strstr(err, "4/k8s.yaml: Deployment spec/template/spec/topologySpreadConstraints/0/"
+                                "whenUnsatisfiable"));
+    free(err);
+    put(tmp, "bad.tf", "resource \"a\" \"b\" {\n  name = 1\n  longer = 2\n}\n");
     assert_int_equal(tu_system(tu_fmt("'%s' '%s/bad.tf' >/dev/null", hclfmt(), tmp)), 3);
+    put(tmp, "broken.tf", "resource \"a\" \"b\" {\n  name = \n}\n");
+    assert_int_equal(tu_system(tu_fmt("'%s' '%s/broken.tf' 2>/dev/null", hclfmt(), tmp)), 1);
     tu_rmtree(tmp);
     free(tmp);
 }
