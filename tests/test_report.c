@@ -473,6 +473,10 @@ static void test_report_optimization(void **state)
                               "simulated all On-Demand"));
     assert_non_null(strstr(h, "6.0x cheaper (-83%)"));
     assert_non_null(strstr(h, "available 99.98% of the time"));
+    /* error budget per 30-day month (43,200 min): SLO 0.999 allows 43.2
+     * min; unavailability 0.0002 spends 8.64 min; 34.56 min (80%) left */
+    assert_non_null(strstr(h, "8.6 minutes below the SLO minimum per 30-day month against an error budget of "
+                              "43.2 minutes: 34.6 minutes (80% of the budget) left"));
     assert_non_null(strstr(h, "asg.on_demand_base_capacity = 2"));
     assert_non_null(strstr(m, "Recommended configuration (candidate 3 of 30 evaluated)"));
     assert_non_null(strstr(m, "6.0x cheaper (-83%)"));
@@ -663,13 +667,30 @@ static void test_report_modes(void **state)
     free(tmp);
 }
 
+/* The scenario's pools for the market charts (issue 15 item 15): names of
+ * a sequence of scalars or of mappings' `name`, as ",a,b,". */
+static void test_yaml_names(void **state)
+{
+    (void)state;
+    const char *y = "market:\n  zones: [us-east-1a, us-east-1b]\n  instance_types:\n    - m5.large\n"
+                    "    - {name: c5.large, vcpu: 2}\n";
+    char out[256];
+    assert_int_equal(ss_report_yaml_names(y, "market.instance_types", out, sizeof out), 2);
+    assert_string_equal(out, ",m5.large,c5.large,");
+    assert_int_equal(ss_report_yaml_names(y, "market.zones", out, sizeof out), 2);
+    assert_string_equal(out, ",us-east-1a,us-east-1b,");
+    assert_int_equal(ss_report_yaml_names(y, "market.region", out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(ss_report_yaml_names("a: [", "a", out, sizeof out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_t_interval),
         cmocka_unit_test(test_pareto),
         cmocka_unit_test(test_kaplan_meier),
-        cmocka_unit_test(test_iso_week_and_formats),
+        cmocka_unit_test(test_iso_week_and_formats), cmocka_unit_test(test_yaml_names),
         cmocka_unit_test(test_load_optim),
         cmocka_unit_test(test_report_optimization),
         cmocka_unit_test(test_report_modes),

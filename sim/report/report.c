@@ -778,7 +778,14 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
         goto unstage;
     if (op && op->n_params && op->n_frontier && sensitivity_chart(op, &g, &charts, err))
         goto unstage;
-    if (ss_report_price_charts(&st, &g, &charts, region, o->stats, err) ||
+    /* the market charts show the pools the scenario uses */
+    char types[2048] = "", zones[1024] = "";
+    const char *stext = op ? op->scenario_text : rp ? rp->scenario_text : NULL;
+    if (!o->stats) {
+        ss_report_yaml_names(stext, "market.instance_types", types, sizeof types);
+        ss_report_yaml_names(stext, "market.zones", zones, sizeof zones);
+    }
+    if (ss_report_price_charts(&st, &g, &charts, region, o->stats, types, zones, err) ||
         ss_report_interruption_charts(&st, &g, &charts, region, o->stats, err) ||
         ss_report_survival_chart(&st, &g, &charts, region, err))
         goto unstage;

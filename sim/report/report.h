@@ -159,6 +159,9 @@ int ss_report_run_for_hash(ss_store *st, const char *hash, int64_t *id, ss_err *
 /* Scalar at a dotted key path ("market.region") of a YAML text, copied into
  * out; -1 when absent or not a scalar. */
 int ss_report_yaml_scalar(const char *yaml, const char *path, char *out, size_t n);
+/* The names in the sequence at a dotted key path (scalars, or mappings'
+ * `name`), as ",a,b," in out; returns how many (0: none, out ""). */
+int ss_report_yaml_names(const char *yaml, const char *path, char *out, size_t n);
 
 /* ---- gnuplot (report_plot.c) --------------------------------------------- */
 
@@ -236,8 +239,10 @@ void ss_report_charts_free(ss_report_charts *c);
 /* Market charts (report_market.c); region NULL or "" = all regions. */
 int ss_report_pick_region(ss_store *st, const char *scenario_yaml, char *out, size_t n,
                           ss_err *err);
+/* types / zones: ",a,b," lists of the scenario's pools, or NULL for all. */
 int ss_report_price_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                           const char *region, int stats_mode, ss_err *err);
+                           const char *region, int stats_mode, const char *types, const char *zones,
+                           ss_err *err);
 int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
                                   const char *region, int stats_mode, ss_err *err);
 int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts,

@@ -440,6 +440,74 @@ void ss_report_run_free(ss_report_run *r)
 
 /* ---- Scenario text ------------------------------------------------------- */
 
+/* The node at a dotted key path of doc's root, or NULL. */
+static yaml_node_t *yaml_at(yaml_document_t *doc, const char *path)
+{
+    yaml_node_t *node = yaml_document_get_root_node(doc);
+    const char *seg = path;
+    while (node && *seg) {
+        const char *dot = strchr(seg, '.');
+        size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
+        yaml_node_t *next = NULL;
+        if (node->type == YAML_MAPPING_NODE)
+            for (yaml_node_pair_t *pr = node->data.mapping.pairs.start; pr < node->data.mapping.pairs.top; pr++) {
+                yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+                if (k && k->type == YAML_SCALAR_NODE && k->data.scalar.length == len &&
+                    !memcmp(k->data.scalar.value, seg, len)) {
+                    next = yaml_document_get_node(doc, pr->value);
+                    break;
+                }
+            }
+        node = next;
+        seg = dot ? dot + 1 : seg + len;
+    }
+    return node;
+}
+
+int ss_report_yaml_names(const char *yaml, const char *path, char *out, size_t n)
+{
+    out[0] = 0;
+    if (!yaml || !*yaml)
+        return 0;
+    yaml_parser_t p;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&p))
+        return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)yaml, strlen(yaml));
+    if (!yaml_parser_load(&p, &doc)) {
+        yaml_parser_delete(&p);
+        return 0;
+    }
+    int count = 0;
+    yaml_node_t *node = yaml_at(&doc, path);
+    if (node && node->type == YAML_SEQUENCE_NODE) {
+        snprintf(out, n, ",");
+        for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
+            yaml_node_t *e = yaml_document_get_node(&doc, *it);
+            if (e && e->type == YAML_MAPPING_NODE) /* {name: m5.large, ...} */
+                for (yaml_node_pair_t *pr = e->data.mapping.pairs.start; pr < e->data.mapping.pairs.top; pr++) {
+                    yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+                    if (k && k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "name")) {
+                        e = yaml_document_get_node(&doc, pr->value);
+                        break;
+                    }
+                }
+            if (!e || e->type != YAML_SCALAR_NODE)
+                continue;
+            size_t len = strlen(out);
+            if (len + e->data.scalar.length + 2 >= n)
+                break;
+            snprintf(out + len, n - len, "%s,", (const char *)e->data.scalar.value);
+            count++;
+        }
+        if (!count)
+            out[0] = 0;
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&p);
+    return count;
+}
+
 int ss_report_yaml_scalar(const char *yaml, const char *path, char *out, size_t n)
 {
     if (!yaml || !*yaml)

@@ -452,6 +452,14 @@ static void summary_optim(out2 *o, const ss_report_doc *d)
         bothf(o, " No configuration reached the availability target of %s (%s over replicas%s);"
                  " this is the most available one found.",
               slo, op->statistic, op->slo_stored ? "" : "; default target, none was stored");
+    /* the error budget in minutes per 30-day month (43,200 minutes):
+     * allowed (1 - SLO) x 43200, spent (1 - availability) x 43200 */
+    double spent = (1.0 - r->avail_mean) * 43200.0, budget = (1.0 - op->slo) * 43200.0;
+    if (budget > 0)
+        bothf(o, " That is %.1f minutes below the SLO minimum per 30-day month against an error budget of"
+                 " %.1f minutes: %.1f minutes (%.0f%% of the budget) %s.",
+              spent, budget, fabs(budget - spent), 100.0 * fabs(budget - spent) / budget,
+              spent <= budget ? "left" : "over");
     para_close(o);
     if (op->stored_recommended >= 0 && op->stored_recommended != r->id) {
         para_open(o);
