@@ -252,6 +252,18 @@ int ss_recommend_with_baseline(const ss_opt_result *r, double slo, double cost_f
                               "differences between candidates.\n",
                               r->cfg.objectives[j], v, r->cfg.objectives[j]);
         }
+        /* the noise of each objective: the candidates' typical 95% interval
+         * half-width (mean over all candidates) */
+        double noise[2] = {0, 0};
+        for (int j = 0; j < 2 && na > 0; j++) {
+            for (int k = 0; k < na; k++) {
+                ss_summary sm;
+                ss_opt_summary(r, all[k], r->obj_id[j], &sm);
+                double hw = (sm.hi - sm.lo) / 2;
+                noise[j] += isfinite(hw) ? hw : 0;
+            }
+            noise[j] /= na;
+        }
         for (int q = 0; q < r->space.n; q++) {
             ss_buf_printf(&b, "  %s\n", r->space.p[q].path);
             for (int j = 0; j < 2; j++) {
@@ -262,8 +274,13 @@ int ss_recommend_with_baseline(const ss_opt_result *r, double slo, double cost_f
                 char tf[32], ta[32];
                 rho_text(rf, wf, tf, sizeof tf);
                 rho_text(ra, wa, ta, sizeof ta);
-                ss_buf_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g\n",
-                              r->cfg.objectives[j], tf, ta, rg_a);
+                ss_buf_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g", r->cfg.objectives[j], tf,
+                              ta, rg_a);
+                /* an effect smaller than the replicas' own spread is not one
+                 * to act on (e.g. an allocation strategy on a calm market) */
+                if (isfinite(rg_a) && noise[j] > 0 && rg_a < noise[j])
+                    ss_buf_printf(&b, "  (within noise: below the typical 95%% half-width %.3g)", noise[j]);
+                ss_buf_printf(&b, "\n");
             }
         }
     }
