@@ -152,12 +152,34 @@ static void test_diff_and_explain(void **state)
     free(text_of("diff opt:1", 2));
 }
 
+/* Issue 15 item 15: the report links each exported file (copied beside the
+ * page as apply-FILE, so the page stays self-contained) with the command
+ * that applies it. */
+static void test_report_links_exports(void **state)
+{
+    (void)state;
+    int rc = tu_system(tu_fmt("'%s' report --db '%s' --optimization 1 --out '%s/rep' >/dev/null 2>&1",
+                              tu_spotsim_bin(), g_db, g_dir));
+    assert_int_equal(rc, 0);
+    char *md = tu_read_file(tu_fmt("%s/rep/index.md", g_dir), NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "## Apply the recommendation"));
+    assert_non_null(strstr(md, "- [`APPLY.md`](apply-APPLY.md)"));
+    assert_non_null(strstr(md, "- [`asg.json`](apply-asg.json): `aws autoscaling create-auto-scaling-group "
+                               "--cli-input-json file://asg.json`"));
+    assert_non_null(strstr(md, "- [`main.tf`](apply-main.tf): `terraform init && terraform apply"));
+    free(md);
+    /* the copies are the files optimize wrote, byte for byte */
+    oc_same_file(tu_fmt("%s/rep/apply-asg.json", g_dir), tu_fmt("%s/o/asg.json", g_dir));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_baseline_is_the_all_od_grid_point),
         cmocka_unit_test(test_diff_and_explain),
+        cmocka_unit_test(test_report_links_exports),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -571,12 +572,24 @@ int ss_cmd_optimize(int argc, char **argv)
         if (!isnan(rec_baseline))
             snprintf(floor_sql + strlen(floor_sql), sizeof floor_sql - strlen(floor_sql),
                      ", '$.ondemand_baseline_per_month', %.17g", rec_baseline);
+        /* where the exports are, for the report's "apply it" section */
+        char absout[PATH_MAX];
+        if (!realpath(outdir, absout))
+            snprintf(absout, sizeof absout, "%s", outdir);
         snprintf(sql, sizeof sql,
                  "UPDATE optimizations SET extra_json = json_set(coalesce(extra_json, '{}'), "
-                 "'$.recommended', %d, '$.slo', %.17g%s) WHERE id = %lld",
+                 "'$.recommended', %d, '$.slo', %.17g%s, '$.out', ?) WHERE id = %lld",
                  pick, slo_frac, floor_sql, (long long)res.id);
-        if (ss_store_exec(&st, sql, &err)) {
+        sqlite3_stmt *up = NULL;
+        if (ss_store_prepare(&st, sql, &up, &err)) {
             ss_fail("optimize", "%s", err.msg);
+            goto out;
+        }
+        sqlite3_bind_text(up, 1, absout, -1, SQLITE_TRANSIENT);
+        int src = sqlite3_step(up);
+        sqlite3_finalize(up);
+        if (src != SQLITE_DONE) {
+            ss_fail("optimize", "%s: cannot record the recommendation: %s", db, sqlite3_errmsg(st.db));
             goto out;
         }
     }

@@ -174,6 +174,43 @@ static int frontier_chart(const ss_report_optim *o, double baseline, int log_ava
     return 0;
 }
 
+/* Copy the export files of dir (those present) into the staging directory
+ * as apply-NAME; returns how many, or -1. */
+static int copy_exports(const char *dir, ss_report_gp *g, ss_err *err)
+{
+    static const char *const names[] = {"APPLY.md", "launch-template.json", "user-data.sh", "asg.json",
+                                        "ecs-capacity-provider.json", "ecs-cluster-capacity-providers.json",
+                                        "target-group-attributes.json", "target-group-health-check.json",
+                                        "ecs-task-definition.json", "ecs-service.json", "ecs.config", "k8s.yaml",
+                                        "cluster-autoscaler-values.yaml", "main.tf"};
+    int n = 0;
+    for (size_t i = 0; i < SS_ARRAY_LEN(names); i++) {
+        char src[PATH_MAX], dst[PATH_MAX], name[128];
+        snprintf(src, sizeof src, "%s/%s", dir, names[i]);
+        FILE *in = fopen(src, "rb");
+        if (!in)
+            continue;
+        snprintf(name, sizeof name, "apply-%s", names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", g->stage, name);
+        FILE *out = fopen(dst, "wb");
+        if (!out) {
+            fclose(in);
+            return ss_err_set(err, "%s: cannot write: %s", dst, strerror(errno));
+        }
+        char buf[65536];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, k, out);
+        int bad = ferror(in) || ferror(out);
+        fclose(in);
+        if (fclose(out) != 0 || bad)
+            return ss_err_set(err, "%s: copy failed", dst);
+        ss_report_gp_add_file(g, name);
+        n++;
+    }
+    return n;
+}
+
 /* ---- Sensitivity ------------------------------------------------------------ */
 
 #define MAX_PANELS 9
@@ -790,7 +827,14 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
         ss_report_survival_chart(&st, &g, &charts, region, err))
         goto unstage;
 
-    ss_report_doc doc = {.optim = op,
+    /* the optimization's exports, copied into the report (apply-FILE) so
+     * that the page stays self-contained and its links resolve wherever it
+     * is moved */
+    int copied = op && op->export_dir ? copy_exports(op->export_dir, &g, err) : 0;
+    if (copied < 0)
+        goto unstage;
+    ss_report_doc doc = {.export_rel = copied > 0 ? "apply-" : NULL,
+                         .optim = op,
                          .run = rp,
                          .stats_mode = o->stats,
                          .region = region,

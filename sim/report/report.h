@@ -118,6 +118,7 @@ typedef struct ss_report_optim {
     char statistic[16];
     double cost_floor_month;   /* NaN if not stored */
     double baseline_month;     /* the recommendation simulated all On-Demand (USD/month); NaN if not stored */
+    char *export_dir;          /* where optimize wrote the exports (absolute), NULL if not stored */
     int64_t stored_recommended;/* extra_json "recommended", -1 if none (see choose_recommended) */
     ss_report_candidate *cands;
     size_t n_cands;
@@ -260,6 +261,8 @@ typedef struct ss_report_doc {
     size_t n_charts;
     int formats;
     const char *market_summary;     /* one paragraph about the market data, may be NULL */
+    const char *export_rel;         /* prefix of the copies of the optimization's exports beside the
+                                     * page ("apply-"), or NULL when there are none */
 } ss_report_doc;
 
 /* index.html and index.md into dir. */

@@ -87,6 +87,9 @@ static void parse_extra(ss_report_optim *o, const char *extra)
     v = json_object_get(j, "ondemand_baseline_per_month");
     if (json_is_number(v))
         o->baseline_month = json_number_value(v);
+    v = json_object_get(j, "out");
+    if (json_is_string(v))
+        o->export_dir = ss_strdup(json_string_value(v));
     json_decref(j);
 }
 
@@ -310,6 +313,7 @@ void ss_report_optim_free(ss_report_optim *o)
     if (!o)
         return;
     free(o->created_at);
+    free(o->export_dir);
     free(o->scenario_name);
     free(o->scenario_text);
     free(o->scenario_hash);

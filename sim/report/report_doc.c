@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include <jansson.h>
@@ -563,6 +564,71 @@ static void summary_run(out2 *o, const ss_report_doc *d)
     }
 }
 
+/* The files of the optimization's export directory with the command that
+ * applies each, linked (relative to the page); in APPLY.md's order. */
+static void apply_section(out2 *o, const ss_report_doc *d)
+{
+    static const struct {
+        const char *file, *command;
+    } steps[] = {
+        {"APPLY.md", "the placeholders left and these commands, in order"},
+        {"launch-template.json", "aws ec2 create-launch-template --cli-input-json file://launch-template.json"},
+        {"asg.json", "aws autoscaling create-auto-scaling-group --cli-input-json file://asg.json"},
+        {"ecs-capacity-provider.json", "aws ecs create-capacity-provider --cli-input-json file://ecs-capacity-provider.json"},
+        {"ecs-cluster-capacity-providers.json",
+         "aws ecs put-cluster-capacity-providers --cli-input-json file://ecs-cluster-capacity-providers.json"},
+        {"target-group-attributes.json",
+         "aws elbv2 modify-target-group-attributes --cli-input-json file://target-group-attributes.json"},
+        {"target-group-health-check.json", "aws elbv2 modify-target-group --cli-input-json file://target-group-health-check.json"},
+        {"ecs-task-definition.json", "aws ecs register-task-definition --cli-input-json file://ecs-task-definition.json"},
+        {"ecs-service.json", "aws ecs create-service --cli-input-json file://ecs-service.json"},
+        {"k8s.yaml", "eksctl create nodegroup (its ClusterConfig), kubectl apply -f (the rest)"},
+        {"cluster-autoscaler-values.yaml", "helm upgrade --install cluster-autoscaler autoscaler/cluster-autoscaler -f ..."},
+        {"main.tf", "terraform init && terraform apply (all of the above as one module)"},
+    };
+    const ss_report_optim *op = d->optim;
+    if (!d->export_rel || !op || !op->export_dir)
+        return;
+    heading(o, 2, "Apply the recommendation");
+    para_open(o);
+    bothf(o, "spotsim optimize wrote the recommended configuration to %s as files you can apply as they are"
+             " (copies beside this page); each with the command that applies it, run in that directory:",
+          op->export_dir);
+    para_close(o);
+    list_open(o);
+    int shown = 0;
+    for (size_t i = 0; i < SS_ARRAY_LEN(steps); i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", op->export_dir, steps[i].file);
+        struct stat sb;
+        if (stat(path, &sb) != 0)
+            continue;
+        char link[PATH_MAX + 64];
+        snprintf(link, sizeof link, "%s%s", d->export_rel, steps[i].file);
+        fputs("<li><a href=\"", o->h);
+        html_esc(o->h, link);
+        fputs("\"><code>", o->h);
+        html_esc(o->h, steps[i].file);
+        fputs("</code></a>: <code>", o->h);
+        html_esc(o->h, steps[i].command);
+        fputs("</code></li>\n", o->h);
+        fputs("- [`", o->m);
+        fputs(steps[i].file, o->m);
+        fputs("`](", o->m);
+        fputs(link, o->m);
+        fputs("): `", o->m);
+        fputs(steps[i].command, o->m);
+        fputs("`\n", o->m);
+        shown++;
+    }
+    list_close(o);
+    if (!shown) {
+        para_open(o);
+        bothf(o, "(No export file is left in the directory optimize wrote, %s.)", op->export_dir);
+        para_close(o);
+    }
+}
+
 static void charts_section(out2 *o, const ss_report_doc *d)
 {
     heading(o, 2, "Charts");
@@ -720,6 +786,7 @@ int ss_report_write_docs(const ss_report_doc *d, const char *dir, ss_err *err)
                  " On-Demand prices over the imported history.");
         para_close(&o);
     }
+    apply_section(&o, d);
     if (!d->n_charts) {
         para_open(&o);
         both(&o, "No chart: the store holds no data to draw.");
