@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "sim/kernel/util.h"
 #include "sim/scenario/scenario_io.h"
@@ -307,12 +308,70 @@ static void test_json_and_db_env(void **state)
     free(tmp);
 }
 
+/* One value from a query on db, as text ("" when none). */
+static char *query_text(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *s = NULL;
+    char *v = NULL;
+    ss_buf b = {0};
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK)
+        while (sqlite3_step(s) == SQLITE_ROW)
+            ss_buf_printf(&b, "%s;", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+    v = b.s ? b.s : ss_strdup("");
+    return v;
+}
+
+/* Issue 15 item 13: what the AWS CLI prints, from a pipe: the pages of a
+ * paginated describe-spot-price-history loop concatenated, and its
+ * --output text form (SPOTPRICEHISTORY rows, a NEXTTOKEN row). Hand:
+ * 2016-04-25T12:00:22Z = 1461585622000 ms; 11:00:22 = 1461582022000. */
+static void test_aws_cli_pipes(void **state)
+{
+    (void)state;
+    char *tmp = tu_mkdtemp();
+    char db[1024];
+    snprintf(db, sizeof db, "%s/a.db", tmp);
+    const char *pages =
+        "{\"SpotPriceHistory\":[{\"Timestamp\":\"2016-04-25T12:00:22.000Z\",\"ProductDescription\":"
+        "\"Linux/UNIX\",\"InstanceType\":\"m3.medium\",\"SpotPrice\":\"0.009600\",\"AvailabilityZone\":"
+        "\"us-east-1a\"}],\"NextToken\":\"abc\"}\n"
+        "{\"SpotPriceHistory\":[{\"Timestamp\":\"2016-04-25T11:00:22.000Z\",\"ProductDescription\":"
+        "\"Linux/UNIX\",\"InstanceType\":\"m3.medium\",\"SpotPrice\":\"0.009700\",\"AvailabilityZone\":"
+        "\"us-east-1a\"}]}\n";
+    FILE *f = fopen(tu_fmt("%s/pages.json", tmp), "w");
+    assert_non_null(f);
+    fputs(pages, f);
+    fclose(f);
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s' --quiet - <'%s/pages.json'", bin(), db, tmp)), 0);
+    char *v = query_text(db, "SELECT t_ms || ',' || usd_per_hour FROM spot_prices ORDER BY t_ms");
+    assert_string_equal(v, "1461582022000,0.0097;1461585622000,0.0096;");
+    free(v);
+    f = fopen(tu_fmt("%s/text.txt", tmp), "w");
+    assert_non_null(f);
+    fputs("NEXTTOKEN\tabc\n"
+          "SPOTPRICEHISTORY\tus-east-1b\tm3.medium\tLinux/UNIX\t0.010100\t2016-04-25T12:00:22+00:00\n"
+          "SPOTPRICEHISTORY\tus-east-1c\tm3.medium\tLinux/UNIX\t0.011000\t2016-04-25T12:00:22+00:00\n",
+          f);
+    fclose(f);
+    assert_int_equal(tu_system(tu_fmt("cat '%s/text.txt' | '%s' import --db '%s' --quiet -", tmp, bin(), db)), 0);
+    v = query_text(db, "SELECT p.zone || ',' || s.t_ms || ',' || s.usd_per_hour FROM spot_prices s JOIN pools p "
+                       "ON p.id = s.pool_id WHERE p.zone <> 'us-east-1a' ORDER BY p.zone");
+    assert_string_equal(v, "us-east-1b,1461585622000,0.0101;us-east-1c,1461585622000,0.011;");
+    free(v);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slo_rule),        cmocka_unit_test(test_progress_total),
         cmocka_unit_test(test_did_you_mean),    cmocka_unit_test(test_help_examples),
-        cmocka_unit_test(test_json_and_db_env),
+        cmocka_unit_test(test_json_and_db_env), cmocka_unit_test(test_aws_cli_pipes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
