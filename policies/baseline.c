@@ -1,9 +1,10 @@
 /*
- * baseline.c - the all-On-Demand baseline as users understand it: the same
- * service, with the same policy (sizes, scaling, placement, draining,
- * Kubernetes spread and autoscaler), run entirely on On-Demand capacity and
- * simulated over the same horizon. One figure, used by `run`, `optimize`
- * (the recommendation) and the report.
+ * baseline.c - the all-On-Demand baseline as users understand it: the
+ * scenario as written - the same service with the same policy (sizes,
+ * scaling, placement, draining, Kubernetes spread and autoscaler) - run
+ * entirely on On-Demand capacity and simulated over the same horizon with
+ * the scenario's seed and replicas. One figure per scenario, used by `run`,
+ * `optimize` (the recommendation's savings), `list`/`show` and the report.
  *
  * It is not the metric ondemand_baseline_usd, which bills the Spot fleet's
  * own instance lifetimes at On-Demand prices ("the same fleet billed
@@ -13,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/eval.h"
+#include "policies/evaluate.h"
 #include "policies/baseline.h"
 
 void ss_scenario_all_ondemand(const ss_scenario *sc, ss_scenario *out)

@@ -1,6 +1,6 @@
 /*
- * baseline.h - the all-On-Demand baseline: the same service with the same
- * policy, simulated with no Spot capacity (policies/baseline.c).
+ * baseline.h - the all-On-Demand baseline: the scenario as written - its
+ * service and policy - simulated with no Spot capacity (policies/baseline.c).
  */
 #ifndef SPOTSIM_BASELINE_H
 #define SPOTSIM_BASELINE_H
@@ -10,7 +10,7 @@
 #include "sim/kernel/util.h"
 
 /* What the exact wording of the baseline is, wherever it is shown. */
-#define SS_BASELINE_DEFINITION "the same service and policy simulated all On-Demand"
+#define SS_BASELINE_DEFINITION "the scenario as written, simulated all On-Demand"
 
 /* out = sc with every ASG / node group all On-Demand (out may be sc). */
 void ss_scenario_all_ondemand(const ss_scenario *sc, ss_scenario *out);

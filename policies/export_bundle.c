@@ -429,6 +429,9 @@ static int ecs_bundle(const ss_scenario *sc, bundle *b, ss_err *err)
         if (put(b, name, s, err))
             return -1;
         step(b, "aws autoscaling create-auto-scaling-group --cli-input-json file://%s", name);
+        if (!sc->asgs[g].az_rebalance) /* simulated without AZ rebalancing */
+            step(b, "aws autoscaling suspend-processes --auto-scaling-group-name %s --scaling-processes AZRebalance",
+                 sc->asgs[g].name);
     }
     step(b, "# 4. the capacity provider(s), with the ARN of their ASG, and the cluster association");
     for (int p = 0; p < sc->n_providers; p++) {

@@ -133,14 +133,19 @@ int ss_export_ecs_config(const ss_scenario *sc, char **out, ss_err *err)
 {
     (void)err;
     const ss_service *s = &sc->service;
-    char buf[512];
-    snprintf(buf, sizeof buf,
-             "# /etc/ecs/ecs.config for the container instances of service %s (spotsim export)\n"
-             "ECS_CLUSTER=<cluster-name>\n"
-             "ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n"
-             "ECS_CONTAINER_STOP_TIMEOUT=%llds\n",
-             s->name, s->spot_draining ? "true" : "false",
-             (long long)(s->stop_timeout / SS_SECOND));
+    char buf[640];
+    int n = snprintf(buf, sizeof buf,
+                     "# /etc/ecs/ecs.config for the container instances of service %s (spotsim export)\n"
+                     "ECS_CLUSTER=<cluster-name>\n"
+                     "ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n"
+                     "ECS_CONTAINER_STOP_TIMEOUT=%llds\n",
+                     s->name, s->spot_draining ? "true" : "false",
+                     (long long)(s->stop_timeout / SS_SECOND));
+    /* ECS_RESERVED_MEMORY of the first capacity provider (one file for the
+     * service's instances; the scenario keeps it per provider) */
+    if (n > 0 && (size_t)n < sizeof buf && sc->n_providers > 0 && sc->providers[0].reserved_memory_mib > 0)
+        snprintf(buf + n, sizeof buf - (size_t)n, "ECS_RESERVED_MEMORY=%.0f\n",
+                 sc->providers[0].reserved_memory_mib);
     *out = ss_strdup(buf);
     return 0;
 }

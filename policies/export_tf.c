@@ -251,6 +251,8 @@ static void asg_resource(ss_buf *b, const ss_scenario *sc, int g)
                                                                                : SS_TERM_DEFAULT));
     ss_buf_printf(b, "]\n");
     ss_buf_printf(b, "  protect_from_scale_in = %s\n", protect ? "true" : "false");
+    if (!a->az_rebalance)
+        ss_buf_printf(b, "  suspended_processes = [\"AZRebalance\"]\n");
     ss_buf_printf(b, "\n  availability_zone_distribution {\n    capacity_distribution_strategy = \"%s\"\n  }\n",
                   ss_export_az_distribution_name(a->az_distribution));
     ss_buf_printf(b, "\n  mixed_instances_policy {\n    instances_distribution {\n");
@@ -305,9 +307,11 @@ static void ecs_resources(ss_buf *b, const ss_scenario *sc)
     /* the user data: the simulated ecs.config lines */
     ss_buf_printf(b, "\nlocals {\n  user_data = <<-EOT\n    #!/bin/bash\n"
                      "    cat >> /etc/ecs/ecs.config <<'EOF'\n    ECS_CLUSTER=${var.cluster_name}\n"
-                     "    ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n    ECS_CONTAINER_STOP_TIMEOUT=%llds\n"
-                     "    EOF\n  EOT\n}\n",
+                     "    ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n    ECS_CONTAINER_STOP_TIMEOUT=%llds\n",
                   s->spot_draining ? "true" : "false", (long long)(s->stop_timeout / SS_SECOND));
+    if (sc->n_providers > 0 && sc->providers[0].reserved_memory_mib > 0) /* as ecs.config */
+        ss_buf_printf(b, "    ECS_RESERVED_MEMORY=%.0f\n", sc->providers[0].reserved_memory_mib);
+    ss_buf_printf(b, "    EOF\n  EOT\n}\n");
     ss_buf_printf(b, "\nresource \"aws_launch_template\" \"this\" {\n  name = \"%s\"\n"
                      "  image_id = data.aws_ssm_parameter.ecs_ami.value\n"
                      "  vpc_security_group_ids = var.security_group_ids\n"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/eval.h"
+#include "policies/evaluate.h"
 #include "policies/baseline.h"
 #include "tests/ecs_fixture.h"
 

@@ -267,7 +267,7 @@ static void test_json_and_db_env(void **state)
     json_t *b = json_object_get(o, "ondemand_baseline");
     assert_true(json_real_value(json_object_get(b, "cost_per_month_usd")) > 0);
     assert_string_equal(json_string_value(json_object_get(b, "definition")),
-                        "the same service and policy simulated all On-Demand");
+                        "the scenario as written, simulated all On-Demand");
     json_decref(o);
     /* --db wins over SPOTSIM_DB */
     assert_int_equal(tu_system(tu_fmt("SPOTSIM_DB='%s/nope/y.db' '%s' import --quiet --db '%s/z.db' "

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "datasets/store.h"
+#include "policies/results.h"
 #include "sim/report/report.h"
 
 #define T0 1709510400000LL /* 2024-03-04T00:00:00Z, a Monday (ISO 2024-W10) */
@@ -142,7 +143,7 @@ static void make_store(const char *path, const char *tmpdir)
 {
     ss_store st;
     ss_err err = {{0}};
-    if (ss_store_open(&st, path, 0, &err))
+    if (ss_store_open(&st, path, 0, &err) || ss_results_schema(&st, &err))
         fail_msg("%s", err.msg);
     exec_ok(&st, "BEGIN");
     /* A hostile scenario name: quotes, a backquote command, a macro. */
@@ -169,8 +170,8 @@ static void make_store(const char *path, const char *tmpdir)
      * unavailability = 0.02 / 10^base * (1 + 0.5 strategy) * (1 + 0.1(r-1)).
      * SLO 0.999 (mean) needs base >= 2; the cheapest such is base 2,
      * strategy 0, pools 0: i = 2, id 3, $300/month, availability 0.9998.
-     * Baseline: 1800 USD/month, the recommendation simulated all On-Demand
-     * as `spotsim optimize` stores it in extra_json (the fleet-billing metric
+     * Baseline: 1800 USD/month, the scenario simulated all On-Demand as
+     * `spotsim optimize` stores it in extra_json (the fleet-billing metric
      * ondemand_baseline_usd, 2000 USD/month, is not the baseline shown). */
     for (int i = 0; i < 30; i++) {
         int base = i % 5, strat = i / 10, pools = (i / 5) % 2;
@@ -469,7 +470,7 @@ static void test_report_optimization(void **state)
     char *h = tu_read_file(tu_fmt("%s/index.html", d1), NULL);
     char *m = tu_read_file(tu_fmt("%s/index.md", d1), NULL);
     assert_non_null(strstr(h, "Recommended configuration (candidate 3 of 30 evaluated)"));
-    assert_non_null(strstr(h, "$300 per month, against $1800 per month for the same service and policy "
+    assert_non_null(strstr(h, "$300 per month, against $1800 per month for the scenario as written, "
                               "simulated all On-Demand"));
     assert_non_null(strstr(h, "6.0x cheaper (-83%)"));
     assert_non_null(strstr(h, "available 99.98% of the time"));

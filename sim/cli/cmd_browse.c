@@ -237,8 +237,7 @@ static int load_item(ss_store *st, const char *db, const ref *r, item *it, ss_er
                               r->id);
         cand = rec;
     }
-    if (cand == rec)
-        it->baseline = bl; /* stored for the recommendation only */
+    it->baseline = bl; /* one per optimization: its scenario as written, all On-Demand */
     it->cand = cand;
     snprintf(it->label, sizeof it->label, "opt:%ld/%ld", r->id, cand);
     if (ss_store_prepare(st, "SELECT params_json FROM candidates WHERE optimization_id = ? AND candidate_id = ?",
@@ -528,7 +527,7 @@ static void print_item(const item *it)
             printf("  %-28s %.2f %s\n", headline[i], it->mean[id], ss_metric_table[id].unit);
     }
     if (!isnan(it->baseline))
-        printf("  %-28s %.2f USD/month (the same service and policy simulated all On-Demand)\n", "all On-Demand",
+        printf("  %-28s %.2f USD/month (the scenario as written, simulated all On-Demand)\n", "all On-Demand",
                it->baseline);
 }
 

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "datasets/store.h"
+#include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "sim/scenario/scenario_io.h"
 #include "policies/baseline.h"
@@ -139,7 +140,8 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
     ss_data *data = NULL;
     ss_store st = {0};
     bool ok = ss_scenario_load_file(path, sc, &err) == 0 && ss_space_build(&sc->search, space, &err) == 0 &&
-              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, sc, &data, &err) == 0;
+              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err) == 0;
+    space->bind = &ss_scenario_binder;
     if (!ok)
         ss_fail("optimize", "MPI rank %d: %s", rank, err.msg);
     if (st.db)
@@ -163,23 +165,25 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
 
 typedef struct baseline_ctx {
     const ss_scenario *sc;
-    const ss_space *space;
     const ss_data *data;
-    int replicas;
-    const ss_opt_result *res;
+    bool done;
+    int rc;
+    double value;
 } baseline_ctx;
 
-/* The all-On-Demand baseline of a candidate: its scenario, all On-Demand. */
+/* The all-On-Demand baseline: the scenario as written (not the candidate),
+ * simulated all On-Demand with the scenario's own replicas and seed - the
+ * same figure `spotsim run` shows for that scenario. Computed once. */
 static int candidate_baseline(void *vctx, int cand_index, double *usd_month, ss_err *err)
 {
+    (void)cand_index;
     baseline_ctx *b = vctx;
-    const ss_candidate *c = &b->res->c[cand_index].c;
-    ss_scenario *one = ss_malloc(sizeof *one);
-    int rc = ss_candidate_scenario(b->sc, b->space, c, one, err);
-    if (!rc)
-        rc = ss_ondemand_baseline(one, b->data, b->replicas, usd_month, err);
-    free(one);
-    return rc;
+    if (!b->done) {
+        b->rc = ss_ondemand_baseline(b->sc, b->data, b->sc->replicas > 0 ? b->sc->replicas : 1, &b->value, err);
+        b->done = true;
+    }
+    *usd_month = b->value;
+    return b->rc;
 }
 
 static json_t *cand_json(const ss_opt_result *r, int i)
@@ -396,6 +400,7 @@ int ss_cmd_optimize(int argc, char **argv)
         ss_fail("optimize", "%s: %s", path, err.msg);
         goto out;
     }
+    space.bind = &ss_scenario_binder;
     if (ss_store_open(&st, db, 0, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
@@ -418,7 +423,7 @@ int ss_cmd_optimize(int argc, char **argv)
         stored.threads = cfg.threads;
         cfg = stored;
     }
-    if (ss_data_load(&st, sc, &data, &err)) {
+    if (ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
@@ -541,9 +546,9 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     ss_recommendation rec;
     /* ss_recommend returns 0 with the candidate in rec.pick, or -1 when no
-     * candidate meets the SLO; the baseline is the pick's configuration
-     * simulated all On-Demand (cfg.replicas replicas). */
-    baseline_ctx bctx = {sc, &space, data, res.cfg.replicas, &res};
+     * candidate meets the SLO; the baseline is the scenario as written,
+     * simulated all On-Demand. */
+    baseline_ctx bctx = {.sc = sc, .data = data};
     int pick = ss_recommend_with_baseline(&res, slo_frac, floor_usd, candidate_baseline, &bctx, &rec) ? -1
                                                                                                      : rec.pick;
     if (ss_write_file_atomic(outdir, "recommendation.txt", rec.text, &err)) {

@@ -19,9 +19,11 @@
 #include "policies/baseline.h"
 #include "policies/results.h"
 #include "datasets/store.h"
+#include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "models/ecs.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "sim/scenario/scenario_io.h"
 #include "sim/cli/cli.h"
 
@@ -353,7 +355,7 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "--from/--to: the horizon is empty");
         goto out;
     }
-    if (ss_store_open(&st, db, 0, &err) || ss_data_load(&st, sc, &d, &err)) {
+    if (ss_store_open(&st, db, 0, &err) || ss_data_load(&st, &sc->market, sc->start, sc->end, &d, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
     }

@@ -169,8 +169,8 @@ static int frontier_chart(const ss_report_optim *o, double baseline, int log_ava
     ss_report_charts_add(charts, "frontier", "Cost vs availability",
                          "Every candidate (grey, mean of its replicas), the Pareto frontier (blue,"
                          " with 95% t-intervals across replicas), the recommended configuration"
-                         " (orange ring), the all-On-Demand baseline (dashed red: the recommended service and"
-                         " policy simulated with no Spot) and the SLO.");
+                         " (orange ring), the all-On-Demand baseline (dashed red: the scenario as written,"
+                         " simulated with no Spot) and the SLO.");
     return 0;
 }
 

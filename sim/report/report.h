@@ -117,7 +117,7 @@ typedef struct ss_report_optim {
     int slo_stored;            /* 1 = from extra_json, 0 = default */
     char statistic[16];
     double cost_floor_month;   /* NaN if not stored */
-    double baseline_month;     /* the recommendation simulated all On-Demand (USD/month); NaN if not stored */
+    double baseline_month;     /* the scenario as written, simulated all On-Demand (USD/month); NaN if not stored */
     char *export_dir;          /* where optimize wrote the exports (absolute), NULL if not stored */
     int64_t stored_recommended;/* extra_json "recommended", -1 if none (see choose_recommended) */
     ss_report_candidate *cands;

@@ -422,7 +422,7 @@ static void summary_optim(out2 *o, const ss_report_doc *d)
     para_close(o);
     params_list(o, op, r->params_json);
     para_open(o);
-    bothf(o, "It costs %s per month, against %s per month for the same service and policy simulated all "
+    bothf(o, "It costs %s per month, against %s per month for the scenario as written, simulated all "
              "On-Demand: %s.",
           cost, base, sav);
     /* the cheapest evaluated configuration that runs no Spot at all */
