@@ -829,6 +829,58 @@ static void test_user_data_and_fill(void **state)
     free(sc);
 }
 
+/* The bundle (issue 15 item 6): every file, and APPLY.md with the
+ * placeholders and the commands in order; an ASG simulated without AZ
+ * rebalancing gets its suspend-processes line. */
+static void test_bundle(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    ecs_scenario(sc);
+    sc->asgs[0].az_rebalance = false;
+    ss_err err;
+    /* 12 files: APPLY.md, asg.json, ecs-capacity-provider.json,
+     * ecs-cluster-capacity-providers.json, ecs-service.json,
+     * ecs-task-definition.json, ecs.config, launch-template.json, main.tf,
+     * target-group-attributes.json, target-group-health-check.json,
+     * user-data.sh */
+    assert_int_equal(ss_export_bundle(sc, dir, NULL, 0, true, &err), 12);
+    char *ls = dir_listing(dir);
+    assert_string_equal(ls, "APPLY.md asg.json ecs-capacity-provider.json ecs-cluster-capacity-providers.json "
+                            "ecs-service.json ecs-task-definition.json ecs.config launch-template.json main.tf "
+                            "target-group-attributes.json target-group-health-check.json user-data.sh");
+    free(ls);
+    char *md = tu_read_file(tu_fmt("%s/APPLY.md", dir), NULL);
+    assert_non_null(md);
+    const char *order[] = {"aws ecs create-cluster --cluster-name <cluster-name>",
+                           "aws ec2 create-launch-template --cli-input-json file://launch-template.json",
+                           "aws autoscaling create-auto-scaling-group --cli-input-json file://asg.json",
+                           "aws autoscaling suspend-processes --auto-scaling-group-name web-asg "
+                           "--scaling-processes AZRebalance",
+                           "aws ecs create-capacity-provider --cli-input-json file://ecs-capacity-provider.json",
+                           "aws ecs put-cluster-capacity-providers",
+                           "aws elbv2 modify-target-group-attributes",
+                           "aws ecs register-task-definition",
+                           "aws ecs create-service --cli-input-json file://ecs-service.json"};
+    const char *at = md;
+    for (size_t i = 0; i < SS_ARRAY_LEN(order); i++) {
+        const char *p = strstr(at, order[i]);
+        if (!p)
+            fail_msg("APPLY.md lacks, or has out of order, <%s>:\n%s", order[i], md);
+        at = p;
+    }
+    /* the placeholders table: every placeholder once, with where it is */
+    assert_non_null(strstr(md, "| `<target-group-arn>` | the ARN of the load balancer target group of the service | "
+                               "`target-group-attributes.json`, `target-group-health-check.json`, "
+                               "`ecs-service.json` |"));
+    assert_non_null(strstr(md, "| `<subnet-for-us-east-1a>` |"));
+    free(md);
+    free(sc);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -842,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_ca_values),
         cmocka_unit_test(test_health_check),
         cmocka_unit_test(test_user_data_and_fill),
+        cmocka_unit_test(test_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
