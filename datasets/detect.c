@@ -98,6 +98,10 @@ int ss_import_detect(const char *path, const char *head, size_t n, ss_import_for
         int arr = s[0] == '[';
         if (has(s, m, "\"SpotPriceHistory\""))
             *out = SS_IMPORT_PRICE_JSON;
+        else if (has(s, m, "\"Reservations\""))
+            *out = SS_IMPORT_INSTANCES_JSON;
+        else if (has(s, m, "\"SpotInstanceRequests\""))
+            *out = SS_IMPORT_SPOT_REQUESTS_JSON;
         else if (has(s, m, "\"gap_seconds\""))
             *out = SS_IMPORT_SKYPILOT;
         else if (has(s, m, "\"spot_advisor\"") || has(s, m, "\"instance_types\""))

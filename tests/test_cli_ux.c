@@ -328,7 +328,10 @@ static char *query_text(const char *db, const char *sql)
 /* Issue 15 item 13: what the AWS CLI prints, from a pipe: the pages of a
  * paginated describe-spot-price-history loop concatenated, and its
  * --output text form (SPOTPRICEHISTORY rows, a NEXTTOKEN row). Hand:
- * 2016-04-25T12:00:22Z = 1461585622000 ms; 11:00:22 = 1461582022000. */
+ * 2016-04-25T12:00:22Z = 1461585622000 ms; 11:00:22 = 1461582022000.
+ * And the interruption evidence users have from the AWS CLI:
+ * describe-instances (the inventory) and describe-spot-instance-requests
+ * (the status history). */
 static void test_aws_cli_pipes(void **state)
 {
     (void)state;
@@ -361,6 +364,52 @@ static void test_aws_cli_pipes(void **state)
     v = query_text(db, "SELECT p.zone || ',' || s.t_ms || ',' || s.usd_per_hour FROM spot_prices s JOIN pools p "
                        "ON p.id = s.pool_id WHERE p.zone <> 'us-east-1a' ORDER BY p.zone");
     assert_string_equal(v, "us-east-1b,1461585622000,0.0101;us-east-1c,1461585622000,0.011;");
+    free(v);
+
+    /* describe-instances as the inventory: a Spot instance launched
+     * 2023-08-03T00:00:00Z (1691020800000) and terminated by a Spot
+     * interruption at 02:20:00 GMT (+ 8400 s = 1691029200000), and a running
+     * On-Demand one (no InstanceLifecycle, no end) */
+    f = fopen(tu_fmt("%s/di.json", tmp), "w");
+    assert_non_null(f);
+    fputs("{\"Reservations\": [{\"Instances\": [\n"
+          " {\"InstanceId\": \"i-0123456789abcdef0\", \"InstanceType\": \"m5.large\", \"LaunchTime\": "
+          "\"2023-08-03T00:00:00+00:00\", \"Placement\": {\"AvailabilityZone\": \"us-east-1a\"}, \"State\": "
+          "{\"Code\": 48, \"Name\": \"terminated\"}, \"StateTransitionReason\": \"Service initiated "
+          "(2023-08-03 02:20:00 GMT)\", \"InstanceLifecycle\": \"spot\", \"StateReason\": {\"Code\": "
+          "\"Server.SpotInstanceTermination\"}},\n"
+          " {\"InstanceId\": \"i-0123456789abcdef1\", \"InstanceType\": \"m5.large\", \"LaunchTime\": "
+          "\"2023-08-03T00:00:00.000Z\", \"Placement\": {\"AvailabilityZone\": \"us-east-1b\"}, \"State\": "
+          "{\"Code\": 16, \"Name\": \"running\"}, \"StateTransitionReason\": \"\"}]}]}\n",
+          f);
+    fclose(f);
+    /* describe-spot-instance-requests: one request terminated for lack of
+     * capacity at 02:20 (an interruption), one fulfilled (no evidence) */
+    f = fopen(tu_fmt("%s/sir.json", tmp), "w");
+    assert_non_null(f);
+    fputs("{\"SpotInstanceRequests\": [\n"
+          " {\"SpotInstanceRequestId\": \"sir-1a2b3c4d\", \"InstanceId\": \"i-0123456789abcdef0\", "
+          "\"LaunchedAvailabilityZone\": \"us-east-1a\", \"LaunchSpecification\": {\"InstanceType\": "
+          "\"m5.large\"}, \"Status\": {\"Code\": \"instance-terminated-no-capacity\", \"UpdateTime\": "
+          "\"2023-08-03T02:20:00.000Z\"}},\n"
+          " {\"SpotInstanceRequestId\": \"sir-2b3c4d5e\", \"InstanceId\": \"i-0123456789abcdef2\", "
+          "\"LaunchedAvailabilityZone\": \"us-east-1a\", \"LaunchSpecification\": {\"InstanceType\": "
+          "\"m5.large\"}, \"Status\": {\"Code\": \"fulfilled\", \"UpdateTime\": \"2023-08-03T00:00:00.000Z\"}}]}\n",
+          f);
+    fclose(f);
+    assert_int_equal(tu_system(tu_fmt("'%s' import --db '%s' --quiet '%s/di.json' '%s/sir.json'", bin(), db, tmp,
+                                      tmp)),
+                     0);
+    v = query_text(db, "SELECT instance_id || ',' || lifecycle || ',' || launch_ms || ',' || "
+                       "coalesce(end_ms, '-') || ',' || coalesce(end_reason, '-') FROM instances ORDER BY instance_id");
+    assert_string_equal(v, "i-0123456789abcdef0,spot,1691020800000,1691029200000,spot-interruption;"
+                           "i-0123456789abcdef1,on-demand,1691020800000,-,-;");
+    free(v);
+    v = query_text(db, "SELECT kind || ',' || instance_id || ',' || t_ms || ',' || action FROM interruption_events");
+    assert_string_equal(v, "interruption,i-0123456789abcdef0,1691029200000,terminate;");
+    free(v);
+    v = query_text(db, "SELECT format FROM provenance ORDER BY id");
+    assert_non_null(strstr(v, "instances-json;spot-requests-json;"));
     free(v);
     tu_rmtree(tmp);
     free(tmp);
