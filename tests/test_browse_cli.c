@@ -164,6 +164,28 @@ static void test_report_links_exports(void **state)
     oc_same_file(tu_fmt("%s/rep/apply-asg.json", g_dir), tu_fmt("%s/o/asg.json", g_dir));
 }
 
+/* Issue 15 item 15: cost by zone. `spotsim run` keeps replica 0's per-zone
+ * breakdown; the zones' costs add up to that replica's cost (every
+ * instance is in one zone), and the run report has the table. */
+static void test_cost_by_zone(void **state)
+{
+    (void)state;
+    long diff_micro = oc_query_long(g_db, "SELECT CAST(ROUND(ABS((SELECT SUM(json_extract(z.value, '$.cost_usd')) "
+                                          "FROM json_each(r.extra_json, '$.zones') z) - r.cost_usd) * 1e6) AS INTEGER) "
+                                          "FROM run_results r WHERE r.run_id = 1 AND r.replica = 0");
+    assert_int_equal(diff_micro, 0);
+    long zones = oc_query_long(g_db, "SELECT json_array_length(extra_json, '$.zones') FROM run_results WHERE run_id = 1 "
+                                     "AND replica = 0");
+    assert_int_equal(zones, 1); /* ecs-small.yaml: one zone, eu-west-3a */
+    int rc = tu_system(tu_fmt("'%s' report --db '%s' --run 1 --out '%s/rrep' >/dev/null 2>&1", tu_spotsim_bin(),
+                              g_db, g_dir));
+    assert_int_equal(rc, 0);
+    char *md = tu_read_file(tu_fmt("%s/rrep/index.md", g_dir), NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "## Cost by zone (run 1, replica 0)"));
+    free(md);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_one_baseline),
         cmocka_unit_test(test_diff_and_explain),
         cmocka_unit_test(test_report_links_exports),
+        cmocka_unit_test(test_cost_by_zone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

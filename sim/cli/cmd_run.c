@@ -337,6 +337,7 @@ int ss_cmd_run(int argc, char **argv)
     ss_metrics *res = NULL;
     char *text = NULL;
     char **extra = NULL;
+    char *zone_json = NULL;
     ss_timeline tl = {0};
     int rc = SS_EXIT_FAIL;
     if (ss_scenario_load_file(path, sc, &err)) {
@@ -402,6 +403,21 @@ int ss_cmd_run(int argc, char **argv)
     extra = ss_malloc(sizeof(char *) * (size_t)R);
     for (int k = 0; k < R; k++)
         extra[k] = bjson;
+    /* replica 0 also keeps its per-zone breakdown, for the report */
+    if (have_zones) {
+        json_t *z0 = json_object(), *zs = json_array();
+        json_object_set_new(z0, "ondemand_baseline_per_month", json_real(baseline));
+        for (int z = 0; z < sc->market.n_zones; z++)
+            json_array_append_new(zs, json_pack("{s:s, s:f, s:f, s:f, s:I}", "zone", sc->market.zones[z],
+                                                "spot_instance_hours", zones[z].spot_h, "od_instance_hours",
+                                                zones[z].od_h, "cost_usd", zones[z].cost, "interruptions",
+                                                (json_int_t)zones[z].interruptions));
+        json_object_set_new(z0, "zones", zs);
+        zone_json = json_dumps(z0, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        json_decref(z0);
+        if (zone_json)
+            extra[0] = zone_json;
+    }
     char hash[17];
     ss_scenario_hash(sc, hash);
     text = read_text(path);
@@ -436,6 +452,7 @@ int ss_cmd_run(int argc, char **argv)
     rc = SS_EXIT_OK;
 out:
     free(extra);
+    free(zone_json);
     ss_timeline_free(&tl);
     free(text);
     free(res);

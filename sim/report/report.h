@@ -144,6 +144,7 @@ typedef struct ss_report_run {
     int64_t seed;
     double mean[SS_METRIC_COUNT], half[SS_METRIC_COUNT];
     double baseline_month;     /* the service simulated all On-Demand (USD/month); NaN if not stored */
+    char *zones_json;          /* replica 0's per-zone breakdown (JSON array), NULL if not stored */
     ss_report_tl_row *tl;      /* replica 0, by time */
     size_t n_tl;
 } ss_report_run;

@@ -402,6 +402,16 @@ int ss_report_load_run(ss_store *st, int64_t id, ss_report_run *r, ss_err *err)
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
         r->baseline_month = sqlite3_column_double(s, 0);
     sqlite3_finalize(s);
+    /* replica 0's cost and hours by zone (`spotsim run`, ECS) */
+    if (ss_store_prepare(st,
+                         "SELECT json_extract(extra_json, '$.zones') FROM run_results WHERE run_id = ? AND "
+                         "replica = 0 AND json_valid(extra_json)",
+                         &s, err))
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        r->zones_json = col_str(s, 0);
+    sqlite3_finalize(s);
 
     if (ss_store_prepare(st,
                          "SELECT t_ms, required, healthy, spot_instances, od_instances, event"
@@ -436,6 +446,7 @@ void ss_report_run_free(ss_report_run *r)
     free(r->scenario_text);
     free(r->scenario_hash);
     free(r->orchestrator);
+    free(r->zones_json);
     for (size_t i = 0; i < r->n_tl; i++)
         free(r->tl[i].event);
     free(r->tl);

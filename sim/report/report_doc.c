@@ -698,6 +698,42 @@ static void recommended_table(out2 *o, const ss_report_optim *op)
     table_end(o);
 }
 
+/* Replica 0's cost, instance-hours and interruption notices by zone, with
+ * each zone's share of the cost. */
+static void zone_table(out2 *o, const ss_report_run *r)
+{
+    json_t *zs = r->zones_json ? json_loads(r->zones_json, 0, NULL) : NULL;
+    if (!json_is_array(zs) || json_array_size(zs) == 0) {
+        json_decref(zs);
+        return;
+    }
+    double total = 0;
+    size_t i;
+    json_t *z;
+    json_array_foreach(zs, i, z) total += json_number_value(json_object_get(z, "cost_usd"));
+    char h[128];
+    snprintf(h, sizeof h, "Cost by zone (run %lld, replica 0)", (long long)r->id);
+    heading(o, 2, h);
+    static const char *const cols[] = {"zone", "cost (USD)", "share", "Spot instance-h", "On-Demand instance-h",
+                                       "interruption notices"};
+    table_head(o, cols, SS_ARRAY_LEN(cols));
+    json_array_foreach(zs, i, z)
+    {
+        char c[32], sh[32], sp[32], od[32], in[32];
+        double cost = json_number_value(json_object_get(z, "cost_usd"));
+        snprintf(c, sizeof c, "%.2f", cost);
+        snprintf(sh, sizeof sh, "%.0f%%", total > 0 ? 100 * cost / total : 0.0);
+        snprintf(sp, sizeof sp, "%.1f", json_number_value(json_object_get(z, "spot_instance_hours")));
+        snprintf(od, sizeof od, "%.1f", json_number_value(json_object_get(z, "od_instance_hours")));
+        snprintf(in, sizeof in, "%lld", (long long)json_integer_value(json_object_get(z, "interruptions")));
+        const char *zn = json_string_value(json_object_get(z, "zone"));
+        const char *cells[] = {zn ? zn : "?", c, sh, sp, od, in};
+        table_row(o, cells, SS_ARRAY_LEN(cells), 0);
+    }
+    table_end(o);
+    json_decref(zs);
+}
+
 static void run_table(out2 *o, const ss_report_run *r)
 {
     char h[128];
@@ -798,8 +834,10 @@ int ss_report_write_docs(const ss_report_doc *d, const char *dir, ss_err *err)
         frontier_table(&o, d->optim);
     if (d->optim && d->optim->recommended >= 0 && d->optim->n_params)
         recommended_table(&o, d->optim);
-    if (d->run)
+    if (d->run) {
+        zone_table(&o, d->run);
         run_table(&o, d->run);
+    }
     fputs("</body>\n</html>\n", o.h);
     int bad = ferror(o.h) || ferror(o.m);
     bad |= fclose(o.h) != 0;
