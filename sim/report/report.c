@@ -823,8 +823,8 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
         ss_report_yaml_names(stext, "market.zones", zones, sizeof zones);
     }
     if (ss_report_price_charts(&st, &g, &charts, region, o->stats, types, zones, err) ||
-        ss_report_interruption_charts(&st, &g, &charts, region, o->stats, err) ||
-        ss_report_survival_chart(&st, &g, &charts, region, err))
+        ss_report_interruption_charts(&st, &g, &charts, region, o->stats, types, zones, err) ||
+        ss_report_survival_chart(&st, &g, &charts, region, types, zones, err))
         goto unstage;
 
     /* the optimization's exports, copied into the report (apply-FILE) so

@@ -246,9 +246,10 @@ int ss_report_price_charts(ss_store *st, ss_report_gp *g, ss_report_charts *char
                            const char *region, int stats_mode, const char *types, const char *zones,
                            ss_err *err);
 int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                                  const char *region, int stats_mode, ss_err *err);
+                                  const char *region, int stats_mode, const char *types, const char *zones,
+                                  ss_err *err);
 int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                             const char *region, ss_err *err);
+                             const char *region, const char *types, const char *zones, ss_err *err);
 
 /* Everything the documents show. */
 

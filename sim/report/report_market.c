@@ -433,7 +433,8 @@ static int heatmap_chart(ss_report_gp *g, ss_report_charts *charts, group *gs, s
 }
 
 int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                                  const char *region, int stats_mode, ss_err *err)
+                                  const char *region, int stats_mode, const char *types, const char *zones,
+                                  ss_err *err)
 {
     sqlite3_stmt *s;
     if (ss_store_prepare(st,
@@ -441,10 +442,16 @@ int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_chart
                          " FROM interruptions i JOIN pools p ON p.id = i.pool_id"
                          " WHERE i.kind IN ('interruption', 'interruption-warning')"
                          " AND (?1 IS NULL OR p.region = ?1)"
+                         " AND (?2 IS NULL OR instr(?2, ',' || p.instance_type || ',') > 0)"
+                         " AND (?3 IS NULL OR instr(?3, ',' || p.zone || ',') > 0)"
                          " GROUP BY i.pool_id, i.instance_id ORDER BY i.pool_id, i.instance_id",
                          &s, err))
         return -1;
     sqlite3_bind_text(s, 1, region_sql(region), -1, SQLITE_STATIC);
+    if (types && *types)
+        sqlite3_bind_text(s, 2, types, -1, SQLITE_STATIC);
+    if (zones && *zones)
+        sqlite3_bind_text(s, 3, zones, -1, SQLITE_STATIC);
     hit *h = NULL;
     size_t nh = 0, cap = 0;
     int64_t wmin = INT64_MAX, wmax = INT64_MIN;
@@ -488,7 +495,7 @@ int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_chart
 /* ---- Survival ------------------------------------------------------------------- */
 
 int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                             const char *region, ss_err *err)
+                             const char *region, const char *types, const char *zones, ss_err *err)
 {
     /* The data's end: instances still running then are censored there. */
     sqlite3_stmt *s;
@@ -499,12 +506,18 @@ int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *ch
     if (ss_store_prepare(st,
                          "SELECT i.pool_id, p.zone, p.instance_type, COUNT(*) FROM instances i"
                          " JOIN pools p ON p.id = i.pool_id WHERE i.lifecycle = 'spot'"
-                         " AND (?1 IS NULL OR p.region = ?1) GROUP BY i.pool_id"
+                         " AND (?1 IS NULL OR p.region = ?1)"
+                         " AND (?2 IS NULL OR instr(?2, ',' || p.instance_type || ',') > 0)"
+                         " AND (?3 IS NULL OR instr(?3, ',' || p.zone || ',') > 0) GROUP BY i.pool_id"
                          " HAVING COUNT(*) >= " SS_STR(MIN_KM_INSTANCES)
                          " ORDER BY COUNT(*) DESC, p.zone, p.instance_type LIMIT " SS_STR(MAX_KM_POOLS),
                          &s, err))
         return -1;
     sqlite3_bind_text(s, 1, region_sql(region), -1, SQLITE_STATIC);
+    if (types && *types)
+        sqlite3_bind_text(s, 2, types, -1, SQLITE_STATIC);
+    if (zones && *zones)
+        sqlite3_bind_text(s, 3, zones, -1, SQLITE_STATIC);
     sqlite3_stmt *q;
     if (ss_store_prepare(st,
                          "SELECT i.launch_ms, i.end_ms, (i.end_reason LIKE '%interrupt%') OR EXISTS("
