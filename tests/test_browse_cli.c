@@ -149,9 +149,19 @@ static void test_diff_and_explain(void **state)
 static void test_report_links_exports(void **state)
 {
     (void)state;
-    int rc = tu_system(tu_fmt("'%s' report --db '%s' --optimization 1 --out '%s/rep' >/dev/null 2>&1",
-                              tu_spotsim_bin(), g_db, g_dir));
+    int rc = tu_system(tu_fmt("'%s' report --db '%s' --optimization 1 --out '%s/rep' --json >'%s/rep.json' 2>/dev/null",
+                              tu_spotsim_bin(), g_db, g_dir, g_dir));
     assert_int_equal(rc, 0);
+    /* --json names the page and the files, the apply- copies among them */
+    json_t *j = json_load_file(tu_fmt("%s/rep.json", g_dir), 0, NULL);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "index_md")), tu_fmt("%s/rep/index.md", g_dir));
+    bool copy = false;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(j, "files"), i, f) copy |= strstr(json_string_value(f), "apply-asg.json") != NULL;
+    assert_true(copy);
+    json_decref(j);
     char *md = tu_read_file(tu_fmt("%s/rep/index.md", g_dir), NULL);
     assert_non_null(md);
     assert_non_null(strstr(md, "## Apply the recommendation"));

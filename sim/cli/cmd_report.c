@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "sim/cli/cli.h"
 #include "sim/report/report.h"
 
 const char ss_usage_report[] =
     "Usage: spotsim report [--db FILE] [--run ID | --optimization ID | --latest | --stats]\n"
-    "                      [--out DIR] [--format png|svg|both] [--log-availability]\n"
+    "                      [--out DIR] [--format png|svg|both] [--log-availability] [--json]\n"
     "\n"
     "Draw charts with gnuplot and write DIR/index.html and DIR/index.md from the\n"
     "results stored by 'spotsim run' and 'spotsim optimize' and the imported data.\n"
@@ -28,6 +30,8 @@ const char ss_usage_report[] =
     "  --out DIR            output directory (default results/report)\n"
     "  --format F           png, svg or both (default both)\n"
     "  --log-availability   frontier: log scale of unavailability (99%, 99.9%, ...)\n"
+    "  --json               print the files written as JSON (out, index_html, index_md,\n"
+    "                       charts, files)\n"
     "  -h, --help           this text\n"
     "\n"
     "Needs gnuplot (apt-get install gnuplot-nox). Templates are read from\n"
@@ -61,12 +65,13 @@ int ss_cmd_report(int argc, char **argv)
         {"out", required_argument, NULL, 'O'},
         {"format", required_argument, NULL, 'f'},
         {"log-availability", no_argument, NULL, 'L'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ss_report_opts o;
     ss_report_opts_defaults(&o);
     o.db_path = ss_default_db();
-    int selectors = 0;
+    int selectors = 0, json = 0;
     ss_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -96,6 +101,7 @@ int ss_cmd_report(int argc, char **argv)
             break;
         }
         case 'L': o.log_availability = 1; break;
+        case 'j': json = 1; break;
         case 'h': return ss_print_usage("report");
         case ':': return ss_usage_error("report", "option '%s' needs an argument", argv[optind - 1]);
         default: return ss_unknown_option("report", argv[optind - 1], longopts);
@@ -119,7 +125,23 @@ int ss_cmd_report(int argc, char **argv)
         if (dot && (!strcmp(dot, ".png") || !strcmp(dot, ".svg")))
             charts++;
     }
-    printf("report: %s/index.html, %s/index.md and %zu chart files\n", out, out, charts);
+    if (json) {
+        json_t *j = json_object(), *files = json_array();
+        for (size_t i = 0; i < res.n_files; i++)
+            json_array_append_new(files, json_string(res.files[i]));
+        json_object_set_new(j, "out", json_string(out));
+        json_object_set_new(j, "index_html", json_sprintf("%s/index.html", out));
+        json_object_set_new(j, "index_md", json_sprintf("%s/index.md", out));
+        json_object_set_new(j, "charts", json_integer((json_int_t)charts));
+        json_object_set_new(j, "files", files);
+        char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+        json_decref(j);
+    } else {
+        printf("report: %s/index.html, %s/index.md and %zu chart files\n", out, out, charts);
+    }
     ss_report_result_free(&res);
     return SS_EXIT_OK;
 }
