@@ -650,8 +650,16 @@ int ss_cmd_diff(int argc, char **argv)
         for (size_t i = 0; i < json_array_size(pd); i++) {
             json_t *row = json_array_get(pd, i);
             char ta[64], tb[64];
-            value_text(json_object_get(row, "a"), ta, sizeof ta);
-            value_text(json_object_get(row, "b"), tb, sizeof tb);
+            json_t *va = json_object_get(row, "a"), *vb = json_object_get(row, "b");
+            /* a run has no searched parameters: its values are the file's */
+            if (json_is_null(va) && !a.params)
+                snprintf(ta, sizeof ta, "(as written)");
+            else
+                value_text(va, ta, sizeof ta);
+            if (json_is_null(vb) && !b.params)
+                snprintf(tb, sizeof tb, "(as written)");
+            else
+                value_text(vb, tb, sizeof tb);
             printf("%-44.44s %22.22s %22.22s\n", json_string_value(json_object_get(row, "param")), ta, tb);
         }
         if (json_array_size(pd) == 0 && a.params && b.params)
