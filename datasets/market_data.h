@@ -74,6 +74,9 @@ typedef struct ss_data {
     ss_pool *pools;                 /* n_types * n_zones */
     ss_time span_start, span_end;   /* where price data covers all used pools */
     char *provenance_json;          /* [{"file":..,"sha256":..,"format":..}, ...] */
+    /* interruptions: {model: NAME}: the fitted model (models/fit_model.h),
+     * attached by ss_fit_attach; not owned (ss_data_free leaves it). */
+    const struct ss_fit_model *fit_model;
 } ss_data;
 
 void ss_data_free(ss_data *d);

@@ -49,7 +49,8 @@ typedef enum ss_interruption_source {
     SS_INTERRUPT_REPLAY,     /* (a) imported interruption log, burst-preserving */
     SS_INTERRUPT_TRACE,      /* (b) capacity traces */
     SS_INTERRUPT_STOCHASTIC, /* (c) hazard from Spot Advisor buckets or fitted */
-    SS_INTERRUPT_MAX_PRICE   /* (d) price above SpotMaxPrice (pre-2017 rule) */
+    SS_INTERRUPT_MAX_PRICE,  /* (d) price above SpotMaxPrice (pre-2017 rule) */
+    SS_INTERRUPT_MODEL       /* a fitted model of the store (`spotsim fit`, docs/fit.md) */
 } ss_interruption_source;
 
 typedef struct ss_instance_type {
@@ -88,6 +89,7 @@ typedef struct ss_market {
                                            * 0 = never (static risk only). Default 1 h */
     ss_zone_outage outages[SS_MAX_OUTAGES];
     int n_outages;
+    char interrupt_model[SS_NAME_MAX];    /* interruptions: {model: NAME} (SS_INTERRUPT_MODEL) */
 } ss_market;
 
 #endif

@@ -21,6 +21,10 @@
  * candidate_results, one column per metric) are created and widened by
  * ss_store_ensure_table, called by their writers (policies/results.c): the
  * store knows no simulation.
+ * Schema version 2 (appended):
+ *   fit_models           named fitted models (`spotsim fit`): JSON parameters,
+ *                        the evidence they came from, the printed report
+ *   backtests, backtest_candidates  `spotsim backtest`: predicted vs realized
  */
 #include "datasets/store.h"
 
@@ -198,8 +202,51 @@ static int migrate_to_1(ss_store *st, ss_err *err)
     return rc;
 }
 
+/* Version 2: fitted models and backtests (docs/fit.md). */
+static int migrate_to_2(ss_store *st, ss_err *err)
+{
+    return ss_store_exec(
+        st,
+        "CREATE TABLE fit_models("
+        "  name TEXT PRIMARY KEY,"
+        "  created_at TEXT NOT NULL,"
+        "  from_ms INTEGER,"
+        "  to_ms INTEGER,"
+        "  model_json TEXT NOT NULL,"
+        "  source_json TEXT NOT NULL,"
+        "  report_text TEXT);"
+        "CREATE TABLE backtests("
+        "  id INTEGER PRIMARY KEY,"
+        "  created_at TEXT NOT NULL,"
+        "  scenario_name TEXT NOT NULL,"
+        "  scenario_hash TEXT NOT NULL,"
+        "  fold INTEGER NOT NULL,"
+        "  train_from_ms INTEGER NOT NULL,"
+        "  train_to_ms INTEGER NOT NULL,"
+        "  test_from_ms INTEGER NOT NULL,"
+        "  test_to_ms INTEGER NOT NULL,"
+        "  optimization_id INTEGER,"
+        "  model_name TEXT,"
+        "  realized_source TEXT NOT NULL,"
+        "  slo REAL,"
+        "  recommended INTEGER,"
+        "  best_hindsight INTEGER,"
+        "  summary_json TEXT NOT NULL);"
+        "CREATE TABLE backtest_candidates("
+        "  backtest_id INTEGER NOT NULL REFERENCES backtests(id),"
+        "  candidate_id INTEGER NOT NULL,"
+        "  pred_availability REAL, pred_availability_lo REAL, pred_availability_hi REAL,"
+        "  real_availability REAL,"
+        "  pred_cost_per_month REAL, pred_cost_lo REAL, pred_cost_hi REAL,"
+        "  real_cost_per_month REAL,"
+        "  availability_covered INTEGER, cost_covered INTEGER,"
+        "  pred_slo_met INTEGER, slo_met INTEGER,"
+        "  PRIMARY KEY(backtest_id, candidate_id));",
+        err);
+}
+
 typedef int (*migration_fn)(ss_store *, ss_err *);
-static const migration_fn migrations[] = {NULL, migrate_to_1};
+static const migration_fn migrations[] = {NULL, migrate_to_1, migrate_to_2};
 
 int ss_store_exec(ss_store *st, const char *sql, ss_err *err)
 {

@@ -71,4 +71,22 @@ int ss_pool_capacity_at(const ss_pool *p, ss_time t);
  * hazard is neither fitted nor from an advisor bucket. */
 bool ss_interrupt_pool_uncovered(const ss_scenario *sc, const ss_data *d, int pool);
 
+/* ---- Fitted models (models/interrupt_model.c, docs/fit.md) ------------------ */
+
+struct ss_fit_model;
+/* Attach a fitted model to the data: pools the model fitted take its hazard,
+ * burst rate and Beta (hazard_origin FITTED); the others fall back to their
+ * Spot Advisor hazard (or none), so no evidence outside the model's window
+ * leaks in. d->fit_model = m (not owned). */
+void ss_fit_attach(const struct ss_fit_model *m, ss_data *d);
+/* Whether the attached model has evidence for the pool (fitted rate or a
+ * zone of its capacity process). */
+bool ss_fit_model_covers(const ss_data *d, int pool);
+/* One sample path of the attached model's capacity process over [start,
+ * end) for the replica (stream SS_RNG_CAPACITY_MODEL: the same path for
+ * every candidate), as SS_POOLEV_CAPACITY events (0 when the zone is out,
+ * -1 when it is back) for the used pools of the traced (type, zone). */
+void ss_fit_capacity_events(const ss_data *d, uint64_t seed, int replica, const bool *use_pool,
+                            ss_time start, ss_time end, ss_pool_events *out);
+
 #endif

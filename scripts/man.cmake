@@ -3,7 +3,7 @@
 # cmake -DBIN=... -DHELP2MAN=... -DOUT=... -P scripts/man.cmake
 set(include "${OUT}.include")
 file(WRITE ${include} "[DESCRIPTION]\nSimulate and optimize services on EC2 Spot capacity.\n\n")
-foreach(cmd import stats run optimize report export list show diff explain)
+foreach(cmd import stats run optimize report export fit backtest list show diff explain)
   execute_process(COMMAND ${BIN} ${cmd} --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${BIN} ${cmd} --help exited ${rc}")

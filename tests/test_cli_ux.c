@@ -81,6 +81,14 @@ static void test_slo_rule(void **state)
     free(e);
     struct stat sb;
     assert_int_not_equal(stat(tu_fmt("%s/s.db", tmp), &sb), 0); /* no store created */
+    /* backtest --slo: the same rule */
+    assert_int_equal(tu_system(tu_fmt("'%s' backtest '%s' --db '%s/s.db' --train 2020-03-07T00:00:00Z..2020-03-14T00:00:00Z "
+                                      "--test 2020-03-14T00:00:00Z..2020-03-21T00:00:00Z --slo 99.5 >/dev/null 2>'%s/err'",
+                                      bin(), oc_scenario(), tmp, tmp)),
+                     2);
+    e = tu_read_file(tu_fmt("%s/err", tmp), NULL);
+    assert_non_null(strstr(e, "--slo: '99.5' can be read two ways"));
+    free(e);
     tu_rmtree(tmp);
     free(tmp);
 }
@@ -199,6 +207,7 @@ static void test_did_you_mean(void **state)
     expect_hint("optimize x.yaml --method nsga", "did you mean 'nsga2'?");
     expect_hint("stats --by zonee", "did you mean 'zone'?");
     expect_hint("report --format svgg", "did you mean 'svg'?");
+    expect_hint("fit --nmae x", "did you mean '--name'?");
     /* far from everything: no guess, still a usage error */
     char *e = run_err("frobnicate", 2);
     assert_null(strstr(e, "did you mean"));

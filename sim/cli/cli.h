@@ -56,7 +56,8 @@ void ss_getopt_reset(void);
 
 /* Usage texts, each defined in its cmd_<name>.c. */
 extern const char ss_usage_import[], ss_usage_stats[], ss_usage_run[], ss_usage_optimize[],
-    ss_usage_report[], ss_usage_export[], ss_usage_list[], ss_usage_show[], ss_usage_diff[], ss_usage_explain[];
+    ss_usage_report[], ss_usage_export[], ss_usage_fit[], ss_usage_backtest[], ss_usage_list[], ss_usage_show[],
+    ss_usage_diff[], ss_usage_explain[];
 
 /* Subcommands. */
 int ss_cmd_import(int argc, char **argv);
@@ -65,6 +66,8 @@ int ss_cmd_run(int argc, char **argv);
 int ss_cmd_optimize(int argc, char **argv);
 int ss_cmd_report(int argc, char **argv);
 int ss_cmd_export(int argc, char **argv);
+int ss_cmd_fit(int argc, char **argv);
+int ss_cmd_backtest(int argc, char **argv);
 int ss_cmd_list(int argc, char **argv);
 int ss_cmd_show(int argc, char **argv);
 int ss_cmd_diff(int argc, char **argv);

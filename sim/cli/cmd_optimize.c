@@ -25,6 +25,7 @@
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/fit_build.h"
 #ifdef SPOTSIM_HAVE_MPI
 #include <omp.h>
 
@@ -138,9 +139,11 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
     ss_scenario *sc = ss_malloc(sizeof *sc);
     ss_space *space = ss_malloc(sizeof *space);
     ss_data *data = NULL;
+    ss_fit_model *model = NULL;
     ss_store st = {0};
     bool ok = ss_scenario_load_file(path, sc, &err) == 0 && ss_space_build(&sc->search, space, &err) == 0 &&
-              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err) == 0;
+              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err) == 0 &&
+              ss_fit_attach_scenario(&st, sc, data, &model, &err) == 0;
     space->bind = &ss_scenario_binder;
     if (!ok)
         ss_fail("optimize", "MPI rank %d: %s", rank, err.msg);
@@ -156,6 +159,10 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
             rc = SS_EXIT_OK;
     }
     ss_data_free(data);
+    if (model) {
+        ss_fit_model_free(model);
+        free(model);
+    }
     free(space);
     free(sc);
     ss_mpi_finalize();
@@ -342,6 +349,7 @@ int ss_cmd_optimize(int argc, char **argv)
     int exit_code = SS_EXIT_FAIL;
     ss_store st = {0};
     ss_data *data = NULL;
+    ss_fit_model *model = NULL;
     ss_opt_result res = {0};
     bool have_res = false;
     char *text = NULL, *stored_hash = NULL;
@@ -423,7 +431,8 @@ int ss_cmd_optimize(int argc, char **argv)
         stored.threads = cfg.threads;
         cfg = stored;
     }
-    if (ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err)) {
+    if (ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err) ||
+        ss_fit_attach_scenario(&st, sc, data, &model, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
@@ -620,6 +629,10 @@ out:
     if (have_res)
         ss_opt_result_free(&res);
     ss_data_free(data);
+    if (model) {
+        ss_fit_model_free(model);
+        free(model);
+    }
     if (st.db)
         ss_store_close(&st);
     free(text);

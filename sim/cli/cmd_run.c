@@ -26,6 +26,7 @@
 #include "policies/evaluate.h"
 #include "sim/scenario/scenario_io.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/fit_build.h"
 
 const char ss_usage_run[] =
     "Usage: spotsim run SCENARIO [options]\n"
@@ -339,6 +340,7 @@ int ss_cmd_run(int argc, char **argv)
     char **extra = NULL;
     char *zone_json = NULL;
     ss_timeline tl = {0};
+    ss_fit_model *model = NULL;
     int rc = SS_EXIT_FAIL;
     if (ss_scenario_load_file(path, sc, &err)) {
         ss_fail("run", "%s", err.msg);
@@ -356,7 +358,8 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "--from/--to: the horizon is empty");
         goto out;
     }
-    if (ss_store_open(&st, db, 0, &err) || ss_data_load(&st, &sc->market, sc->start, sc->end, &d, &err)) {
+    if (ss_store_open(&st, db, 0, &err) || ss_data_load(&st, &sc->market, sc->start, sc->end, &d, &err) ||
+        ss_fit_attach_scenario(&st, sc, d, &model, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
     }
@@ -458,6 +461,10 @@ out:
     free(res);
     if (d)
         ss_data_free(d);
+    if (model) {
+        ss_fit_model_free(model);
+        free(model);
+    }
     if (st.db)
         ss_store_close(&st);
     free(sc);

@@ -824,7 +824,9 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
     }
     if (ss_report_price_charts(&st, &g, &charts, region, o->stats, types, zones, err) ||
         ss_report_interruption_charts(&st, &g, &charts, region, o->stats, types, zones, err) ||
-        ss_report_survival_chart(&st, &g, &charts, region, types, zones, err))
+        ss_report_survival_chart(&st, &g, &charts, region, types, zones, err) ||
+        ss_report_fit_charts(&st, &g, &charts,
+                             op ? op->scenario_hash : rp ? rp->scenario_hash : NULL, err))
         goto unstage;
 
     /* the optimization's exports, copied into the report (apply-FILE) so

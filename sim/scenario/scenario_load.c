@@ -84,6 +84,75 @@
 static const char *const orch_names[] = {"ecs", "kubernetes|k8s", NULL};
 static const char *const interrupt_names[] = {"none", "replay", "trace", "stochastic",
                                               "max-price", NULL};
+
+/* market.interruptions: one of interrupt_names, or {model: NAME} naming a
+ * model fitted by `spotsim fit` (docs/fit.md). */
+static int interruptions_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                            const ss_bind_value *v)
+{
+    (void)k;
+    ss_market *m = base;
+    if (v->text) {
+        if (!strncmp(v->text, "model:", 6)) { /* the canonical writer's form */
+            const char *name = v->text + 6;
+            if (!name[0] || strlen(name) >= sizeof m->interrupt_model)
+                return ss_bind_fail(c, v, "expected a model name after 'model:'");
+            snprintf(m->interrupt_model, sizeof m->interrupt_model, "%s", name);
+            m->interruptions = SS_INTERRUPT_MODEL;
+            return 0;
+        }
+        int idx = ss_bind_enum_lookup(interrupt_names, v->text);
+        if (idx < 0) {
+            const char *sug = ss_bind_suggest(v->text, ss_bind_names_at, interrupt_names, SIZE_MAX);
+            if (sug)
+                return ss_bind_fail(c, v, "unknown value '%s' (did you mean '%s'?)", v->text, sug);
+            return ss_bind_fail(c, v,
+                                "unknown value '%s' (expected one of: none, replay, trace,"
+                                " stochastic, max-price, or {model: NAME})",
+                                v->text);
+        }
+        m->interruptions = (ss_interruption_source)idx;
+        m->interrupt_model[0] = '\0';
+        return 0;
+    }
+    if (!v->node || v->node->type != YAML_MAPPING_NODE)
+        return ss_bind_fail(c, v, "expected a source name or {model: NAME}");
+    const char *name = NULL;
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        ss_bind_value kv = ss_bind_node(v, yaml_document_get_node(v->doc, pr->key));
+        ss_bind_value vv = ss_bind_node(v, yaml_document_get_node(v->doc, pr->value));
+        if (!kv.text || strcmp(kv.text, "model"))
+            return ss_bind_fail(c, &kv, "unknown key '%s' (expected 'model')",
+                                kv.text ? kv.text : "?");
+        if (!vv.text || !vv.text[0])
+            return ss_bind_fail(c, &vv, "expected the name of a fitted model");
+        name = vv.text;
+    }
+    if (!name)
+        return ss_bind_fail(c, v, "expected {model: NAME}");
+    if (strlen(name) >= sizeof m->interrupt_model)
+        return ss_bind_fail(c, v, "model name longer than %zu characters",
+                            sizeof m->interrupt_model - 1);
+    snprintf(m->interrupt_model, sizeof m->interrupt_model, "%s", name);
+    m->interruptions = SS_INTERRUPT_MODEL;
+    return 0;
+}
+
+static void interruptions_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                                ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    const ss_market *m = base;
+    if (m->interruptions == SS_INTERRUPT_MODEL)
+        ss_buf_printf(out, "model:%s", m->interrupt_model);
+    else
+        ss_buf_printf(out, "%s",
+                      (int)m->interruptions >= 0 && (int)m->interruptions < 5
+                          ? interrupt_names[m->interruptions]
+                          : "?");
+}
 static const char *const spot_alloc_names[] = {"lowest-price", "capacity-optimized",
                                                "capacity-optimized-prioritized",
                                                "price-capacity-optimized", NULL};
@@ -905,9 +974,10 @@ static const ss_bind_key market_keys[] = {
     KLIST(ss_market, types, n_types, "instance_types", type_sec, type_init, NULL, "name", 0,
           "Overrides[].InstanceType",
           "instance types: names, or mappings {name, vcpu, memory_mib, weight, on_demand_price}"),
-    KE(ss_market, interruptions, "interruptions", interrupt_names, "stochastic", "",
+    KC("interruptions", interruptions_fn, interruptions_write, 0, "enum or {model: NAME}",
+       "stochastic", "",
        "interruption source: none, replay (log), trace (capacity), stochastic (hazard), "
-       "max-price (pre-2017 price rule)"),
+       "max-price (pre-2017 price rule), or {model: NAME} fitted by spotsim fit"),
     KDUR(ss_market, burst_window, "burst_window", 0, 86400, "3m", "",
          "replay: interruptions of one pool within this window form one burst"),
     KDUR(ss_market, notice_lead, "notice_lead", 0, 3600, "120s", "",
