@@ -12,6 +12,7 @@
  *     "detail-type":  '[' events-json, '{' events-jsonl
  *     "SpotPrice":    '[' price-json,  '{' price-jsonl
  *   a first line with tabs and 5 fields   -> price-tsv
+ *   SPOTPRICEHISTORY<TAB>... (aws --output text) -> price-tsv
  *   a CSV header (first line), by the columns it names:
  *     SpotPrice                           -> price-csv
  *     lifecycle                           -> inventory-csv
@@ -97,6 +98,10 @@ int ss_import_detect(const char *path, const char *head, size_t n, ss_import_for
         int arr = s[0] == '[';
         if (has(s, m, "\"SpotPriceHistory\""))
             *out = SS_IMPORT_PRICE_JSON;
+        else if (has(s, m, "\"Reservations\""))
+            *out = SS_IMPORT_INSTANCES_JSON;
+        else if (has(s, m, "\"SpotInstanceRequests\""))
+            *out = SS_IMPORT_SPOT_REQUESTS_JSON;
         else if (has(s, m, "\"gap_seconds\""))
             *out = SS_IMPORT_SKYPILOT;
         else if (has(s, m, "\"spot_advisor\"") || has(s, m, "\"instance_types\""))
@@ -123,6 +128,12 @@ int ss_import_detect(const char *path, const char *head, size_t n, ss_import_for
         commas += s[k] == ',';
     }
     if (tabs == 4) {
+        *out = SS_IMPORT_PRICE_TSV;
+        return 0;
+    }
+    /* `aws ec2 describe-spot-price-history --output text`: SPOTPRICEHISTORY
+     * rows (or a NEXTTOKEN row first), read by the same TSV reader */
+    if ((eol > 17 && !memcmp(s, "SPOTPRICEHISTORY\t", 17)) || (eol > 10 && !memcmp(s, "NEXTTOKEN\t", 10))) {
         *out = SS_IMPORT_PRICE_TSV;
         return 0;
     }

@@ -34,6 +34,8 @@ typedef enum ss_import_format {
     SS_IMPORT_ONDEMAND_2016, /* ,AvailabilityZone(=region),InstanceType,OnDemand */
     SS_IMPORT_ONDEMAND_CSV,  /* region,instance_type,os,usd_per_hour             */
     SS_IMPORT_SPOTJS,        /* legacy spot.js price snapshot                    */
+    SS_IMPORT_INSTANCES_JSON, /* aws ec2 describe-instances: the inventory       */
+    SS_IMPORT_SPOT_REQUESTS_JSON, /* aws ec2 describe-spot-instance-requests     */
     SS_IMPORT_FORMAT_COUNT
 } ss_import_format;
 

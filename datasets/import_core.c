@@ -41,6 +41,8 @@ static const char *const format_names[SS_IMPORT_FORMAT_COUNT] = {
     [SS_IMPORT_ONDEMAND_2016] = "ondemand-2016",
     [SS_IMPORT_ONDEMAND_CSV] = "ondemand-csv",
     [SS_IMPORT_SPOTJS] = "spotjs",
+    [SS_IMPORT_INSTANCES_JSON] = "instances-json",
+    [SS_IMPORT_SPOT_REQUESTS_JSON] = "spot-requests-json",
 };
 
 const char *ss_import_format_name(ss_import_format f)
@@ -530,6 +532,7 @@ static int snapshot_option(ss_imp *c, bool optional)
 static int is_json_document(ss_import_format f)
 {
     return f == SS_IMPORT_PRICE_JSON || f == SS_IMPORT_EVENTS_JSON || f == SS_IMPORT_SKYPILOT ||
+           f == SS_IMPORT_INSTANCES_JSON || f == SS_IMPORT_SPOT_REQUESTS_JSON ||
            f == SS_IMPORT_ADVISOR || f == SS_IMPORT_SPOTJS;
 }
 
@@ -609,6 +612,8 @@ static int run_reader(ss_imp *c, ss_import_format f, FILE *fp)
     case SS_IMPORT_ONDEMAND_2016: return ss_imp_ondemand_2016(c, fp);
     case SS_IMPORT_ONDEMAND_CSV: return ss_imp_ondemand_csv(c, fp);
     case SS_IMPORT_SPOTJS: return ss_imp_spotjs(c, fp);
+    case SS_IMPORT_INSTANCES_JSON: return ss_imp_instances_json(c, fp);
+    case SS_IMPORT_SPOT_REQUESTS_JSON: return ss_imp_spot_requests_json(c, fp);
     default: return ss_imp_fail(c, "no reader for format %d", (int)f);
     }
 }

@@ -16,6 +16,7 @@
 #include <gsl/gsl_cdf.h>
 #include <jansson.h>
 
+#include "policies/baseline.h"
 #include "policies/results.h"
 #include "datasets/store.h"
 #include "datasets/data_load.h"
@@ -34,19 +35,24 @@ const char ss_usage_run[] =
     "print cost and availability, and store the run in the results tables.\n"
     "\n"
     "Options:\n"
-    "  --db FILE          store (default " SS_STORE_DEFAULT_PATH ")\n"
+    "  --db FILE          store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH ")\n"
     "  --replicas N       independent replicas (default: the scenario's, 1)\n"
     "  --seed S           master seed (default: the scenario's, 1)\n"
     "  --from T, --to T   override the horizon (ISO-8601 timestamps)\n"
     "  --json             print the summary as JSON\n"
     "  --timeline FILE    write replica 0's timeline as CSV (t, required, healthy,\n"
     "                     desired, running, pending, spot_instances, od_instances, event)\n"
-    "  --quiet            print only the run id\n"
+    "  --quiet            print only the run id (with --json: the JSON only)\n"
     "  -h, --help         this text\n"
     "\n"
     "With several replicas the summary gives the mean and a 95% interval\n"
     "(Student t). Exit status: 0 ok, 1 failure (bad scenario or data), 2 usage.\n"
-    "See docs/simulation.md.\n";
+    "See docs/simulation.md.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim run examples/ecs-api-3az-2016.yaml --replicas 8\n"
+    "  spotsim run examples/k8s-zone-spread.yaml --timeline timeline.csv\n"
+    "  spotsim run examples/ecs-api-3az-2016.yaml --json --quiet | jq .metrics.availability.mean\n";
 
 #define N_ZONE_COLS 5
 typedef struct zone_row {
@@ -229,7 +235,7 @@ static json_t *pools_json(const ss_scenario *sc, const ss_timeline *tl)
 }
 
 static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
-                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones)
+                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones, double baseline)
 {
     char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
     printf("run %lld: %s (scenario %s), seed %llu, %d replica%s\n", (long long)run_id, sc->name, hash,
@@ -247,10 +253,16 @@ static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     if (R > 1)
         printf("  95%% [%.2f, %.2f]", c.lo, c.hi);
     printf("\ncost per month %.2f USD\n", cm.mean);
-    if (c.mean > 0)
-        printf("all On-Demand  %.2f USD: savings %.1fx\n", bl.mean, sv.mean);
-    else /* nothing billed (e.g. every launch refused): no ratio to show */
-        printf("all On-Demand  %.2f USD: savings n/a (nothing was billed)\n", bl.mean);
+    /* the baseline is the same service simulated all On-Demand (one rule
+     * everywhere: policies/baseline.h); the fleet-billing metric
+     * ondemand_baseline_usd stays in --json under its own definition */
+    (void)bl;
+    (void)sv;
+    if (baseline > 0 && cm.mean > 0)
+        printf("all On-Demand  %.2f USD/month (" SS_BASELINE_DEFINITION "): %.1fx the cost, %.1f%% saved\n",
+               baseline, baseline / cm.mean, 100.0 * (baseline - cm.mean) / baseline);
+    else
+        printf("all On-Demand  %.2f USD/month (" SS_BASELINE_DEFINITION ")\n", baseline);
     printf("availability   %.4f%%", 100 * av.mean);
     if (R > 1)
         printf("  95%% [%.4f%%, %.4f%%]", 100 * av.lo, 100 * (av.hi > 1 ? 1 : av.hi));
@@ -278,7 +290,7 @@ static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *
 }
 
 static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
-                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones,
+                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones, double baseline,
                        const ss_timeline *tl)
 {
     char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
@@ -290,6 +302,10 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     json_object_set_new(o, "replicas", json_integer(R));
     json_object_set_new(o, "start", json_string(ss_time_format(start, a)));
     json_object_set_new(o, "end", json_string(ss_time_format(end, b)));
+    json_t *bo = json_object();
+    json_object_set_new(bo, "cost_per_month_usd", json_real(baseline));
+    json_object_set_new(bo, "definition", json_string(SS_BASELINE_DEFINITION));
+    json_object_set_new(o, "ondemand_baseline", bo);
     json_t *mm = json_object();
     for (int i = 0; i < SS_METRIC_COUNT; i++) {
         stat s = summarize(m, R, i);
@@ -361,7 +377,7 @@ int ss_cmd_run(int argc, char **argv)
         {"timeline", required_argument, NULL, 't'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},       {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *db = SS_STORE_DEFAULT_PATH, *tl_path = NULL;
+    const char *db = ss_default_db(), *tl_path = NULL;
     int replicas = -1, json = 0, quiet = 0, c;
     long long seed = -1;
     ss_time from = 0, to = 0;
@@ -406,7 +422,7 @@ int ss_cmd_run(int argc, char **argv)
         case ':':
             return ss_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
         default:
-            return ss_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return ss_unknown_option("run", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)
@@ -419,8 +435,9 @@ int ss_cmd_run(int argc, char **argv)
     ss_data *d = NULL;
     ss_metrics *res = NULL;
     char *text = NULL;
+    char **extra = NULL;
+    char *zone_json = NULL;
     ss_timeline tl = {0};
-    char *pools_extra = NULL, **extra = NULL;
     ss_fit_model *model = NULL;
     int rc = SS_EXIT_FAIL;
     if (ss_scenario_load_file(path, sc, &err)) {
@@ -476,6 +493,38 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "%s", first_err);
         goto out;
     }
+    double baseline = 0;
+    if (ss_ondemand_baseline(sc, d, R, &baseline, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
+    }
+    /* stored with each replica's row (run_results.extra_json) for the report */
+    char bjson[128];
+    snprintf(bjson, sizeof bjson, "{\"ondemand_baseline_per_month\": %.17g}", baseline);
+    extra = ss_malloc(sizeof(char *) * (size_t)R);
+    for (int k = 0; k < R; k++)
+        extra[k] = bjson;
+    /* replica 0 also keeps its per-zone breakdown, for the report, and its
+     * per-pool coverage and refused launches (docs/market.md, "the coverage
+     * rule") */
+    {
+        json_t *z0 = json_object();
+        json_object_set_new(z0, "ondemand_baseline_per_month", json_real(baseline));
+        if (have_zones) {
+            json_t *zs = json_array();
+            for (int z = 0; z < sc->market.n_zones; z++)
+                json_array_append_new(zs, json_pack("{s:s, s:f, s:f, s:f, s:I}", "zone", sc->market.zones[z],
+                                                    "spot_instance_hours", zones[z].spot_h, "od_instance_hours",
+                                                    zones[z].od_h, "cost_usd", zones[z].cost, "interruptions",
+                                                    (json_int_t)zones[z].interruptions));
+            json_object_set_new(z0, "zones", zs);
+        }
+        json_object_set_new(z0, "pools", pools_json(sc, &tl));
+        zone_json = json_dumps(z0, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        json_decref(z0);
+        if (zone_json)
+            extra[0] = zone_json;
+    }
     char hash[17];
     ss_scenario_hash(sc, hash);
     text = read_text(path);
@@ -489,15 +538,8 @@ int ss_cmd_run(int argc, char **argv)
                          .data_provenance = d->provenance_json,
                          .results = res,
                          .timeline = &tl,
-                         .timeline_replica = 0};
-    /* replica 0's per-pool coverage and refusals, in run_results.extra_json */
-    json_t *ex = json_object();
-    json_object_set_new(ex, "pools", pools_json(sc, &tl));
-    pools_extra = json_dumps(ex, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-    json_decref(ex);
-    extra = ss_calloc((size_t)R, sizeof *extra);
-    extra[0] = pools_extra;
-    rec.extra_json = (const char *const *)extra;
+                         .timeline_replica = 0,
+                         .extra_json = (const char *const *)extra};
     sqlite3_int64 run_id = 0;
     if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
         ss_fail("run", "%s", err.msg);
@@ -508,18 +550,20 @@ int ss_cmd_run(int argc, char **argv)
         goto out;
     }
     warn_coverage(sc, res, R, &tl);
-    if (quiet)
+    /* --json wins over --quiet: a script asking for JSON gets it */
+    if (json)
+        print_json(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL, baseline,
+                   &tl);
+    else if (quiet)
         printf("%lld\n", (long long)run_id);
-    else if (json)
-        print_json(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL, &tl);
     else {
-        print_text(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL);
+        print_text(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL, baseline);
         print_pools_text(sc, res, R, &tl);
     }
     rc = SS_EXIT_OK;
 out:
-    free(pools_extra);
     free(extra);
+    free(zone_json);
     ss_timeline_free(&tl);
     free(text);
     free(res);

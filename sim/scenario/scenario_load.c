@@ -1387,8 +1387,9 @@ static const ss_bind_key search_keys[] = {
        "\"a <= b\" over search parameter paths and numbers (<=, <, >=, >)"),
     KC("objectives", objectives_fn, NULL, 0, "two metric names",
        "[cost_per_month_usd, availability]", "", "cost and availability metrics"),
-    KF(ss_search, slo_availability, "slo", "0 (none)", "",
-       "availability floor for the recommendation"),
+    {.name = "slo", .kind = SS_B_DOUBLE, .off = offsetof(ss_search, slo_availability), .lo = 0,
+     .hi = 1, .flags = SS_BF_SLO, .type_doc = "availability (\"99.9%\" or 0.999; a bare number >= 1 is refused as ambiguous)",
+     .def = "0 (none)", .aws = "", .doc = "availability floor for the recommendation"},
     KC("statistic", statistic_fn, NULL, 0, "string", "mean", "",
        "over replicas: mean, median, min, max, pNN"),
 };
