@@ -134,11 +134,8 @@ static void preemption_4node(void **state)
 static void availability_9zones(void **state)
 {
     (void)state;
-    if (!have_shared) {
-        print_message("SKIPPED: ../shared/datasets/real/skypilot-spot-traces is absent; the 9-zone example "
-                      "needs 5 traces that are not bundled\n");
-        skip();
-    }
+    if (!have_shared) /* the 9-zone example needs 5 traces that are not bundled */
+        (void)tu_shared_datasets(); /* prints the SKIP line and skips */
     static const char *const none[] = {"policy.on_demand_fallback", "false", "policy.placement", "asg", NULL};
     run r0 = eval_example(F9, none);
     /* 0.90160 since the notice rule on traces (issue 10), 0.0003 below the
