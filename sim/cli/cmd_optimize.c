@@ -20,6 +20,7 @@
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
 #include "sim/cli/cli.h"
+#include "sim/kernel/fileio.h"
 #ifdef SPOTSIM_HAVE_MPI
 #include <omp.h>
 
@@ -290,6 +291,11 @@ int ss_cmd_optimize(int argc, char **argv)
         ss_fail("optimize", "%s: %s", path, err.msg);
         goto out;
     }
+    /* the outputs are checked before the search, not after it */
+    if (ss_check_writable_dir(outdir ? outdir : "results", &err)) {
+        ss_fail("optimize", "--out: %s", err.msg);
+        goto out;
+    }
     if (ss_store_open(&st, db, 0, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
@@ -378,6 +384,18 @@ int ss_cmd_optimize(int argc, char **argv)
         fputc('\n', stderr);
     if (rc) {
         ss_fail("optimize", "%s", err.msg);
+        if (res.id > 0) {
+            /* What was evaluated is stored; say so and how to go on. The
+             * status is set to 'interrupted' when the store lets us. */
+            char sql[128];
+            ss_err e2;
+            snprintf(sql, sizeof sql, "UPDATE optimizations SET status = 'interrupted' WHERE id = %lld",
+                     (long long)res.id);
+            ss_store_exec(&st, sql, &e2);
+            fprintf(stderr, "spotsim optimize: optimization %lld stopped; the evaluations stored so far are kept. "
+                            "Continue with: spotsim optimize %s --db %s --resume %lld\n",
+                    (long long)res.id, path, db, (long long)res.id);
+        }
         goto out;
     }
     have_res = true;

@@ -23,6 +23,7 @@
 #include "models/eval.h"
 #include "sim/scenario/scenario_io.h"
 #include "sim/cli/cli.h"
+#include "sim/kernel/fileio.h"
 
 const char ss_usage_run[] =
     "Usage: spotsim run SCENARIO [options]\n"
@@ -230,22 +231,18 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
 
 static int write_timeline(const char *path, const ss_timeline *tl, ss_err *err)
 {
-    char tmp[SS_PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return ss_err_set(err, "--timeline: cannot write '%s'", path);
-    fprintf(f, "t,required,healthy,desired,running,pending,spot_instances,od_instances,event\n");
+    ss_afile a;
+    if (ss_afile_open(&a, path, err))
+        return ss_err_prefix(err, "--timeline");
+    fprintf(a.f, "t,required,healthy,desired,running,pending,spot_instances,od_instances,event\n");
     char b[SS_TIME_BUFLEN];
-    for (size_t i = 0; i < tl->n; i++) {
+    for (size_t i = 0; i < tl->n && !ferror(a.f); i++) {
         const ss_timeline_row *r = &tl->rows[i];
-        fprintf(f, "%s,%g,%g,%g,%g,%g,%d,%d,%s\n", ss_time_format(r->t, b), r->required, r->healthy, r->desired,
+        fprintf(a.f, "%s,%g,%g,%g,%g,%g,%d,%d,%s\n", ss_time_format(r->t, b), r->required, r->healthy, r->desired,
                 r->running, r->pending, r->spot_instances, r->od_instances, r->event ? r->event : "");
     }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return ss_err_set(err, "--timeline: cannot write '%s'", path);
-    }
+    if (ss_afile_commit(&a, err))
+        return ss_err_prefix(err, "--timeline");
     return 0;
 }
 
@@ -317,6 +314,11 @@ int ss_cmd_run(int argc, char **argv)
     char *text = NULL;
     ss_timeline tl = {0};
     int rc = SS_EXIT_FAIL;
+    /* an output that cannot be written is found before the simulation */
+    if (tl_path && ss_check_writable_path(tl_path, &err)) {
+        ss_fail("run", "--timeline: %s", err.msg);
+        goto out;
+    }
     if (ss_scenario_load_file(path, sc, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
@@ -383,12 +385,13 @@ int ss_cmd_run(int argc, char **argv)
                          .results = res,
                          .timeline = &tl,
                          .timeline_replica = 0};
-    sqlite3_int64 run_id = 0;
-    if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
+    /* the timeline file first: if it cannot be written, nothing is stored */
+    if (tl_path && write_timeline(tl_path, &tl, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
     }
-    if (tl_path && write_timeline(tl_path, &tl, &err)) {
+    sqlite3_int64 run_id = 0;
+    if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
     }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "datasets/store.h"
 #include "sim/cli/cli.h"
+#include "sim/kernel/fileio.h"
 
 static void print_help(void)
 {
@@ -25,8 +27,19 @@ static void print_help(void)
            "See README.md for the data formats and the scenario file.\n");
 }
 
+/* A writer waiting for the store's lock says so (store.h). */
+static void lock_notice(const char *path, double waited, double limit)
+{
+    char shown[600];
+    fprintf(stderr,
+            "spotsim: %s is locked by another writer (an import, run or optimize); waiting (%.0f s so far, "
+            "giving up after %.0f s; SPOTSIM_LOCK_TIMEOUT=SECONDS changes that)\n",
+            ss_printable(path, shown, sizeof shown), waited, limit);
+}
+
 int main(int argc, char **argv)
 {
+    ss_store_set_wait_notice(lock_notice);
     if (argc < 2) {
         print_help();
         return SS_EXIT_USAGE;
@@ -46,16 +59,29 @@ int main(int argc, char **argv)
             return SS_EXIT_OK;
         }
         if (!ss_command_find(argv[2])) {
-            fprintf(stderr, "spotsim: no command '%s'\nTry 'spotsim --help'.\n", argv[2]);
+            char shown[256];
+            fprintf(stderr, "spotsim: no command '%s'\nTry 'spotsim --help'.\n",
+                    ss_printable(argv[2], shown, sizeof shown));
             return SS_EXIT_USAGE;
         }
         return ss_print_usage(argv[2]);
     }
     const ss_command *c = ss_command_find(cmd);
     if (!c) {
-        fprintf(stderr, "spotsim: unknown command '%s'\nTry 'spotsim --help'.\n", cmd);
+        char shown[256];
+        fprintf(stderr, "spotsim: unknown command '%s'\nTry 'spotsim --help'.\n",
+                ss_printable(cmd, shown, sizeof shown));
         return SS_EXIT_USAGE;
     }
     ss_getopt_reset();
-    return c->run(argc - 1, argv + 1);
+    int rc = c->run(argc - 1, argv + 1);
+    /* Output to stdout (`export > FILE`, `run --json > FILE`) is buffered: a
+     * full disk shows only here, and must not exit 0. */
+    ss_err err;
+    if (ss_stdout_close_check(&err)) {
+        fprintf(stderr, "spotsim %s: %s\n", cmd, err.msg);
+        if (rc == SS_EXIT_OK)
+            rc = SS_EXIT_FAIL;
+    }
+    return rc;
 }

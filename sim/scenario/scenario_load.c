@@ -14,6 +14,7 @@
  * their real configuration.
  */
 #include "sim/scenario/scenario_io.h"
+#include "sim/kernel/fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1598,9 +1599,9 @@ int ss_scenario_load_string(const char *yaml, const char *name, ss_scenario *out
 
 int ss_scenario_load_file(const char *path, ss_scenario *out, ss_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = ss_fopen_regular(path, err);
     if (!f)
-        return ss_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
