@@ -395,6 +395,31 @@ static int migrate(ss_store *st, ss_err *err)
     return 0;
 }
 
+static bool is_busy_code(ss_store *st)
+{
+    int c = sqlite3_errcode(st->db) & 0xff;
+    return c == SQLITE_BUSY || c == SQLITE_LOCKED;
+}
+
+/* WAL mode, version check, migration: 0 done, -1 failed, 1 busy (retry). */
+static int open_steps(ss_store *st, int readonly, ss_err *err)
+{
+    if (!readonly && ss_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err))
+        return is_busy_code(st) ? 1 : -1;
+    int v;
+    if (user_version(st, &v, err))
+        return is_busy_code(st) ? 1 : -1;
+    if (v > SS_STORE_SCHEMA_VERSION)
+        return ss_err_set(err, "%s: store schema version %d is newer than this spotsim (%d)", st->path, v,
+                          SS_STORE_SCHEMA_VERSION);
+    if (v < SS_STORE_SCHEMA_VERSION && readonly)
+        return ss_err_set(err, "%s: store schema version %d needs migration; open it read-write once",
+                          st->path, v);
+    if (v < SS_STORE_SCHEMA_VERSION && migrate(st, err))
+        return is_busy_code(st) ? 1 : -1;
+    return 0;
+}
+
 int ss_store_open(ss_store *st, const char *path, int readonly, ss_err *err)
 {
     memset(st, 0, sizeof *st);
@@ -415,23 +440,25 @@ int ss_store_open(ss_store *st, const char *path, int readonly, ss_err *err)
     sqlite3_busy_handler(st->db, on_busy, st->wait);
     if (ss_store_exec(st, "PRAGMA foreign_keys=ON", err))
         goto fail;
-    if (!readonly && ss_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err))
-        goto fail;
-    int v;
-    if (user_version(st, &v, err))
-        goto fail;
-    if (v > SS_STORE_SCHEMA_VERSION) {
-        ss_err_set(err, "%s: store schema version %d is newer than this spotsim (%d)", st->path, v,
-                   SS_STORE_SCHEMA_VERSION);
-        goto fail;
+    /* Setting WAL mode and reading the version can meet SQLITE_BUSY without
+     * the busy handler being called (SQLite skips it where waiting could
+     * deadlock, e.g. while another process creates the file or switches it
+     * to WAL): those steps are retried here with the same backoff, limit
+     * and notice. */
+    struct ss_store_wait outer = *st->wait;
+    for (int n = 0;; n++) {
+        int rc = open_steps(st, readonly, err);
+        if (rc <= 0) {
+            if (rc < 0)
+                goto fail;
+            break;
+        }
+        if (!on_busy(&outer, n)) {
+            ss_err_set(err, "%s: database is locked (waited %.0f s for another writer)", st->path,
+                       st->wait->limit);
+            goto fail;
+        }
     }
-    if (v < SS_STORE_SCHEMA_VERSION && readonly) {
-        ss_err_set(err, "%s: store schema version %d needs migration; open it read-write once",
-                   st->path, v);
-        goto fail;
-    }
-    if (v < SS_STORE_SCHEMA_VERSION && migrate(st, err))
-        goto fail;
     return 0;
 fail:
     if (st->db && is_corrupt_code(st))
