@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "policies/export.h"
+#include "sim/kernel/fileio.h"
 
 
 static const char *enabled(bool b) { return b ? "ENABLED" : "DISABLED"; }
@@ -119,13 +120,16 @@ int ss_export_ecs_config(const ss_scenario *sc, char **out, ss_err *err)
 {
     (void)err;
     const ss_service *s = &sc->service;
-    char buf[512];
+    /* the name is in a comment line: shown with control characters escaped,
+     * so it cannot start a line of its own (e.g. a second ECS_CLUSTER=) */
+    char buf[512], shown[4 * SS_NAME_MAX + 1];
+    ss_printable(s->name, shown, sizeof shown);
     snprintf(buf, sizeof buf,
              "# /etc/ecs/ecs.config for the container instances of service %s (spotsim export)\n"
              "ECS_CLUSTER=<cluster-name>\n"
              "ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n"
              "ECS_CONTAINER_STOP_TIMEOUT=%llds\n",
-             s->name, s->spot_draining ? "true" : "false",
+             shown, s->spot_draining ? "true" : "false",
              (long long)(s->stop_timeout / SS_SECOND));
     *out = ss_strdup(buf);
     return 0;

@@ -8,7 +8,8 @@
  *     write) exits non-zero;
  *   - an output that cannot be written is found before any simulation or
  *     search: nothing is stored;
- *   - a FIFO given to import is refused at once (not a blocking open).
+ *   - a FIFO given to import is refused at once (not a blocking open);
+ *   - a run whose timeline would not fit in memory is refused up front.
  */
 #include "tests/testutil.h"
 
@@ -203,6 +204,27 @@ static void test_run_timeline(void **state)
     assert_int_equal(oc_query_long(db, "SELECT count(*) FROM runs"), 0);
 }
 
+/* A timeline too large to hold is refused before the run, with the way out:
+ * 1950-01-01 .. 2050-01-01 is 100 years with 25 leap days (1952 .. 2048) =
+ * 36525 days = 52,596,000 one-minute samples; 5,000,000 rows at most means
+ * a sample interval of at least 36525 * 86400 / 5e6 = 631.152 -> 632 s. */
+static void test_timeline_too_large(void **state)
+{
+    (void)state;
+    char db[1024];
+    snprintf(db, sizeof db, "%s/big.db", g_dir);
+    oc_import(db);
+    int rc = tu_system(tu_fmt("'%s' run '%s' --db '%s' --from 1950-01-01T00:00:00Z --to 2050-01-01T00:00:00Z "
+                              ">/dev/null 2>'%s/big.err'",
+                              tu_spotsim_bin(), oc_scenario(), db, g_dir));
+    assert_int_equal(rc, 1);
+    char *err = slurp(tu_fmt("%s/big.err", g_dir));
+    assert_non_null(strstr(err, "the timeline would hold 52596000 rows (36525 days every 60s); at most 5000000: "
+                                "set sample_interval to at least 632s"));
+    free(err);
+    assert_int_equal(oc_query_long(db, "SELECT count(*) FROM runs"), 0);
+}
+
 /* import of a FIFO with no writer: refused at once, naming the FIFO (the
  * ctest timeout would catch a blocking open; `timeout 20` catches it here). */
 static void test_import_fifo(void **state)
@@ -225,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_export_full_disk),   cmocka_unit_test(test_stdout_full),
         cmocka_unit_test(test_optimize_full_disk), cmocka_unit_test(test_optimize_out_checked_first),
         cmocka_unit_test(test_run_timeline),       cmocka_unit_test(test_import_fifo),
+        cmocka_unit_test(test_timeline_too_large),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

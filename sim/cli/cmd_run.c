@@ -229,6 +229,10 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     json_decref(o);
 }
 
+/* rows of one run's timeline (56 bytes each in memory): 5 million is about
+ * 9.5 years at the default 60 s sample interval */
+#define TIMELINE_MAX_ROWS 5000000
+
 static int write_timeline(const char *path, const ss_timeline *tl, ss_err *err)
 {
     ss_afile a;
@@ -342,6 +346,22 @@ int ss_cmd_run(int argc, char **argv)
     if (sc->start == 0 && sc->end == 0) {
         sc->start = d->span_start;
         sc->end = d->span_end;
+    }
+    /* Replica 0's timeline is kept in memory and stored: its size is known
+     * before the run (one row per sample_interval), so an absurd one (a
+     * 100-year horizon: 52 million rows, 4 GiB) is refused here, with the
+     * way out, instead of running out of memory hours later. */
+    if (sc->sample_interval > 0) {
+        double rows = ((double)sc->end - (double)sc->start) / (double)sc->sample_interval;
+        if (rows > TIMELINE_MAX_ROWS) {
+            double need_s = ceil(((double)sc->end - (double)sc->start) / TIMELINE_MAX_ROWS / 1000.0);
+            ss_fail("run",
+                    "%s: the timeline would hold %.0f rows (%.0f days every %gs); at most %d: set "
+                    "sample_interval to at least %.0fs, or shorten the horizon",
+                    path, rows, ((double)sc->end - (double)sc->start) / (double)SS_DAY,
+                    (double)sc->sample_interval / 1000.0, TIMELINE_MAX_ROWS, need_s);
+            goto out;
+        }
     }
     int R = sc->replicas > 0 ? sc->replicas : 1;
     res = ss_calloc((size_t)R, sizeof *res);
