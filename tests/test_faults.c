@@ -9,7 +9,8 @@
  *   - an output that cannot be written is found before any simulation or
  *     search: nothing is stored;
  *   - a FIFO given to import is refused at once (not a blocking open);
- *   - a run whose timeline would not fit in memory is refused up front.
+ *   - a run whose timeline would not fit in memory is refused up front;
+ *   - a long run shows its progress on a terminal, and only there.
  */
 #include "tests/testutil.h"
 
@@ -225,6 +226,47 @@ static void test_timeline_too_large(void **state)
     assert_int_equal(oc_query_long(db, "SELECT count(*) FROM runs"), 0);
 }
 
+/* A long run shows progress on a terminal (script(1) gives it one), none
+ * when stderr is a file. The first line comes at the 65,536th event: with a
+ * timeline sample every minute from 2020-03-07T00:00Z, at the latest at
+ * minute 65,536 = 45 days 12 h 16 min, i.e. 2020-04-21T12:16:00Z; the test
+ * hook SPOTSIM_TEST_PROGRESS_AFTER=0 drops the 2 s wait. */
+static void test_progress_on_tty(void **state)
+{
+    (void)state;
+    char db[1024];
+    snprintf(db, sizeof db, "%s/prog.db", g_dir);
+    oc_import(db);
+    const char *args = tu_fmt("run '%s' --db '%s' --replicas 1 --from 2020-03-07T00:00:00Z --to 2020-06-01T00:00:00Z",
+                              oc_scenario(), db);
+    char a[2048];
+    snprintf(a, sizeof a, "%s", args);
+    assert_int_equal(tu_system(tu_fmt("SPOTSIM_TEST_PROGRESS_AFTER=0 '%s' %s >/dev/null 2>'%s/prog.err'",
+                                      tu_spotsim_bin(), a, g_dir)),
+                     0);
+    char *err = slurp(tu_fmt("%s/prog.err", g_dir));
+    assert_null(strstr(err, "simulating"));
+    free(err);
+    if (tu_system("command -v script >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "test_faults: SKIP progress case: no script(1)\n");
+        skip();
+    }
+    assert_int_equal(tu_system(tu_fmt("SPOTSIM_TEST_PROGRESS_AFTER=0 script -qec \"'%s' %s\" '%s/prog.tty' "
+                                      ">/dev/null 2>&1",
+                                      tu_spotsim_bin(), a, g_dir)),
+                     0);
+    char *tty = slurp(tu_fmt("%s/prog.tty", g_dir));
+    const char *p = strstr(tty, "spotsim run: simulating, ");
+    assert_non_null(p);
+    const char *at = strstr(p, "of the horizon (at ");
+    assert_non_null(at);
+    at += strlen("of the horizon (at ");
+    /* ISO-8601 UTC timestamps compare as text */
+    assert_true(strncmp(at, "2020-03-07T00:00:00Z", 20) > 0);
+    assert_true(strncmp(at, "2020-04-21T12:16:00Z", 20) <= 0);
+    free(tty);
+}
+
 /* import of a FIFO with no writer: refused at once, naming the FIFO (the
  * ctest timeout would catch a blocking open; `timeout 20` catches it here). */
 static void test_import_fifo(void **state)
@@ -247,7 +289,7 @@ int main(void)
         cmocka_unit_test(test_export_full_disk),   cmocka_unit_test(test_stdout_full),
         cmocka_unit_test(test_optimize_full_disk), cmocka_unit_test(test_optimize_out_checked_first),
         cmocka_unit_test(test_run_timeline),       cmocka_unit_test(test_import_fifo),
-        cmocka_unit_test(test_timeline_too_large),
+        cmocka_unit_test(test_timeline_too_large), cmocka_unit_test(test_progress_on_tty),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

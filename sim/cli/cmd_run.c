@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <jansson.h>
@@ -23,6 +24,7 @@
 #include "models/eval.h"
 #include "sim/scenario/scenario_io.h"
 #include "sim/cli/cli.h"
+#include "sim/kernel/evq.h"
 #include "sim/kernel/fileio.h"
 
 const char ss_usage_run[] =
@@ -229,6 +231,34 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     json_decref(o);
 }
 
+/* ---- progress on a terminal (long runs) ---------------------------------------- */
+
+static ss_time g_prog_start, g_prog_end;
+static double g_prog_t0, g_prog_last, g_prog_after = 2.0;
+static int g_prog_shown;
+
+/* Called by the event queues every 65,536 events (sim/kernel/evq.h), from
+ * any replica's thread: at most one line a second, after 2 s; the
+ * replica that reports shows how far it got. */
+static void run_progress(ss_time now)
+{
+    if (g_prog_end <= g_prog_start)
+        return;
+#pragma omp critical(spotsim_run_progress)
+    {
+        double w = ss_wall_seconds();
+        if (w - g_prog_t0 >= g_prog_after && w - g_prog_last >= 1.0) {
+            g_prog_last = w;
+            double f = ((double)now - (double)g_prog_start) / ((double)g_prog_end - (double)g_prog_start);
+            f = f < 0 ? 0 : f > 1 ? 1 : f;
+            char b[SS_TIME_BUFLEN];
+            fprintf(stderr, "\rspotsim run: simulating, %5.1f%% of the horizon (at %s), %.0f s ", 100.0 * f,
+                    ss_time_format(now, b), w - g_prog_t0);
+            g_prog_shown = 1;
+        }
+    }
+}
+
 /* rows of one run's timeline (56 bytes each in memory): 5 million is about
  * 9.5 years at the default 60 s sample interval */
 #define TIMELINE_MAX_ROWS 5000000
@@ -365,6 +395,16 @@ int ss_cmd_run(int argc, char **argv)
     }
     int R = sc->replicas > 0 ? sc->replicas : 1;
     res = ss_calloc((size_t)R, sizeof *res);
+    if (!quiet && isatty(fileno(stderr))) {
+        g_prog_start = sc->start;
+        g_prog_end = sc->end;
+        g_prog_t0 = ss_wall_seconds();
+        g_prog_last = 0;
+        g_prog_shown = 0;
+        const char *after = getenv("SPOTSIM_TEST_PROGRESS_AFTER"); /* test hook: seconds before the first line */
+        g_prog_after = after ? atof(after) : 2.0;
+        ss_evq_set_progress(run_progress);
+    }
     zone_row zones[SS_MAX_ZONES];
     memset(zones, 0, sizeof zones);
     bool have_zones = sc->orchestrator == SS_ORCH_ECS;
@@ -387,6 +427,9 @@ int ss_cmd_run(int argc, char **argv)
             }
         }
     }
+    ss_evq_set_progress(NULL);
+    if (g_prog_shown)
+        fputc('\n', stderr);
     if (failed) {
         ss_fail("run", "%s", first_err);
         goto out;
