@@ -10,7 +10,8 @@
  *   - a resumed optimization that cannot get the lock (SPOTSIM_LOCK_TIMEOUT=1)
  *     fails with the command that resumes it;
  *   - a resumed optimization is 'running' while it runs (library level: the
- *     evaluation function reads the status through another connection).
+ *     evaluation function reads the status through another connection);
+ *   - SIGKILL at 10 moments of a 200,000-row import: all or nothing.
  */
 #include "tests/testutil.h"
 
@@ -18,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -178,6 +182,75 @@ static void test_optimize_lock_timeout_says_resume(void **state)
     assert_int_equal(oc_query_long(db, "SELECT count(*) FROM candidate_results WHERE optimization_id = 1"), OC_SLOTS);
 }
 
+/* ---- SIGKILL during an import ------------------------------------------------ */
+
+/* A kill -9 at any moment of an import leaves the store all or nothing:
+ * integrity_check "ok", and either no provenance row and no price, or the
+ * file's provenance row and all of its 200,000 prices (one pool, one price a
+ * minute: 200,000 distinct timestamps, so no duplicates). The kill comes
+ * 20, 60, ... 380 ms after the start (the import takes about 0.5 s). */
+static void test_sigkill_import_all_or_nothing(void **state)
+{
+    (void)state;
+    char csv[1024];
+    snprintf(csv, sizeof csv, "%s/big.csv", g_dir);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp\n", f);
+    for (long i = 0; i < 200000; i++) {
+        long t = 1577836800L + 60 * i; /* from 2020-01-01, one a minute */
+        char ts[32];
+        time_t tt = (time_t)t;
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+        fprintf(f, "us-east-1a,m5.large,Linux/UNIX,%.4f,%s\n", 0.03 + (double)(i % 97) * 1e-4, ts);
+    }
+    fclose(f);
+    int whole = 0, none = 0;
+    for (int r = 0; r < 10; r++) {
+        char db[1024];
+        snprintf(db, sizeof db, "%s/kill%d.db", g_dir, r);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            int nul = open("/dev/null", O_WRONLY);
+            dup2(nul, 1);
+            dup2(nul, 2);
+            execl(tu_spotsim_bin(), "spotsim", "import", "--db", db, csv, (char *)NULL);
+            _exit(127);
+        }
+        usleep((useconds_t)(20000 + 40000 * r));
+        kill(pid, SIGKILL);
+        int st = 0;
+        waitpid(pid, &st, 0);
+        sqlite3 *h = NULL;
+        if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+            sqlite3_close(h);
+            none++; /* killed before the store file was made */
+            continue;
+        }
+        sqlite3_stmt *s = NULL;
+        const char *ok = NULL;
+        char okbuf[64] = "";
+        if (sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+            snprintf(okbuf, sizeof okbuf, "%s", (const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+        ok = okbuf;
+        sqlite3_close(h);
+        assert_string_equal(ok, "ok");
+        long prov = oc_query_long(db, "SELECT count(*) FROM provenance");
+        long prices = oc_query_long(db, "SELECT count(*) FROM spot_prices");
+        if (prov <= 0 && prices <= 0) {
+            none++;
+        } else {
+            assert_int_equal(prov, 1);
+            assert_int_equal(prices, 200000);
+            whole++;
+        }
+    }
+    fprintf(stderr, "sigkill: %d imports killed before their commit, %d after\n", none, whole);
+    assert_int_equal(whole + none, 10);
+}
+
 /* ---- 'running' while resumed ------------------------------------------------ */
 
 typedef struct {
@@ -260,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_writer_waits),
         cmocka_unit_test(test_optimize_lock_timeout_says_resume),
         cmocka_unit_test(test_resumed_shows_running),
+        cmocka_unit_test(test_sigkill_import_all_or_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
