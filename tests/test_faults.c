@@ -147,9 +147,18 @@ static void test_optimize_full_disk(void **state)
     assert_int_equal(rc, 1);
     char *err = slurp(tu_fmt("%s/opt.err", g_dir));
     assert_non_null(strstr(err, "frontier.csv: write failed: No space left on device"));
+    /* the search is stored: the message says how to write the outputs again */
+    assert_non_null(strstr(err, "optimization 1 is stored; write its outputs again"));
+    assert_non_null(strstr(err, "--resume 1 --out"));
     free(err);
     assert_false(file_exists(tu_fmt("%s/opt/frontier.csv", g_dir)));
     assert_false(file_exists(tu_fmt("%s/opt/frontier.csv.tmp", g_dir)));
+    /* ... and that works, with room on the disk: all 48 slots were stored */
+    assert_int_equal(tu_system(tu_fmt("'%s' optimize '%s' --db '%s' --out '%s/opt' --resume 1 --quiet >/dev/null 2>&1",
+                                      tu_spotsim_bin(), oc_scenario(), db, g_dir)),
+                     0);
+    assert_true(file_exists(tu_fmt("%s/opt/frontier.csv", g_dir)));
+    assert_int_equal(oc_query_long(db, "SELECT count(*) FROM candidate_results"), OC_SLOTS);
 }
 
 /* optimize --out where a directory cannot be made (a regular file is in the

@@ -234,7 +234,7 @@ int ss_cmd_optimize(int argc, char **argv)
     ss_store st = {0};
     ss_data *data = NULL;
     ss_opt_result res = {0};
-    bool have_res = false;
+    bool have_res = false, outputs_pending = false, no_slo_met = false;
     char *text = NULL, *stored_hash = NULL;
     if (ss_scenario_load_file(path, sc, &err)) {
         ss_fail("optimize", "%s", err.msg);
@@ -412,6 +412,9 @@ int ss_cmd_optimize(int argc, char **argv)
         snprintf(dirbuf, sizeof dirbuf, "results/optimization-%lld", (long long)res.id);
         outdir = dirbuf;
     }
+    /* from here on the search is complete and stored: a failure to write
+     * an output says how to write them again without searching */
+    outputs_pending = true;
     if (ss_mkdirs(outdir, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
@@ -457,6 +460,7 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     if (pick < 0) {
+        no_slo_met = true;
         fputs(rec.text, stderr);
         ss_recommendation_free(&rec);
         ss_fail("optimize", "no candidate meets the SLO of %.6g%% (see %s/recommendation.txt)", slo_frac * 100, outdir);
@@ -489,7 +493,13 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     free(best);
     exit_code = SS_EXIT_OK;
+    outputs_pending = false;
 out:
+    if (outputs_pending && exit_code == SS_EXIT_FAIL && !no_slo_met)
+        fprintf(stderr,
+                "spotsim optimize: optimization %lld is stored; write its outputs again (no new evaluation) with: "
+                "spotsim optimize %s --db %s --resume %lld --out %s\n",
+                (long long)res.id, path, db, (long long)res.id, outdir);
 #ifdef SPOTSIM_HAVE_MPI
     if (use_mpi) {
         if (!mpi_synced)
