@@ -10,7 +10,8 @@
  *     search: nothing is stored;
  *   - a FIFO given to import is refused at once (not a blocking open);
  *   - a run whose timeline would not fit in memory is refused up front;
- *   - a long run shows its progress on a terminal, and only there.
+ *   - a long run shows its progress on a terminal, and only there;
+ *   - a truncated or foreign store file is named corrupt.
  */
 #include "tests/testutil.h"
 
@@ -276,6 +277,36 @@ static void test_progress_on_tty(void **state)
     free(tty);
 }
 
+/* A truncated store, or a file that is no SQLite database, is named as such
+ * (not "needs migration"): a store of the samples cut to 8,192 bytes (its
+ * header says 4 KiB pages, and far more than 2 of them), to 50 bytes (the
+ * SQLite header is 100), and a text file. */
+static void test_corrupt_store_named(void **state)
+{
+    (void)state;
+    char db[1024];
+    snprintf(db, sizeof db, "%s/whole.db", g_dir);
+    oc_import(db);
+    struct {
+        const char *name, *make, *expect;
+    } cases[] = {
+        {"cut.db", "head -c 8192", "the store is corrupt or not a spotsim store (truncated: 8192 bytes of "},
+        {"tiny.db", "head -c 50", "the store is corrupt or not a spotsim store (shorter than an SQLite header)"},
+        {"text.db", "sed -n 1,3p '" __FILE__ "'; true",
+         "the store is corrupt or not a spotsim store (no SQLite header)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        assert_int_equal(tu_system(tu_fmt("( %s ) <'%s' >'%s/%s'", cases[i].make, db, g_dir, cases[i].name)), 0);
+        int rc = tu_system(tu_fmt("'%s' stats --db '%s/%s' >/dev/null 2>'%s/corrupt.err'", tu_spotsim_bin(), g_dir,
+                                  cases[i].name, g_dir));
+        assert_int_equal(rc, 1);
+        char *err = slurp(tu_fmt("%s/corrupt.err", g_dir));
+        if (!strstr(err, cases[i].expect))
+            fail_msg("%s: %s", cases[i].name, err);
+        free(err);
+    }
+}
+
 /* import of a FIFO with no writer: refused at once, naming the FIFO (the
  * ctest timeout would catch a blocking open; `timeout 20` catches it here). */
 static void test_import_fifo(void **state)
@@ -299,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_optimize_full_disk), cmocka_unit_test(test_optimize_out_checked_first),
         cmocka_unit_test(test_run_timeline),       cmocka_unit_test(test_import_fifo),
         cmocka_unit_test(test_timeline_too_large), cmocka_unit_test(test_progress_on_tty),
+        cmocka_unit_test(test_corrupt_store_named),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
