@@ -21,8 +21,10 @@
 #include "datasets/market_data.h"
 #include "models/ecs.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
+#include "sim/scenario/scenario_io.h"
 
 static int trivial(void *ctx, const ss_candidate *c, int replica, ss_metrics *out, ss_err *err)
 {
@@ -130,6 +132,7 @@ static int profile(int n)
     ss_err err;
     ss_space sp;
     memset(&sp, 0, sizeof sp);
+    sp.bind = &ss_scenario_binder;
     ss_space_add_range(&sp, "asg.on_demand_base_capacity", 0, 0, 1, true, &err);
     ss_scenario_eval_ctx ctx = {sc, &sp, d};
     ss_candidate c;
@@ -192,6 +195,7 @@ int main(int argc, char **argv)
     ss_scenario *sc = malloc(sizeof *sc);
     ss_data *d = world(sc);
     memset(&sp, 0, sizeof sp);
+    sp.bind = &ss_scenario_binder;
     const char *pct[] = {"0", "20", "50", "100"};
     ss_space_add_range(&sp, "asg.on_demand_base_capacity", 0, 20, 5, true, &err);
     ss_space_add_values(&sp, "asg.on_demand_percentage_above_base_capacity", pct, 4, &err);

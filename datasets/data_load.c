@@ -11,7 +11,7 @@
  * product equal to the scenario's product or to it + " (Amazon VPC)" (the
  * pre-2019 spelling of DescribeSpotPriceHistory), the exact product first.
  */
-#include "datasets/market_data.h"
+#include "datasets/data_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 #include "datasets/import.h"
-#include "models/interrupt.h"
+#include "datasets/interrupt_fit.h"
 
 /* Pools of one (region, zone, type, product) in the store, exact product first. */
 #define POOL_IDS_SQL                                                                               \
@@ -29,7 +29,8 @@
 
 typedef struct loader {
     ss_store *st;
-    const ss_scenario *sc;
+    const ss_market *m;
+    ss_time start, end; /* the horizon (both 0: all data) */
     ss_data *d;
     char region[SS_NAME_MAX];
     char product[SS_NAME_MAX]; /* the scenario's product, normalised as the importers do */
@@ -102,8 +103,7 @@ static void describe_region(loader *L, char *buf, size_t n)
  * plus the last record at or before start (the price in force at start). */
 static int load_prices(loader *L, ss_pool *p)
 {
-    const ss_scenario *sc = L->sc;
-    bool horizon = sc->start != 0 || sc->end != 0;
+    bool horizon = L->start != 0 || L->end != 0;
     sqlite3_stmt *s;
     if (prep(L,
              "WITH ids AS (" POOL_IDS_SQL
@@ -115,8 +115,8 @@ static int load_prices(loader *L, ss_pool *p)
              &s))
         return -1;
     bind_pool(s, L, p);
-    sqlite3_bind_int64(s, 5, horizon ? sc->start : INT64_MIN);
-    sqlite3_bind_int64(s, 6, horizon ? sc->end : INT64_MAX);
+    sqlite3_bind_int64(s, 5, horizon ? L->start : INT64_MIN);
+    sqlite3_bind_int64(s, 6, horizon ? L->end : INT64_MAX);
     ss_time *t = NULL;
     double *u = NULL;
     size_t n = 0, ct = 0, cu = 0;
@@ -304,7 +304,7 @@ static int load_log(loader *L, ss_pool *p)
     p->has_log = exposure > 0.0;
     if (n_inst > 1)
         qsort(end, n_inst, sizeof *end, cmp_time);
-    ss_time window = L->sc->market.burst_window > 0 ? L->sc->market.burst_window : 3 * SS_MINUTE;
+    ss_time window = L->m->burst_window > 0 ? L->m->burst_window : 3 * SS_MINUTE;
     p->n_bursts = ss_interrupt_group_bursts(notice, n_notice, launch, end, n_inst, window,
                                             &p->bursts);
     free(launch);
@@ -439,15 +439,15 @@ static int load_log_end(loader *L)
     return 0;
 }
 
-int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err)
+int ss_data_load(ss_store *st, const ss_market *m, ss_time start, ss_time end, ss_data **out,
+                 ss_err *err)
 {
     *out = NULL;
-    const ss_market *m = &sc->market;
     if (m->n_types <= 0 || m->n_zones <= 0)
         return ss_err_set(err, "market: the scenario lists %d instance types and %d zones; "
                                "both must be at least 1",
                           m->n_types, m->n_zones);
-    loader L = {.st = st, .sc = sc, .err = err};
+    loader L = {.st = st, .m = m, .start = start, .end = end, .err = err};
     if (m->region[0])
         snprintf(L.region, sizeof L.region, "%s", m->region);
     else if (ss_region_of_zone(m->zones[0], L.region, sizeof L.region))
@@ -475,8 +475,8 @@ int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err
             if (p->spot.t[p->spot.n - 1] > d->span_end)
                 d->span_end = p->spot.t[p->spot.n - 1];
         }
-    if (sc->end != 0)
-        d->span_end = sc->end;
+    if (end != 0)
+        d->span_end = end;
     if (d->span_end < d->span_start)
         d->span_end = d->span_start;
     if (load_provenance(&L))

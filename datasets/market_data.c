@@ -1,5 +1,5 @@
 /*
- * data.c - building and freeing the read-only market data of a scenario.
+ * market_data.c - building and freeing the read-only market data of a scenario.
  * (Loading it from the store is in datasets/data_load.c.)
  */
 #include "datasets/market_data.h"

@@ -1,6 +1,6 @@
 /*
- * data.h - the read-only market data one scenario needs, loaded once from the
- * store and shared by every evaluation (all threads, all candidates).
+ * market_data.h - the read-only market data one scenario needs, loaded once
+ * from the store (datasets/data_load.h) and shared by every evaluation (all threads, all candidates).
  *
  * Pools are (instance type x zone) of the scenario's market, indexed
  *     pool = type_idx * n_zones + zone_idx
@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "datasets/store.h"
-#include "models/scenario.h"
+#include "datasets/market_spec.h"
+#include "sim/kernel/util.h"
 #include "sim/kernel/simtime.h"
 
 /* A price step function: price[i] holds on [t[i], t[i+1]) and the last one
@@ -74,11 +74,11 @@ typedef struct ss_data {
     ss_pool *pools;                 /* n_types * n_zones */
     ss_time span_start, span_end;   /* where price data covers all used pools */
     char *provenance_json;          /* [{"file":..,"sha256":..,"format":..}, ...] */
+    /* interruptions: {model: NAME}: the fitted model (models/fit_model.h),
+     * attached by ss_fit_attach; not owned (ss_data_free leaves it). */
+    const struct ss_fit_model *fit_model;
 } ss_data;
 
-/* Load everything the scenario's market needs. Fails with a clear message
- * when a type/zone has no price data and no way to price it. */
-int ss_data_load(ss_store *st, const ss_scenario *sc, ss_data **out, ss_err *err);
 void ss_data_free(ss_data *d);
 
 static inline const ss_pool *ss_data_pool(const ss_data *d, int type_idx, int zone_idx)

@@ -15,9 +15,16 @@
  *   advisor_ranges       interruption-frequency buckets (Spot Advisor)
  *   advisor              savings % and bucket per (region, os, type, snapshot)
  *   ondemand_prices      (region, instance_type, os) -> usd_per_hour
- *   runs, run_results, run_timeline      spotsim run
- *   optimizations, candidates, candidate_results   spotsim optimize
- * Metric columns of run_results and candidate_results come from SS_METRICS.
+ *   runs, run_timeline   spotsim run
+ *   optimizations, candidates   spotsim optimize
+ * Tables whose columns the layers above define (run_results and
+ * candidate_results, one column per metric) are created and widened by
+ * ss_store_ensure_table, called by their writers (policies/results.c): the
+ * store knows no simulation.
+ * Schema version 2 (appended):
+ *   fit_models           named fitted models (`spotsim fit`): JSON parameters,
+ *                        the evidence they came from, the printed report
+ *   backtests, backtest_candidates  `spotsim backtest`: predicted vs realized
  */
 #include "datasets/store.h"
 
@@ -29,7 +36,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "models/metrics.h"
 
 static const char schema_v1_data[] =
     "CREATE TABLE provenance("
@@ -188,42 +194,62 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s)
     *len += n;
 }
 
-/* CREATE TABLE <name>(<key columns>, <one column per metric>, extra_json, PK). */
-static void append_metric_table(char **buf, size_t *len, size_t *cap, const char *name,
-                                const char *keys, const char *pk)
-{
-    char line[256];
-    snprintf(line, sizeof line, "CREATE TABLE %s(%s", name, keys);
-    append(buf, len, cap, line);
-    for (int i = 0; i < SS_METRIC_COUNT; i++) {
-        snprintf(line, sizeof line, ", %s %s", ss_metric_table[i].name,
-                 ss_metric_table[i].is_int ? "INTEGER" : "REAL");
-        append(buf, len, cap, line);
-    }
-    snprintf(line, sizeof line, ", extra_json TEXT, PRIMARY KEY(%s));", pk);
-    append(buf, len, cap, line);
-}
-
 static int migrate_to_1(ss_store *st, ss_err *err)
 {
     char *sql = NULL;
     size_t len = 0, cap = 0;
     append(&sql, &len, &cap, schema_v1_data);
     append(&sql, &len, &cap, schema_v1_results_head);
-    append_metric_table(&sql, &len, &cap, "run_results",
-                        "run_id INTEGER NOT NULL REFERENCES runs(id), replica INTEGER NOT NULL",
-                        "run_id, replica");
-    append_metric_table(&sql, &len, &cap, "candidate_results",
-                        "optimization_id INTEGER NOT NULL, candidate_id INTEGER NOT NULL,"
-                        " replica INTEGER NOT NULL",
-                        "optimization_id, candidate_id, replica");
     int rc = ss_store_exec(st, sql, err);
     free(sql);
     return rc;
 }
 
+/* Version 2: fitted models and backtests (docs/fit.md). */
+static int migrate_to_2(ss_store *st, ss_err *err)
+{
+    return ss_store_exec(
+        st,
+        "CREATE TABLE fit_models("
+        "  name TEXT PRIMARY KEY,"
+        "  created_at TEXT NOT NULL,"
+        "  from_ms INTEGER,"
+        "  to_ms INTEGER,"
+        "  model_json TEXT NOT NULL,"
+        "  source_json TEXT NOT NULL,"
+        "  report_text TEXT);"
+        "CREATE TABLE backtests("
+        "  id INTEGER PRIMARY KEY,"
+        "  created_at TEXT NOT NULL,"
+        "  scenario_name TEXT NOT NULL,"
+        "  scenario_hash TEXT NOT NULL,"
+        "  fold INTEGER NOT NULL,"
+        "  train_from_ms INTEGER NOT NULL,"
+        "  train_to_ms INTEGER NOT NULL,"
+        "  test_from_ms INTEGER NOT NULL,"
+        "  test_to_ms INTEGER NOT NULL,"
+        "  optimization_id INTEGER,"
+        "  model_name TEXT,"
+        "  realized_source TEXT NOT NULL,"
+        "  slo REAL,"
+        "  recommended INTEGER,"
+        "  best_hindsight INTEGER,"
+        "  summary_json TEXT NOT NULL);"
+        "CREATE TABLE backtest_candidates("
+        "  backtest_id INTEGER NOT NULL REFERENCES backtests(id),"
+        "  candidate_id INTEGER NOT NULL,"
+        "  pred_availability REAL, pred_availability_lo REAL, pred_availability_hi REAL,"
+        "  real_availability REAL,"
+        "  pred_cost_per_month REAL, pred_cost_lo REAL, pred_cost_hi REAL,"
+        "  real_cost_per_month REAL,"
+        "  availability_covered INTEGER, cost_covered INTEGER,"
+        "  pred_slo_met INTEGER, slo_met INTEGER,"
+        "  PRIMARY KEY(backtest_id, candidate_id));",
+        err);
+}
+
 typedef int (*migration_fn)(ss_store *, ss_err *);
-static const migration_fn migrations[] = {NULL, migrate_to_1};
+static const migration_fn migrations[] = {NULL, migrate_to_1, migrate_to_2};
 
 int ss_store_exec(ss_store *st, const char *sql, ss_err *err)
 {
@@ -551,4 +577,46 @@ int ss_region_of_zone(const char *zone, char *region, size_t n)
     next:;
     }
     return -1;
+}
+
+/* Whether table `name` has column `col` (PRAGMA table_info). */
+static int has_column(ss_store *st, const char *name, const char *col, int *found, ss_err *err)
+{
+    sqlite3_stmt *s;
+    *found = 0;
+    if (ss_store_prepare(st, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", &s, err))
+        return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, col, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    *found = rc == SQLITE_ROW;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ss_err_set(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+    return 0;
+}
+
+int ss_store_ensure_table(ss_store *st, const char *name, const char *keys, const char *pk,
+                          const ss_store_column *cols, size_t n, ss_err *err)
+{
+    ss_buf sql = {0};
+    ss_buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s(%s", name, keys);
+    for (size_t i = 0; i < n; i++)
+        ss_buf_printf(&sql, ", %s %s", cols[i].name, cols[i].is_int ? "INTEGER" : "REAL");
+    ss_buf_printf(&sql, ", extra_json TEXT, PRIMARY KEY(%s));", pk);
+    int rc = ss_store_exec(st, sql.s, err);
+    free(sql.s);
+    /* A table made by an older spotsim lacks the columns added since. */
+    for (size_t i = 0; !rc && i < n; i++) {
+        int found;
+        if (has_column(st, name, cols[i].name, &found, err))
+            return -1;
+        if (found)
+            continue;
+        char alter[256];
+        snprintf(alter, sizeof alter, "ALTER TABLE %s ADD COLUMN %s %s", name, cols[i].name,
+                 cols[i].is_int ? "INTEGER" : "REAL");
+        rc = ss_store_exec(st, alter, err);
+    }
+    return rc;
 }

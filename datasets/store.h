@@ -20,7 +20,7 @@
 #include "sim/kernel/util.h"
 
 #define SS_STORE_DEFAULT_PATH "results/spotsim.db"
-#define SS_STORE_SCHEMA_VERSION 1
+#define SS_STORE_SCHEMA_VERSION 2
 
 #define SS_STORE_LOCK_WAIT_S 3600
 
@@ -48,6 +48,18 @@ void ss_store_rollback(ss_store *st);
 
 /* Prepare, or fail with the SQL error in err. */
 int ss_store_prepare(ss_store *st, const char *sql, sqlite3_stmt **out, ss_err *err);
+
+/* A column of a table whose columns a layer above the store defines. */
+typedef struct ss_store_column {
+    const char *name;
+    int is_int; /* INTEGER, else REAL */
+} ss_store_column;
+
+/* CREATE TABLE IF NOT EXISTS name(keys, <cols>, extra_json TEXT, PRIMARY
+ * KEY(pk)), and ADD COLUMN for each of cols an existing table lacks. Call it
+ * inside the writer's transaction. */
+int ss_store_ensure_table(ss_store *st, const char *name, const char *keys, const char *pk,
+                          const ss_store_column *cols, size_t n, ss_err *err);
 
 /* Get-or-create a pool id for (region, zone, instance_type, product). */
 int ss_store_pool_id(ss_store *st, const char *region, const char *zone, const char *instance_type,

@@ -229,9 +229,36 @@ int ss_asg_pick_pool(const ss_asg_group *g, int z, bool spot, const bool *pool_e
     return c[0].pool;
 }
 
+/* Lowest-price Spot: whether pool is among the SpotInstancePools cheapest
+ * (per unit, now) of its zone, as ss_asg_pick_pool ranks them. */
+static bool in_cheapest_pools(const ss_asg_group *g, int pool)
+{
+    double p = ss_asg_unit_price(g, pool, true);
+    int zone = g->f->d->pools[pool].zone_idx, order = -1, cheaper = 0;
+    for (int t = 0; t < g->n_types; t++)
+        if (g->type_idx[t] * g->f->n_zones + zone == pool)
+            order = t;
+    for (int t = 0; t < g->n_types; t++) {
+        int q = g->type_idx[t] * g->f->n_zones + zone;
+        if (q == pool || g->f->d->pools[q].spot.n == 0)
+            continue;
+        double pq = ss_asg_unit_price(g, q, true);
+        if (pq < p || (pq == p && t < order))
+            cheaper++;
+    }
+    int top = g->cfg->spot_instance_pools > 0 ? g->cfg->spot_instance_pools : 1;
+    return cheaper < top;
+}
+
 /* §1.9 Default step 1: the instance whose removal best aligns the remainder
- * with the allocation strategy: the most expensive (lowest-price), riskiest
- * (capacity strategies) pool, or the last override (prioritized OD).
+ * with the allocation strategy ("Default termination policy and mixed
+ * instances groups", docs.aws.amazon.com/autoscaling/ec2/userguide/
+ * ec2-auto-scaling-termination-policies.html). Lowest-price spreads Spot
+ * evenly over the SpotInstancePools cheapest pools, so the remainder stays
+ * spread over them: first instances outside those pools (dearest first),
+ * then the pool of them with the most of the group's instances (ties: the
+ * dearer). Capacity strategies: the riskiest pool; prioritized On-Demand:
+ * the last override; lowest-price On-Demand: the dearest.
  * Returns a score, higher = terminate first. */
 static double alloc_misalignment(const ss_asg_group *g, const ss_instance *in)
 {
@@ -243,8 +270,12 @@ static double alloc_misalignment(const ss_asg_group *g, const ss_instance *in)
                 return t;
         return g->n_types;
     }
-    if (g->cfg->spot_allocation == SS_SPOT_LOWEST_PRICE)
-        return ss_asg_unit_price(g, in->pool, true);
+    if (g->cfg->spot_allocation == SS_SPOT_LOWEST_PRICE) {
+        double price = ss_asg_unit_price(g, in->pool, true); /* USD per unit-hour: well below 1e6 */
+        if (!in_cheapest_pools(g, in->pool))
+            return 1e12 + price;
+        return (double)spot_in_pool(g, in->pool) * 1e6 + price;
+    }
     return ss_fleet_pool_risk(g->f, in->pool);
 }
 
@@ -392,7 +423,7 @@ ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
 
 /* ---- launching and terminating ------------------------------------------------ */
 
-static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
+static ss_instance *launch_one_instance(ss_asg_group *g, int pool, bool spot)
 {
     ss_fleet *f = g->f;
     ss_instance *in = ss_fleet_launch(f, g->index, pool, spot);
@@ -404,6 +435,7 @@ static void launch_one_instance(ss_asg_group *g, int pool, bool spot)
     in->ev_state = ss_evq_schedule(f->q, ss_evq_now(f->q) + dt, EV_RUNNING, g, in->id, 0);
     if (g->hooks.on_launched)
         g->hooks.on_launched(g->hooks.ctx, in);
+    return in;
 }
 
 /* The pool the next launch of the purchase option goes to: AZ balance,
@@ -424,6 +456,10 @@ static int choose_pool(ss_asg_group *g, bool spot, bool record)
             int pool = ss_asg_pick_pool(g, z, spot, pool_ex);
             if (pool < 0)
                 break;
+            if (spot && g->cr_launch && ss_fleet_pool_elevated(f, pool)) {
+                pool_ex[pool] = true; /* Capacity Rebalancing: not into a pool at elevated risk */
+                continue;
+            }
             ss_launch_block why = ss_fleet_can_launch(f, pool, spot, g->cfg->spot_max_price);
             if (why == SS_LAUNCH_OK)
                 return pool;
@@ -562,6 +598,8 @@ static void cr_release_one(ss_asg_group *g)
     }
 }
 
+static void az_release(ss_asg_group *g, ss_instance *in, bool registered);
+
 static void on_registered(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)q;
@@ -574,9 +612,92 @@ static void on_registered(ss_evq *q, const ss_event *ev, void *ctx)
     in->registered_at = ss_evq_now(g->f->q);
     if (g->hooks.on_registered)
         g->hooks.on_registered(g->hooks.ctx, in);
-    if (g->cfg->capacity_rebalance && in->spot && !in->noticed)
+    if (in->azr_old >= 0)
+        az_release(g, in, true);
+    else if (g->cfg->capacity_rebalance && in->spot && !in->noticed)
         cr_release_one(g);
 }
+
+/* A pool of zone position z that a launch of the purchase option could use
+ * now (the allocation strategy's choice, failed pools skipped), or -1; a
+ * probe: no failed launch is counted. */
+static int probe_zone(ss_asg_group *g, int z, bool spot)
+{
+    bool *pool_ex = g->pool_ex;
+    memset(pool_ex, 0, (size_t)g->f->n_pools * sizeof *pool_ex);
+    for (;;) {
+        int pool = ss_asg_pick_pool(g, z, spot, pool_ex);
+        if (pool < 0 || ss_fleet_can_launch(g->f, pool, spot, g->cfg->spot_max_price) == SS_LAUNCH_OK)
+            return pool;
+        pool_ex[pool] = true;
+    }
+}
+
+/* AZRebalance (aws-semantics §1.5; "Instance distribution" and "Rebalancing
+ * activities", docs.aws.amazon.com/autoscaling/ec2/userguide/
+ * auto-scaling-benefits.html): when a zone or pool that could not take
+ * launches recovers, the group launches in the zone with the fewest
+ * instances and terminates in the one with the most, launch before
+ * terminate, and may exceed MaxSize meanwhile by 10 % of it or one instance,
+ * whichever is greater. Per purchase option (the balance the launches
+ * keep), while the counts of two zones differ by 2 or more and the fewest
+ * zone can launch now; the instance to terminate is the scale-in choice
+ * (§1.9, never a protected one) and stops counting at once; it is
+ * terminated when its replacement registers (az_release). */
+static void az_rebalance(ss_asg_group *g)
+{
+    if (!g->cfg->az_rebalance || g->n_zones < 2)
+        return;
+    int over = g->cfg->max_size / 10 > 1 ? g->cfg->max_size / 10 : 1;
+    for (int s = 0; s < 2; s++) {
+        bool spot = s == 1;
+        while ((int)g->n_members < g->cfg->max_size + over) {
+            int hi = -1, lo = -1, lo_pool = -1;
+            for (int z = 0; z < g->n_zones; z++)
+                if (hi < 0 || g->zone_cnt[z][s] > g->zone_cnt[hi][s])
+                    hi = z;
+            for (int z = 0; z < g->n_zones; z++) {
+                if (lo >= 0 && g->zone_cnt[z][s] >= g->zone_cnt[lo][s])
+                    continue;
+                if (g->zone_cnt[hi][s] - g->zone_cnt[z][s] < 2)
+                    continue;
+                int pool = probe_zone(g, z, spot);
+                if (pool >= 0) {
+                    lo = z;
+                    lo_pool = pool;
+                }
+            }
+            if (lo < 0)
+                break;
+            ss_instance *old = ss_asg_pick_victim(g, spot);
+            if (!old || g->zone_cnt[g->zone_pos[old->zone_idx]][s] - g->zone_cnt[lo][s] < 2)
+                break; /* the zones with the most are protected */
+            old->leaving = true;
+            recount(g, old);
+            launch_one_instance(g, lo_pool, spot)->azr_old = old->id;
+        }
+    }
+}
+
+/* An AZRebalance replacement registered (terminate the instance it
+ * replaces) or ended first (the old instance counts again). */
+static void az_release(ss_asg_group *g, ss_instance *in, bool registered)
+{
+    if (in->azr_old < 0)
+        return;
+    ss_instance *old = ss_fleet_inst(g->f, in->azr_old);
+    in->azr_old = -1;
+    if (old->state == SS_INST_TERMINATED || old->noticed || old->end_reason != SS_END_NONE || !old->leaving)
+        return;
+    if (registered) {
+        terminate_by_group(g, old, SS_END_REBALANCED);
+    } else {
+        old->leaving = false;
+        recount(g, old);
+    }
+}
+
+static void f_on_capacity_back(void *ctx) { az_rebalance(ctx); }
 
 static void on_retry(ss_evq *q, const ss_event *ev, void *ctx)
 {
@@ -603,10 +724,15 @@ static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
     }
 }
 
-/* Capacity Rebalancing on a rebalance recommendation (§1.6 steps 2, 8):
- * the replacement is launched only if the pool it would go to is
- * same-or-better than the recommended instance's pool (ss_fleet_pool_risk:
- * expected interruptions per instance-hour, infinite when full); otherwise
+/* Capacity Rebalancing on a rebalance recommendation (§1.6 steps 2, 8;
+ * "Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions",
+ * docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html):
+ * the replacement is launched only into a pool not at elevated risk (the
+ * allocation strategy's choice among those pools) whose risk is
+ * same-or-better than the recommended instance's pool
+ * (ss_fleet_pool_risk: expected interruptions per instance-hour, infinite
+ * when full or at elevated risk; the recommendation itself puts the old
+ * pool at elevated risk for market.rebalance_risk_window); otherwise
  * the group waits and re-evaluates every capacity_rebalance_poll (the
  * choice changes as prices and capacity move). Launch-before-terminate: the
  * instance stops counting, the group launches the replacement now and
@@ -619,11 +745,15 @@ static void cr_consider(ss_asg_group *g, ss_instance *in)
     double old_risk = ss_fleet_pool_risk(g->f, in->pool);
     in->leaving = true; /* the choice as the group would make it for the replacement */
     recount(g, in);
+    g->cr_launch = true; /* the allocation strategy over the pools not at elevated risk */
     int pool = choose_pool(g, true, false);
-    if (pool >= 0 && ss_fleet_pool_risk(g->f, pool) <= old_risk) {
+    double new_risk = pool >= 0 ? ss_fleet_pool_risk(g->f, pool) : INFINITY;
+    if (isfinite(new_risk) && new_risk <= old_risk) {
         ss_asg_reconcile(g);
+        g->cr_launch = false;
         return;
     }
+    g->cr_launch = false;
     in->leaving = false;
     recount(g, in);
     ss_fleet *f = g->f;
@@ -651,6 +781,7 @@ static void f_on_terminated(void *ctx, ss_instance *in)
     ss_asg_group *g = ctx;
     recount(g, in);
     ss_evq_cancel(g->f->q, in->ev_cr);
+    az_release(g, in, false);
     members_remove(g, in);
     if (g->hooks.on_terminated)
         g->hooks.on_terminated(g->hooks.ctx, in);
@@ -695,7 +826,7 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
     ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
     ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
     ss_evq_on(f->q, EV_CR_POLL, on_cr_poll, NULL);
-    ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated};
+    ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated, f_on_capacity_back};
     ss_fleet_set_owner(f, index, &o);
     ss_asg_set_desired(g, g->cfg->desired_capacity);
 }
@@ -711,6 +842,7 @@ void ss_asg_warm_start(ss_asg_group *g)
         ss_evq_cancel(f->q, in->ev_state);
         ss_fleet_set_running(f, in);
         in->running_at = now;
+        in->warm = true;
         recount(g, in);
         if (g->hooks.on_running)
             g->hooks.on_running(g->hooks.ctx, in);

@@ -15,14 +15,20 @@
  *   - replaces interrupted instances immediately when they leave `running`
  *     (at termination), or at the notice with Capacity Rebalancing (§1.6,
  *     item 7, whatever the new pool's risk); with Capacity Rebalancing a
- *     rebalance recommendation launches a replacement only into a pool whose
- *     risk (ss_fleet_pool_risk) is same-or-better than the old instance's,
- *     else re-evaluates every asg.capacity_rebalance_poll (§1.6 step 2), and
- *     terminates the old instance once a replacement is registered
- *     (launch-before-terminate, may exceed MaxSize, documented);
+ *     rebalance recommendation launches a replacement only into a pool not
+ *     at elevated risk (the recommendation puts its own pool there for
+ *     market.rebalance_risk_window) whose risk (ss_fleet_pool_risk) is
+ *     same-or-better than the old instance's, else re-evaluates every
+ *     asg.capacity_rebalance_poll (§1.6 step 2), and terminates the old
+ *     instance once a replacement is registered (launch-before-terminate,
+ *     may exceed MaxSize, documented);
+ *   - AZRebalance (§1.5, asg.az_rebalance): when a zone outage ends or a
+ *     pool's capacity grows, zones that differ by 2 or more instances are
+ *     evened out, launch before terminate, within MaxSize + max(10 %, 1);
  *   - scale-in (§1.9): purchase option first (keep the split), then the zone
- *     with the most instances of it, then the termination policies, skipping
- *     scale-in-protected instances (§1.10);
+ *     with the most instances of it, then the termination policies (Default:
+ *     lowest-price keeps the even spread over the SpotInstancePools cheapest
+ *     pools), skipping scale-in-protected instances (§1.10);
  *   - lifecycle: launch request -> running after scenario.instance_launch ->
  *     registered (ECS container instance ACTIVE / node Ready) after
  *     scenario.instance_register.
@@ -99,6 +105,7 @@ typedef struct ss_asg_group {
     bool *pool_ex;               /* launch_one: pools that failed (n_pools) */
     double *scores;              /* victim scores (scratch) */
     size_t cap_scores;
+    bool cr_launch;              /* launching a Capacity Rebalancing replacement (asg.c) */
 } ss_asg_group;
 
 /* Set up a group from scenario.asgs[index] on the fleet (registers the

@@ -17,6 +17,7 @@
 #ifndef SPOTSIM_ECS_H
 #define SPOTSIM_ECS_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -148,6 +149,29 @@ typedef struct ss_ecs {
     char err[256];                    /* first model error (reported after the run) */
 } ss_ecs;
 
+/* What the ECS agent registers for an instance of group asg ("Reserving
+ * Amazon ECS Linux container instance memory", docs.aws.amazon.com/
+ * AmazonECS/latest/developerguide/memory-management.html): the memory the
+ * operating system reports, i.e. the installed memory less the platform
+ * and kernel share (memory_overhead: an 8 GiB m4.large reports 7985 MiB,
+ * 207 MiB = 2.527 % less), less ECS_RESERVED_MEMORY; CPU: vCPU x 1024 less
+ * reserved_cpu. Placement fits tasks into these, managed scaling counts
+ * tasks per instance with them. */
+static inline double ss_ecs_registered_mem(const ss_ecs *e, int asg, double memory_mib)
+{
+    int cp = e->cp_of_asg[asg];
+    if (cp < 0)
+        return memory_mib;
+    const ss_capacity_provider *c = &e->sc->providers[cp];
+    return memory_mib - round(memory_mib * c->memory_overhead) - c->reserved_memory_mib;
+}
+
+static inline double ss_ecs_registered_cpu(const ss_ecs *e, int asg, double vcpu)
+{
+    int cp = e->cp_of_asg[asg];
+    return vcpu * 1024.0 - (cp < 0 ? 0.0 : e->sc->providers[cp].reserved_cpu);
+}
+
 /* ecs_sim.c: step-wise API (ss_ecs_simulate = new + finish + free). */
 ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
                    ss_err *err);
@@ -186,7 +210,9 @@ ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t);
 void ss_ecs_register_sched_events(ss_ecs *e);
 
 /* ecs_index.c: the placement index (see there); off (e->idx NULL) with a
- * random strategy. */
+ * random strategy, or when ss_ecs_placement_scan is set (tests: the scan is
+ * the reference the index must match pick for pick). */
+extern bool ss_ecs_placement_scan;
 void ss_ecs_index_init(ss_ecs *e);
 void ss_ecs_index_free(ss_ecs *e);
 void ss_ecs_index_push(ss_ecs *e, const ss_instance *in);

@@ -71,8 +71,12 @@ int ss_ecs_tasks_per_instance(const ss_ecs *e, int cp, bool largest)
     int best = -1;
     for (int i = 0; i < g->n_types; i++) {
         const ss_pool *p = ss_data_pool(e->d, g->type_idx[i], g->zone_idx[0]);
-        int by_cpu = s->task_cpu > 0 ? (int)floor(p->vcpu * 1024.0 / s->task_cpu + 1e-9) : 1 << 20;
-        int by_mem = s->task_memory_mib > 0 ? (int)floor(p->memory_mib / s->task_memory_mib + 1e-9) : 1 << 20;
+        double cpu = ss_ecs_registered_cpu(e, g->index, p->vcpu);
+        double mem = ss_ecs_registered_mem(e, g->index, p->memory_mib);
+        int by_cpu = s->task_cpu > 0 ? (int)floor(cpu / s->task_cpu + 1e-9) : 1 << 20;
+        int by_mem = s->task_memory_mib > 0 ? (int)floor(mem / s->task_memory_mib + 1e-9) : 1 << 20;
+        if (by_cpu < 0 || by_mem < 0)
+            by_cpu = by_mem = 0;
         int k = by_cpu < by_mem ? by_cpu : by_mem;
         if (s->distinct_instance && k > 1)
             k = 1;

@@ -106,8 +106,12 @@ static void pop(heap *h, int nk)
 
 static const ss_placement default_pl[2] = {{SS_PLACE_SPREAD, SS_FIELD_ZONE}, {SS_PLACE_SPREAD, SS_FIELD_INSTANCE_ID}};
 
+bool ss_ecs_placement_scan;
+
 void ss_ecs_index_init(ss_ecs *e)
 {
+    if (ss_ecs_placement_scan)
+        return;
     const ss_service *s = &e->sc->service;
     const ss_placement *pl = s->n_placement ? s->placement : default_pl;
     int np = s->n_placement > 0 && s->n_placement <= SS_MAX_PLACEMENT ? s->n_placement : 2;
@@ -155,8 +159,9 @@ static double inst_score(const ss_ecs *e, const ss_instance *in, const ss_placem
 {
     const ss_service *s = &e->sc->service;
     if (p->kind == SS_PLACE_BINPACK)
-        return p->field == SS_FIELD_MEMORY ? in->memory_mib - in->mem_used - s->task_memory_mib
-                                           : in->vcpu * 1024.0 - in->cpu_used - s->task_cpu;
+        return p->field == SS_FIELD_MEMORY
+                   ? ss_ecs_registered_mem(e, in->asg, in->memory_mib) - in->mem_used - s->task_memory_mib
+                   : ss_ecs_registered_cpu(e, in->asg, in->vcpu) - in->cpu_used - s->task_cpu;
     return in->ntasks; /* spread by instance id */
 }
 

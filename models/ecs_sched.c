@@ -9,8 +9,8 @@
  *             new tasks (provider by the strategy split, ecs_capacity.c)
  *   stop      doomed tasks while healthy - 1 >= ceil(desired x minHealthy% / 100),
  *             unhealthy ones first
- *   scale-in  surplus good tasks: PROVISIONING, then PENDING, then RUNNING from
- *             the zone with most tasks, instance with most tasks
+ *   scale-in  surplus good tasks: PROVISIONING, then PENDING, then RUNNING
+ *             chosen by the placement strategies (scale_in_victim)
  *   place     every PROVISIONING task (oldest first) on a fitting instance.
  * Killed tasks (instance terminated without draining) are replaced only once
  * the scheduler "sees" them, scheduler_delay later (dead_unseen).
@@ -24,6 +24,7 @@
 #include "sim/kernel/rng.h"
 
 #define KEY_PLACE_RANDOM 0x504c4143ULL
+#define KEY_SCALE_IN 0x5343494eULL
 
 void ss_ecs_request_sched(ss_ecs *e, ss_time t)
 {
@@ -44,9 +45,9 @@ static bool fits(const ss_ecs *e, const ss_instance *in)
         return false;
     if (s->distinct_instance && in->ntasks > 0)
         return false;
-    if (in->cpu_used + s->task_cpu > in->vcpu * 1024.0 + 1e-9)
+    if (in->cpu_used + s->task_cpu > ss_ecs_registered_cpu(e, in->asg, in->vcpu) + 1e-9)
         return false;
-    if (in->mem_used + s->task_memory_mib > in->memory_mib + 1e-9)
+    if (in->mem_used + s->task_memory_mib > ss_ecs_registered_mem(e, in->asg, in->memory_mib) + 1e-9)
         return false;
     return true;
 }
@@ -67,8 +68,8 @@ static double score(const ss_ecs *e, const ss_task *t, const ss_instance *in, co
         }
     case SS_PLACE_BINPACK:
         if (p->field == SS_FIELD_MEMORY)
-            return in->memory_mib - in->mem_used - s->task_memory_mib;
-        return in->vcpu * 1024.0 - in->cpu_used - s->task_cpu;
+            return ss_ecs_registered_mem(e, in->asg, in->memory_mib) - in->mem_used - s->task_memory_mib;
+        return ss_ecs_registered_cpu(e, in->asg, in->vcpu) - in->cpu_used - s->task_cpu;
     case SS_PLACE_RANDOM:
     default:
         return ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, in->key ^ KEY_PLACE_RANDOM);
@@ -133,38 +134,98 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Surplus task to stop on scale-in: PROVISIONING, then PENDING, then RUNNING
- * from the zone with the most tasks and the instance with the most tasks
- * (§3.7 default algorithm); ties to the newest task. */
+/* Scale-in key of a placed task under one placement strategy, higher =
+ * stopped first ("Amazon ECS task placement strategies", docs.aws.amazon.com/
+ * AmazonECS/latest/developerguide/task-placement-strategies.html, and
+ * aws-semantics §3.7): spread stops from the zone / instance type /
+ * instance with the most of the service's tasks; binpack stops the task on
+ * the instance left with the most of the field's resources after the stop;
+ * random is a keyed draw. */
+static double victim_score(const ss_ecs *e, const ss_task *t, const ss_placement *p)
+{
+    const ss_service *s = &e->sc->service;
+    const ss_instance *in = ss_fleet_inst(&e->fleet, t->inst);
+    switch (p->kind) {
+    case SS_PLACE_SPREAD:
+        switch (p->field) {
+        case SS_FIELD_ZONE:
+            return e->zone_tasks[t->zone];
+        case SS_FIELD_INSTANCE_TYPE:
+            return e->type_tasks[t->type];
+        default:
+            return in->ntasks;
+        }
+    case SS_PLACE_BINPACK:
+        if (p->field == SS_FIELD_MEMORY)
+            return ss_ecs_registered_mem(e, in->asg, in->memory_mib) - in->mem_used + s->task_memory_mib;
+        return ss_ecs_registered_cpu(e, in->asg, in->vcpu) - in->cpu_used + s->task_cpu;
+    case SS_PLACE_RANDOM:
+    default:
+        return ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, KEY_SCALE_IN);
+    }
+}
+
+/* Surplus task to stop on scale-in: PROVISIONING (newest first), then
+ * PENDING, then RUNNING; among placed ones the service's placement
+ * strategies in order decide (the default spread(zone), spread(instanceId)
+ * is ECS's default: the zone with the most tasks, then the instance with
+ * the most tasks), and what is still tied is a keyed random choice ("within
+ * a zone at random"). */
 static ss_task *scale_in_victim(ss_ecs *e)
 {
-    ss_task *best = NULL;
-    double best_key[3] = {0, 0, 0};
+    const ss_service *s = &e->sc->service;
+    SS_GROW(e->scratch, e->cap_scratch, e->n_live + 1);
+    int *c = e->scratch;
+    size_t n = 0;
+    int cls = 3;
     for (size_t i = 0; i < e->n_live; i++) {
         ss_task *t = &e->tasks[e->live[i]];
         if (t->state == SS_TASK_STOPPING || ss_ecs_task_doomed(e, t))
             continue;
-        double k0 = t->state == SS_TASK_PROVISIONING ? 0 : t->state == SS_TASK_PENDING ? 1 : 2;
-        double k1 = t->zone >= 0 ? -e->zone_tasks[t->zone] : 0;
-        double k2 = t->inst >= 0 ? -ss_fleet_inst(&e->fleet, t->inst)->ntasks : 0;
-        double key[3] = {k0, k1, k2};
-        int better = !best;
-        for (int j = 0; j < 3 && best && !better; j++) {
-            if (key[j] < best_key[j])
-                better = 1;
-            else if (key[j] > best_key[j])
-                break;
-            else if (j == 2 && t->id > best->id)
-                better = 1;
+        int k = t->state == SS_TASK_PROVISIONING ? 0 : t->state == SS_TASK_PENDING ? 1 : 2;
+        if (k > cls)
+            continue;
+        if (k < cls) {
+            cls = k;
+            n = 0;
         }
-        if (better) {
-            best = t;
-            best_key[0] = k0;
-            best_key[1] = k1;
-            best_key[2] = k2;
-        }
+        c[n++] = t->id;
     }
-    return best;
+    if (n == 0)
+        return NULL;
+    if (cls == 0) {
+        int best = c[0];
+        for (size_t i = 1; i < n; i++)
+            if (c[i] > best)
+                best = c[i];
+        return &e->tasks[best];
+    }
+    static const ss_placement defaults[2] = {{SS_PLACE_SPREAD, SS_FIELD_ZONE},
+                                             {SS_PLACE_SPREAD, SS_FIELD_INSTANCE_ID}};
+    const ss_placement *pl = s->n_placement ? s->placement : defaults;
+    int np = s->n_placement ? s->n_placement : 2;
+    static const ss_placement last = {SS_PLACE_RANDOM, SS_FIELD_NONE};
+    SS_GROW(e->cand_score, e->cap_cand_score, n + 1);
+    double *v = e->cand_score;
+    for (int k = 0; k <= np && n > 1; k++) {
+        const ss_placement *p = k < np ? &pl[k] : &last;
+        double best = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = victim_score(e, &e->tasks[c[i]], p);
+            if (v[i] > best)
+                best = v[i];
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (v[i] >= best)
+                c[m++] = c[i];
+        n = m;
+    }
+    int pick = c[0];
+    for (size_t i = 1; i < n; i++) /* equal keyed draws: the lower id */
+        if (c[i] < pick)
+            pick = c[i];
+    return &e->tasks[pick];
 }
 
 void ss_ecs_schedule_pass(ss_ecs *e)

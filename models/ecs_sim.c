@@ -41,8 +41,14 @@ static void h_launched(void *ctx, ss_instance *in)
         }
         e->cap_inst = cap;
     }
+    /* The warm-up clock (§3.2: scale-out waits while an instance is within
+     * instanceWarmupPeriod of its launch) runs from real launches only: the
+     * initial fleet of a warm start has been in service for long
+     * ("Amazon ECS managed scaling behavior", docs.aws.amazon.com/AmazonECS/
+     * latest/developerguide/managed-scaling-behavior.html), so the first
+     * datapoint may scale out at once. */
     int cp = cp_of(e, in);
-    if (cp >= 0 && in->launch > e->cps[cp].last_launch)
+    if (cp >= 0 && !e->warm && in->launch > e->cps[cp].last_launch)
         e->cps[cp].last_launch = in->launch;
 }
 
@@ -361,8 +367,11 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
         if (in->state != SS_INST_TERMINATED && cnt[id] != in->ntasks)
             rc = ss_err_set(err, "instance %d: %d tasks placed, ntasks %d", id, cnt[id], in->ntasks);
         if (in->state != SS_INST_TERMINATED &&
-            in->cpu_used > in->vcpu * 1024.0 + 1e-6)
-            rc = ss_err_set(err, "instance %d: cpu %g over %g", id, in->cpu_used, in->vcpu * 1024.0);
+            (in->cpu_used > ss_ecs_registered_cpu(e, in->asg, in->vcpu) + 1e-6 ||
+             in->mem_used > ss_ecs_registered_mem(e, in->asg, in->memory_mib) + 1e-6))
+            rc = ss_err_set(err, "instance %d: cpu %g / memory %g over the registered %g / %g", id, in->cpu_used,
+                            in->mem_used, ss_ecs_registered_cpu(e, in->asg, in->vcpu),
+                            ss_ecs_registered_mem(e, in->asg, in->memory_mib));
     }
     /* the indexes: every live placed task is on its instance's list, and
      * the lists hold nothing else; per-type counts match a recount */
@@ -400,9 +409,10 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
     return rc;
 }
 
-int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
-                    ss_timeline *tl, ss_err *err)
+int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
+                    const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
+    (void)pol; /* no run-time decision rule acts on ECS fleets yet */
     memset(out, 0, sizeof *out);
     ss_ecs *e = ss_ecs_new(sc, d, seed, replica, tl, err);
     if (!e)

@@ -3,7 +3,7 @@
  * container-instance draining (§3.4), plus the h/m/d accounting.
  *
  *   PROVISIONING -> (placed) PENDING -> (task_start) RUNNING
- *     -> healthy after max(time_to_healthy, health_check_grace)
+ *     -> healthy after time_to_healthy (the grace period does not delay it)
  *   stop: STOPPING (not healthy: deregistered from the target group) for
  *     deregistration_delay + stop_timeout, then STOPPED (resources freed)
  *   instance terminated: every task on it is STOPPED at once.
@@ -257,8 +257,15 @@ static void on_task_running(ss_evq *q, const ss_event *ev, void *ctx)
     t->running_at = ss_evq_now(e->q);
     e->n_pending--;
     e->n_running++;
-    ss_time grace = s->time_to_healthy > s->health_check_grace ? s->time_to_healthy : s->health_check_grace;
-    t->ev = ss_evq_schedule(e->q, t->running_at + grace, SS_ECS_EV_TASK_HEALTHY, e, t->id, 0);
+    /* The load balancer marks the target healthy after HealthCheckInterval x
+     * HealthyThresholdCount (time_to_healthy) whatever the service's
+     * healthCheckGracePeriodSeconds: the grace period only makes the
+     * scheduler ignore failing checks for that long (CreateService
+     * healthCheckGracePeriodSeconds, docs.aws.amazon.com/AmazonECS/latest/
+     * APIReference/API_CreateService.html; time to healthy: ECS best
+     * practices, load-balancer-healthcheck.html). Tasks never fail their
+     * checks here, so the grace period changes nothing. */
+    t->ev = ss_evq_schedule(e->q, t->running_at + s->time_to_healthy, SS_ECS_EV_TASK_HEALTHY, e, t->id, 0);
     ss_ecs_account(e);
 }
 

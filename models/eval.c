@@ -1,5 +1,5 @@
 /*
- * eval.c - ss_evaluate: dispatch on the orchestrator; timeline helpers.
+ * eval.c - the timeline the orchestrator models record.
  */
 #include "models/eval.h"
 
@@ -18,17 +18,4 @@ void ss_timeline_free(ss_timeline *tl)
         return;
     free(tl->rows);
     memset(tl, 0, sizeof *tl);
-}
-
-int ss_evaluate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
-                ss_timeline *tl, ss_err *err)
-{
-    memset(out, 0, sizeof *out);
-    switch (sc->orchestrator) {
-    case SS_ORCH_ECS:
-        return ss_ecs_simulate(sc, d, seed, replica, out, tl, err);
-    case SS_ORCH_KUBERNETES:
-        return ss_k8s_simulate(sc, d, seed, replica, out, tl, err);
-    }
-    return ss_err_set(err, "orchestrator: unknown value %d", (int)sc->orchestrator);
 }

@@ -1,10 +1,12 @@
 /*
- * eval.h - evaluate one scenario: the pure function the optimizer calls.
+ * eval.h - the orchestrator models' entry points and the timeline they record.
  *
- *   metrics = ss_evaluate(scenario, data, seed, replica)
+ *   metrics = ss_ecs_simulate(scenario, data, seed, replica, policy)
  *
  * No global state, no I/O, no clocks: same arguments, same bytes out, in any
  * thread, in any order. The timeline (optional) records the fleet for charts.
+ * ss_evaluate (policies/evaluate.h) picks the orchestrator and installs the
+ * scenario's run-time decision rules (models/policy.h).
  */
 #ifndef SPOTSIM_EVAL_H
 #define SPOTSIM_EVAL_H
@@ -14,6 +16,7 @@
 
 #include "datasets/market_data.h"
 #include "models/metrics.h"
+#include "models/policy.h"
 #include "models/scenario.h"
 #include "sim/kernel/util.h"
 
@@ -32,15 +35,12 @@ typedef struct ss_timeline {
 void ss_timeline_push(ss_timeline *tl, const ss_timeline_row *row);
 void ss_timeline_free(ss_timeline *tl);
 
-/* Evaluate one replica. tl may be NULL. Returns 0, or -1 with err set (a
- * scenario the models cannot run, e.g. a type with no price). */
-int ss_evaluate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                ss_metrics *out, ss_timeline *tl, ss_err *err);
-
-/* Orchestrator entry points behind ss_evaluate. */
+/* Simulate one replica. pol (run-time decision rules) and tl may be NULL.
+ * Returns 0, or -1 with err set (a scenario the models cannot run, e.g. a
+ * type with no price). */
 int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                    ss_metrics *out, ss_timeline *tl, ss_err *err);
+                    const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err);
 int ss_k8s_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                    ss_metrics *out, ss_timeline *tl, ss_err *err);
+                    const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err);
 
 #endif

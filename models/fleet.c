@@ -93,7 +93,23 @@ static void pool_remove_alive(ss_fleet *f, ss_instance *in)
     in->pool_slot = SIZE_MAX;
 }
 
-/* Bill in over [launch, end) into the stats (once). */
+/* Whether the product gets the free first hour on an EC2 interruption:
+ * Linux/UNIX and Windows; not RHEL or SUSE ("Billing for interrupted Spot
+ * Instances", docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+ * billing-for-interrupted-spot-instances.html). */
+static bool free_first_hour_product(const char *product)
+{
+    return !product[0] || strstr(product, "Linux/UNIX") || strstr(product, "Windows");
+}
+
+/* Bill in over [running, end) into the stats (once). EC2 bills an instance
+ * from `running`; `pending` is free ("Instance lifecycle", docs.aws.amazon.com/
+ * AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html), so an instance that
+ * never ran costs nothing. A Spot instance that EC2 interrupts within its
+ * first instance-hour is not charged at all (see free_first_hour_product);
+ * one the group terminates is charged per second as usual. Instances warm
+ * started at the horizon start are not new, so the rule does not apply to
+ * them. The all-On-Demand baseline bills the same running time. */
 static void bill(ss_fleet *f, ss_instance *in, ss_time end)
 {
     if (end > f->end)
@@ -101,13 +117,18 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
     if (end < in->launch)
         end = in->launch;
     in->end = end;
+    ss_time from = in->running_at == SS_TIME_NEVER ? end : in->running_at;
+    if (from > end)
+        from = end;
     const ss_pool *pd = &f->d->pools[in->pool];
-    double hours = (double)(end - in->launch) / MS_PER_HOUR;
-    double od = ss_bill_ondemand(pd->ondemand_usd_per_hour, in->launch, end);
+    double hours = (double)(end - in->launch) / MS_PER_HOUR; /* alive time, pending included */
+    double od = ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
     f->stats.od_baseline += od;
     if (in->spot) {
         ss_time unc = 0;
-        in->cost = ss_bill_spot(&pd->spot, in->launch, end, &unc);
+        bool free_hour = in->end_reason == SS_END_INTERRUPTED && !in->warm && end - from < SS_HOUR &&
+                         free_first_hour_product(f->sc->market.product);
+        in->cost = free_hour ? 0.0 : ss_bill_spot(&pd->spot, from, end, &unc);
         f->stats.spot_cost += in->cost;
         f->stats.spot_hours += hours;
         f->stats.price_uncovered_ms += unc;
@@ -170,6 +191,14 @@ void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
         return;
     in->rebalance = true;
     f->stats.rebalance_recommendations++;
+    /* A rebalance recommendation says the instance's pool is "at an elevated
+     * risk of interruption" ("EC2 instance rebalance recommendations",
+     * docs.aws.amazon.com/AWSEC2/latest/UserGuide/rebalance-recommendations.html);
+     * how long EC2 keeps rating the pool so is not published:
+     * market.rebalance_risk_window. */
+    ss_time until = ss_evq_now(f->q) + f->sc->market.rebalance_risk_window;
+    if (f->sc->market.rebalance_risk_window > 0 && until > f->elevated_until[in->pool])
+        f->elevated_until[in->pool] = until;
     const ss_fleet_owner *o = &f->owners[in->asg];
     if (o->on_rebalance)
         o->on_rebalance(o->ctx, in);
@@ -248,13 +277,24 @@ static void notice_excess(ss_fleet *f, int pool, int capacity)
     free(it);
 }
 
+/* Tell every owner that launch capacity came back (AZRebalance). */
+static void capacity_back(ss_fleet *f)
+{
+    for (int g = 0; g < SS_MAX_ASGS; g++)
+        if (f->owners[g].on_capacity_back)
+            f->owners[g].on_capacity_back(f->owners[g].ctx);
+}
+
 /* The change point: capacity becomes `capacity`; instances still beyond it
  * (all of them with notice_lead = 0; with a lead, those launched since the
  * notices) get the notice now. */
 static void capacity_change(ss_fleet *f, int pool, int capacity)
 {
+    int old = f->pools[pool].capacity;
     f->pools[pool].capacity = capacity;
     notice_excess(f, pool, capacity);
+    if (old >= 0 && (capacity < 0 || capacity > old))
+        capacity_back(f);
 }
 
 /* notice_lead ahead of a drop: the excess gets its notice now (so it
@@ -382,9 +422,12 @@ static void on_outage(ss_evq *q, const ss_event *ev, void *ctx)
         }
         emit(f, "outage-start");
     } else {
+        bool was_down = f->zone_down[z];
         f->zone_down[z] = false;
         f->zone_unhealthy[z] = false;
         emit(f, "outage-end");
+        if (was_down)
+            capacity_back(f);
     }
 }
 
@@ -406,6 +449,7 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
     f->risk = ss_malloc((size_t)f->n_pools * sizeof *f->risk);
     f->price = ss_calloc((size_t)f->n_pools, sizeof *f->price); /* empty intervals */
+    f->elevated_until = ss_calloc((size_t)f->n_pools, sizeof *f->elevated_until);
     for (int p = 0; p < f->n_pools; p++) {
         f->risk[p] = pool_risk_base(f, p);
         f->pools[p].used = use_pool ? use_pool[p] : true;
@@ -463,6 +507,7 @@ void ss_fleet_free(ss_fleet *f)
     free(f->pools);
     free(f->risk);
     free(f->price);
+    free(f->elevated_until);
     for (size_t b = 0; b < f->n_blocks; b++)
         free(f->blocks[b]);
     free(f->blocks);
@@ -549,6 +594,7 @@ ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
     in->launch = now;
     in->running_at = in->registered_at = in->notice_at = in->end = SS_TIME_NEVER;
     in->pool_slot = SIZE_MAX;
+    in->azr_old = -1;
     f->stats.launches++;
     if (spot) {
         f->alive_spot++;
@@ -625,9 +671,11 @@ static double pool_risk_base(const ss_fleet *f, int pool)
     return (pd->hazard_per_hour + pd->burst_rate_per_hour * mean_frac) * m->stochastic_scale;
 }
 
+bool ss_fleet_pool_elevated(const ss_fleet *f, int pool) { return ss_evq_now(f->q) < f->elevated_until[pool]; }
+
 double ss_fleet_pool_risk(const ss_fleet *f, int pool)
 {
-    if (ss_fleet_headroom(f, pool) <= 0)
+    if (ss_fleet_headroom(f, pool) <= 0 || ss_fleet_pool_elevated(f, pool))
         return INFINITY;
     return f->risk[pool];
 }

@@ -22,11 +22,13 @@
  * random order), and from then the pool takes no launch beyond the coming
  * capacity; instances still beyond it at t get the notice at t.
  *
- * Billing (modeling-notes §1): every instance is billed from its launch
- * request to its termination (or the horizon end) with ss_bill_spot /
- * ss_bill_ondemand (per second, 60 s minimum). The all-On-Demand baseline
- * bills exactly the same instance lifetimes at the On-Demand price of the
- * instance's type.
+ * Billing (modeling-notes §1): every instance is billed from `running` (EC2
+ * does not bill `pending`) to its termination (or the horizon end) with
+ * ss_bill_spot / ss_bill_ondemand (per second, 60 s minimum); a Spot
+ * instance that EC2 interrupts within its first instance-hour is free
+ * (Linux/UNIX and Windows; not for instances warm started at the horizon
+ * start). The all-On-Demand baseline bills exactly the same running times
+ * at the On-Demand price of the instance's type.
  */
 #ifndef SPOTSIM_FLEET_H
 #define SPOTSIM_FLEET_H
@@ -86,8 +88,8 @@ typedef struct ss_instance {
     double vcpu, memory_mib;
     double cpu_used, mem_used;  /* orchestrator bookkeeping (ECS CPU units / MiB) */
     int ntasks;                 /* orchestrator bookkeeping: tasks/pods placed */
-    ss_time launch;          /* launch request (billing starts) */
-    ss_time running_at;      /* SS_TIME_NEVER until running */
+    ss_time launch;          /* launch request */
+    ss_time running_at;      /* SS_TIME_NEVER until running (billing starts) */
     ss_time registered_at;
     ss_time notice_at;       /* SS_TIME_NEVER unless noticed */
     ss_time end;             /* termination (billing ends); SS_TIME_NEVER while alive */
@@ -102,6 +104,8 @@ typedef struct ss_instance {
     bool asg_counted;        /* included in its group's incremental counts (asg.c, internal) */
     bool asg_pending;        /* ... as a PENDING instance (asg.c, internal) */
     ss_ev_handle ev_cr;      /* pending Capacity Rebalancing re-evaluation (asg.c) */
+    bool warm;               /* warm started: in service at the horizon start (not "new") */
+    int azr_old;             /* AZRebalance: the instance this one replaces, -1 (asg.c) */
 } ss_instance;
 
 /* Callbacks of the owner of a set of instances (an ASG). All may be NULL. */
@@ -113,6 +117,9 @@ typedef struct ss_fleet_owner {
     void (*on_rebalance)(void *ctx, ss_instance *in);
     /* The instance is gone (interrupted, outage, or terminated by the ASG). */
     void (*on_terminated)(void *ctx, ss_instance *in);
+    /* Launch capacity came back: a zone outage ended or a pool's Spot
+     * capacity grew (every owner is told). */
+    void (*on_capacity_back)(void *ctx);
 } ss_fleet_owner;
 
 /* Per-pool market state. */
@@ -166,6 +173,7 @@ typedef struct ss_fleet {
     double *risk;            /* by pool: ss_fleet_pool_risk with headroom (static part) */
     ss_fleet_price *price;   /* by pool: cached Spot price step (ss_fleet_spot_price) */
     size_t next_capnotice;   /* next capacity event whose lead notice to schedule (chained) */
+    ss_time *elevated_until; /* by pool: at elevated risk before this time (rebalance recommendations) */
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
@@ -230,7 +238,12 @@ void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od);
 ss_time ss_dist_quantile_ms(const ss_dist *dist, double u);
 /* Risk score of a pool for the capacity-aware allocation strategies:
  * expected interruptions per instance-hour (hazard + bursts x mean fraction,
- * or the observed log's rate). Lower is better. */
+ * or the observed log's rate). Lower is better. Infinite when the pool is
+ * full or at elevated risk (a rebalance recommendation in it within
+ * market.rebalance_risk_window). */
 double ss_fleet_pool_risk(const ss_fleet *f, int pool);
+/* Whether a pool is at elevated risk now (a rebalance recommendation in it
+ * within market.rebalance_risk_window). */
+bool ss_fleet_pool_elevated(const ss_fleet *f, int pool);
 
 #endif

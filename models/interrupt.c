@@ -24,6 +24,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "models/fit_model.h"
 #include "models/market.h"
 #include "sim/kernel/rng.h"
 
@@ -72,6 +73,8 @@ static bool stochastic_applies(const ss_scenario *sc, const ss_pool *p)
         return true;
     case SS_INTERRUPT_REPLAY:
         return !p->has_log;
+    case SS_INTERRUPT_MODEL:
+        return true;
     default:
         return false;
     }
@@ -87,6 +90,8 @@ bool ss_interrupt_pool_uncovered(const ss_scenario *sc, const ss_data *d, int po
         return !p->has_trace;
     case SS_INTERRUPT_STOCHASTIC:
         return p->hazard_origin == SS_HAZARD_NONE && sc->market.burst_rate_per_day <= 0.0;
+    case SS_INTERRUPT_MODEL:
+        return !ss_fit_model_covers(d, pool);
     default:
         return false;
     }
@@ -148,11 +153,13 @@ static void stochastic_bursts(const ss_scenario *sc, const ss_data *d, uint64_t 
         const ss_pool *p = &d->pools[pi];
         /* The scenario's burst rate (and its Beta) override the fitted ones. */
         double rate = p->burst_rate_per_hour, a = p->burst_beta_a, b = p->burst_beta_b;
-        if (m->burst_rate_per_day > 0.0 || !(a > 0.0 && b > 0.0)) {
+        /* ... except for the pools a fitted model covers (source MODEL). */
+        bool own = m->interruptions == SS_INTERRUPT_MODEL && p->hazard_origin == SS_HAZARD_FITTED;
+        if ((!own && m->burst_rate_per_day > 0.0) || !(a > 0.0 && b > 0.0)) {
             a = m->burst_beta_a;
             b = m->burst_beta_b;
         }
-        if (m->burst_rate_per_day > 0.0)
+        if (!own && m->burst_rate_per_day > 0.0)
             rate = m->burst_rate_per_day / 24.0;
         rate *= m->stochastic_scale;
         if (!(rate > 0.0) || !(a > 0.0 && b > 0.0))
@@ -302,6 +309,13 @@ int ss_interrupt_pool_events(const ss_scenario *sc, const ss_data *d, uint64_t s
         break;
     case SS_INTERRUPT_MAX_PRICE:
         max_price_events(sc, d, use_pool, start, end, out);
+        break;
+    case SS_INTERRUPT_MODEL:
+        if (!d->fit_model)
+            return ss_err_set(err, "market.interruptions: model '%s' is not loaded",
+                              sc->market.interrupt_model);
+        stochastic_bursts(sc, d, seed, replica, use_pool, start, end, out);
+        ss_fit_capacity_events(d, seed, replica, use_pool, start, end, out);
         break;
     default:
         return ss_err_set(err, "market.interruptions: unknown source %d",

@@ -74,6 +74,8 @@ typedef struct ss_k8s_node {
     int ready_pods;         /* pods READY on it */
     ss_time unneeded_since; /* cluster autoscaler, SS_TIME_NEVER = needed */
     ss_time notready_since;
+    ss_time created;        /* registration (node object creation) */
+    bool virt;              /* a what-if node of the autoscaler (never live) */
     int live_pos;           /* position in cluster.live (when live) */
     int slots;              /* pods of the deployment an empty node holds */
     int64_t aux;            /* simulation bookkeeping (e.g. pending handler event) */
@@ -97,6 +99,7 @@ typedef struct ss_k8s_cluster {
     int n_nodes, cap_nodes;
     int *live;                      /* ids of live nodes (unordered) */
     int n_live;
+    int n_notready;                 /* live nodes not Ready */
     ss_k8s_pod *pods;
     int n_pods, cap_pods;
     int *pending;                   /* FIFO of pending pod ids: [head, n) */
@@ -112,6 +115,13 @@ typedef struct ss_k8s_cluster {
     void *change_ctx;
     int64_t binds, skew_violations, evictions, pdb_blocked, restarts;
     uint64_t version;               /* bumped by every change the scheduler can see */
+    /* Ties between equally scored nodes (kube-scheduler selectHost picks
+     * uniformly among them): drawn from the keyed stream (tie_seed,
+     * tie_replica, n_ties) when random_ties, else the lowest node id. */
+    bool random_ties;
+    uint64_t tie_seed;
+    int tie_replica;
+    uint64_t n_ties;
     /* scratch for the scheduler */
     int *cand;
     int64_t *score, *tmp;
@@ -146,6 +156,7 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
 int ss_k8s_template_domain(ss_k8s_cluster *c, int group, int zone, int type, bool spot, int i);
 void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready);
 void ss_k8s_node_cordon(ss_k8s_cluster *c, int node);
+void ss_k8s_node_uncordon(ss_k8s_cluster *c, int node);
 /* The node object is deleted (instance gone): its pods are deleted; those
  * not yet terminating get a Pending replacement at once (returned count). */
 int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node);
@@ -174,6 +185,43 @@ void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod);
  * changes. */
 bool ss_k8s_node_movable(ss_k8s_cluster *c, int node);
 
+/* ---- Cluster Autoscaler what-if placement (scale-up simulation) --------
+ * Virtual nodes (template copies of upcoming or new nodes) are appended to
+ * c->nodes, counted in their spread domains but never live (the scheduler
+ * never sees them); pods placed in the what-if only change requests and
+ * domain counts. ss_k8s_whatif_revert undoes everything after a mark, so
+ * the cluster is restored exactly (as CA forks and reverts its snapshot). */
+typedef struct ss_k8s_whatif_step {
+    int node;
+    double cpu0, mem0;
+} ss_k8s_whatif_step;
+typedef struct ss_k8s_whatif {
+    int n_nodes0;                   /* c->n_nodes before any virtual node */
+    ss_k8s_whatif_step *steps;
+    int n_steps;
+    size_t cap_steps;
+    bool spread;                    /* filter by DoNotSchedule spread */
+} ss_k8s_whatif;
+typedef struct ss_k8s_whatif_mark {
+    int n_nodes, n_steps;
+} ss_k8s_whatif_mark;
+void ss_k8s_whatif_begin(ss_k8s_cluster *c, ss_k8s_whatif *w, bool spread);
+/* A virtual Ready node of a group (template labels); returns its id. */
+int ss_k8s_whatif_node(ss_k8s_cluster *c, ss_k8s_whatif *w, int group, int zone, int type, bool spot,
+                       double cpu, double mem);
+/* Global minima of the active constraints now (pass to ss_k8s_whatif_fits;
+ * valid until the next placement). */
+void ss_k8s_whatif_gmin(const ss_k8s_cluster *c, int *gmin);
+/* Whether one pod of the deployment passes the scheduler's filters on node
+ * (Ready, not cordoned, taints, selector, resources, DoNotSchedule spread
+ * when w->spread). */
+bool ss_k8s_whatif_fits(const ss_k8s_cluster *c, const ss_k8s_whatif *w, int node, const int *gmin);
+void ss_k8s_whatif_place(ss_k8s_cluster *c, ss_k8s_whatif *w, int node);
+ss_k8s_whatif_mark ss_k8s_whatif_save(const ss_k8s_cluster *c, const ss_k8s_whatif *w);
+void ss_k8s_whatif_revert(ss_k8s_cluster *c, ss_k8s_whatif *w, ss_k8s_whatif_mark m);
+/* Revert everything and free the scratch. */
+void ss_k8s_whatif_end(ss_k8s_cluster *c, ss_k8s_whatif *w);
+
 /* Enable / disable constraint i (mitigation 1); returns true if it changed. */
 bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on);
 /* Skew of constraint i now: max over visible domains of count - globalMin. */
@@ -201,13 +249,27 @@ typedef struct ss_k8s_trace {
     int backoff_group[SS_K8S_TRACE_MAX];
     ss_time backoff_until[SS_K8S_TRACE_MAX];
     int n_backoff;
+    /* instances CA deleted because they did not register within
+     * max_node_provision_time (removeOldUnregisteredNodes) */
+    ss_time unreg_delete_t[SS_K8S_TRACE_MAX];
+    int unreg_delete_group[SS_K8S_TRACE_MAX];
+    int n_unreg_delete;
+    /* scale-down: nodes cordoned for a drain, drains given up after
+     * max_pod_eviction_time, NotReady nodes removed, scans skipped because
+     * the cluster was unhealthy (IsClusterHealthy false) */
+    int64_t sd_cordons, sd_failed, sd_unready_removed, unhealthy_scans;
+    ss_time sd_removed_t[SS_K8S_TRACE_MAX];
+    int sd_removed_node[SS_K8S_TRACE_MAX];
+    int n_sd_removed;
     uint64_t events;        /* kernel events dispatched */
 } ss_k8s_trace;
 
 struct ss_data;
 struct ss_metrics;
+struct ss_policy;
 /* ss_k8s_simulate (models/eval.h) with an optional decision trace. */
 int ss_k8s_simulate_traced(const ss_scenario *sc, const struct ss_data *d, uint64_t seed,
-                           int replica, struct ss_metrics *out, ss_k8s_trace *trace, ss_err *err);
+                           int replica, const struct ss_policy *pol, struct ss_metrics *out,
+                           ss_k8s_trace *trace, ss_err *err);
 
 #endif

@@ -11,12 +11,12 @@
  * be placed, none of the pods queued behind it can (the caller stops there).
  *
  * Simplifications (documented in docs/kubernetes.md): allocatable = the
- * instance's vCPU and memory; max 110 pods per node; ties between equally
- * scored nodes go to the lowest node id (kube-scheduler picks at random);
- * a node must carry the keys of all the pod's constraints to be counted for
+ * instance's vCPU and memory; max 110 pods per node; a node must carry the keys of all the pod's constraints to be counted for
  * any of them (the scheduler checks hard and soft constraints separately).
  */
 #include "models/k8s.h"
+
+#include "sim/kernel/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 
 #define MAX_PODS_PER_NODE 110
 #define EPS 1e-9
+#define KEY_TIE 0x54494553ULL /* salt of the scheduler's tie draws */
 
 /* ---- labels --------------------------------------------------------------- */
 
@@ -244,6 +245,7 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
     n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
     n->unneeded_since = SS_TIME_NEVER;
     n->notready_since = SS_TIME_NEVER;
+    n->created = now;
     bool all_keys = true;
     for (int i = 0; i < c->n_c; i++) {
         if (c->per_node[i]) {
@@ -272,6 +274,7 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
         return;
     ss_k8s_account(c, now);
     n->ready = ready;
+    c->n_notready += ready ? -1 : 1;
     c->healthy += ready ? n->ready_pods : -n->ready_pods;
     n->notready_since = ready ? SS_TIME_NEVER : now;
     changed(c, now);
@@ -280,6 +283,12 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
 void ss_k8s_node_cordon(ss_k8s_cluster *c, int node)
 {
     c->nodes[node].cordoned = true;
+    c->version++;
+}
+
+void ss_k8s_node_uncordon(ss_k8s_cluster *c, int node)
+{
+    c->nodes[node].cordoned = false;
     c->version++;
 }
 
@@ -302,6 +311,8 @@ int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node)
         if (n->elig[i])
             c->k[i].nodes[n->dom[i]]--;
     n->live = false;
+    if (!n->ready)
+        c->n_notready--;
     int last = c->live[--c->n_live];
     c->live[n->live_pos] = last;
     c->nodes[last].live_pos = n->live_pos;
@@ -377,7 +388,7 @@ static int64_t least_allocated(const ss_k8s_cluster *c, const ss_k8s_node *n)
     return (int64_t)floor(s / 2.0);
 }
 
-int ss_k8s_pick_node(ss_k8s_cluster *c)
+static int pick_node(ss_k8s_cluster *c, bool random_ties)
 {
     scratch(c, (size_t)c->n_live + 1);
     int gmin[SS_MAX_SPREAD];
@@ -405,19 +416,40 @@ int ss_k8s_pick_node(ss_k8s_cluster *c)
     if (soft)
         ss_spread_score(c->cs, c->active, c->n_c, c->k, c->per_node, c->cand_dom, nc, c->score,
                         c->tmp);
-    int best = -1;
+    int best = -1, n_best = 0;
     int64_t best_s = INT64_MIN;
     for (int j = 0; j < nc; j++) {
         const ss_k8s_node *n = &c->nodes[c->cand[j]];
         /* default profile weights: PodTopologySpread 2, NodeResourcesFit 1 */
         int64_t s = (soft ? 2 * c->score[j] : 0) + least_allocated(c, n);
+        c->tmp[j] = s;
         if (s > best_s || (s == best_s && c->cand[j] < best)) {
+            if (s > best_s)
+                n_best = 0;
             best_s = s;
             best = c->cand[j];
         }
+        if (s == best_s)
+            n_best++;
     }
+    if (!random_ties || n_best < 2)
+        return best;
+    /* kube-scheduler pkg/scheduler/schedule_one.go selectHost: reservoir
+     * sampling over the nodes with the highest score, i.e. each of them with
+     * probability 1/n_best. One keyed draw per tie picks the k-th of them in
+     * candidate order (the same distribution: a uniform pick does not depend
+     * on the order). */
+    double u = ss_rng_keyed_uniform(c->tie_seed, (uint64_t)c->tie_replica, c->n_ties++, KEY_TIE);
+    int k = (int)(u * n_best);
+    if (k >= n_best)
+        k = n_best - 1;
+    for (int j = 0; j < nc; j++)
+        if (c->tmp[j] == best_s && k-- == 0)
+            return c->cand[j];
     return best;
 }
+
+int ss_k8s_pick_node(ss_k8s_cluster *c) { return pick_node(c, c->random_ties); }
 
 void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node)
 {
@@ -551,7 +583,7 @@ bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
         double cpu0[MAX_PODS_PER_NODE], mem0[MAX_PODS_PER_NODE];
         int np = 0;
         for (; np < k && np < MAX_PODS_PER_NODE; np++) {
-            int t = ss_k8s_pick_node(c);
+            int t = pick_node(c, false); /* feasibility only: no draw */
             if (t < 0) {
                 ok = false;
                 break;
@@ -578,6 +610,121 @@ bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
     n->mv_version = c->version;
     n->mv_ok = ok;
     return ok;
+}
+
+/* ---- Cluster Autoscaler what-if ------------------------------------------------
+ * CA's scale-up works on a forked cluster snapshot (cluster-autoscaler
+ * simulator/clustersnapshot: Fork / AddNodeInfo / AddPod / Revert): upcoming
+ * nodes are injected as template copies (core/static_autoscaler.go
+ * addUpcomingNodesToClusterSnapshot), pending pods are placed on them and on
+ * existing free room, and each expansion option adds template nodes of its
+ * group (estimator/binpacking_estimator.go). Here the virtual nodes are
+ * extra entries of c->nodes (never in c->live) and the placements change
+ * only requests and domain counts; the steps are undone in reverse. */
+
+void ss_k8s_whatif_begin(ss_k8s_cluster *c, ss_k8s_whatif *w, bool spread)
+{
+    memset(w, 0, sizeof *w);
+    w->n_nodes0 = c->n_nodes;
+    w->spread = spread;
+}
+
+int ss_k8s_whatif_node(ss_k8s_cluster *c, ss_k8s_whatif *w, int group, int zone, int type, bool spot,
+                       double cpu, double mem)
+{
+    (void)w;
+    if (c->n_nodes == c->cap_nodes) {
+        c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
+        c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
+        c->live = ss_realloc(c->live, (size_t)c->cap_nodes * sizeof *c->live);
+    }
+    int id = c->n_nodes++;
+    ss_k8s_node *n = &c->nodes[id];
+    memset(n, 0, sizeof *n);
+    n->group = group;
+    n->zone = zone;
+    n->type = type;
+    n->spot = spot;
+    n->inst = -1;
+    n->alloc_cpu = cpu;
+    n->alloc_mem = mem;
+    n->ready = true;
+    n->virt = true;
+    n->slots = ss_k8s_pods_per_node(c, cpu, mem);
+    n->untolerated = ss_k8s_group_untolerated(c->sc, group);
+    n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
+    n->unneeded_since = n->notready_since = n->created = SS_TIME_NEVER;
+    bool all_keys = true;
+    for (int i = 0; i < c->n_c; i++) {
+        if (c->per_node[i]) {
+            n->dom[i] = id;
+            ensure_dom(c, i, id + 1);
+        } else {
+            n->dom[i] = ss_k8s_template_domain(c, group, zone, type, spot, i);
+        }
+        if (n->dom[i] < 0)
+            all_keys = false;
+    }
+    for (int i = 0; i < c->n_c; i++) {
+        n->elig[i] = ss_spread_node_eligible(&c->cs[i], all_keys, n->selector_ok, !n->untolerated);
+        if (n->elig[i])
+            c->k[i].nodes[n->dom[i]]++;
+    }
+    return id;
+}
+
+void ss_k8s_whatif_gmin(const ss_k8s_cluster *c, int *gmin)
+{
+    for (int i = 0; i < c->n_c; i++)
+        gmin[i] = ss_spread_global_min(&c->cs[i], &c->k[i]);
+}
+
+bool ss_k8s_whatif_fits(const ss_k8s_cluster *c, const ss_k8s_whatif *w, int node, const int *gmin)
+{
+    const ss_k8s_node *n = &c->nodes[node];
+    if (!(n->live || n->virt) || !n->ready || n->cordoned || n->untolerated || !n->selector_ok ||
+        !fits(c, n))
+        return false;
+    if (!w->spread)
+        return true;
+    return ss_spread_filter(c->cs, c->active, c->n_c, c->k, n->dom, true, gmin);
+}
+
+void ss_k8s_whatif_place(ss_k8s_cluster *c, ss_k8s_whatif *w, int node)
+{
+    SS_GROW(w->steps, w->cap_steps, (size_t)w->n_steps + 1);
+    ss_k8s_node *n = &c->nodes[node];
+    w->steps[w->n_steps++] = (ss_k8s_whatif_step){node, n->used_cpu, n->used_mem};
+    hyp_pods(c, n, 1, +1);
+}
+
+ss_k8s_whatif_mark ss_k8s_whatif_save(const ss_k8s_cluster *c, const ss_k8s_whatif *w)
+{
+    return (ss_k8s_whatif_mark){c->n_nodes, w->n_steps};
+}
+
+void ss_k8s_whatif_revert(ss_k8s_cluster *c, ss_k8s_whatif *w, ss_k8s_whatif_mark m)
+{
+    while (w->n_steps > m.n_steps) {
+        ss_k8s_whatif_step *st = &w->steps[--w->n_steps];
+        ss_k8s_node *n = &c->nodes[st->node];
+        hyp_pods(c, n, 1, -1);
+        n->used_cpu = st->cpu0;
+        n->used_mem = st->mem0;
+    }
+    while (c->n_nodes > m.n_nodes && c->n_nodes > w->n_nodes0) {
+        ss_k8s_node *n = &c->nodes[--c->n_nodes];
+        for (int i = 0; i < c->n_c; i++)
+            if (n->elig[i])
+                c->k[i].nodes[n->dom[i]]--;
+    }
+}
+
+void ss_k8s_whatif_end(ss_k8s_cluster *c, ss_k8s_whatif *w)
+{
+    ss_k8s_whatif_revert(c, w, (ss_k8s_whatif_mark){w->n_nodes0, 0});
+    free(w->steps);
+    memset(w, 0, sizeof *w);
 }
 
 bool ss_k8s_set_active(ss_k8s_cluster *c, int i, bool on)

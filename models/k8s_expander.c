@@ -1,5 +1,5 @@
 /*
- * expander.c - cluster-autoscaler expanders, with seeded random tie-breaks.
+ * k8s_expander.c - cluster-autoscaler expanders, with seeded random tie-breaks.
  */
 #include "models/k8s_expander.h"
 

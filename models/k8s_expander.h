@@ -1,5 +1,5 @@
 /*
- * expander.h - cluster-autoscaler expanders (aws-semantics.md §4.3): which
+ * k8s_expander.h - cluster-autoscaler expanders (aws-semantics.md §4.3): which
  * node group to scale up when several could hold the pending pods.
  *
  *   random       uniform among all options

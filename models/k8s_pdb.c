@@ -1,5 +1,5 @@
 /*
- * pdb.c - PodDisruptionBudget arithmetic (aws-semantics.md §4.2).
+ * k8s_pdb.c - PodDisruptionBudget arithmetic (aws-semantics.md §4.2).
  *
  * Only one of the three fields is honoured, in the order minAvailable,
  * minAvailable%, maxUnavailable (the API rejects a PDB with both min and max;

@@ -1,5 +1,5 @@
 /*
- * pdb.h - PodDisruptionBudget arithmetic (aws-semantics.md §4.2).
+ * k8s_pdb.h - PodDisruptionBudget arithmetic (aws-semantics.md §4.2).
  *
  *   desiredHealthy = minAvailable                       (integer; expected = pod count)
  *                  | ceil(minAvailable% x expected)     (expected = controller scale)

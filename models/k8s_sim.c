@@ -17,18 +17,21 @@
  *     deleted after its termination grace and its replacement is created
  *     Pending at once; the instance's termination deletes whatever is left;
  *     rebalance recommendations cordon (drain with drain_on_rebalance);
- *   - cluster autoscaler every scan_interval: failed groups are backed off
- *     (launch failure reported by the ASG = CA-AWS "placeholder cannot be
- *     fulfilled", or a node not Ready within max_node_provision_time), then
- *     pending pods are simulated on template nodes (upcoming nodes first),
- *     the expander picks a group, desired capacity is raised; nodes under
- *     the utilisation threshold whose pods the scheduler could place
- *     elsewhere (ss_k8s_node_movable, spread included) are drained and
- *     removed after scale_down_unneeded_time;
+ *   - cluster autoscaler every scan_interval, as upstream's RunOnce
+ *     (kubernetes/autoscaler cluster-autoscaler; functions cited at each
+ *     step below): cluster state (readiness with NotStarted nodes as
+ *     upcoming, scale-up requests, timeouts and launch failures backing the
+ *     group off), deletion of instances that never registered, the
+ *     cluster-wide health gate, scale-up (existing free room and every
+ *     upcoming node at once, then the binpacking estimator per group, the
+ *     expander picks one) and scale-down (utilisation, movability with
+ *     spread, PDB drainability, unready nodes after scale_down_unready_time,
+ *     drains that give up after max_pod_eviction_time);
  *   - zone outages: the fleet kills instances / fails launches; here nodes
  *     of an unhealthy zone go NotReady (flapping if configured) and their
  *     pods are evicted 40 s + 300 s later (taint-based eviction);
- *   - the four zone-failure mitigations (policies/zone_failure.h);
+ *   - run-time decision rules through models/policy.h (the zone-failure
+ *     mitigations of policies/zone_failure.c);
  *   - optional timeline (models/eval.h): samples every sample_interval (or
  *     a row per change when it is 0), fleet events, scale-ups, launch
  *     failures and mitigation switches.
@@ -44,7 +47,7 @@
 #include "models/market.h"
 #include "models/k8s_expander.h"
 #include "models/k8s_pdb.h"
-#include "policies/zone_failure.h"
+#include "models/policy.h"
 #include "sim/kernel/evq.h"
 #include "sim/kernel/rng.h"
 
@@ -57,7 +60,8 @@ enum {
     EV_SCAN,          /* cluster autoscaler loop */
     EV_HEALTH,        /* a = outage, b = 1 unhealthy / 0 healthy */
     EV_TAINT_EVICT,   /* a = node, b = NotReady since (ms) */
-    EV_SAMPLE         /* timeline sample every scenario.sample_interval */
+    EV_SAMPLE,        /* timeline sample every scenario.sample_interval */
+    EV_CA_EVICT_RETRY /* a = node, b = drain start (ms): CA scale-down eviction retry */
 };
 
 #define EVICT_RETRY (5 * SS_SECOND)
@@ -65,6 +69,16 @@ enum {
 #define BACKOFF_RESET (3 * SS_HOUR)
 #define RATE_WINDOW SS_HOUR
 #define MAX_EMPTY_BULK_DELETE 10
+/* cluster-autoscaler clusterstate/clusterstate.go MaxNodeStartupTime: a
+ * registered node that is not Ready counts as NotStarted (upcoming) this long
+ * after its creation, then as Unready. */
+#define MAX_NODE_STARTUP_TIME (15 * SS_MINUTE)
+/* clusterstate ClusterStateRegistryConfig defaults (--ok-total-unready-count,
+ * --max-total-unready-percentage) */
+#define OK_TOTAL_UNREADY_COUNT 3
+#define MAX_TOTAL_UNREADY_PCT 45
+/* core/scaledown/actuation/drain.go: EvictionRetryTime between attempts */
+#define CA_EVICTION_RETRY (10 * SS_SECOND)
 
 /* Salts of keyed draws. */
 #define KEY_POD_START 0x504f4453ULL
@@ -82,7 +96,12 @@ typedef struct k8s_ng {
     int per_node;             /* pods per template node */
     int nodes;                /* live cluster nodes of the group */
     bool failed;              /* a launch failed since the last check */
-    ss_time requested_at;     /* oldest unfulfilled scale-up, NEVER = none */
+    /* clusterstate ScaleUpRequest: Increase, Time, ExpectedAddTime
+     * (increase 0 = no request) */
+    int sur_increase;
+    ss_time sur_time, sur_expected;
+    /* readiness at the current scan (clusterstate updateReadinessStats) */
+    int rd_ready, rd_unready, rd_notstarted, rd_registered;
     ss_time backoff_until, last_fail;
     int backoff_steps;
     int64_t scaleups;
@@ -98,12 +117,15 @@ struct k8s_sim {
     k8s_ng ng[SS_MAX_ASGS];
     int n_ng;
     ss_k8s_cluster c;
-    ss_zf_state zf;
+    const ss_policy *pol;     /* run-time decision rules (may be NULL) */
+    bool incident[SS_MAX_ZONES]; /* zone incidents as reported to the policy */
     int *inst_node;           /* instance id -> node id (-1) */
     size_t cap_inst_node;
     bool sched_queued;
     int64_t scans;
     ss_time last_scale_up;
+    ss_time last_sd_fail;     /* last failed scale-down (drain given up) */
+    int total_unready, total_nodes; /* cluster-wide readiness at the scan */
     ss_time *notices;         /* notice times, sliding window for mitigation (3) */
     size_t n_notices, head_notices, cap_notices;
     int64_t restarts;
@@ -329,8 +351,6 @@ static void h_registered(void *ctx, ss_instance *in)
                                in->memory_mib, in->id);
     set_inst_node(s, in->id, node);
     ng->nodes++;
-    if (ng->nodes >= ng->g.desired)
-        ng->requested_at = SS_TIME_NEVER;
     if (zone_unhealthy_at(s->sc, in->zone_idx, now)) {
         ss_k8s_node_set_ready(&s->c, now, node, false);
         ss_evq_schedule(s->q, now + TAINT_EVICT_DELAY, EV_TAINT_EVICT, s, node, now);
@@ -499,17 +519,29 @@ static void on_outage_incident(k8s_sim *s, ss_time now)
         if (z < 0)
             continue;
         bool in = now >= o->start && now < o->end;
-        if (in && !s->zf.incident[z])
-            ss_zf_incident_begin(&s->zf, z, o->start);
-        else if (!in && s->zf.incident[z] && now >= o->end)
-            ss_zf_incident_end(&s->zf, z, o->end);
+        if (z >= SS_MAX_ZONES)
+            continue;
+        if (in && !s->incident[z]) {
+            s->incident[z] = true;
+            ss_pol_zone_incident(s->pol, z, true, o->start);
+        } else if (!in && s->incident[z] && now >= o->end) {
+            s->incident[z] = false;
+            ss_pol_zone_incident(s->pol, z, false, o->end);
+        }
     }
 }
 
 /* ---- cluster autoscaler --------------------------------------------------------- */
 
-static void backoff(k8s_ng *ng, ss_time now, const ss_cluster_autoscaler *ca)
+/* utils/backoff/exponential_backoff.go: initial duration doubling to the
+ * maximum, reset after BACKOFF_RESET without failure. The group's scale-up
+ * request is dropped (clusterstate registerFailedScaleUpNoLock) and the
+ * placeholders of instances that never launched are removed: desired back
+ * to what exists (cloudprovider/aws: DeleteNodes on a placeholder
+ * decrements the desired capacity). */
+static void backoff(k8s_sim *s, int g, ss_time now, const ss_cluster_autoscaler *ca)
 {
+    k8s_ng *ng = &s->ng[g];
     if (ng->last_fail != SS_TIME_NEVER && now - ng->last_fail > BACKOFF_RESET)
         ng->backoff_steps = 0;
     ss_time d = ca->initial_backoff;
@@ -520,119 +552,245 @@ static void backoff(k8s_ng *ng, ss_time now, const ss_cluster_autoscaler *ca)
     ng->backoff_steps++;
     ng->backoff_until = now + d;
     ng->last_fail = now;
-    ng->requested_at = SS_TIME_NEVER;
+    ng->sur_increase = 0;
     ng->failed = false;
-    /* remove the placeholders: desired back to what exists */
     ss_asg_set_desired(&ng->g, ss_asg_capacity_units(&ng->g));
-}
-
-/* Hypothetical domain counts for the scale-up simulation. */
-typedef struct hyp {
-    int pods[SS_MAX_SPREAD][64];
-    int nodes[SS_MAX_SPREAD][64];
-    int n[SS_MAX_SPREAD];
-} hyp;
-
-static bool hyp_ok(const k8s_sim *s, const hyp *h, const int *dom)
-{
-    const ss_k8s_cluster *c = &s->c;
-    for (int i = 0; i < c->n_c; i++) {
-        if (!c->active[i] || c->cs[i].schedule_anyway || c->per_node[i])
-            continue;
-        if (dom[i] < 0 || dom[i] >= 64)
-            return false;
-        ss_spread_counts k = {h->n[i], (int *)h->pods[i], (int *)h->nodes[i]};
-        if (h->nodes[i][dom[i]] == 0)
-            return false; /* caller makes the template's domain visible */
-        if (h->pods[i][dom[i]] + 1 - ss_spread_global_min(&c->cs[i], &k) > c->cs[i].max_skew)
-            return false;
-    }
-    return true;
-}
-
-static void hyp_add(hyp *h, const ss_k8s_cluster *c, const int *dom, int dpods, int dnodes)
-{
-    for (int i = 0; i < c->n_c; i++) {
-        if (c->per_node[i] || dom[i] < 0 || dom[i] >= 64)
-            continue;
-        h->pods[i][dom[i]] += dpods;
-        h->nodes[i][dom[i]] += dnodes;
+    ss_k8s_trace *tr = s->trace;
+    if (tr && tr->n_backoff < SS_K8S_TRACE_MAX) {
+        tr->backoff_t[tr->n_backoff] = now;
+        tr->backoff_group[tr->n_backoff] = g;
+        tr->backoff_until[tr->n_backoff++] = ng->backoff_until;
     }
 }
 
-/* Pods per template node, also bounded by an active hard hostname spread
- * (a new node is its own domain with globalMin 0: at most maxSkew pods). */
-static int template_cap(const k8s_sim *s, const k8s_ng *ng)
+/* clusterstate/clusterstate.go updateReadinessStats: per group and in
+ * total, registered nodes are Ready, NotStarted (not Ready, created less
+ * than MaxNodeStartupTime ago) or Unready. */
+static void update_readiness(k8s_sim *s, ss_time now)
 {
-    int cap = ng->per_node;
-    for (int i = 0; i < s->c.n_c; i++)
-        if (s->c.per_node[i] && s->c.active[i] && !s->c.cs[i].schedule_anyway &&
-            s->sc->k8s.autoscaler.simulate_spread && s->c.cs[i].max_skew < cap)
-            cap = s->c.cs[i].max_skew;
-    return cap;
-}
-
-/* CA's node-group health: unhealthy when more than ok-total-unready-count
- * (3) nodes and more than max-total-unready-percentage (45 %) of its
- * registered nodes are unready. */
-static bool group_healthy(const k8s_sim *s, int g)
-{
-    int unready = 0, total = 0;
+    for (int g = 0; g < s->n_ng; g++)
+        s->ng[g].rd_ready = s->ng[g].rd_unready = s->ng[g].rd_notstarted = s->ng[g].rd_registered = 0;
+    s->total_unready = 0;
+    s->total_nodes = s->c.n_live;
+    if (s->c.n_notready == 0) { /* the usual case: every registered node Ready */
+        for (int g = 0; g < s->n_ng; g++)
+            s->ng[g].rd_ready = s->ng[g].rd_registered = s->ng[g].nodes;
+        return;
+    }
     for (int j = 0; j < s->c.n_live; j++) {
         const ss_k8s_node *n = &s->c.nodes[s->c.live[j]];
-        if (n->group != g)
-            continue;
-        total++;
-        if (!n->ready)
-            unready++;
+        k8s_ng *ng = &s->ng[n->group];
+        ng->rd_registered++;
+        if (n->ready)
+            ng->rd_ready++;
+        else if (n->created + MAX_NODE_STARTUP_TIME > now)
+            ng->rd_notstarted++;
+        else {
+            ng->rd_unready++;
+            s->total_unready++;
+        }
     }
-    return !(unready > 3 && unready * 100 > 45 * total);
 }
 
+/* GetUpcomingNodes: target - (Ready + Unready + LongUnregistered); the
+ * long-unregistered instances are deleted at the scan that finds them, so
+ * the upcoming nodes are the NotStarted ones plus instances not registered
+ * yet plus launches not made yet (placeholders). */
+static int upcoming(const k8s_ng *ng)
+{
+    int up = ng->g.desired - ng->rd_ready - ng->rd_unready;
+    return up > 0 ? up : 0;
+}
+
+/* IsClusterHealthy: unhealthy when the Unready nodes (NotStarted ones
+ * excluded) exceed ok-total-unready-count and max-total-unready-percentage
+ * of all nodes; RunOnce then stops autoscaling (no scale-up, no scale-down). */
+static bool cluster_healthy(const k8s_sim *s)
+{
+    return !(s->total_unready > OK_TOTAL_UNREADY_COUNT &&
+             s->total_unready * 100 > MAX_TOTAL_UNREADY_PCT * s->total_nodes);
+}
+
+/* IsNodeGroupHealthy: MinNodes = target - LongUnregistered - the increase of
+ * the ongoing scale-up request (updateAcceptableRanges); the nodes missing
+ * from MinNodes among the Ready ones are "unjustified unready"; unhealthy
+ * when they exceed ok-total-unready-count and 45 % of the group's
+ * registered nodes (Ready + Unready + NotStarted). */
+static bool group_healthy(const k8s_sim *s, int g)
+{
+    const k8s_ng *ng = &s->ng[g];
+    int min_nodes = ng->g.desired - ng->sur_increase;
+    int unjustified = ng->rd_ready < min_nodes ? min_nodes - ng->rd_ready : 0;
+    int total = ng->rd_ready + ng->rd_unready + ng->rd_notstarted;
+    return !(unjustified > OK_TOTAL_UNREADY_COUNT && unjustified * 100 > MAX_TOTAL_UNREADY_PCT * total);
+}
+
+/* clusterstate updateScaleRequests: a request whose group has no upcoming
+ * node left (target <= registered - NotStarted) succeeded; one still short
+ * after ExpectedAddTime (strictly before now) timed out: the group is backed
+ * off (ScaleUpTimedOut). A launch failure reported by the ASG is CA-AWS's
+ * placeholder error (handleInstanceCreationErrors): back off too. */
+static void update_scale_requests(k8s_sim *s, ss_time now, const ss_cluster_autoscaler *ca)
+{
+    for (int g = 0; g < s->n_ng; g++) {
+        k8s_ng *ng = &s->ng[g];
+        if (ng->failed) {
+            backoff(s, g, now, ca);
+            continue;
+        }
+        if (ng->sur_increase <= 0)
+            continue;
+        if (!(ng->g.desired > ng->rd_registered - ng->rd_notstarted))
+            ng->sur_increase = 0; /* finished */
+        else if (ng->sur_expected < now)
+            backoff(s, g, now, ca);
+    }
+}
+
+/* core/static_autoscaler.go removeOldUnregisteredNodes: an instance that has
+ * not registered max_node_provision_time after it appeared (its launch
+ * request) is deleted through the node group, which lowers its desired
+ * capacity (clusterstate marks it LongUnregistered). */
+static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_autoscaler *ca)
+{
+    for (int g = 0; g < s->n_ng; g++) {
+        k8s_ng *ng = &s->ng[g];
+        if (ng->g.n_members <= (size_t)ng->nodes || ss_pol_zone_removed(s->pol, ng->zone, now))
+            continue; /* all registered, or not autoscaled while removed (mitigation 2) */
+        for (size_t j = 0; j < ng->g.n_members;) {
+            ss_instance *in = ss_fleet_inst(&s->f, ng->g.members[j]);
+            if (in->registered || in->leaving || in->end != SS_TIME_NEVER ||
+                !(in->launch + ca->max_node_provision_time < now)) {
+                j++;
+                continue;
+            }
+            if (ng->g.desired > ng->g.cfg->min_size)
+                ng->g.desired--;
+            size_t before = ng->g.n_members;
+            ss_fleet_terminate(&s->f, in, SS_END_SCALE_IN);
+            ss_k8s_trace *tr = s->trace;
+            if (tr && tr->n_unreg_delete < SS_K8S_TRACE_MAX) {
+                tr->unreg_delete_t[tr->n_unreg_delete] = now;
+                tr->unreg_delete_group[tr->n_unreg_delete++] = g;
+            }
+            if (ng->g.n_members == before)
+                j++; /* still listed (not yet removed): move on */
+        }
+    }
+}
+
+/* The upstream snapshot's node order is internal (map order); here the
+ * scale-up what-if lists the candidate nodes by group, within a group the
+ * existing ones first (in the cluster's live-list order), then the virtual
+ * ones (a counting sort: O(nodes) per scan). */
+typedef struct cand_node {
+    int id, group;
+} cand_node;
+
+/* Whether the group can be used by CA now (mitigations, taints, selector). */
+static bool group_usable(k8s_sim *s, int g, ss_time now)
+{
+    k8s_ng *ng = &s->ng[g];
+    if (ss_pol_zone_removed(s->pol, ng->zone, now))
+        return false; /* mitigation (2): an unmanaged group is invisible to CA */
+    return !ss_k8s_group_untolerated(s->sc, g) &&
+           ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot);
+}
+
+/* Scale-up (core/static_autoscaler.go RunOnce, core/scaleup/orchestrator
+ * ScaleUp):
+ *   1. every upcoming node of every group is injected into the snapshot as
+ *      a template copy (addUpcomingNodesToClusterSnapshot); the pending pods
+ *      are placed one by one on the existing nodes and the upcoming ones at
+ *      once (filterOutSchedulable -> hinting simulator: each pod to the first
+ *      node passing the filters, round-robin from the node after the last
+ *      success: SchedulerBasedPredicateChecker.FitsAnyNodeMatching);
+ *   2. for the pods left, each eligible group (not backed off, below max
+ *      size, healthy) is one expansion option; the binpacking estimator
+ *      (estimator/binpacking_estimator.go Estimate) adds template nodes of
+ *      the group one at a time, each pod to the last added node, stopping
+ *      at the first pod that fits neither the last node nor a fresh one;
+ *   3. the expander picks one option; its group's desired capacity grows by
+ *      the estimated node count and a ScaleUpRequest is registered
+ *      (clusterstate registerOrUpdateScaleUpNoLock: Increase += n, Time and
+ *      ExpectedAddTime shifted to now). */
 static void scale_up(k8s_sim *s)
 {
     ss_k8s_cluster *c = &s->c;
     const ss_cluster_autoscaler *ca = &s->sc->k8s.autoscaler;
     ss_time now = now_of(s);
-    bool spread = ca->simulate_spread;
-    int tdom[SS_MAX_ASGS][SS_MAX_SPREAD];
+    ss_k8s_whatif w;
+    ss_k8s_whatif_begin(c, &w, ca->simulate_spread);
+    /* 1. existing nodes + upcoming nodes, one candidate list */
+    size_t n_up = 0;
     for (int g = 0; g < s->n_ng; g++)
-        for (int i = 0; i < c->n_c; i++)
-            tdom[g][i] = ss_k8s_template_domain(c, g, s->ng[g].zone, s->ng[g].type, s->ng[g].spot, i);
-    static const hyp zero;
-    hyp *h = ss_malloc(sizeof *h), *t = ss_malloc(sizeof *t);
-    *h = zero;
-    for (int i = 0; i < c->n_c; i++) {
-        h->n[i] = c->k[i].n_domains < 64 ? c->k[i].n_domains : 64;
-        for (int d = 0; d < h->n[i]; d++) {
-            h->pods[i][d] = c->k[i].pods[d];
-            h->nodes[i][d] = c->k[i].nodes[d];
-        }
+        if (group_usable(s, g, now))
+            n_up += (size_t)upcoming(&s->ng[g]);
+    cand_node *raw = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *raw);
+    int nraw = 0;
+    for (int j = 0; j < c->n_live; j++) {
+        const ss_k8s_node *n = &c->nodes[c->live[j]];
+        if (n->ready && !n->cordoned && n->n_pods < n->slots)
+            raw[nraw++] = (cand_node){c->live[j], n->group};
     }
-    int remaining = c->n_pending;
-    /* 1. upcoming nodes absorb pending pods first */
-    for (int g = 0; g < s->n_ng && remaining > 0; g++) {
+    for (int g = 0; g < s->n_ng; g++) {
         k8s_ng *ng = &s->ng[g];
-        int up = ng->g.desired - ng->nodes;
-        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
-            continue; /* an unmanaged group's upcoming nodes are invisible to CA */
-        if (up <= 0 || ss_k8s_group_untolerated(s->sc, g) ||
-            !ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot))
+        if (!group_usable(s, g, now))
             continue;
-        int cap = template_cap(s, ng);
-        for (int k = 0; k < up && remaining > 0; k++) {
-            hyp_add(h, c, tdom[g], 0, 1);
-            int fill = 0;
-            while (remaining > 0 && fill < cap && (!spread || hyp_ok(s, h, tdom[g]))) {
-                hyp_add(h, c, tdom[g], 1, 0);
-                fill++;
-                remaining--;
-            }
+        for (int k = upcoming(ng); k > 0; k--) {
+            int id = ss_k8s_whatif_node(c, &w, g, ng->zone, ng->type, ng->spot, ng->cpu, ng->mem);
+            raw[nraw++] = (cand_node){id, g};
         }
     }
+    int start[SS_MAX_ASGS + 1] = {0};
+    for (int j = 0; j < nraw; j++)
+        start[raw[j].group + 1]++;
+    for (int g = 0; g < s->n_ng; g++)
+        start[g + 1] += start[g];
+    cand_node *cl = ss_malloc(((size_t)nraw + 1) * sizeof *cl);
+    for (int j = 0; j < nraw; j++) /* stable: existing nodes before virtual ones */
+        cl[start[raw[j].group]++] = raw[j];
+    free(raw);
+    int nc = nraw;
+    /* runs of candidates with the same spread domains: when one fails the
+     * spread filter for this pod, the whole run does */
+    bool per_node_hard = false;
+    for (int i = 0; i < c->n_c; i++)
+        if (c->per_node[i] && c->active[i] && !c->cs[i].schedule_anyway)
+            per_node_hard = true;
+    int *run_end = ss_malloc(((size_t)nc + 1) * sizeof *run_end);
+    for (int j = nc - 1; j >= 0; j--) {
+        bool same = j + 1 < nc && !per_node_hard &&
+                    !memcmp(c->nodes[cl[j].id].dom, c->nodes[cl[j + 1].id].dom, sizeof c->nodes[0].dom);
+        run_end[j] = same ? run_end[j + 1] : j + 1;
+    }
+    int remaining = c->n_pending, last = 0, gmin[SS_MAX_SPREAD];
+    while (remaining > 0 && nc > 0) {
+        ss_k8s_whatif_gmin(c, gmin);
+        int found = -1;
+        for (int i = 0; i < nc && found < 0;) {
+            int j = (last + i) % nc;
+            const ss_k8s_node *n = &c->nodes[cl[j].id];
+            if (ss_k8s_whatif_fits(c, &w, cl[j].id, gmin)) {
+                found = j;
+                break;
+            }
+            bool spread_fail = w.spread && n->ready && !n->cordoned && !n->untolerated &&
+                               n->selector_ok && n->n_pods + n->hyp_pods < n->slots;
+            /* skip the rest of its run (wrapping runs are just walked) */
+            int skip = spread_fail && run_end[j] > j + 1 ? run_end[j] - j : 1;
+            i += skip;
+        }
+        if (found < 0)
+            break;
+        ss_k8s_whatif_place(c, &w, cl[found].id);
+        last = (found + 1) % nc;
+        remaining--;
+    }
+    free(run_end);
+    free(cl);
     if (remaining <= 0) {
-        free(h);
-        free(t);
+        ss_k8s_whatif_end(c, &w);
         return;
     }
     /* 2. one option per eligible node group */
@@ -643,34 +801,40 @@ static void scale_up(k8s_sim *s)
         if (now < ng->backoff_until || ng->g.desired >= ng->g.cfg->max_size || ng->per_node <= 0)
             continue;
         if (!group_healthy(s, g))
-            continue; /* IsNodeGroupHealthy: too many unready nodes */
-        if (ss_zf_zone_removed(&s->zf, ng->zone, now))
+            continue; /* IsNodeGroupHealthy */
+        if (ss_pol_zone_removed(s->pol, ng->zone, now))
             continue; /* mitigation (2) */
-        if (ng->spot && ss_zf_spot_scale_up_blocked(&s->zf, now))
+        if (ng->spot && ss_pol_spot_scale_up_blocked(s->pol, now))
             continue; /* mitigation (3) */
         if (ss_k8s_group_untolerated(s->sc, g) ||
             !ss_k8s_group_selector_ok(s->sc, g, ng->zone, ng->type, ng->spot))
             continue;
-        *t = *h;
-        int cap = template_cap(s, ng), room = ng->g.cfg->max_size - ng->g.desired;
-        int nodes = 0, pods = 0, fill = cap;
+        ss_k8s_whatif_mark mk = ss_k8s_whatif_save(c, &w);
+        int room = ng->g.cfg->max_size - ng->g.desired;
+        int nodes = 0, pods = 0, lastn = -1, lastn_pods = 0;
         while (pods < remaining) {
-            if (fill == cap) {
-                if (nodes >= room)
-                    break;
-                nodes++;
-                fill = 0;
-                hyp_add(t, c, tdom[g], 0, 1);
+            ss_k8s_whatif_gmin(c, gmin);
+            if (lastn >= 0 && ss_k8s_whatif_fits(c, &w, lastn, gmin)) {
+                ss_k8s_whatif_place(c, &w, lastn);
+                lastn_pods++;
+                pods++;
+                continue;
             }
-            if (spread && !hyp_ok(s, t, tdom[g])) {
-                if (fill == 0)
-                    nodes--;
+            if (lastn >= 0 && lastn_pods == 0)
+                break; /* a fresh node did not help: another would not either */
+            if (nodes >= room)
                 break;
-            }
-            hyp_add(t, c, tdom[g], 1, 0);
+            lastn = ss_k8s_whatif_node(c, &w, g, ng->zone, ng->type, ng->spot, ng->cpu, ng->mem);
+            lastn_pods = 0;
+            ss_k8s_whatif_gmin(c, gmin);
+            if (!ss_k8s_whatif_fits(c, &w, lastn, gmin))
+                break;
+            nodes++;
+            ss_k8s_whatif_place(c, &w, lastn);
+            lastn_pods++;
             pods++;
-            fill++;
         }
+        ss_k8s_whatif_revert(c, &w, mk);
         if (pods <= 0 || nodes <= 0)
             continue;
         const ss_pool *pool = ss_data_pool(s->d, ng->type, ng->zone);
@@ -679,15 +843,15 @@ static void scale_up(k8s_sim *s)
                                              pods * c->dep->cpu_request, pods * c->dep->memory_request_mib,
                                              price, ng->g.cfg->priority};
     }
-    free(h);
-    free(t);
+    ss_k8s_whatif_end(c, &w);
     double u = ss_rng_keyed_uniform(s->seed, (uint64_t)s->replica, (uint64_t)s->scans, KEY_EXPANDER);
     int pick = ss_expander_choose(ca->expander, opts, n_opt, u);
     if (pick < 0)
         return;
     k8s_ng *ng = &s->ng[opts[pick].group];
-    if (ng->requested_at == SS_TIME_NEVER)
-        ng->requested_at = now;
+    ng->sur_increase += opts[pick].node_count;
+    ng->sur_time = now;
+    ng->sur_expected = now + ca->max_node_provision_time;
     ng->failed = false;
     ng->scaleups++;
     ss_k8s_trace *tr = s->trace;
@@ -701,49 +865,132 @@ static void scale_up(k8s_sim *s)
     tl_event(s, "scale-up");
 }
 
+/* A CA scale-down drain gave up (core/scaledown/actuation: evictions not
+ * done within max-pod-eviction-time): the ToBeDeleted taint is removed
+ * (CleanUpAndRecordFailedScaleDownEvent) and scale-down waits
+ * scale-down-delay-after-failure (static_autoscaler.go RunOnce,
+ * lastScaleDownFailTime). Pods already evicted stay evicted. */
+static void ca_drain_failed(k8s_sim *s, int node)
+{
+    ss_k8s_node *n = &s->c.nodes[node];
+    n->aux = 0;
+    n->draining = false;
+    n->unneeded_since = SS_TIME_NEVER;
+    const ss_instance *in = n->inst >= 0 ? ss_fleet_inst(&s->f, n->inst) : NULL;
+    if (!in || !(in->noticed || in->rebalance)) /* the handler keeps its own cordon */
+        ss_k8s_node_uncordon(&s->c, node);
+    s->last_sd_fail = now_of(s);
+    if (s->trace)
+        s->trace->sd_failed++;
+    sched_trigger(s);
+}
+
+/* CA drain (core/scaledown/actuation/drain.go Evictor): the node is tainted
+ * ToBeDeleted (a cordon), every pod is evicted through the Eviction API and
+ * a refused eviction is retried every EvictionRetryTime (10 s) while the
+ * drain is younger than max-pod-eviction-time. */
+static void ca_drain(k8s_sim *s, int node)
+{
+    ss_k8s_node *n = &s->c.nodes[node];
+    n->aux = 2;
+    n->draining = true;
+    ss_k8s_node_cordon(&s->c, node);
+    if (s->trace)
+        s->trace->sd_cordons++;
+    if (evict_node(s, node, false) > 0)
+        ss_evq_schedule(s->q, now_of(s) + CA_EVICTION_RETRY, EV_CA_EVICT_RETRY, s, node, now_of(s));
+}
+
+static void on_ca_evict_retry(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)q;
+    (void)ctx;
+    k8s_sim *s = ev->obj;
+    int node = (int)ev->a;
+    ss_k8s_node *n = &s->c.nodes[node];
+    if (!n->live || n->aux != 2)
+        return;
+    ss_time now = now_of(s);
+    if (!(now < ev->b + s->sc->k8s.autoscaler.max_pod_eviction_time)) {
+        ca_drain_failed(s, node);
+        return;
+    }
+    if (evict_node(s, node, false) > 0)
+        ss_evq_schedule(s->q, now + CA_EVICTION_RETRY, EV_CA_EVICT_RETRY, s, node, ev->b);
+}
+
+/* Scale-down (core/scaledown/planner, eligibility, unneeded, actuation):
+ *   - eligible: not being deleted, utilisation (max of cpu, memory requests
+ *     over allocatable) below the threshold; NotReady nodes too when
+ *     scale-down-unready-enabled (eligibility.go);
+ *   - removable: every pod can move elsewhere under the scheduler's filter
+ *     (ss_k8s_node_movable, simulator SimulateNodeRemoval) and no PDB
+ *     blocks a pod (simulator/drainability/rules/pdb: DisruptionsAllowed < 1
+ *     blocks; core/scaledown/pdb/basic.go CanRemovePods);
+ *   - removed once unneeded for scale-down-unneeded-time (Ready) or
+ *     scale-down-unready-time (NotReady) (unneeded/nodes.go RemovableAt),
+ *     not within scale-down-delay-after-add of a scale-up nor
+ *     scale-down-delay-after-failure of a failed drain, above min size;
+ *     empty nodes in bulk (<= 10 a scan), non-empty ones one at a time by
+ *     a drain that gives up after max-pod-eviction-time. */
 static void scale_down(k8s_sim *s)
 {
     ss_k8s_cluster *c = &s->c;
     const ss_cluster_autoscaler *ca = &s->sc->k8s.autoscaler;
+    const ss_deployment *dep = c->dep;
     ss_time now = now_of(s);
-    if (ss_zf_scale_down_suspended(&s->zf, now))
+    if (ss_pol_scale_down_suspended(s->pol, now))
         return; /* mitigation (4) */
-    bool busy = false; /* a non-empty scale-down drain is in progress */
+    int busy = -1; /* a non-empty scale-down drain is in progress (-1: not looked yet) */
     bool removed[SS_MAX_ZONES];
     for (int z = 0; z < s->sc->market.n_zones && z < SS_MAX_ZONES; z++)
-        removed[z] = ss_zf_zone_removed(&s->zf, z, now);
-    for (int j = 0; j < c->n_live; j++)
-        if (c->nodes[c->live[j]].aux == 2)
-            busy = true;
-    bool after_add = now < s->last_scale_up + ca->scale_down_delay_after_add;
+        removed[z] = ss_pol_zone_removed(s->pol, z, now);
+    bool cooldown = now < s->last_scale_up + ca->scale_down_delay_after_add ||
+                    (s->last_sd_fail != SS_TIME_NEVER &&
+                     now < s->last_sd_fail + ca->scale_down_delay_after_failure);
     int empty_done = 0, busy_done = 0;
-    double rc = c->dep->cpu_request, rm = c->dep->memory_request_mib;
+    double rc = dep->cpu_request, rm = dep->memory_request_mib;
+    int allowed = ss_pdb_disruptions_allowed(dep, dep->replicas, c->n_live_pods, c->healthy);
     for (int j = 0; j < c->n_live; j++) {
         int id = c->live[j];
         ss_k8s_node *n = &c->nodes[id];
         k8s_ng *ng = &s->ng[n->group];
-        if (!n->ready || n->cordoned || n->draining || n->inst < 0 ||
+        if ((!n->ready && !ca->scale_down_unready_enabled) || n->cordoned || n->draining || n->inst < 0 ||
             (n->zone >= 0 && n->zone < SS_MAX_ZONES && removed[n->zone])) {
-            n->unneeded_since = SS_TIME_NEVER;
+            if (n->unneeded_since != SS_TIME_NEVER)
+                n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
-        /* utilisation = max(cpu, memory) requests / allocatable */
-        double u = 0.0;
-        if (n->alloc_cpu > 0)
-            u = n->n_pods * rc / n->alloc_cpu;
-        if (n->alloc_mem > 0 && n->n_pods * rm / n->alloc_mem > u)
-            u = n->n_pods * rm / n->alloc_mem;
+        /* utilisation = max(cpu, memory) requests / allocatable, below the
+         * threshold (compared without dividing) */
+        double thr = ca->scale_down_utilization_threshold;
+        bool under = !(n->alloc_cpu > 0 && !(n->n_pods * rc < thr * n->alloc_cpu)) &&
+                     !(n->alloc_mem > 0 && !(n->n_pods * rm < thr * n->alloc_mem));
+        bool moving = false; /* pods to evict (starting or ready) */
+        if (allowed < 1 && under)
+            for (int p = 0; p < n->n_pods && !moving; p++) {
+                ss_k8s_pod_state st = c->pods[n->pods[p]].state;
+                moving = st == SS_POD_STARTING || st == SS_POD_READY;
+            }
         /* the pods must fit elsewhere under the scheduler's own filter,
-         * spread included (CA simulates their rescheduling) */
-        if (!(u < ca->scale_down_utilization_threshold) || !ss_k8s_node_movable(c, id)) {
-            n->unneeded_since = SS_TIME_NEVER;
+         * spread included (CA simulates their rescheduling), and the PDB
+         * must allow a disruption */
+        if (!under || moving || !ss_k8s_node_movable(c, id)) {
+            if (n->unneeded_since != SS_TIME_NEVER)
+                n->unneeded_since = SS_TIME_NEVER;
             continue;
         }
         if (n->unneeded_since == SS_TIME_NEVER)
             n->unneeded_since = now;
-        if (after_add || now - n->unneeded_since < ca->scale_down_unneeded_time ||
-            ng->g.desired <= ng->g.cfg->min_size)
+        ss_time wait = n->ready ? ca->scale_down_unneeded_time : ca->scale_down_unready_time;
+        if (cooldown || now - n->unneeded_since < wait || ng->g.desired <= ng->g.cfg->min_size)
             continue;
+        if (!n->ready && s->trace)
+            s->trace->sd_unready_removed++;
+        if (s->trace && s->trace->n_sd_removed < SS_K8S_TRACE_MAX) {
+            s->trace->sd_removed_t[s->trace->n_sd_removed] = now;
+            s->trace->sd_removed_node[s->trace->n_sd_removed++] = id;
+        }
         if (n->n_pods == 0) {
             if (empty_done >= MAX_EMPTY_BULK_DELETE)
                 continue;
@@ -754,11 +1001,16 @@ static void scale_down(k8s_sim *s)
             j = -1; /* the live list changed: rescan (nodes already handled are cordoned) */
             continue;
         }
+        if (busy < 0) {
+            busy = 0;
+            for (int k = 0; k < c->n_live; k++)
+                if (c->nodes[c->live[k]].aux == 2 && c->nodes[c->live[k]].n_pods > 0)
+                    busy = 1;
+        }
         if (busy || busy_done)
             continue;
         busy_done = 1;
-        n->aux = 2;
-        drain(s, id, false);
+        ca_drain(s, id);
     }
 }
 
@@ -774,9 +1026,9 @@ static void tl_mitigations(k8s_sim *s, ss_time now, bool dropped)
                                        "mitigation-off:suspend-scale-down"};
     bool removed = false;
     for (int z = 0; z < s->sc->market.n_zones; z++)
-        removed |= ss_zf_zone_removed(&s->zf, z, now);
-    bool cur[4] = {dropped, removed, ss_zf_spot_scale_up_blocked(&s->zf, now),
-                   ss_zf_scale_down_suspended(&s->zf, now)};
+        removed |= ss_pol_zone_removed(s->pol, z, now);
+    bool cur[4] = {dropped, removed, ss_pol_spot_scale_up_blocked(s->pol, now),
+                   ss_pol_scale_down_suspended(s->pol, now)};
     for (int i = 0; i < 4; i++) {
         if (cur[i] != s->mit_on[i])
             tl_event(s, cur[i] ? on[i] : off[i]);
@@ -802,8 +1054,8 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
             spot_nodes += s->ng[g].nodes;
     double rate = (double)(s->n_notices - s->head_notices) / (spot_nodes > 0 ? spot_nodes : 1) /
                   ((double)RATE_WINDOW / (double)SS_HOUR);
-    ss_zf_observe_rate(&s->zf, rate, now);
-    bool dropped = ss_zf_zone_spread_dropped(&s->zf, now);
+    ss_pol_observe_spot_rate(s->pol, rate, now);
+    bool dropped = ss_pol_zone_spread_dropped(s->pol, now);
     if (s->tl)
         tl_mitigations(s, now, dropped);
     bool changed = false;
@@ -812,35 +1064,33 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
             changed |= ss_k8s_set_active(&s->c, i, !dropped);
     if (changed)
         sched_trigger(s);
-    /* failed node groups */
-    for (int g = 0; g < s->n_ng; g++) {
-        k8s_ng *ng = &s->ng[g];
-        bool timeout = ng->requested_at != SS_TIME_NEVER && ng->nodes < ng->g.desired &&
-                       now - ng->requested_at >= ca->max_node_provision_time;
-        if (ng->failed || timeout) {
-            backoff(ng, now, ca);
-            ss_k8s_trace *tr = s->trace;
-            if (tr && tr->n_backoff < SS_K8S_TRACE_MAX) {
-                tr->backoff_t[tr->n_backoff] = now;
-                tr->backoff_group[tr->n_backoff] = g;
-                tr->backoff_until[tr->n_backoff++] = ng->backoff_until;
-            }
-        }
-    }
+    /* cluster state (clusterstate UpdateNodes): readiness, scale-up
+     * requests (timeouts and launch failures back the group off), then
+     * instances that never registered are deleted */
+    update_readiness(s, now);
+    update_scale_requests(s, now, ca);
+    remove_long_unregistered(s, now, ca); /* changes no registered node */
     /* CA first drops the pods the scheduler can place on existing nodes
      * (filterOutSchedulable): run the scheduler now. */
     if (s->c.n_pending > 0)
         run_sched(s);
-    if (s->c.n_pending > 0)
-        scale_up(s);
-    scale_down(s);
+    if (!cluster_healthy(s)) {
+        /* RunOnce: "Cluster is not ready for autoscaling" */
+        if (s->trace)
+            s->trace->unhealthy_scans++;
+    } else {
+        if (s->c.n_pending > 0)
+            scale_up(s);
+        scale_down(s);
+    }
     ss_evq_schedule(s->q, now + ca->scan_interval, EV_SCAN, s, 0, 0);
 }
 
 /* ---- the entry point ------------------------------------------------------------- */
 
-static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica, ss_metrics *out,
-                    ss_k8s_trace *trace, ss_timeline *tl, ss_err *err)
+static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica,
+                    const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_timeline *tl,
+                    ss_err *err)
 {
     ss_time start = sc0->start, end = sc0->end;
     if (start == 0 && end == 0) {
@@ -874,6 +1124,7 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     s->trace = trace;
     s->tl = tl;
     s->last_scale_up = start - sc0->k8s.autoscaler.scale_down_delay_after_add;
+    s->last_sd_fail = SS_TIME_NEVER;
     s->q = ss_evq_new(4096);
     ss_evq_reset(s->q, start);
     int rc = 0;
@@ -882,7 +1133,10 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         goto out_q;
     }
     ss_k8s_cluster_init(&s->c, s->sc, start);
-    ss_zf_init(&s->zf, &s->sc->k8s.mitigations, s->sc->market.n_zones);
+    s->c.random_ties = !sc0->k8s.scheduler_lowest_id_ties;
+    s->c.tie_seed = seed;
+    s->c.tie_replica = replica;
+    s->pol = pol;
     ss_evq_on(s->q, EV_SCHED, on_sched, NULL);
     ss_evq_on(s->q, EV_POD_READY, on_pod_ready, NULL);
     ss_evq_on(s->q, EV_POD_DELETE, on_pod_delete, NULL);
@@ -892,6 +1146,7 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     ss_evq_on(s->q, EV_HEALTH, on_health, NULL);
     ss_evq_on(s->q, EV_TAINT_EVICT, on_taint_evict, NULL);
     ss_evq_on(s->q, EV_SAMPLE, on_sample, NULL);
+    ss_evq_on(s->q, EV_CA_EVICT_RETRY, on_ca_evict_retry, NULL);
     if (tl) {
         s->f.on_event = f_event;
         s->f.event_ctx = s;
@@ -911,7 +1166,6 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         ng->cpu = p->vcpu;
         ng->mem = p->memory_mib;
         ng->per_node = ss_k8s_pods_per_node(&s->c, ng->cpu, ng->mem);
-        ng->requested_at = SS_TIME_NEVER;
         ng->backoff_until = start;
         ng->last_fail = SS_TIME_NEVER;
     }
@@ -924,8 +1178,11 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
                            .on_terminated = h_terminated,
                            .on_launch_failed = h_launch_failed};
         ss_asg_init(&s->ng[g].g, &s->f, g, &hk);
-        if (s->ng[g].g.desired > 0)
-            s->ng[g].requested_at = start;
+        if (s->ng[g].g.desired > 0) { /* the initial nodes: a request at the start */
+            s->ng[g].sur_increase = s->ng[g].g.desired;
+            s->ng[g].sur_time = start;
+            s->ng[g].sur_expected = start + sc0->k8s.autoscaler.max_node_provision_time;
+        }
     }
     for (int i = 0; i < s->sc->market.n_outages; i++) {
         const ss_zone_outage *o = &s->sc->market.outages[i];
@@ -976,13 +1233,13 @@ out_q:
 }
 
 int ss_k8s_simulate_traced(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                           ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
+                           const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_err *err)
 {
-    return simulate(sc, d, seed, replica, out, trace, NULL, err);
+    return simulate(sc, d, seed, replica, pol, out, trace, NULL, err);
 }
 
 int ss_k8s_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
-                    ss_metrics *out, ss_timeline *tl, ss_err *err)
+                    const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
-    return simulate(sc, d, seed, replica, out, NULL, tl, err);
+    return simulate(sc, d, seed, replica, pol, out, NULL, tl, err);
 }

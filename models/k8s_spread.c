@@ -1,5 +1,5 @@
 /*
- * spread.c - topologySpreadConstraints filter and score (aws-semantics.md §4.1).
+ * k8s_spread.c - topologySpreadConstraints filter and score (aws-semantics.md §4.1).
  *
  * Mirrors kube-scheduler's podtopologyspread plugin: filtering.go (Filter:
  * "existing matching num + self-match - global minimum <= maxSkew") and

@@ -1,5 +1,5 @@
 /*
- * spread.h - Kubernetes topologySpreadConstraints: the PodTopologySpread
+ * k8s_spread.h - Kubernetes topologySpreadConstraints: the PodTopologySpread
  * filter (DoNotSchedule) and score (ScheduleAnyway), exactly as in
  * aws-semantics.md §4.1 (kube-scheduler plugins/podtopologyspread).
  *

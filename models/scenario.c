@@ -27,6 +27,7 @@ void ss_asg_defaults(ss_asg *a)
     a->launch_retry = 30 * SS_SECOND;
     a->spot = true;
     a->capacity_rebalance_poll = 60 * SS_SECOND;
+    a->az_rebalance = true;
 }
 
 void ss_capacity_provider_defaults(ss_capacity_provider *cp)
@@ -42,6 +43,9 @@ void ss_capacity_provider_defaults(ss_capacity_provider *cp)
     cp->managed_draining = true;
     cp->base = 0;
     cp->weight = 1;
+    cp->memory_overhead = 0.02527;
+    cp->reserved_memory_mib = 0;
+    cp->reserved_cpu = 0;
 }
 
 void ss_scenario_defaults(ss_scenario *sc)
@@ -65,6 +69,7 @@ void ss_scenario_defaults(ss_scenario *sc)
     m->notice = 120 * SS_SECOND;
     m->rebalance_probability = 0.0;
     m->rebalance_lead = (ss_dist){SS_DIST_FIXED, 300.0, 0.0};
+    m->rebalance_risk_window = SS_HOUR;
 
     sc->instance_launch = (ss_dist){SS_DIST_FIXED, 60.0, 0.0};
     sc->instance_register = (ss_dist){SS_DIST_FIXED, 30.0, 0.0};
@@ -110,6 +115,10 @@ void ss_scenario_defaults(ss_scenario *sc)
     ca->scale_down_utilization_threshold = 0.5;
     ca->simulate_spread = true;
     ca->node_provision = (ss_dist){SS_DIST_FIXED, 50.0, 0.0};
+    ca->max_pod_eviction_time = 2 * SS_MINUTE;
+    ca->scale_down_delay_after_failure = 3 * SS_MINUTE;
+    ca->scale_down_unready_enabled = true;
+    ca->scale_down_unready_time = 20 * SS_MINUTE;
     k->handler_delay = 2 * SS_SECOND;
     k->drain_on_rebalance = false;
     k->mitigations.reaction_delay = 5 * SS_MINUTE;

@@ -19,82 +19,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "datasets/market_spec.h"
 #include "sim/kernel/simtime.h"
 
-#define SS_NAME_MAX 64
-#define SS_PATH_MAX 512
-#define SS_MAX_TYPES 40        /* overrides per ASG (API limit) */
-#define SS_MAX_ZONES 8
-#define SS_MAX_ASGS 32         /* ECS: a few; Kubernetes: one per node group */
-#define SS_MAX_PROVIDERS 8
-#define SS_MAX_PLACEMENT 5     /* ECS limit: 5 strategies per service */
-#define SS_MAX_SPREAD 4
-#define SS_MAX_LABELS 8
-#define SS_MAX_TAINTS 4
-#define SS_MAX_OUTAGES 8
-#define SS_MAX_SEARCH_PARAMS 32
-#define SS_MAX_SEARCH_VALUES 32
-#define SS_MAX_CONSTRAINTS 8
-
-/* ---- Distributions of latencies (seconds) ------------------------------- */
-typedef enum ss_dist_kind {
-    SS_DIST_FIXED = 0,   /* a */
-    SS_DIST_UNIFORM,     /* [a, b) */
-    SS_DIST_EXPONENTIAL, /* mean a */
-    SS_DIST_LOGNORMAL,   /* median a, sigma b (of the log) */
-    SS_DIST_GAMMA,       /* shape a, scale b */
-    SS_DIST_NORMAL       /* mean a, sd b, truncated at 0 */
-} ss_dist_kind;
-
-typedef struct ss_dist {
-    ss_dist_kind kind;
-    double a, b;
-} ss_dist;
-
-/* ---- Market and data --------------------------------------------------- */
-typedef enum ss_interruption_source {
-    SS_INTERRUPT_NONE = 0,
-    SS_INTERRUPT_REPLAY,     /* (a) imported interruption log, burst-preserving */
-    SS_INTERRUPT_TRACE,      /* (b) capacity traces */
-    SS_INTERRUPT_STOCHASTIC, /* (c) hazard from Spot Advisor buckets or fitted */
-    SS_INTERRUPT_MAX_PRICE   /* (d) price above SpotMaxPrice (pre-2017 rule) */
-} ss_interruption_source;
-
-typedef struct ss_instance_type {
-    char name[SS_NAME_MAX];        /* e.g. "m5.large" */
-    double vcpu;                   /* 0 = look up in the store (advisor specs) */
-    double memory_mib;             /* 0 = look up in the store */
-    int weight;                    /* WeightedCapacity, 0 = unweighted (1) */
-    double ondemand_usd_per_hour;  /* 0 = look up in the store */
-} ss_instance_type;
-
-typedef struct ss_zone_outage {
-    char zone[SS_NAME_MAX];
-    ss_time start, end;
-    bool instances_lost;   /* true: instances in the zone terminate; false: unhealthy only */
-    ss_time flap_period;   /* 0 = steady outage; >0 = health flaps with this period */
-} ss_zone_outage;
-
-typedef struct ss_market {
-    char region[SS_NAME_MAX];
-    char product[SS_NAME_MAX];            /* "Linux/UNIX" */
-    char zones[SS_MAX_ZONES][SS_NAME_MAX];
-    int n_zones;
-    ss_instance_type types[SS_MAX_TYPES];
-    int n_types;
-    ss_interruption_source interruptions;
-    ss_time burst_window;                 /* replay: co-interruption window, default 3 min */
-    ss_time notice_lead;                  /* traces: notice before capacity loss, default 120 s */
-    bool trace_newest_first;              /* traces: which instances get the notice */
-    double stochastic_scale;              /* multiply hazards (stress testing), default 1 */
-    double burst_rate_per_day;            /* stochastic: pool burst arrivals, 0 = fitted/none */
-    double burst_beta_a, burst_beta_b;    /* stochastic: fraction hit per burst ~ Beta(a,b) */
-    ss_time notice;                       /* interruption notice lead, default 120 s */
-    double rebalance_probability;         /* P(rebalance recommendation precedes notice) */
-    ss_dist rebalance_lead;               /* RBR lead before the notice (seconds) */
-    ss_zone_outage outages[SS_MAX_OUTAGES];
-    int n_outages;
-} ss_market;
+/* SS_NAME_MAX, SS_MAX_TYPES/ZONES/..., ss_dist and the market section
+ * (ss_market) are declared with the market data (datasets/market_spec.h). */
 
 /* ---- Auto Scaling group with a MixedInstancesPolicy ----------------------- */
 typedef enum ss_spot_alloc {
@@ -152,6 +81,10 @@ typedef struct ss_asg {
      * would go to a riskier pool waits and is re-evaluated this often
      * (aws-semantics §1.6 step 2; AWS publishes no interval). Default 60 s. */
     ss_time capacity_rebalance_poll;
+    /* The AZRebalance process (default on; false = suspended): after a zone
+     * or pool recovers, launch in the zones with the fewest instances and
+     * terminate in the others (aws-semantics §1.5). */
+    bool az_rebalance;
 } ss_asg;
 
 /* ---- ECS --------------------------------------------------------------- */
@@ -165,6 +98,13 @@ typedef struct ss_capacity_provider {
     bool managed_termination_protection;
     bool managed_draining;          /* default true */
     int base, weight;               /* the service's capacity provider strategy item */
+    /* What the ECS agent registers for its instances (models/ecs.h
+     * ss_ecs_registered_mem): installed memory less the platform and kernel
+     * share (a fraction; default 207/8192: an 8 GiB m4.large registers
+     * 7985 MiB) less ECS_RESERVED_MEMORY; vCPU x 1024 less reserved_cpu. */
+    double memory_overhead;         /* default 0.02527 */
+    double reserved_memory_mib;     /* ECS_RESERVED_MEMORY, default 0 */
+    double reserved_cpu;            /* CPU units kept from tasks, default 0 */
 } ss_capacity_provider;
 
 typedef enum ss_placement_kind {
@@ -255,6 +195,10 @@ typedef struct ss_cluster_autoscaler {
     double scale_down_utilization_threshold; /* 0.5 */
     bool simulate_spread;             /* scale-up simulation honours topology spread */
     ss_dist node_provision;           /* launch -> node Ready */
+    ss_time max_pod_eviction_time;    /* 2 min: a scale-down drain gives up after it */
+    ss_time scale_down_delay_after_failure; /* 3 min */
+    bool scale_down_unready_enabled;  /* true */
+    ss_time scale_down_unready_time;  /* 20 min */
 } ss_cluster_autoscaler;
 
 typedef struct ss_zone_mitigations {
@@ -274,6 +218,7 @@ typedef struct ss_kubernetes {
     bool drain_on_rebalance;
     ss_zone_mitigations mitigations;
     char capacity_type_label[SS_NAME_MAX]; /* default "eks.amazonaws.com/capacityType" */
+    bool scheduler_lowest_id_ties;    /* false: equal scores -> uniform draw (kube-scheduler) */
 } ss_kubernetes;
 
 /* ---- Availability SLO ---------------------------------------------------- */

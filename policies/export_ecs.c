@@ -122,15 +122,21 @@ int ss_export_ecs_config(const ss_scenario *sc, char **out, ss_err *err)
     const ss_service *s = &sc->service;
     /* the name is in a comment line: shown with control characters escaped,
      * so it cannot start a line of its own (e.g. a second ECS_CLUSTER=) */
-    char buf[512], shown[4 * SS_NAME_MAX + 1];
+    char shown[4 * SS_NAME_MAX + 1];
     ss_printable(s->name, shown, sizeof shown);
-    snprintf(buf, sizeof buf,
-             "# /etc/ecs/ecs.config for the container instances of service %s (spotsim export)\n"
-             "ECS_CLUSTER=<cluster-name>\n"
-             "ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n"
-             "ECS_CONTAINER_STOP_TIMEOUT=%llds\n",
-             shown, s->spot_draining ? "true" : "false",
-             (long long)(s->stop_timeout / SS_SECOND));
+    char buf[640];
+    int n = snprintf(buf, sizeof buf,
+                     "# /etc/ecs/ecs.config for the container instances of service %s (spotsim export)\n"
+                     "ECS_CLUSTER=<cluster-name>\n"
+                     "ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n"
+                     "ECS_CONTAINER_STOP_TIMEOUT=%llds\n",
+                     shown, s->spot_draining ? "true" : "false",
+                     (long long)(s->stop_timeout / SS_SECOND));
+    /* ECS_RESERVED_MEMORY of the first capacity provider (one file for the
+     * service's instances; the scenario keeps it per provider) */
+    if (n > 0 && (size_t)n < sizeof buf && sc->n_providers > 0 && sc->providers[0].reserved_memory_mib > 0)
+        snprintf(buf + n, sizeof buf - (size_t)n, "ECS_RESERVED_MEMORY=%.0f\n",
+                 sc->providers[0].reserved_memory_mib);
     *out = ss_strdup(buf);
     return 0;
 }

@@ -117,6 +117,8 @@ int ss_export_terraform(const ss_scenario *sc, char **res, ss_err *err)
                                                          : SS_TERM_DEFAULT));
         ss_buf_printf(&b, "]\n");
         ss_buf_printf(&b, "  protect_from_scale_in     = %s\n", protect ? "true" : "false");
+        if (!a->az_rebalance)
+            ss_buf_printf(&b, "  suspended_processes       = [\"AZRebalance\"]\n");
         ss_buf_printf(&b,
                       "\n  availability_zone_distribution {\n    capacity_distribution_strategy = "
                       "\"%s\"\n  }\n",

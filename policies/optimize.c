@@ -15,6 +15,7 @@
 #include <omp.h>
 
 #include "policies/nsga2.h"
+#include "policies/results.h"
 
 static const char *const method_names[] = {"auto", "grid", "lhs", "random", "nsga2"};
 
@@ -577,7 +578,8 @@ int ss_optimize_run(const ss_space *sp, const ss_opt_config *cfg, ss_eval_fn fn,
     d.t0 = ss_wall_seconds();
     int rc = 0;
     if (st) {
-        if (resume_id > 0) {
+        rc = ss_results_schema(st, err);
+        if (!rc && resume_id > 0) {
             out->id = resume_id;
             rc = load_stored(&d, err);
             if (!rc) {
@@ -587,7 +589,7 @@ int ss_optimize_run(const ss_space *sp, const ss_opt_config *cfg, ss_eval_fn fn,
                          (long long)resume_id);
                 rc = ss_store_exec(st, sql, err);
             }
-        } else {
+        } else if (!rc) {
             rc = store_begin_optimization(&d, meta, err);
         }
         char *sql = insert_result_sql();

@@ -1,7 +1,8 @@
 /*
  * optimize_eval.c - the glue between the optimizer and the simulator:
  * a candidate becomes a copy of the base scenario with each search
- * parameter set by its key path (ss_scenario_set), evaluated by ss_evaluate
+ * parameter set by its key path (the space's binder, supplied by the scenario
+ * reader), evaluated by ss_evaluate
  * with the scenario's seed and the replica index (common random numbers:
  * every candidate sees the same keyed draws). Also the perfect-foresight
  * cost floor.
@@ -13,20 +14,22 @@
 #include <string.h>
 
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "models/market.h"
-#include "sim/scenario/scenario_io.h"
 
 int ss_candidate_scenario(const ss_scenario *base, const ss_space *sp, const ss_candidate *c,
                           ss_scenario *out, ss_err *err)
 {
     memcpy(out, base, sizeof *out);
+    if (sp->n > 0 && (!sp->bind || !sp->bind->set || !sp->bind->validate))
+        return ss_err_set(err, "candidate %d: the search space has no parameter binder", c->id);
     for (int i = 0; i < sp->n; i++) {
         char v[SS_NAME_MAX + 64];
         ss_space_value_text(sp, c, i, v, sizeof v);
-        if (ss_scenario_set(out, sp->p[i].path, v, err))
+        if (sp->bind->set(out, sp->p[i].path, v, err))
             return ss_err_prefix(err, "candidate %d: %s = %s", c->id, sp->p[i].path, v);
     }
-    if (ss_scenario_validate(out, err))
+    if (sp->n > 0 && sp->bind->validate(out, err))
         return ss_err_prefix(err, "candidate %d", c->id);
     return 0;
 }

@@ -17,6 +17,24 @@ static int step_done(ss_store *st, sqlite3_stmt *s, ss_err *err)
     return 0;
 }
 
+int ss_results_schema(ss_store *st, ss_err *err)
+{
+    ss_store_column cols[SS_METRIC_COUNT];
+    for (int i = 0; i < SS_METRIC_COUNT; i++) {
+        cols[i].name = ss_metric_table[i].name;
+        cols[i].is_int = ss_metric_table[i].is_int;
+    }
+    if (ss_store_ensure_table(st, "run_results",
+                              "run_id INTEGER NOT NULL REFERENCES runs(id), replica INTEGER NOT NULL",
+                              "run_id, replica", cols, SS_METRIC_COUNT, err) ||
+        ss_store_ensure_table(st, "candidate_results",
+                              "optimization_id INTEGER NOT NULL, candidate_id INTEGER NOT NULL,"
+                              " replica INTEGER NOT NULL",
+                              "optimization_id, candidate_id, replica", cols, SS_METRIC_COUNT, err))
+        return -1;
+    return 0;
+}
+
 int ss_results_insert_run(ss_store *st, const ss_run_record *r, sqlite3_int64 *run_id, ss_err *err)
 {
     sqlite3_stmt *s = NULL;
@@ -27,6 +45,8 @@ int ss_results_insert_run(ss_store *st, const ss_run_record *r, sqlite3_int64 *r
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     if (ss_store_begin(st, err))
         return -1;
+    if (ss_results_schema(st, err))
+        goto fail;
     if (ss_store_prepare(st,
                          "INSERT INTO runs(created_at, scenario_name, scenario_path, scenario_hash,"
                          " scenario_text, orchestrator, seed, replicas, horizon_start_ms, horizon_end_ms,"

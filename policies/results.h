@@ -29,6 +29,10 @@ typedef struct ss_run_record {
     int timeline_replica;
 } ss_run_record;
 
+/* Create (or widen) the tables with one column per metric (SS_METRICS):
+ * run_results and candidate_results. Writers call it before they insert. */
+int ss_results_schema(ss_store *st, ss_err *err);
+
 int ss_results_insert_run(ss_store *st, const ss_run_record *r, sqlite3_int64 *run_id, ss_err *err);
 
 #endif

@@ -60,7 +60,18 @@ typedef struct ss_space_constraint {
     ss_cmp_op op;
 } ss_space_constraint;
 
+/* How a candidate's parameters are set on a scenario: by key path as written
+ * in the scenario file, then the cross-field rules checked. The scenario
+ * reader owns the key paths and supplies this (ss_scenario_binder in
+ * sim/scenario/scenario_io.h); whoever builds a space for evaluation sets
+ * ss_space.bind. */
+typedef struct ss_param_binder {
+    int (*set)(ss_scenario *sc, const char *path, const char *value, ss_err *err);
+    int (*validate)(const ss_scenario *sc, ss_err *err);
+} ss_param_binder;
+
 typedef struct ss_space {
+    const ss_param_binder *bind; /* NULL: candidates cannot be applied to a scenario */
     int n;
     ss_space_param p[SS_MAX_SEARCH_PARAMS];
     int n_constraints;

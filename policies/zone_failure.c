@@ -125,3 +125,34 @@ ss_time ss_zf_next_change(const ss_zf_state *s)
         t = earliest(t, &s->zone_removed[z]);
     return t;
 }
+
+/* ---- As a run-time policy (models/policy.h) ---------------------------------------- */
+
+static void op_zone_incident(void *st, int zone, bool begin, ss_time t)
+{
+    if (begin)
+        ss_zf_incident_begin(st, zone, t);
+    else
+        ss_zf_incident_end(st, zone, t);
+}
+static void op_observe_rate(void *st, double rate, ss_time t) { ss_zf_observe_rate(st, rate, t); }
+static bool op_spread_dropped(void *st, ss_time t) { return ss_zf_zone_spread_dropped(st, t); }
+static bool op_zone_removed(void *st, int zone, ss_time t) { return ss_zf_zone_removed(st, zone, t); }
+static bool op_spot_blocked(void *st, ss_time t) { return ss_zf_spot_scale_up_blocked(st, t); }
+static bool op_sd_suspended(void *st, ss_time t) { return ss_zf_scale_down_suspended(st, t); }
+
+static const ss_policy_ops zf_ops = {
+    .name = "zone-failure-mitigations",
+    .zone_incident = op_zone_incident,
+    .observe_spot_rate = op_observe_rate,
+    .zone_spread_dropped = op_spread_dropped,
+    .zone_removed = op_zone_removed,
+    .spot_scale_up_blocked = op_spot_blocked,
+    .scale_down_suspended = op_sd_suspended,
+};
+
+ss_policy ss_zf_policy(ss_zf_state *s)
+{
+    ss_policy p = {&zf_ops, s};
+    return p;
+}

@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 
+#include "models/policy.h"
 #include "models/scenario.h"
 
 typedef struct ss_zf_switch {
@@ -60,5 +61,9 @@ bool ss_zf_scale_down_suspended(ss_zf_state *s, ss_time t);
 
 /* Earliest pending switch change after... (SS_TIME_NEVER if none). */
 ss_time ss_zf_next_change(const ss_zf_state *s);
+
+/* The switches as a run-time policy the Kubernetes model calls
+ * (models/policy.h); s must outlive the run. */
+ss_policy ss_zf_policy(ss_zf_state *s);
 
 #endif

@@ -107,6 +107,46 @@ static void test_lowest_price_pools(void **state)
     world_free(w);
 }
 
+/* Lowest-price scale-in keeps the spread over the SpotInstancePools
+ * cheapest pools (ec2-auto-scaling-termination-policies.html, "Default
+ * termination policy and mixed instances groups": align the remainder with
+ * the allocation strategy). t0 0.10, t1 0.05 USD/h, pools 2, desired 6:
+ * 3 + 3. Desired 2, one at a time: (3, 3) tie -> the dearer t0: (2, 3);
+ * t1 has more: (2, 2); tie -> t0: (1, 2); t1: (1, 1). Emptying the dearer
+ * pool first left (0, 2). */
+static void test_lowest_price_scale_in(void **state)
+{
+    (void)state;
+    double spot[] = {0.10, 0.05};
+    world *w = world_new(2, spot, 6, NULL);
+    assert_int_equal(count_type(w, 0), 3);
+    assert_int_equal(count_type(w, 1), 3);
+    ss_asg_set_desired(&w->g, 5);
+    assert_int_equal(count_type(w, 0), 2);
+    assert_int_equal(count_type(w, 1), 3);
+    ss_asg_set_desired(&w->g, 4);
+    assert_int_equal(count_type(w, 1), 2);
+    ss_asg_set_desired(&w->g, 2);
+    assert_int_equal(count_type(w, 0), 1);
+    assert_int_equal(count_type(w, 1), 1);
+    world_free(w);
+
+    /* An instance outside the cheapest pools goes first: t0 0.10, t1 0.20,
+     * t2 0.05 with t2 limited to one instance: t2 1, t0 3, t1 2
+     * (test_lowest_price_pools). Desired 5: t1 is not among the 2 cheapest
+     * (t2, t0): t1 1; desired 4: t1 0; desired 3: t0 (3) over t2 (1): t0 2. */
+    double spot3[] = {0.10, 0.20, 0.05};
+    w = world_new(3, spot3, 6, use_trace);
+    assert_int_equal(count_type(w, 1), 2);
+    ss_asg_set_desired(&w->g, 4);
+    assert_int_equal(count_type(w, 1), 0);
+    assert_int_equal(count_type(w, 0), 3);
+    ss_asg_set_desired(&w->g, 3);
+    assert_int_equal(count_type(w, 0), 2);
+    assert_int_equal(count_type(w, 2), 1);
+    world_free(w);
+}
+
 static void od_only(world *w) { w->sc.asgs[0].od_percentage_above_base = 100; }
 
 /* Three On-Demand instances launched at T0, T0+10m, T0+20m; at T0+50m the
@@ -293,7 +333,8 @@ static void test_trace_keyed_order_and_clamp(void **state)
 /* Two types in one zone, lowest-price with one pool: type 1 is cheaper
  * (0.05 vs 0.10 USD/h) but riskier (hazard 0.05 vs 0.01 per instance-hour).
  * Pool 1's capacity: 0 until T0 + 1 h, unlimited until T0 + 2 h + 150 s,
- * then 0. Capacity Rebalancing on, notice_lead 0, re-evaluation every 60 s. */
+ * then 0. Capacity Rebalancing on, notice_lead 0, re-evaluation every 60 s,
+ * market.rebalance_risk_window 0. */
 static void cr_world(world *w)
 {
     w->sc.market.interruptions = SS_INTERRUPT_TRACE;
@@ -301,6 +342,9 @@ static void cr_world(world *w)
     w->sc.asgs[0].capacity_rebalance = true;
     w->sc.asgs[0].spot_instance_pools = 1;
     w->sc.asgs[0].capacity_rebalance_poll = 60 * SS_SECOND;
+    /* static pool risks only: the recommendation does not put its own pool
+     * at elevated risk (that window: tests/test_aws_rules.c) */
+    w->sc.market.rebalance_risk_window = 0;
     w->d->pools[0].hazard_per_hour = 0.01;
     w->d->pools[1].hazard_per_hour = 0.05;
     ss_time t[] = {FX_T0, FX_T0 + SS_HOUR, FX_T0 + 2 * SS_HOUR + 150 * SS_SECOND};
@@ -362,6 +406,48 @@ static void test_capacity_rebalance_waits_for_same_or_better(void **state)
     world_free(w);
 }
 
+/* Capacity Rebalancing with lowest-price launches the replacement by the
+ * allocation strategy over the pools not at elevated risk
+ * (ec2-auto-scaling-capacity-rebalancing.html). t0 0.10, t1 0.05 USD/h, one
+ * pool (the cheapest), same hazard 0.01/h; instance 0 in t1. Its
+ * recommendation at T puts t1 at elevated risk (market.rebalance_risk_window
+ * 1 h): the replacement goes to t0, launched at T. With a window of 0 (static
+ * risks) t1 qualifies (same risk) and gets it. */
+static void cr_lowest_price(world *w)
+{
+    w->sc.asgs[0].capacity_rebalance = true;
+    w->sc.asgs[0].spot_instance_pools = 1;
+    w->d->pools[0].hazard_per_hour = 0.01;
+    w->d->pools[1].hazard_per_hour = 0.01;
+}
+
+static void cr_lowest_price_static(world *w)
+{
+    cr_lowest_price(w);
+    w->sc.market.rebalance_risk_window = 0;
+}
+
+static void test_capacity_rebalance_skips_elevated_pool(void **state)
+{
+    (void)state;
+    double spot[] = {0.10, 0.05};
+    void (*tweak[2])(world *) = {cr_lowest_price, cr_lowest_price_static};
+    for (int k = 0; k < 2; k++) {
+        world *w = world_new(2, spot, 1, tweak[k]);
+        ss_instance *i0 = ss_fleet_inst(&w->f, 0);
+        assert_int_equal(i0->type_idx, 1);
+        ss_time t = FX_T0 + 30 * SS_MINUTE;
+        ss_evq_run_until(w->q, t);
+        ss_fleet_rebalance(&w->f, i0);
+        assert_int_equal(w->f.n, 2);
+        ss_instance *i1 = ss_fleet_inst(&w->f, 1);
+        assert_int_equal(i1->launch, t);
+        assert_int_equal(i1->type_idx, k == 0 ? 0 : 1);
+        assert_int_equal(w->f.stats.failed_launches, 0);
+        world_free(w);
+    }
+}
+
 /* The ITN replaces at once, whatever the risk (§1.6 item 7): as above up to
  * the RBR for instance 1 at T0 + 2 h (no launch, riskier pool); its notice
  * at T0 + 2 h + 100 s launches instance 2 at that instant into pool 1 (the
@@ -403,11 +489,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_table),          cmocka_unit_test(test_lowest_price_pools),
+        cmocka_unit_test(test_lowest_price_scale_in),
         cmocka_unit_test(test_termination_policies), cmocka_unit_test(test_scale_in_purchase_option),
         cmocka_unit_test(test_az_balance),           cmocka_unit_test(test_trace_notice_lead),
         cmocka_unit_test(test_trace_keyed_order_and_clamp),
         cmocka_unit_test(test_capacity_rebalance_waits_for_same_or_better),
         cmocka_unit_test(test_capacity_rebalance_itn_replaces_at_once),
+        cmocka_unit_test(test_capacity_rebalance_skips_elevated_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "datasets/import.h"
 #include "datasets/store.h"
+#include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "models/interrupt.h"
 #include "models/scenario.h"
@@ -125,7 +126,7 @@ static void loads_everything(void **state)
     fixture *f = *state;
     ss_data *d;
     ss_err err;
-    if (ss_data_load(&f->st, &f->sc, &d, &err))
+    if (ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err))
         fail_msg("%s", err.msg);
     const ss_pool *m5a = ss_data_pool(d, 0, 0), *m5b = ss_data_pool(d, 0, 1);
     const ss_pool *c5a = ss_data_pool(d, 1, 0), *c5b = ss_data_pool(d, 1, 1);
@@ -203,7 +204,7 @@ static void loads_everything(void **state)
     /* Without the scenario's price, c5.large takes the store's row, spelled
      * with the short OS name "Linux" (fallback after "Linux/UNIX"). */
     f->sc.market.types[1].ondemand_usd_per_hour = 0;
-    if (ss_data_load(&f->st, &f->sc, &d, &err))
+    if (ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err))
         fail_msg("%s", err.msg);
     assert_near(ss_data_pool(d, 1, 0)->ondemand_usd_per_hour, 0.085, 0);
     ss_data_free(d);
@@ -216,7 +217,7 @@ static void horizon_keeps_price_at_start(void **state)
     f->sc.end = T0 + 4 * H;
     ss_data *d;
     ss_err err;
-    if (ss_data_load(&f->st, &f->sc, &d, &err))
+    if (ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err))
         fail_msg("%s", err.msg);
     /* pool 1 in [+2h, +4h): the record in force at +2h (+1h, 0.05) and +3h */
     const ss_pool *p = ss_data_pool(d, 0, 0);
@@ -229,7 +230,7 @@ static void horizon_keeps_price_at_start(void **state)
     /* A horizon that ends before any record: no price, clear error. */
     f->sc.start = T0 - 10 * H;
     f->sc.end = T0 - 5 * H;
-    assert_int_equal(ss_data_load(&f->st, &f->sc, &d, &err), -1);
+    assert_int_equal(ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err), -1);
     assert_null(d);
     assert_non_null(strstr(err.msg, "no spot price for m5.large in us-east-1a (Linux/UNIX)"));
 }
@@ -240,7 +241,7 @@ static void missing_pool_is_a_clear_error(void **state)
     strcpy(f->sc.market.types[1].name, "r5.large");
     ss_data *d;
     ss_err err;
-    assert_int_equal(ss_data_load(&f->st, &f->sc, &d, &err), -1);
+    assert_int_equal(ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err), -1);
     assert_null(d);
     /* the four us-east-1 pools with prices, sorted by type, zone, product */
     assert_string_equal(err.msg,
@@ -251,11 +252,11 @@ static void missing_pool_is_a_clear_error(void **state)
     /* a region with no prices at all */
     strcpy(f->sc.market.types[1].name, "m5.large");
     strcpy(f->sc.market.region, "eu-west-3");
-    assert_int_equal(ss_data_load(&f->st, &f->sc, &d, &err), -1);
+    assert_int_equal(ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err), -1);
     assert_non_null(strstr(err.msg, "the store has no spot prices in eu-west-3"));
     /* no types */
     f->sc.market.n_types = 0;
-    assert_int_equal(ss_data_load(&f->st, &f->sc, &d, &err), -1);
+    assert_int_equal(ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err), -1);
     assert_non_null(strstr(err.msg, "instance types"));
 }
 
@@ -328,7 +329,7 @@ static void real_derived_log(void **state)
         sc.market.n_zones = 1;
         strcpy(sc.market.zones[0], zones[z]); /* region from the zone */
         ss_data *d;
-        if (ss_data_load(&f->st, &sc, &d, &err))
+        if (ss_data_load(&f->st, &sc.market, sc.start, sc.end, &d, &err))
             fail_msg("%s", err.msg);
         const ss_pool *p = &d->pools[0];
         assert_true(p->has_log);

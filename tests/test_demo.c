@@ -172,6 +172,19 @@ static void demo_runs_every_stage_on_the_bundled_samples(void **state)
     free(asg);
     assert_true(exists(tu_fmt("%s/optimization/main.tf", out)));
 
+    /* 6. fit and backtest: the fit report names the joint capacity process
+     * of the four 2023-02 zones, the backtest scored all 16 candidates */
+    char *fit = tu_read_file(tu_fmt("%s/fit.txt", out), NULL);
+    assert_non_null(fit);
+    assert_non_null(strstr(fit, "joint semi-Markov on/off over 4 zones"));
+    free(fit);
+    char *bt = tu_read_file(tu_fmt("%s/backtest.txt", out), NULL);
+    assert_non_null(bt);
+    assert_non_null(strstr(bt, "calibration      16 candidates"));
+    assert_non_null(strstr(bt, "realized with    max-price (price rule)"));
+    free(bt);
+    assert_true(exists(tu_fmt("%s/backtest/backtest.csv", out)));
+
     /* 5. report: the page exists, names the recommended candidate, every
      * link resolves; the demo ends by printing its path */
     char rdir[1100];
@@ -181,6 +194,12 @@ static void demo_runs_every_stage_on_the_bundled_samples(void **state)
     assert_non_null(strstr(html, tu_fmt("Recommended configuration (candidate %d of 16", cand)));
     assert_true(check_links(html, rdir) >= 6); /* frontier, timeline, sensitivity, prices, ... */
     assert_true(exists(tu_fmt("%s/frontier.png", rdir)));
+    /* the evidence charts: the fit's Q-Q chart and the backtest of this scenario */
+    assert_non_null(strstr(html, "Goodness of fit of the lifetime model"));
+    assert_non_null(strstr(html, "Would it have held up? Backtest"));
+    assert_non_null(strstr(html, "1 fold, 16 candidate evaluations, realized with max-price"));
+    assert_true(exists(tu_fmt("%s/qq.png", rdir)));
+    assert_true(exists(tu_fmt("%s/backtest.png", rdir)));
     assert_true(exists(tu_fmt("%s/timeline.png", rdir)));
     free(html);
     char want[1200];

@@ -11,6 +11,7 @@
 
 #include "models/ecs.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "tests/ecs_fixture.h"
 
 /* 4 instances (2 On-Demand, 2 Spot: base 0, 50 %) of one type in one zone,

@@ -15,6 +15,7 @@
 
 #include "models/ecs.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "sim/kernel/rng.h"
 #include "tests/ecs_fixture.h"
 

@@ -226,6 +226,15 @@ static void test_ecs_json(void **state)
     assert_string_equal(got_lines, want);
     free(want);
     free(s);
+    /* ECS_RESERVED_MEMORY when the provider keeps memory from tasks */
+    assert_int_equal(ss_export_ecs_config(&sc, &s, &err), 0);
+    assert_null(strstr(s, "ECS_RESERVED_MEMORY"));
+    free(s);
+    sc.providers[0].reserved_memory_mib = 256;
+    assert_int_equal(ss_export_ecs_config(&sc, &s, &err), 0);
+    assert_non_null(strstr(s, "\nECS_RESERVED_MEMORY=256\n"));
+    free(s);
+    sc.providers[0].reserved_memory_mib = 0;
     /* default placement written as the documented default (§3.7) */
     sc.service.n_placement = 0;
     sc.service.distinct_instance = true;
@@ -437,6 +446,12 @@ static void test_terraform(void **state)
             fail_msg("terraform lacks <%s>:\n%s", must[i], s);
     /* spot_instance_pools only with lowest-price (§1.13) */
     assert_null(strstr(s, "spot_instance_pools"));
+    /* AZRebalance runs unless suspended (TF-ASG suspended_processes) */
+    assert_null(strstr(s, "suspended_processes"));
+    free(s);
+    sc.asgs[0].az_rebalance = false;
+    assert_int_equal(ss_export_terraform(&sc, &s, &err), 0);
+    assert_non_null(strstr(s, "  suspended_processes       = [\"AZRebalance\"]\n"));
     free(s);
 }
 

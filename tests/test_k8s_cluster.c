@@ -258,6 +258,50 @@ static void randomized_invariants(void **state)
                 (void)ss_k8s_node_movable(&c, c.live[gsl_rng_uniform_int(r, (unsigned long)c.n_live)]);
                 assert_int_equal(ss_k8s_pick_node(&c), before);
             }
+            /* the autoscaler's what-if (virtual nodes, placements) leaves
+             * no trace either, and places only where the filter allows */
+            if (step % 10 == 0) {
+                int nn = c.n_nodes, before = ss_k8s_pick_node(&c);
+                int *pods0[SS_MAX_SPREAD], *nodes0[SS_MAX_SPREAD], nd0[SS_MAX_SPREAD];
+                for (int i = 0; i < c.n_c; i++) {
+                    nd0[i] = c.k[i].n_domains;
+                    pods0[i] = ss_malloc((size_t)(nd0[i] + 1) * sizeof(int));
+                    nodes0[i] = ss_malloc((size_t)(nd0[i] + 1) * sizeof(int));
+                    memcpy(pods0[i], c.k[i].pods, (size_t)nd0[i] * sizeof(int));
+                    memcpy(nodes0[i], c.k[i].nodes, (size_t)nd0[i] * sizeof(int));
+                }
+                ss_k8s_whatif w;
+                ss_k8s_whatif_begin(&c, &w, true);
+                for (int v = 0; v < 3; v++) {
+                    int g = (int)gsl_rng_uniform_int(r, 6);
+                    ss_k8s_whatif_node(&c, &w, g, g / 2, 0, g % 2 == 0, 2.0, 8192);
+                }
+                for (int t = 0; t < 20; t++) {
+                    int gmin[SS_MAX_SPREAD];
+                    ss_k8s_whatif_gmin(&c, gmin);
+                    int n = (int)gsl_rng_uniform_int(r, (unsigned long)c.n_nodes);
+                    if (!ss_k8s_whatif_fits(&c, &w, n, gmin))
+                        continue;
+                    for (int i = 0; i < c.n_c; i++)
+                        assert_true(ss_spread_skew(&c.cs[i], &c.k[i], c.nodes[n].dom[i], true) <=
+                                    c.cs[i].max_skew);
+                    assert_true(c.nodes[n].used_cpu + 0.5 <= c.nodes[n].alloc_cpu + 1e-9);
+                    ss_k8s_whatif_place(&c, &w, n);
+                }
+                ss_k8s_whatif_end(&c, &w);
+                assert_int_equal(c.n_nodes, nn);
+                for (int i = 0; i < c.n_c; i++) {
+                    for (int dd = 0; dd < c.k[i].n_domains; dd++) {
+                        assert_int_equal(c.k[i].pods[dd], dd < nd0[i] ? pods0[i][dd] : 0);
+                        assert_int_equal(c.k[i].nodes[dd], dd < nd0[i] ? nodes0[i][dd] : 0);
+                    }
+                    free(pods0[i]);
+                    free(nodes0[i]);
+                }
+                for (int j = 0; j < c.n_live; j++)
+                    assert_int_equal(c.nodes[c.live[j]].hyp_pods, 0);
+                assert_int_equal(ss_k8s_pick_node(&c), before);
+            }
             if (ss_k8s_check(&c, &err) != 0)
                 fail_msg("seed %lu step %d: %s", seed, step, err.msg);
         }
@@ -276,6 +320,37 @@ static void randomized_invariants(void **state)
     gsl_rng_free(r);
 }
 
+static void random_ties_are_uniform(void **state)
+{
+    (void)state;
+    /* Four empty m5.large nodes of one group, no spread: every node scores
+     * the same (least-allocated 81), so kube-scheduler's selectHost picks
+     * each with probability 1/4. 4,000 picks: each count ~ Binomial(4000,
+     * 1/4), mean 1000, sd 27.4; accept +-4 sd. Lowest-id ties: always the
+     * first node. */
+    ss_scenario sc;
+    scenario(&sc, 0);
+    ss_k8s_cluster c;
+    ss_k8s_cluster_init(&c, &sc, 0);
+    int id[4];
+    for (int i = 0; i < 4; i++)
+        id[i] = ss_k8s_node_add(&c, 0, 0, 0, 0, true, 2.0, 8192, -1);
+    assert_int_equal(ss_k8s_pick_node(&c), id[0]);
+    c.random_ties = true;
+    c.tie_seed = 11;
+    c.tie_replica = 2;
+    int cnt[4] = {0, 0, 0, 0};
+    for (int k = 0; k < 4000; k++) {
+        int n = ss_k8s_pick_node(&c);
+        for (int i = 0; i < 4; i++)
+            cnt[i] += n == id[i];
+    }
+    for (int i = 0; i < 4; i++)
+        assert_true(cnt[i] >= 890 && cnt[i] <= 1110);
+    assert_int_equal(c.n_ties, 4000);
+    ss_k8s_cluster_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +358,7 @@ int main(void)
         cmocka_unit_test(accounting_hand_worked),
         cmocka_unit_test(scale_down_movability_honours_spread),
         cmocka_unit_test(randomized_invariants),
+        cmocka_unit_test(random_ties_are_uniform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 
 #include "datasets/market_data.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "models/k8s.h"
 #include "policies/zone_failure.h"
 
@@ -92,7 +93,7 @@ static void startup_timeline(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
     /* nodes Ready at 60 + 50 = 110 s; 6 pods pending 110 s each = 660 pod-s;
      * Ready at 115 s: one shortfall episode of 115 s; availability
      * (3600 - 115) / 3600. The three upcoming nodes absorb the 6 pods in
@@ -105,9 +106,10 @@ static void startup_timeline(void **state)
     assert_int_equal(tr.n_scaleup, 0);
     assert_int_equal(m.launches, 3);
     assert_int_equal(m.skew_violations, 0);
-    /* Spot cost: 3 instances x 1 h x $0.04 */
+    /* Spot instance-hours (alive): 3 x 1 h. Cost: EC2 bills from `running`
+     * (60 s after the launch request): 3 x (3600 - 60) s x $0.04/h = 0.118 */
     NEAR(m.spot_instance_hours, 3.0);
-    NEAR(m.spot_cost_usd, 0.12);
+    NEAR(m.spot_cost_usd, 3 * 0.04 * (3600.0 - 60) / 3600);
     NEAR(m.horizon_hours, 1.0);
     ss_data_free(d);
 }
@@ -118,10 +120,13 @@ static void backoff_on_failing_group(void **state)
     /* No Spot price at all: the ASG never finds a pool to launch into, so
      * the requested node never registers and CA gives up on the group after
      * max_node_provision_time (15 min), backing it off 5, 10, 20, 30, 30 min.
-     * Attempts (scale-ups): A0 = 0; failure at 900 s, backoff to 1200 s ->
-     * A1 = 1200; failure at 2100 (+10 min) -> A2 = 2700; failure at 3600
-     * (+20 min) -> A3 = 4800; failure at 5700 (+30 min) -> A4 = 7500;
-     * failure at 8400 (+30 min cap) -> A5 = 10200; horizon 3 h. */
+     * A request times out at the first scan strictly after its
+     * ExpectedAddTime (clusterstate updateScaleRequests:
+     * ExpectedAddTime.Before(now)), i.e. 910 s after the scale-up.
+     * Attempts (scale-ups): A0 = 0; failure at 910 s, backoff to 1210 s ->
+     * A1 = 1210; failure at 2120 (+10 min) -> A2 = 2720; failure at 3630
+     * (+20 min) -> A3 = 4830; failure at 5740 (+30 min) -> A4 = 7540;
+     * failure at 8450 (+30 min cap) -> A5 = 10250; horizon 3 h. */
     ss_data *d = mkdata(false);
     ss_scenario sc;
     mkscenario(&sc, 0, 1, 3 * SS_HOUR);
@@ -130,9 +135,9 @@ static void backoff_on_failing_group(void **state)
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
     ss_err err;
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
-    const ss_time want_up[6] = {0, 1200, 2700, 4800, 7500, 10200};
-    const ss_time want_bo[5] = {900, 2100, 3600, 5700, 8400};
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &m, &tr, &err), 0);
+    const ss_time want_up[6] = {0, 1210, 2720, 4830, 7540, 10250};
+    const ss_time want_bo[5] = {910, 2120, 3630, 5740, 8450};
     const ss_time want_len[5] = {300, 600, 1200, 1800, 1800};
     assert_int_equal(tr.n_scaleup, 6);
     assert_int_equal(tr.n_backoff, 5);
@@ -161,6 +166,9 @@ static void outage_scenario(ss_scenario *sc, int nodes_per_zone, ss_time horizon
     o->start = T0 + SS_HOUR;
     o->end = T0 + 3 * SS_HOUR;
     o->instances_lost = false;
+    /* The mitigation tests below keep zone a's NotReady nodes: scale-down
+     * of unready nodes (item of its own, tested in unready_scale_down) off. */
+    sc->k8s.autoscaler.scale_down_unready_enabled = false;
 }
 
 static void mitigation_drop_zone_spread(void **state)
@@ -183,9 +191,9 @@ static void mitigation_drop_zone_spread(void **state)
      * With (1) (reaction 5 min: dropped from 3900 s): the 4 pods bind at
      * once on b and c at 3940 s: 0 pending; shortfall 115 + 345 = 460 s. */
     outage_scenario(&sc, 2, 3 * SS_HOUR + 30 * SS_SECOND);
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &off, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &off, NULL, &err), 0);
     sc.k8s.mitigations.drop_zone_spread = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, NULL, &err), 0);
     NEAR(off.pending_task_hours, (1320.0 + 27440.0) / 3600);
     NEAR(on.pending_task_hours, 1320.0 / 3600);
     NEAR(off.availability, 1.0 - 7320.0 / 10830);
@@ -205,16 +213,21 @@ static void mitigation_remove_zone_groups(void **state)
     ss_metrics off, on;
     ss_err err;
     /* 1 node per zone, full (4 pods each); no spread constraint; priority
-     * expander a (100) > b (50) > c (10); horizon 2 h.
+     * expander a (100) > b (50) > c (10); horizon 2 h; NotReady nodes not
+     * scaled down (outage_scenario).
      * Without (2): at 3940 s the 4 evicted pods are Pending; CA picks a
-     * (priority); the new node registers NotReady at 4050 s; again at 4050
-     * (ready 4160) and 4160 (4270): at 4270 s a has 4 unready nodes (> 3
-     * and > 45 %) so CA's node-group health check skips it and picks b;
-     * b's node is Ready at 4270 + 110 = 4380 s: pending 4 x 440 = 1760 pod-s.
+     * (priority); the new node registers NotReady at 4050 s and stays
+     * upcoming (clusterstate NotStarted) until 4050 + 15 min = 4950 s, so
+     * the 4 pods fit on it in CA's simulation and nothing else is added.
+     * The request (ExpectedAddTime 3940 + 900 = 4840) times out at the
+     * first scan after it, 4850 s: a is backed off 5 min. At 4950 s the
+     * node turns Unready, no upcoming node is left, a is backed off: b is
+     * picked; Ready at 4950 + 110 = 5060 s: pending 4 x 1120 = 4480 pod-s.
      * With (2) (a removed from 3900 s): b at 3940 s, Ready at 4050 s:
-     * 4 x 110 = 440 pod-s. Difference 1320 pod-s = 0.3667 pod-h.
-     * Both runs add the start-up 12 x 110 = 1320 pod-s.
-     * Spot hours without (2) include the 3 useless zone-a nodes. */
+     * 4 x 110 = 440 pod-s. Difference 4040 pod-s = 1.122 pod-h (before
+     * upcoming NotReady nodes were modelled, CA re-scaled a every 110 s
+     * and the difference was 1320 pod-s).
+     * Both runs add the start-up 12 x 110 = 1320 pod-s. */
     outage_scenario(&sc, 1, 2 * SS_HOUR);
     sc.k8s.deployment.n_spread = 0;
     sc.k8s.autoscaler.expander = SS_EXPANDER_PRIORITY;
@@ -223,25 +236,29 @@ static void mitigation_remove_zone_groups(void **state)
     sc.asgs[2].priority = 10;
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
-    assert_int_equal(tr.n_scaleup, 4);
-    assert_int_equal(tr.scaleup_group[3], 1);
-    assert_int_equal(tr.scaleup_t[3] - T0, 4270 * SS_SECOND);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
+    assert_int_equal(tr.n_scaleup, 2);
+    assert_int_equal(tr.scaleup_group[0], 0);
+    assert_int_equal(tr.scaleup_t[0] - T0, 3940 * SS_SECOND);
+    assert_int_equal(tr.scaleup_group[1], 1);
+    assert_int_equal(tr.scaleup_t[1] - T0, 4950 * SS_SECOND);
+    assert_int_equal(tr.n_backoff, 1);
+    assert_int_equal(tr.backoff_group[0], 0);
+    assert_int_equal(tr.backoff_t[0] - T0, 4850 * SS_SECOND);
     sc.k8s.mitigations.remove_zone_groups = true;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 1);
     assert_int_equal(tr.scaleup_group[0], 1);
-    NEAR(off.pending_task_hours, (1320.0 + 1760.0) / 3600);
+    NEAR(off.pending_task_hours, (1320.0 + 4480.0) / 3600);
     NEAR(on.pending_task_hours, (1320.0 + 440.0) / 3600);
-    /* shortfall: [0,115) plus [3600, 4385) vs [3600, 4055) */
-    NEAR(off.availability, 1.0 - (115.0 + 785.0) / 7200);
+    /* shortfall: [0,115) plus [3600, 5065) vs [3600, 4055) */
+    NEAR(off.availability, 1.0 - (115.0 + 1465.0) / 7200);
     NEAR(on.availability, 1.0 - (115.0 + 455.0) / 7200);
-    /* instance-hours: 4 base nodes x 2 h + b's new node; without (2) also
-     * zone-a nodes launched at 3940, 4050, 4160 s (billed to the end) */
+    /* instance-hours: 3 base nodes x 2 h + b's new node; without (2) also
+     * the useless zone-a node launched at 3940 s (billed to the end) */
     NEAR(on.spot_instance_hours, 3.0 * 2 + (7200.0 - 3940) / 3600);
-    NEAR(off.spot_instance_hours,
-         3.0 * 2 + (7200.0 - 4270) / 3600 + (3 * 7200.0 - 3940 - 4050 - 4160) / 3600);
+    NEAR(off.spot_instance_hours, 3.0 * 2 + (7200.0 - 4950) / 3600 + (7200.0 - 3940) / 3600);
     ss_data_free(d);
 }
 
@@ -260,9 +277,9 @@ static void mitigation_suspend_scale_down(void **state)
      * 1/6 Spot instance-hour, $0.04/6 more. */
     outage_scenario(&sc, 2, 4 * SS_HOUR);
     sc.k8s.mitigations.drop_zone_spread = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &a, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &a, NULL, &err), 0);
     sc.k8s.mitigations.suspend_scale_down = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &b, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &b, NULL, &err), 0);
     NEAR(b.spot_instance_hours - a.spot_instance_hours, 600.0 / 3600);
     NEAR(b.spot_cost_usd - a.spot_cost_usd, 0.04 * 600.0 / 3600);
     /* 6 nodes x 3 h 10 min + 4 nodes x the remaining 50 min (a removed) */
@@ -287,7 +304,7 @@ static void timeline_rows(void **state)
      * 110 s, pods Ready at 115 s: the 60 s sample has 6 Pending, the 120 s
      * sample 6 healthy and running. */
     ss_timeline tl = {0};
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, &tl, &err), 0);
     assert_int_equal(tl.n, 61);
     assert_string_equal(tl.rows[0].event, "start");
     assert_int_equal(tl.rows[0].t, T0);
@@ -304,13 +321,13 @@ static void timeline_rows(void **state)
     ss_timeline_free(&tl);
     /* the timeline does not change the metrics */
     ss_metrics m2;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m2, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m2, NULL, &err), 0);
     assert_memory_equal(&m, &m2, sizeof m);
     /* sample_interval 0: a row per change. The 3 nodes register at 110 s
      * and the 6 pods bind one by one (pending 5, 4, .., 0), then turn Ready
      * at 115 s (healthy 1 .. 6): 6 + 6 change rows + start + end. */
     sc.sample_interval = 0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m2, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m2, &tl, &err), 0);
     assert_int_equal(tl.n, 14);
     for (size_t i = 1; i < tl.n; i++)
         assert_true(tl.rows[i].t >= tl.rows[i - 1].t);
@@ -350,7 +367,7 @@ static void timeline_outage_and_mitigation_events(void **state)
     ss_metrics m;
     ss_err err;
     ss_timeline tl = {0};
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &m, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, &tl, &err), 0);
     ss_time t;
     assert_int_equal(count_event(&tl, "outage-start", &t), 1);
     assert_int_equal(t, T0 + SS_HOUR);
@@ -430,7 +447,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
     ss_err err;
     ss_k8s_trace tr;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &off, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 2);
     assert_int_equal(tr.scaleup_t[0] - T0, 3610 * SS_SECOND);
     assert_int_equal(tr.scaleup_group[0], 0);
@@ -441,7 +458,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
 
     mi->spot_rate_guard = true;
     memset(&tr, 0, sizeof tr);
-    assert_int_equal(ss_k8s_simulate_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
+    assert_int_equal(ss_evaluate_k8s_traced(&sc, d, 1, 0, &on, &tr, &err), 0);
     assert_int_equal(tr.n_scaleup, 2);
     assert_int_equal(tr.scaleup_t[0] - T0, 3610 * SS_SECOND);
     assert_int_equal(tr.scaleup_group[0], 0);
@@ -454,7 +471,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
     NEAR(on.pending_task_hours, off.pending_task_hours);
 
     ss_timeline tl = {0};
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, &tl, &err), 0);
     ss_time t;
     assert_int_equal(count_event(&tl, "mitigation-on:spot-rate-guard", &t), 1);
     assert_int_equal(t - T0, 3910 * SS_SECOND);
@@ -467,7 +484,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
     /* hysteresis: with resume 0 the rate (>= 0) is never below it, so
      * the guard stays on to the end once tripped */
     mi->spot_rate_resume = 0.0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, &tl, &err), 0);
     assert_int_equal(count_event(&tl, "mitigation-on:spot-rate-guard", NULL), 1);
     assert_int_equal(count_event(&tl, "mitigation-off:spot-rate-guard", NULL), 0);
     ss_timeline_free(&tl);
@@ -475,7 +492,7 @@ static void spot_rate_guard_trigger_and_resume(void **state)
      * never trips it */
     mi->spot_rate_resume = 0.02;
     mi->spot_rate_threshold = 2.5;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &on, &tl, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &on, &tl, &err), 0);
     assert_int_equal(count_event(&tl, "mitigation-on:spot-rate-guard", NULL), 0);
     ss_timeline_free(&tl);
     ss_data_free(d);
@@ -560,9 +577,9 @@ static void rebalance_drain(void **state)
     /* start-up: the node is Ready at 180 s, pods at 183 s: 4 x 180 pod-s
      * pending, one 183 s episode */
     const double boot_pending = 4 * 180.0, boot_short = 183.0, T = 7200.0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &cordon, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &cordon, NULL, &err), 0);
     sc.k8s.drain_on_rebalance = true;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 1, 0, &drain, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 1, 0, &drain, NULL, &err), 0);
     assert_int_equal(cordon.rebalance_recommendations, 1);
     assert_int_equal(drain.rebalance_recommendations, 1);
     assert_int_equal(cordon.interruptions, 1);
@@ -588,15 +605,15 @@ static void deterministic_and_rejects_bad_input(void **state)
     outage_scenario(&sc, 2, 4 * SS_HOUR);
     ss_metrics a, b;
     ss_err err;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), 0);
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &b, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &a, NULL, &err), 0);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &b, NULL, &err), 0);
     assert_memory_equal(&a, &b, sizeof a);
     sc.k8s.deployment.spread[0].max_skew = 0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), -1);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &a, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "max_skew"));
     sc.k8s.deployment.spread[0].max_skew = 1;
     sc.n_asgs = 0;
-    assert_int_equal(ss_k8s_simulate(&sc, d, 7, 1, &a, NULL, &err), -1);
+    assert_int_equal(ss_evaluate(&sc, d, 7, 1, &a, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "node groups"));
     ss_data_free(d);
 }

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "datasets/store.h"
+#include "policies/results.h"
 #include "sim/report/report.h"
 
 #define T0 1709510400000LL /* 2024-03-04T00:00:00Z, a Monday (ISO 2024-W10) */
@@ -142,7 +143,7 @@ static void make_store(const char *path, const char *tmpdir)
 {
     ss_store st;
     ss_err err = {{0}};
-    if (ss_store_open(&st, path, 0, &err))
+    if (ss_store_open(&st, path, 0, &err) || ss_results_schema(&st, &err))
         fail_msg("%s", err.msg);
     exec_ok(&st, "BEGIN");
     /* A hostile scenario name: quotes, a backquote command, a macro. */
@@ -585,6 +586,35 @@ static void test_load_optim(void **state)
     free(tmp);
 }
 
+/* --latest: the newest optimization a user started, not one a backtest
+ * stored for its training window (ids 1 user, 2 backtest => 1; then 3 user => 3). */
+static void test_latest_skips_backtest_optimizations(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    ss_store st;
+    ss_err err = {{0}};
+    if (ss_store_open(&st, tu_fmt("%s/l.db", dir), 0, &err))
+        fail_msg("%s", err.msg);
+    const char *opt = "INSERT INTO optimizations(created_at, scenario_name, scenario_hash, method,"
+                      " budget, replicas, seed, objectives, version) VALUES"
+                      "('t', 's', 'h', 'grid', 1, 1, 1, 'a,b', 'v');";
+    exec_ok(&st, opt);
+    exec_ok(&st, opt);
+    exec_ok(&st, "INSERT INTO backtests(created_at, scenario_name, scenario_hash, fold,"
+                 " train_from_ms, train_to_ms, test_from_ms, test_to_ms, optimization_id,"
+                 " realized_source, summary_json) VALUES('t', 's', 'h', 0, 0, 1, 1, 2, 2, 'log', '{}')");
+    int64_t id = -1;
+    assert_int_equal(ss_report_latest(&st, "optimizations", &id, &err), 0);
+    assert_int_equal(id, 1);
+    exec_ok(&st, opt);
+    assert_int_equal(ss_report_latest(&st, "optimizations", &id, &err), 0);
+    assert_int_equal(id, 3);
+    ss_store_close(&st);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 static void test_report_modes(void **state)
 {
     (void)state;
@@ -669,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_load_optim),
         cmocka_unit_test(test_report_optimization),
         cmocka_unit_test(test_report_modes),
+        cmocka_unit_test(test_latest_skips_backtest_optimizations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,10 @@ const ss_command ss_commands[] = {
      ss_usage_optimize},
     {"report", ss_cmd_report, "charts (gnuplot) and an HTML/Markdown report of stored results",
      ss_usage_report},
+    {"fit", ss_cmd_fit, "fit interruption and capacity models from the evidence; store them by name",
+     ss_usage_fit},
+    {"backtest", ss_cmd_backtest, "optimize on a training window, check every candidate on the window after",
+     ss_usage_backtest},
     {"export", ss_cmd_export, "write a scenario's configuration as ASG JSON, ECS JSON, Kubernetes YAML or Terraform",
      ss_usage_export},
     {NULL, NULL, NULL, NULL}};

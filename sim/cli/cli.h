@@ -40,7 +40,7 @@ void ss_getopt_reset(void);
 
 /* Usage texts, each defined in its cmd_<name>.c. */
 extern const char ss_usage_import[], ss_usage_stats[], ss_usage_run[], ss_usage_optimize[],
-    ss_usage_report[], ss_usage_export[];
+    ss_usage_report[], ss_usage_export[], ss_usage_fit[], ss_usage_backtest[];
 
 /* Subcommands. */
 int ss_cmd_import(int argc, char **argv);
@@ -49,5 +49,7 @@ int ss_cmd_run(int argc, char **argv);
 int ss_cmd_optimize(int argc, char **argv);
 int ss_cmd_report(int argc, char **argv);
 int ss_cmd_export(int argc, char **argv);
+int ss_cmd_fit(int argc, char **argv);
+int ss_cmd_backtest(int argc, char **argv);
 
 #endif

@@ -81,8 +81,10 @@ static int stored_candidate(const char *db, long id, long cand, const ss_scenari
     }
     ss_space sp;
     ss_candidate c;
-    if (ss_space_build(&sc->search, &sp, err) ||
-        ss_space_parse_json(&sp, (const char *)sqlite3_column_text(s, 0), &c, err) ||
+    if (ss_space_build(&sc->search, &sp, err))
+        goto out;
+    sp.bind = &ss_scenario_binder;
+    if (ss_space_parse_json(&sp, (const char *)sqlite3_column_text(s, 0), &c, err) ||
         ss_candidate_scenario(sc, &sp, &c, out, err))
         goto out;
     rc = 0;

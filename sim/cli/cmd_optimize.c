@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "datasets/store.h"
+#include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "sim/scenario/scenario_io.h"
 #include "policies/export.h"
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/fit_build.h"
 #include "sim/kernel/fileio.h"
 #ifdef SPOTSIM_HAVE_MPI
 #include <omp.h>
@@ -108,9 +110,12 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
     ss_scenario *sc = ss_malloc(sizeof *sc);
     ss_space *space = ss_malloc(sizeof *space);
     ss_data *data = NULL;
+    ss_fit_model *model = NULL;
     ss_store st = {0};
     bool ok = ss_scenario_load_file(path, sc, &err) == 0 && ss_space_build(&sc->search, space, &err) == 0 &&
-              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, sc, &data, &err) == 0;
+              ss_store_open(&st, db, 1, &err) == 0 && ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err) == 0 &&
+              ss_fit_attach_scenario(&st, sc, data, &model, &err) == 0;
+    space->bind = &ss_scenario_binder;
     if (!ok)
         ss_fail("optimize", "MPI rank %d: %s", rank, err.msg);
     if (st.db)
@@ -125,6 +130,10 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
             rc = SS_EXIT_OK;
     }
     ss_data_free(data);
+    if (model) {
+        ss_fit_model_free(model);
+        free(model);
+    }
     free(space);
     free(sc);
     ss_mpi_finalize();
@@ -233,6 +242,7 @@ int ss_cmd_optimize(int argc, char **argv)
     int exit_code = SS_EXIT_FAIL;
     ss_store st = {0};
     ss_data *data = NULL;
+    ss_fit_model *model = NULL;
     ss_opt_result res = {0};
     bool have_res = false, outputs_pending = false, no_slo_met = false;
     char *text = NULL, *stored_hash = NULL;
@@ -291,6 +301,7 @@ int ss_cmd_optimize(int argc, char **argv)
         ss_fail("optimize", "%s: %s", path, err.msg);
         goto out;
     }
+    space.bind = &ss_scenario_binder;
     /* the outputs are checked before the search, not after it */
     if (ss_check_writable_dir(outdir ? outdir : "results", &err)) {
         ss_fail("optimize", "--out: %s", err.msg);
@@ -318,7 +329,8 @@ int ss_cmd_optimize(int argc, char **argv)
         stored.threads = cfg.threads;
         cfg = stored;
     }
-    if (ss_data_load(&st, sc, &data, &err)) {
+    if (ss_data_load(&st, &sc->market, sc->start, sc->end, &data, &err) ||
+        ss_fit_attach_scenario(&st, sc, data, &model, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
@@ -510,6 +522,10 @@ out:
     if (have_res)
         ss_opt_result_free(&res);
     ss_data_free(data);
+    if (model) {
+        ss_fit_model_free(model);
+        free(model);
+    }
     if (st.db)
         ss_store_close(&st);
     free(text);

@@ -19,11 +19,14 @@
 
 #include "policies/results.h"
 #include "datasets/store.h"
+#include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "models/ecs.h"
 #include "models/eval.h"
+#include "policies/evaluate.h"
 #include "sim/scenario/scenario_io.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/fit_build.h"
 #include "sim/kernel/evq.h"
 #include "sim/kernel/fileio.h"
 
@@ -347,6 +350,7 @@ int ss_cmd_run(int argc, char **argv)
     ss_metrics *res = NULL;
     char *text = NULL;
     ss_timeline tl = {0};
+    ss_fit_model *model = NULL;
     int rc = SS_EXIT_FAIL;
     /* an output that cannot be written is found before the simulation */
     if (tl_path && ss_check_writable_path(tl_path, &err)) {
@@ -369,7 +373,8 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "--from/--to: the horizon is empty");
         goto out;
     }
-    if (ss_store_open(&st, db, 0, &err) || ss_data_load(&st, sc, &d, &err)) {
+    if (ss_store_open(&st, db, 0, &err) || ss_data_load(&st, &sc->market, sc->start, sc->end, &d, &err) ||
+        ss_fit_attach_scenario(&st, sc, d, &model, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
     }
@@ -471,6 +476,10 @@ out:
     free(res);
     if (d)
         ss_data_free(d);
+    if (model) {
+        ss_fit_model_free(model);
+        free(model);
+    }
     if (st.db)
         ss_store_close(&st);
     free(sc);

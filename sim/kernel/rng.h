@@ -31,6 +31,7 @@ enum ss_rng_purpose {
     SS_RNG_DEMAND = 5,
     SS_RNG_SEARCH = 6,
     SS_RNG_K8S = 7,
+    SS_RNG_CAPACITY_MODEL = 8, /* sample paths of a fitted capacity process */
     SS_RNG_TEST = 99
 };
 

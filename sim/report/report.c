@@ -777,7 +777,9 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
         goto unstage;
     if (ss_report_price_charts(&st, &g, &charts, region, o->stats, err) ||
         ss_report_interruption_charts(&st, &g, &charts, region, o->stats, err) ||
-        ss_report_survival_chart(&st, &g, &charts, region, err))
+        ss_report_survival_chart(&st, &g, &charts, region, err) ||
+        ss_report_fit_charts(&st, &g, &charts,
+                             op ? op->scenario_hash : rp ? rp->scenario_hash : NULL, err))
         goto unstage;
 
     ss_report_doc doc = {.optim = op,

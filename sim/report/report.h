@@ -241,6 +241,12 @@ int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_chart
 int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
                              const char *region, ss_err *err);
 
+/* Evidence charts (report_fit.c, docs/fit.md): the Q-Q chart of the newest
+ * fitted model, and predicted vs realized of the newest backtest of the
+ * scenario with this hash (NULL: none). */
+int ss_report_fit_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
+                         const char *scenario_hash, ss_err *err);
+
 /* Everything the documents show. */
 
 typedef struct ss_report_doc {

@@ -26,10 +26,15 @@ static double col_num(sqlite3_stmt *s, int i)
 
 int ss_report_latest(ss_store *st, const char *table, int64_t *id, ss_err *err)
 {
-    char sql[128];
+    /* The newest run, or the newest optimization a user started: those a
+     * backtest stored for its training windows are part of that backtest
+     * (spotsim report --optimization ID shows them). */
+    const char *sql = !strcmp(table, "runs")
+                          ? "SELECT COALESCE(MAX(id), 0) FROM runs"
+                          : "SELECT COALESCE(MAX(id), 0) FROM optimizations WHERE id NOT IN "
+                            "(SELECT optimization_id FROM backtests"
+                            " WHERE optimization_id IS NOT NULL)";
     sqlite3_stmt *s;
-    snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(id), 0) FROM %s",
-             !strcmp(table, "runs") ? "runs" : "optimizations");
     if (ss_store_prepare(st, sql, &s, err))
         return -1;
     *id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;

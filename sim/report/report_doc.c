@@ -357,9 +357,11 @@ static void slo_meaning(const char *yaml, char *buf, size_t n)
 /* Where the numbers come from: prices, interruptions, horizon. */
 static void evidence_para(out2 *o, const char *yaml, const char *region)
 {
-    char src[128] = "stochastic", v[128];
+    char src[128] = "stochastic", v[128], model[128] = "";
     if (ss_report_yaml_scalar(yaml, "market.interruptions", v, sizeof v) == 0)
         snprintf(src, sizeof src, "%s", v);
+    else if (ss_report_yaml_scalar(yaml, "market.interruptions.model", model, sizeof model) == 0)
+        snprintf(src, sizeof src, "model");
     para_open(o);
     bothf(o, "Where the numbers come from: Spot prices are replayed from the price history"
              " imported for %s",
@@ -389,6 +391,12 @@ static void evidence_para(out2 *o, const char *yaml, const char *region)
         both(o, "Interruptions follow imported capacity traces. ");
     } else if (!strcmp(src, "none")) {
         both(o, "No interruptions are simulated. ");
+    } else if (!strcmp(src, "model")) {
+        bothf(o, "Interruptions are drawn from the model \"%s\" that spotsim fit estimated from"
+                 " imported evidence (interruption rates and bursts per pool, and the capacity"
+                 " process of the traced zones; docs/fit.md); pools the model has no evidence for"
+                 " use their Spot Advisor frequency band, an assumption. ",
+              model);
     }
     both(o, "Costs are per 30-day month, billed per second as AWS does.");
     para_close(o);

@@ -8,6 +8,7 @@
 #define SPOTSIM_SCENARIO_IO_H
 
 #include "models/scenario.h"
+#include "policies/search.h"
 #include "sim/kernel/util.h"
 
 int ss_scenario_load_file(const char *path, ss_scenario *out, ss_err *err);
@@ -23,6 +24,9 @@ int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err
 
 /* Check cross-field rules (min <= desired <= max, known indices, ...). */
 int ss_scenario_validate(const ss_scenario *sc, ss_err *err);
+
+/* ss_scenario_set + ss_scenario_validate, for search spaces (ss_space.bind). */
+extern const ss_param_binder ss_scenario_binder;
 
 /* Stable 64-bit hash of the scenario's effective content (hex in buf[17]). */
 void ss_scenario_hash(const ss_scenario *sc, char buf[17]);

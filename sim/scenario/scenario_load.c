@@ -34,68 +34,55 @@
 #define FSIZE(T, f) sizeof(((T *)0)->f)
 #define FLEN(T, f) ((int)(sizeof(((T *)0)->f) / sizeof(((T *)0)->f[0])))
 
-#define KI(T, f, nm, l, h, df, aw, dc)                                                          \
-    {.name = nm, .kind = SS_B_INT, .off = offsetof(T, f), .lo = l, .hi = h,                    \
-     .type_doc = "integer", .def = df, .aws = aw, .doc = dc}
+/* One row: a key bound to field f of struct T; the extras (designated
+ * initialisers) say what its kind needs. */
+#define KROW(knd, T, f, nm, td, df, aw, dc, ...)                                                \
+    {.name = nm, .kind = knd, .off = offsetof(T, f), .type_doc = td, .def = df, .aws = aw,     \
+     .doc = dc, __VA_ARGS__}
+#define KI(T, f, nm, l, h, df, aw, dc) KROW(SS_B_INT, T, f, nm, "integer", df, aw, dc, .lo = l, .hi = h)
 #define KIN(T, f, nm, l, h, df, aw, dc)                                                         \
-    {.name = nm, .kind = SS_B_INT, .off = offsetof(T, f), .lo = l, .hi = h,                    \
-     .flags = SS_BF_OPTNEG, .type_doc = "integer or -1", .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_INT, T, f, nm, "integer or -1", df, aw, dc, .lo = l, .hi = h, .flags = SS_BF_OPTNEG)
 #define KP(T, f, nm, l, h, df, aw, dc)                                                          \
-    {.name = nm, .kind = SS_B_PERCENT, .off = offsetof(T, f), .lo = l, .hi = h,                \
-     .type_doc = "percent (20 or \"20%\")", .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_PERCENT, T, f, nm, "percent (20 or \"20%\")", df, aw, dc, .lo = l, .hi = h)
 #define KPN(T, f, nm, l, h, df, aw, dc)                                                         \
-    {.name = nm, .kind = SS_B_PERCENT, .off = offsetof(T, f), .lo = l, .hi = h,                \
-     .flags = SS_BF_OPTNEG, .type_doc = "percent or -1", .def = df, .aws = aw, .doc = dc}
-#define KD(T, f, nm, l, h, df, aw, dc)                                                          \
-    {.name = nm, .kind = SS_B_DOUBLE, .off = offsetof(T, f), .lo = l, .hi = h,                 \
-     .type_doc = "number", .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_PERCENT, T, f, nm, "percent or -1", df, aw, dc, .lo = l, .hi = h,                 \
+         .flags = SS_BF_OPTNEG)
+#define KD(T, f, nm, l, h, df, aw, dc) KROW(SS_B_DOUBLE, T, f, nm, "number", df, aw, dc, .lo = l, .hi = h)
 #define KF(T, f, nm, df, aw, dc)                                                                \
-    {.name = nm, .kind = SS_B_DOUBLE, .off = offsetof(T, f), .lo = 0, .hi = 1,                 \
-     .flags = SS_BF_FRACTION, .type_doc = "fraction (0.95 or \"95%\")", .def = df, .aws = aw,  \
-     .doc = dc}
-#define KB(T, f, nm, df, aw, dc)                                                                \
-    {.name = nm, .kind = SS_B_BOOL, .off = offsetof(T, f), .type_doc = "bool", .def = df,       \
-     .aws = aw, .doc = dc}
-#define KS(T, f, nm, df, aw, dc)                                                                \
-    {.name = nm, .kind = SS_B_STR, .off = offsetof(T, f), .size = FSIZE(T, f),                 \
-     .type_doc = "string", .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_DOUBLE, T, f, nm, "fraction (0.95 or \"95%\")", df, aw, dc, .lo = 0, .hi = 1,     \
+         .flags = SS_BF_FRACTION)
+#define KB(T, f, nm, df, aw, dc) KROW(SS_B_BOOL, T, f, nm, "bool", df, aw, dc, .flags = 0)
+#define KS(T, f, nm, df, aw, dc) KROW(SS_B_STR, T, f, nm, "string", df, aw, dc, .size = FSIZE(T, f))
 #define KSX(T, f, nm, fl, df, aw, dc)                                                           \
-    {.name = nm, .kind = SS_B_STR, .off = offsetof(T, f), .size = FSIZE(T, f), .flags = fl,    \
-     .type_doc = "string", .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_STR, T, f, nm, "string", df, aw, dc, .size = FSIZE(T, f), .flags = fl)
 /* a name with an API rule (sim/scenario/names.h) */
 #define KSN(T, f, nm, chk, df, aw, dc)                                                          \
-    {.name = nm, .kind = SS_B_STR, .off = offsetof(T, f), .size = FSIZE(T, f), .check = chk,   \
-     .type_doc = "string", .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_STR, T, f, nm, "string", df, aw, dc, .size = FSIZE(T, f), .check = chk)
 #define KDUR(T, f, nm, l, h, df, aw, dc)                                                        \
-    {.name = nm, .kind = SS_B_DURATION, .off = offsetof(T, f), .lo = l, .hi = h,               \
-     .type_doc = "duration", .def = df, .aws = aw, .doc = dc}
-#define KT(T, f, nm, df, aw, dc)                                                                \
-    {.name = nm, .kind = SS_B_TIME, .off = offsetof(T, f), .type_doc = "timestamp",           \
-     .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_DURATION, T, f, nm, "duration", df, aw, dc, .lo = l, .hi = h)
+#define KT(T, f, nm, df, aw, dc) KROW(SS_B_TIME, T, f, nm, "timestamp", df, aw, dc, .flags = 0)
 #define KE(T, f, nm, nms, df, aw, dc)                                                           \
-    {.name = nm, .kind = SS_B_ENUM, .off = offsetof(T, f), .size = FSIZE(T, f), .names = nms,  \
-     .type_doc = "enum", .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_ENUM, T, f, nm, "enum", df, aw, dc, .size = FSIZE(T, f), .names = nms)
 #define KDIST(T, f, nm, df, aw, dc)                                                             \
-    {.name = nm, .kind = SS_B_DIST, .off = offsetof(T, f), .type_doc = "duration or distribution", \
-     .def = df, .aws = aw, .doc = dc}
+    KROW(SS_B_DIST, T, f, nm, "duration or distribution", df, aw, dc, .flags = 0)
 #define KSL(T, f, cnt, nm, df, aw, dc)                                                          \
-    {.name = nm, .kind = SS_B_STRLIST, .off = offsetof(T, f), .size = FSIZE(T, f[0]),          \
-     .count_off = offsetof(T, cnt), .max = FLEN(T, f), .type_doc = "list of strings",         \
-     .def = df, .aws = aw, .doc = dc}
-#define KSEC(T, f, nm, sb, fl, dc)                                                              \
-    {.name = nm, .kind = SS_B_SECTION, .off = offsetof(T, f), .sub = &sb, .flags = fl,         \
-     .type_doc = "mapping", .def = "", .aws = "", .doc = dc}
+    KROW(SS_B_STRLIST, T, f, nm, "list of strings", df, aw, dc, .size = FSIZE(T, f[0]),         \
+         .count_off = offsetof(T, cnt), .max = FLEN(T, f))
+#define KSEC(T, f, nm, sb, fl, dc) KROW(SS_B_SECTION, T, f, nm, "mapping", "", "", dc, .sub = &sb, .flags = fl)
 #define KSEC0(nm, sb, fl, dc)                                                                   \
     {.name = nm, .kind = SS_B_SECTION, .off = 0, .sub = &sb, .flags = fl, .type_doc = "mapping", \
      .def = "", .aws = "", .doc = dc}
 #define KLIST(T, f, cnt, nm, sb, in, fi, sk, fl, aw, dc)                                        \
-    {.name = nm, .kind = SS_B_LIST, .off = offsetof(T, f), .size = FSIZE(T, f[0]),             \
-     .count_off = offsetof(T, cnt), .max = FLEN(T, f), .sub = &sb, .init = in, .fin = fi,      \
-     .scalar_key = sk, .flags = fl, .type_doc = "list of mappings", .def = "[]", .aws = aw,    \
-     .doc = dc}
+    KROW(SS_B_LIST, T, f, nm, "list of mappings", "[]", aw, dc, .size = FSIZE(T, f[0]),          \
+         .count_off = offsetof(T, cnt), .max = FLEN(T, f), .sub = &sb, .init = in, .fin = fi,   \
+         .scalar_key = sk, .flags = fl)
 #define KC(nm, f, w, fl, td, df, aw, dc)                                                        \
     {.name = nm, .kind = SS_B_CUSTOM, .fn = f, .write = w, .flags = fl, .type_doc = td,        \
      .def = df, .aws = aw, .doc = dc}
+/* A custom key whose value is rows of name cells (see rows_write). */
+#define KROWS(T, fld, cnt, mx, width, nm, f, td, df, aw, dc)                                    \
+    KROW(SS_B_CUSTOM, T, fld, nm, td, df, aw, dc, .fn = f, .write = rows_write, .count_off = cnt, \
+         .max = mx, .size = width)
 #define SECTION(var, nm, arr, T)                                                                \
     static const ss_bind_section var = {nm, arr, SS_ARRAY_LEN(arr), sizeof(T)}
 
@@ -103,6 +90,75 @@
 static const char *const orch_names[] = {"ecs", "kubernetes|k8s", NULL};
 static const char *const interrupt_names[] = {"none", "replay", "trace", "stochastic",
                                               "max-price", NULL};
+
+/* market.interruptions: one of interrupt_names, or {model: NAME} naming a
+ * model fitted by `spotsim fit` (docs/fit.md). */
+static int interruptions_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
+                            const ss_bind_value *v)
+{
+    (void)k;
+    ss_market *m = base;
+    if (v->text) {
+        if (!strncmp(v->text, "model:", 6)) { /* the canonical writer's form */
+            const char *name = v->text + 6;
+            if (!name[0] || strlen(name) >= sizeof m->interrupt_model)
+                return ss_bind_fail(c, v, "expected a model name after 'model:'");
+            snprintf(m->interrupt_model, sizeof m->interrupt_model, "%s", name);
+            m->interruptions = SS_INTERRUPT_MODEL;
+            return 0;
+        }
+        int idx = ss_bind_enum_lookup(interrupt_names, v->text);
+        if (idx < 0) {
+            const char *sug = ss_bind_suggest(v->text, ss_bind_names_at, interrupt_names, SIZE_MAX);
+            if (sug)
+                return ss_bind_fail(c, v, "unknown value '%s' (did you mean '%s'?)", v->text, sug);
+            return ss_bind_fail(c, v,
+                                "unknown value '%s' (expected one of: none, replay, trace,"
+                                " stochastic, max-price, or {model: NAME})",
+                                v->text);
+        }
+        m->interruptions = (ss_interruption_source)idx;
+        m->interrupt_model[0] = '\0';
+        return 0;
+    }
+    if (!v->node || v->node->type != YAML_MAPPING_NODE)
+        return ss_bind_fail(c, v, "expected a source name or {model: NAME}");
+    const char *name = NULL;
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        ss_bind_value kv = ss_bind_node(v, yaml_document_get_node(v->doc, pr->key));
+        ss_bind_value vv = ss_bind_node(v, yaml_document_get_node(v->doc, pr->value));
+        if (!kv.text || strcmp(kv.text, "model"))
+            return ss_bind_fail(c, &kv, "unknown key '%s' (expected 'model')",
+                                kv.text ? kv.text : "?");
+        if (!vv.text || !vv.text[0])
+            return ss_bind_fail(c, &vv, "expected the name of a fitted model");
+        name = vv.text;
+    }
+    if (!name)
+        return ss_bind_fail(c, v, "expected {model: NAME}");
+    if (strlen(name) >= sizeof m->interrupt_model)
+        return ss_bind_fail(c, v, "model name longer than %zu characters",
+                            sizeof m->interrupt_model - 1);
+    snprintf(m->interrupt_model, sizeof m->interrupt_model, "%s", name);
+    m->interruptions = SS_INTERRUPT_MODEL;
+    return 0;
+}
+
+static void interruptions_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                                ss_buf *out)
+{
+    (void)sc;
+    (void)k;
+    const ss_market *m = base;
+    if (m->interruptions == SS_INTERRUPT_MODEL)
+        ss_buf_printf(out, "model:%s", m->interrupt_model);
+    else
+        ss_buf_printf(out, "%s",
+                      (int)m->interruptions >= 0 && (int)m->interruptions < 5
+                          ? interrupt_names[m->interruptions]
+                          : "?");
+}
 static const char *const spot_alloc_names[] = {"lowest-price", "capacity-optimized",
                                                "capacity-optimized-prioritized",
                                                "price-capacity-optimized", NULL};
@@ -282,8 +338,7 @@ static int term_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bi
 static void term_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
                        ss_buf *out)
 {
-    (void)sc;
-    (void)k;
+    (void)sc, (void)k;
     const ss_asg *a = base;
     ss_buf_printf(out, "[");
     for (int i = 0; i < a->n_termination_policies && i < 4; i++) {
@@ -334,14 +389,22 @@ static int labels_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
     return 0;
 }
 
-static void labels_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_buf *out)
+/* The canonical text of a key whose value is rows of NUL-padded name cells
+ * ([max][width][SS_NAME_MAX] at k->off; k->size = width; the row count at
+ * k->count_off, or one row when that is 0): cells joined by "=" then ":",
+ * rows by ",". Labels "k=v", taints "k=v:Effect", the node selector "k=v". */
+static void rows_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
 {
     (void)sc;
-    (void)k;
-    const ss_asg *a = base;
-    for (int i = 0; i < a->n_labels && i < SS_MAX_LABELS; i++)
-        ss_buf_printf(out, "%s%s=%s", i ? "," : "", a->labels[i][0], a->labels[i][1]);
+    const char *cells = (const char *)base + k->off;
+    int width = (int)k->size;
+    int n = k->count_off ? *(const int *)(const void *)((const char *)base + k->count_off) : 1;
+    if (n > k->max)
+        n = k->max;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < width; j++)
+            ss_buf_printf(out, "%s%s", j ? (j == 1 ? "=" : ":") : (i ? "," : ""),
+                          cells + ((size_t)i * (size_t)width + (size_t)j) * SS_NAME_MAX);
 }
 
 /* Taints as "key=value:Effect" or "key:Effect" (kubectl taint syntax). */
@@ -380,17 +443,6 @@ static int taints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
     memcpy(a->taints, tmp, sizeof tmp);
     a->n_taints = n;
     return 0;
-}
-
-static void taints_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_buf *out)
-{
-    (void)sc;
-    (void)k;
-    const ss_asg *a = base;
-    for (int i = 0; i < a->n_taints && i < SS_MAX_TAINTS; i++)
-        ss_buf_printf(out, "%s%s=%s:%s", i ? "," : "", a->taints[i][0], a->taints[i][1],
-                       a->taints[i][2]);
 }
 
 static int cp_asg_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
@@ -449,8 +501,7 @@ static int pdb_min_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss
 static void pdb_min_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
                           ss_buf *out)
 {
-    (void)sc;
-    (void)k;
+    (void)sc, (void)k;
     ss_buf_printf(out, "%d", ((const ss_deployment *)base)->pdb_min_available);
 }
 
@@ -493,15 +544,6 @@ static int node_selector_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base,
     return 0;
 }
 
-static void node_selector_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                                ss_buf *out)
-{
-    (void)sc;
-    (void)k;
-    const ss_deployment *d = base;
-    ss_buf_printf(out, "%s=%s", d->node_selector[0], d->node_selector[1]);
-}
-
 static int number_pair(ss_bind_ctx *c, const ss_bind_value *v, double *a, double *b)
 {
     size_t n;
@@ -536,8 +578,7 @@ static int beta_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bi
 static void beta_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
                        ss_buf *out)
 {
-    (void)sc;
-    (void)k;
+    (void)sc, (void)k;
     const ss_market *m = base;
     ss_buf_printf(out, "[%.17g,%.17g]", m->burst_beta_a, m->burst_beta_b);
 }
@@ -939,9 +980,10 @@ static const ss_bind_key market_keys[] = {
     KLIST(ss_market, types, n_types, "instance_types", type_sec, type_init, NULL, "name", 0,
           "Overrides[].InstanceType",
           "instance types: names, or mappings {name, vcpu, memory_mib, weight, on_demand_price}"),
-    KE(ss_market, interruptions, "interruptions", interrupt_names, "stochastic", "",
+    KC("interruptions", interruptions_fn, interruptions_write, 0, "enum or {model: NAME}",
+       "stochastic", "",
        "interruption source: none, replay (log), trace (capacity), stochastic (hazard), "
-       "max-price (pre-2017 price rule)"),
+       "max-price (pre-2017 price rule), or {model: NAME} fitted by spotsim fit"),
     KDUR(ss_market, burst_window, "burst_window", 0, 86400, "3m", "",
          "replay: interruptions of one pool within this window form one burst"),
     KDUR(ss_market, notice_lead, "notice_lead", 0, 3600, "120s", "",
@@ -960,6 +1002,10 @@ static const ss_bind_key market_keys[] = {
        "probability that a rebalance recommendation precedes a notice"),
     KDIST(ss_market, rebalance_lead, "rebalance_lead", "300s", "",
           "how long before the notice the rebalance recommendation arrives"),
+    KDUR(ss_market, rebalance_risk_window, "rebalance_risk_window", 0, 30 * 86400, "3600s", "",
+         "a pool counts as at elevated risk this long after a rebalance recommendation in it "
+         "(capacity-aware allocation and Capacity Rebalancing avoid it; AWS does not publish "
+         "how it rates pools); 0 = static risk only"),
     KLIST(ss_market, outages, n_outages, "zone_outages", outage_sec, outage_init, NULL, NULL, 0,
           "", "zone outage windows {zone, start, end, instances_lost, flap_period}"),
 };
@@ -1018,11 +1064,14 @@ static const ss_bind_key asg_keys[] = {
          "retry interval after a failed launch"),
     KDUR(ss_asg, capacity_rebalance_poll, "capacity_rebalance_poll", 1, 86400, "60s", "",
          "Capacity Rebalancing: re-evaluation interval while the replacement pool is riskier"),
+    KB(ss_asg, az_rebalance, "az_rebalance", "true", "AZRebalance process (SuspendProcesses)",
+       "after a zone or pool recovers, move instances back to balance the zones (launch before "
+       "terminate); false = the process is suspended"),
     KB(ss_asg, spot, "spot", "true", "capacityType",
        "Kubernetes node group: Spot (true) or On-Demand (false)"),
-    KC("labels", labels_fn, labels_write, 0, "mapping", "{}", "node labels",
+    KROWS(ss_asg, labels, offsetof(ss_asg, n_labels), SS_MAX_LABELS, 2, "labels", labels_fn, "mapping", "{}", "node labels",
        "Kubernetes node group: node labels {key: value}"),
-    KC("taints", taints_fn, taints_write, 0, "list of strings", "[]", "node taints",
+    KROWS(ss_asg, taints, offsetof(ss_asg, n_taints), SS_MAX_TAINTS, 3, "taints", taints_fn, "list of strings", "[]", "node taints",
        "Kubernetes node group: taints key=value:Effect"),
     KI(ss_asg, priority, "priority", -1000000, 1000000, "0", "priority expander ConfigMap",
        "Kubernetes node group: priority (higher wins, priority expander)"),
@@ -1051,6 +1100,13 @@ static const ss_bind_key cp_keys[] = {
        "tasks placed on this provider first (one provider only)"),
     KI(ss_capacity_provider, weight, "weight", 0, 1000, "1", "capacityProviderStrategy[].weight",
        "share of tasks beyond the base"),
+    KD(ss_capacity_provider, memory_overhead, "memory_overhead", 0, 0.9, "0.02527", "",
+       "share of installed memory the agent does not register (platform, kernel; an 8 GiB "
+       "m4.large registers 7985 MiB)"),
+    KD(ss_capacity_provider, reserved_memory_mib, "reserved_memory", 0, 1e8, "0", "ECS_RESERVED_MEMORY",
+       "MiB the agent keeps from tasks"),
+    KD(ss_capacity_provider, reserved_cpu, "reserved_cpu", 0, 1e6, "0", "",
+       "CPU units kept from tasks (the agent registers vCPU x 1024)"),
 };
 SECTION(cp_sec, "capacity_providers[]", cp_keys, ss_capacity_provider);
 
@@ -1148,7 +1204,7 @@ static const ss_bind_key deployment_keys[] = {
     KDIST(ss_deployment, pod_startup, "pod_startup", "5s", "", "scheduled -> ready"),
     KSL(ss_deployment, tolerations, n_tolerations, "tolerations", "[]", "tolerations[].key",
         "taint keys the pods tolerate"),
-    KC("node_selector", node_selector_fn, node_selector_write, 0, "key=value or {key: value}",
+    KROWS(ss_deployment, node_selector, 0, 1, 2, "node_selector", node_selector_fn, "key=value or {key: value}",
        "none", "nodeSelector", "required node label"),
 };
 SECTION(deployment_sec, "kubernetes.deployment", deployment_keys, ss_deployment);
@@ -1175,6 +1231,14 @@ static const ss_bind_key autoscaler_keys[] = {
        "scale-up simulation honours topology spread"),
     KDIST(ss_cluster_autoscaler, node_provision, "node_provision", "50s", "",
           "launch -> node Ready"),
+    KDUR(ss_cluster_autoscaler, max_pod_eviction_time, "max_pod_eviction_time", 0, 86400, "2m",
+         "--max-pod-eviction-time", "a scale-down drain whose evictions are refused this long fails"),
+    KDUR(ss_cluster_autoscaler, scale_down_delay_after_failure, "scale_down_delay_after_failure",
+         0, 86400, "3m", "--scale-down-delay-after-failure", "no scale-down this long after a failed one"),
+    KB(ss_cluster_autoscaler, scale_down_unready_enabled, "scale_down_unready_enabled", "true",
+       "--scale-down-unready-enabled", "NotReady nodes may be scaled down"),
+    KDUR(ss_cluster_autoscaler, scale_down_unready_time, "scale_down_unready_time", 0, 86400,
+         "20m", "--scale-down-unready-time", "an unneeded NotReady node is removed after this long"),
 };
 SECTION(autoscaler_sec, "kubernetes.autoscaler", autoscaler_keys, ss_cluster_autoscaler);
 
@@ -1207,6 +1271,8 @@ static const ss_bind_key k8s_keys[] = {
          "zone-failure mitigations"),
     KS(ss_kubernetes, capacity_type_label, "capacity_type_label",
        "eks.amazonaws.com/capacityType", "", "node label carrying SPOT / ON_DEMAND"),
+    KB(ss_kubernetes, scheduler_lowest_id_ties, "scheduler_lowest_id_ties", "false", "",
+       "equal node scores go to the lowest node id (false: uniform draw, as kube-scheduler)"),
 };
 SECTION(k8s_sec, "kubernetes", k8s_keys, ss_kubernetes);
 
@@ -1328,7 +1394,33 @@ static int vfail(const vctx *v, const char *path, const char *fmt, ...)
     return ss_err_set(v->err, "key '%s': %s", path, msg);
 }
 
-static int validate_impl(const ss_scenario *sc, const vctx *v)
+static const char *provider_name_at(const void *sc, size_t i)
+{
+    return ((const ss_scenario *)sc)->providers[i].name;
+}
+
+/* Whether name i of a list (name_at) repeats an earlier one. */
+static bool repeats_earlier(const char *(*name_at)(const void *, size_t), const ss_scenario *sc,
+                            int i)
+{
+    for (int j = 0; j < i; j++)
+        if (!strcmp(name_at(sc, (size_t)j), name_at(sc, (size_t)i)))
+            return true;
+    return false;
+}
+
+/* Whether some node group carries label key (and value, when val != NULL). */
+static bool group_label(const ss_scenario *sc, const char *key, const char *val)
+{
+    for (int a = 0; a < sc->n_asgs; a++)
+        for (int l = 0; l < sc->asgs[a].n_labels; l++)
+            if (!strcmp(sc->asgs[a].labels[l][0], key) &&
+                (!val || !strcmp(sc->asgs[a].labels[l][1], val)))
+                return true;
+    return false;
+}
+
+static int validate_market(const ss_scenario *sc, const vctx *v, int *weighted)
 {
     char p[SS_PATH_MAX];
     const ss_market *m = &sc->market;
@@ -1337,30 +1429,27 @@ static int validate_impl(const ss_scenario *sc, const vctx *v)
                      "give both horizon.start and horizon.end (or duration), or neither");
     if (sc->start && sc->end <= sc->start)
         return vfail(v, "horizon.end", "horizon end must be after start");
-    for (int i = 0; i < m->n_zones; i++) {
-        snprintf(p, sizeof p, "market.zones[%d]", i);
+    for (int i = 0; i < m->n_zones; i++)
         if (m->region[0] && strncmp(m->zones[i], m->region, strlen(m->region)))
             return vfail(v, "market.zones", "zone '%s' is not in region '%s'", m->zones[i],
                          m->region);
-    }
-    int weighted = 0;
+    *weighted = 0;
     for (int i = 0; i < m->n_types; i++) {
         snprintf(p, sizeof p, "market.instance_types[%d]", i);
         if (!m->types[i].name[0])
             return vfail(v, p, "instance type needs a name");
-        for (int j = 0; j < i; j++)
-            if (!strcmp(m->types[i].name, m->types[j].name))
-                return vfail(v, p, "duplicate instance type '%s'", m->types[i].name);
-        weighted += m->types[i].weight > 0;
+        if (repeats_earlier(type_name_at, sc, i))
+            return vfail(v, p, "duplicate instance type '%s'", m->types[i].name);
+        *weighted += m->types[i].weight > 0;
     }
-    if (weighted && weighted != m->n_types)
+    if (*weighted && *weighted != m->n_types)
         return vfail(v, "market.instance_types",
                      "weight set on %d of %d types: WeightedCapacity must be set on all or none",
-                     weighted, m->n_types);
+                     *weighted, m->n_types);
     for (int i = 0; i < m->n_outages; i++) {
         const ss_zone_outage *o = &m->outages[i];
         snprintf(p, sizeof p, "market.zone_outages[%d]", i);
-        int known = 0;
+        bool known = false;
         for (int z = 0; z < m->n_zones; z++)
             known |= !strcmp(m->zones[z], o->zone);
         if (!known)
@@ -1383,131 +1472,149 @@ static int validate_impl(const ss_scenario *sc, const vctx *v)
     if (sc->n_asgs > 0 && (m->n_types == 0 || m->n_zones == 0))
         return vfail(v, m->n_types == 0 ? "market.instance_types" : "market.zones",
                      "an ASG needs market.instance_types and market.zones");
-    for (int i = 0; i < sc->n_asgs; i++) {
-        const ss_asg *a = &sc->asgs[i];
-        char ap[64];
-        snprintf(ap, sizeof ap, "asgs[%d]", i);
-        if (!a->name[0])
-            return vfail(v, ap, "ASG needs a name");
-        for (int j = 0; j < i; j++)
-            if (!strcmp(a->name, sc->asgs[j].name))
-                return vfail(v, ap, "duplicate ASG name '%s'", a->name);
-        snprintf(p, sizeof p, "%s.min_size", ap);
-        if (a->min_size > a->max_size)
-            return vfail(v, p, "min_size %d > max_size %d", a->min_size, a->max_size);
-        snprintf(p, sizeof p, "%s.desired_capacity", ap);
-        if (a->desired_capacity < a->min_size || a->desired_capacity > a->max_size)
-            return vfail(v, p, "desired_capacity %d outside [min_size %d, max_size %d]",
-                         a->desired_capacity, a->min_size, a->max_size);
-        snprintf(p, sizeof p, "%s.on_demand_base_capacity", ap);
-        if (a->od_base_capacity > a->max_size)
-            return vfail(v, p, "on_demand_base_capacity %d > max_size %d", a->od_base_capacity,
-                         a->max_size);
-        snprintf(p, sizeof p, "%s.spot_max_price", ap);
-        if (a->spot_max_price != 0 && a->spot_max_price < 0.001)
-            return vfail(v, p, "spot_max_price must be 0 (On-Demand price) or >= 0.001");
-        for (int t = 0; t < a->n_types; t++)
-            if (a->type_idx[t] < 0 || a->type_idx[t] >= m->n_types) {
-                snprintf(p, sizeof p, "%s.instance_types", ap);
-                return vfail(v, p, "instance type index %d out of range", a->type_idx[t]);
-            }
-        for (int z = 0; z < a->n_zones; z++)
-            if (a->zone_idx[z] < 0 || a->zone_idx[z] >= m->n_zones) {
-                snprintf(p, sizeof p, "%s.zones", ap);
-                return vfail(v, p, "zone index %d out of range", a->zone_idx[z]);
-            }
-        if (sc->orchestrator == SS_ORCH_KUBERNETES && a->n_types > 1) {
-            /* CA models a group from its first type: all must look alike. */
-            const ss_instance_type *t0 = &m->types[a->type_idx[0]];
-            for (int t = 1; t < a->n_types; t++) {
-                const ss_instance_type *ti = &m->types[a->type_idx[t]];
-                if (t0->vcpu && ti->vcpu && (t0->vcpu != ti->vcpu ||
-                                             t0->memory_mib != ti->memory_mib)) {
-                    snprintf(p, sizeof p, "%s.instance_types", ap);
-                    return vfail(v, p, "a node group's types must have the same vCPU and memory "
-                                       "(Cluster Autoscaler models the group from the first)");
-                }
-            }
-        }
-    }
-    if (sc->orchestrator == SS_ORCH_ECS) {
-        int with_base = 0, weight_sum = 0;
-        for (int i = 0; i < sc->n_providers; i++) {
-            const ss_capacity_provider *cp = &sc->providers[i];
-            snprintf(p, sizeof p, "capacity_providers[%d]", i);
-            for (int j = 0; j < i; j++)
-                if (!strcmp(cp->name, sc->providers[j].name))
-                    return vfail(v, p, "duplicate capacity provider name '%s'", cp->name);
-            if (cp->asg < 0 || cp->asg >= sc->n_asgs)
-                return vfail(v, p, "capacity provider '%s' needs an existing asg", cp->name);
-            for (int j = 0; j < i; j++)
-                if (sc->providers[j].asg == cp->asg)
-                    return vfail(v, p, "ASG '%s' already belongs to capacity provider '%s'",
-                                 sc->asgs[cp->asg].name, sc->providers[j].name);
-            if (cp->min_scaling_step > cp->max_scaling_step)
-                return vfail(v, p, "minimum_scaling_step_size > maximum_scaling_step_size");
-            if (weighted)
-                return vfail(v, p, "ECS capacity providers do not support ASGs with instance "
-                                   "weights");
-            with_base += cp->base > 0;
-            weight_sum += cp->weight;
-        }
-        if (with_base > 1)
-            return vfail(v, "capacity_providers", "only one capacity provider may have base > 0");
-        if (sc->n_providers > 0 && weight_sum == 0)
-            return vfail(v, "capacity_providers",
-                         "all weights are 0: ECS would reject the strategy");
-        if (sc->n_asgs > 0 && sc->n_providers == 0)
-            return vfail(v, "capacity_providers", "an ECS scenario needs a capacity provider");
-        const ss_service *s = &sc->service;
-        if (s->max_tasks > 0 && s->min_tasks > s->max_tasks)
-            return vfail(v, "service.min_tasks", "min_tasks > max_tasks");
-        if (s->demand_trace[0] && s->target_value <= 0)
-            return vfail(v, "service.target_value", "a demand trace needs target_value > 0");
-    } else {
-        const ss_deployment *d = &sc->k8s.deployment;
-        if (sc->n_asgs == 0)
-            return vfail(v, "asgs", "a Kubernetes scenario needs node groups (asgs)");
-        int pdb = (d->pdb_min_available >= 0) + (d->pdb_max_unavailable >= 0) +
-                  (d->pdb_min_available_pct >= 0);
-        if (pdb > 1)
-            return vfail(v, "kubernetes.deployment.pdb",
-                         "give only one of min_available, max_unavailable, "
-                         "min_available_percent");
-        for (int i = 0; i < d->n_spread; i++) {
-            const char *key = d->spread[i].topology_key;
-            snprintf(p, sizeof p, "kubernetes.deployment.topology_spread[%d].topology_key", i);
-            int known = !strcmp(key, "topology.kubernetes.io/zone") ||
-                        !strcmp(key, "kubernetes.io/hostname") ||
-                        !strcmp(key, sc->k8s.capacity_type_label);
-            for (int a = 0; a < sc->n_asgs && !known; a++)
-                for (int l = 0; l < sc->asgs[a].n_labels; l++)
-                    known |= !strcmp(sc->asgs[a].labels[l][0], key);
-            if (!known)
-                return vfail(v, p,
-                             "no node carries label '%s' (zone, hostname, capacity_type_label "
-                             "or a node group label)",
-                             key);
-            if (d->spread[i].min_domains > 0 && d->spread[i].schedule_anyway)
-                return vfail(v, p, "min_domains needs when_unsatisfiable: DoNotSchedule");
-        }
-        if (d->node_selector[0][0]) {
-            int found = 0;
-            for (int a = 0; a < sc->n_asgs && !found; a++)
-                for (int l = 0; l < sc->asgs[a].n_labels; l++)
-                    found |= !strcmp(sc->asgs[a].labels[l][0], d->node_selector[0]) &&
-                             !strcmp(sc->asgs[a].labels[l][1], d->node_selector[1]);
-            if (!found)
-                return vfail(v, "kubernetes.deployment.node_selector",
-                             "no node group has label %s=%s", d->node_selector[0],
-                             d->node_selector[1]);
-        }
-        const ss_zone_mitigations *mi = &sc->k8s.mitigations;
-        if (mi->spot_rate_resume > mi->spot_rate_threshold)
-            return vfail(v, "kubernetes.mitigations.spot_rate_resume",
-                         "spot_rate_resume must be <= spot_rate_threshold");
-    }
     return 0;
+}
+
+static int validate_asg(const ss_scenario *sc, const vctx *v, int i)
+{
+    const ss_market *m = &sc->market;
+    const ss_asg *a = &sc->asgs[i];
+    char p[SS_PATH_MAX];
+    /* Order rules, one per row: lo <= hi, named by key. */
+    struct {
+        const char *key, *lo_name, *hi_name;
+        int lo, hi;
+    } order[] = {
+        {"min_size", "min_size", "max_size", a->min_size, a->max_size},
+        {"desired_capacity", "min_size", "desired_capacity", a->min_size, a->desired_capacity},
+        {"desired_capacity", "desired_capacity", "max_size", a->desired_capacity, a->max_size},
+        {"on_demand_base_capacity", "on_demand_base_capacity", "max_size", a->od_base_capacity,
+         a->max_size},
+    };
+    snprintf(p, sizeof p, "asgs[%d]", i);
+    if (!a->name[0])
+        return vfail(v, p, "ASG needs a name");
+    for (size_t r = 0; r < SS_ARRAY_LEN(order); r++)
+        if (order[r].lo > order[r].hi) {
+            snprintf(p, sizeof p, "asgs[%d].%s", i, order[r].key);
+            return vfail(v, p, "%s %d > %s %d", order[r].lo_name, order[r].lo, order[r].hi_name,
+                         order[r].hi);
+        }
+    snprintf(p, sizeof p, "asgs[%d].spot_max_price", i);
+    if (a->spot_max_price != 0 && a->spot_max_price < 0.001)
+        return vfail(v, p, "spot_max_price must be 0 (On-Demand price) or >= 0.001");
+    snprintf(p, sizeof p, "asgs[%d]", i);
+    if (repeats_earlier(asg_name_at, sc, i))
+        return vfail(v, p, "duplicate ASG name '%s'", a->name);
+    snprintf(p, sizeof p, "asgs[%d].instance_types", i);
+    for (int t = 0; t < a->n_types; t++)
+        if (a->type_idx[t] < 0 || a->type_idx[t] >= m->n_types)
+            return vfail(v, p, "instance type index %d out of range", a->type_idx[t]);
+    if (sc->orchestrator == SS_ORCH_KUBERNETES) {
+        /* CA models a group from its first type: all must look alike. */
+        const ss_instance_type *t0 = &m->types[a->type_idx[0]];
+        for (int t = 1; t < a->n_types; t++) {
+            const ss_instance_type *ti = &m->types[a->type_idx[t]];
+            if (t0->vcpu && ti->vcpu && (t0->vcpu != ti->vcpu || t0->memory_mib != ti->memory_mib))
+                return vfail(v, p, "a node group's types must have the same vCPU and memory "
+                                   "(Cluster Autoscaler models the group from the first)");
+        }
+    }
+    snprintf(p, sizeof p, "asgs[%d].zones", i);
+    for (int z = 0; z < a->n_zones; z++)
+        if (a->zone_idx[z] < 0 || a->zone_idx[z] >= m->n_zones)
+            return vfail(v, p, "zone index %d out of range", a->zone_idx[z]);
+    return 0;
+}
+
+static int validate_ecs(const ss_scenario *sc, const vctx *v, int weighted)
+{
+    char p[SS_PATH_MAX];
+    int with_base = 0, weight_sum = 0;
+    for (int i = 0; i < sc->n_providers; i++) {
+        const ss_capacity_provider *cp = &sc->providers[i];
+        snprintf(p, sizeof p, "capacity_providers[%d]", i);
+        if (repeats_earlier(provider_name_at, sc, i))
+            return vfail(v, p, "duplicate capacity provider name '%s'", cp->name);
+        if (cp->asg < 0 || cp->asg >= sc->n_asgs)
+            return vfail(v, p, "capacity provider '%s' needs an existing asg", cp->name);
+        for (int j = 0; j < i; j++)
+            if (sc->providers[j].asg == cp->asg)
+                return vfail(v, p, "ASG '%s' already belongs to capacity provider '%s'",
+                             sc->asgs[cp->asg].name, sc->providers[j].name);
+        if (cp->min_scaling_step > cp->max_scaling_step)
+            return vfail(v, p, "minimum_scaling_step_size > maximum_scaling_step_size");
+        if (weighted)
+            return vfail(v, p, "ECS capacity providers do not support ASGs with instance weights");
+        with_base += cp->base > 0;
+        weight_sum += cp->weight;
+    }
+    const ss_service *s = &sc->service;
+    struct {
+        const char *key;
+        bool broken;
+        const char *msg;
+    } rows[] = {
+        {"capacity_providers", with_base > 1, "only one capacity provider may have base > 0"},
+        {"capacity_providers", sc->n_providers > 0 && weight_sum == 0,
+         "all weights are 0: ECS would reject the strategy"},
+        {"capacity_providers", sc->n_asgs > 0 && sc->n_providers == 0,
+         "an ECS scenario needs a capacity provider"},
+        {"service.min_tasks", s->max_tasks > 0 && s->min_tasks > s->max_tasks,
+         "min_tasks > max_tasks"},
+        {"service.target_value", s->demand_trace[0] && s->target_value <= 0,
+         "a demand trace needs target_value > 0"},
+    };
+    for (size_t r = 0; r < SS_ARRAY_LEN(rows); r++)
+        if (rows[r].broken)
+            return vfail(v, rows[r].key, "%s", rows[r].msg);
+    return 0;
+}
+
+static int validate_k8s(const ss_scenario *sc, const vctx *v)
+{
+    char p[SS_PATH_MAX];
+    const ss_deployment *d = &sc->k8s.deployment;
+    if (sc->n_asgs == 0)
+        return vfail(v, "asgs", "a Kubernetes scenario needs node groups (asgs)");
+    int pdb = (d->pdb_min_available >= 0) + (d->pdb_max_unavailable >= 0) +
+              (d->pdb_min_available_pct >= 0);
+    if (pdb > 1)
+        return vfail(v, "kubernetes.deployment.pdb",
+                     "give only one of min_available, max_unavailable, min_available_percent");
+    for (int i = 0; i < d->n_spread; i++) {
+        const char *key = d->spread[i].topology_key;
+        snprintf(p, sizeof p, "kubernetes.deployment.topology_spread[%d].topology_key", i);
+        bool known = !strcmp(key, "topology.kubernetes.io/zone") ||
+                     !strcmp(key, "kubernetes.io/hostname") ||
+                     !strcmp(key, sc->k8s.capacity_type_label) || group_label(sc, key, NULL);
+        if (!known)
+            return vfail(v, p,
+                         "no node carries label '%s' (zone, hostname, capacity_type_label "
+                         "or a node group label)",
+                         key);
+        if (d->spread[i].min_domains > 0 && d->spread[i].schedule_anyway)
+            return vfail(v, p, "min_domains needs when_unsatisfiable: DoNotSchedule");
+    }
+    if (d->node_selector[0][0] && !group_label(sc, d->node_selector[0], d->node_selector[1]))
+        return vfail(v, "kubernetes.deployment.node_selector", "no node group has label %s=%s",
+                     d->node_selector[0], d->node_selector[1]);
+    const ss_zone_mitigations *mi = &sc->k8s.mitigations;
+    if (mi->spot_rate_resume > mi->spot_rate_threshold)
+        return vfail(v, "kubernetes.mitigations.spot_rate_resume",
+                     "spot_rate_resume must be <= spot_rate_threshold");
+    return 0;
+}
+
+static int validate_impl(const ss_scenario *sc, const vctx *v)
+{
+    int weighted;
+    if (validate_market(sc, v, &weighted))
+        return -1;
+    for (int i = 0; i < sc->n_asgs; i++)
+        if (validate_asg(sc, v, i))
+            return -1;
+    return sc->orchestrator == SS_ORCH_ECS ? validate_ecs(sc, v, weighted) : validate_k8s(sc, v);
 }
 
 int ss_scenario_validate(const ss_scenario *sc, ss_err *err)
@@ -1714,6 +1821,8 @@ int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err
     }
     return rc;
 }
+
+const ss_param_binder ss_scenario_binder = {ss_scenario_set, ss_scenario_validate};
 
 /* ---- Hash ------------------------------------------------------------------------ */
 

@@ -8,7 +8,7 @@
  * pool event (it feeds the Poisson burst rate and the Beta law of the
  * fraction hit). See docs/market.md.
  */
-#include "models/interrupt.h"
+#include "datasets/interrupt_fit.h"
 
 #include <math.h>
 #include <stdlib.h>
