@@ -127,6 +127,11 @@ void ss_scenario_defaults(ss_scenario *sc)
     strcpy(k->capacity_type_label, "eks.amazonaws.com/capacityType");
 
     sc->slo.min_healthy = -1;
+    sc->policy.zone_quiet = 30 * SS_MINUTE;
+    sc->policy.interruption_threshold = 1;
+    sc->policy.interruption_window = 10 * SS_MINUTE;
+    sc->policy.cover = 1.0;
+    sc->policy.spot_healthy_time = 10 * SS_MINUTE;
     sc->slo.min_fraction = 1.0;
 
     ss_search *se = &sc->search;

@@ -162,8 +162,13 @@ FILE *ss_fopen_regular(const char *path, ss_err *err)
 int ss_stdout_close_check(ss_err *err)
 {
     errno = 0;
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return ss_err_set(err, "standard output: write failed: %s", strerror(errno ? errno : EIO));
+    bool flush_failed = fflush(stdout) != 0;
+    int e = errno;
+    if (flush_failed && e)
+        return ss_err_set(err, "standard output: write failed: %s", strerror(e));
+    /* an earlier write failed: its errno is gone, the output is short */
+    if (flush_failed || ferror(stdout))
+        return ss_err_set(err, "standard output: write failed (the output is incomplete)");
     return 0;
 }
 
