@@ -101,10 +101,11 @@ static void scenario_filter(const ss_scenario *sc, ss_stats_filter *f, const cha
     f->n_types = (size_t)sc->market.n_types;
     f->zones = zones;
     f->n_zones = (size_t)sc->market.n_zones;
+    /* region "" = zones of several regions (each zone names its own): the
+     * zone names select the pools, in every region */
+    region[0] = '\0';
     if (sc->market.region[0])
         snprintf(region, rn, "%s", sc->market.region);
-    else if (ss_region_of_zone(sc->market.zones[0], region, rn))
-        region[0] = '\0';
     f->region = region[0] ? region : NULL;
 }
 
