@@ -502,8 +502,13 @@ static void print_fold(const fold_result *fr, int fold, const ss_time w[4], doub
     if (s->best_hindsight >= 0)
         printf("  best in hindsight candidate %d: %.1f USD/month%s", fr->c[s->best_hindsight].id,
                fr->c[s->best_hindsight].real_cost, isfinite(s->regret_usd_month) ? "" : "\n");
-    if (s->best_hindsight >= 0 && isfinite(s->regret_usd_month))
-        printf(" (the recommendation cost %.1f USD/month more)\n", s->regret_usd_month);
+    if (s->best_hindsight >= 0 && isfinite(s->regret_usd_month)) {
+        if (s->regret_usd_month >= 0)
+            printf(" (the recommendation cost %.1f USD/month more)\n", s->regret_usd_month);
+        else /* the recommendation was cheaper: it missed the SLO on the test window */
+            printf(" (the recommendation cost %.1f USD/month less and missed the SLO)\n",
+                   -s->regret_usd_month);
+    }
     if (s->best_hindsight < 0)
         printf("  best in hindsight none: no candidate met the SLO on the test window\n");
 }
