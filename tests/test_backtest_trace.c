@@ -9,6 +9,10 @@
  *     by hand), the candidates replayed on the real test half (availability
  *     and cost by hand), the same bytes with 1 and 2 threads. Rolling (3
  *     folds): the fold windows and each fold's realized values by hand;
+ *   - the capacity process over levels on a hand-made one-zone path whose
+ *     jump chain is deterministic (4 -> 2 -> 0 -> 4): the states, their
+ *     sojourns, the JSON round trip (and an on/off model without levels),
+ *     and the capacity events a pool gets from it, level by level;
  *   - the two SkyPilot examples: a short backtest of each runs (the 9-zone
  *     one only when ../shared holds its traces; skipped visibly otherwise),
  *     its model is the capacity process of every zone of the example with
@@ -23,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "datasets/market_data.h"
+#include "models/fit_model.h"
+#include "models/interrupt.h"
 
 static char *g_dir;
 
@@ -348,6 +356,104 @@ static void test_rolling(void **state)
     free(o);
 }
 
+/* ---- levels: one zone, a deterministic cycle ------------------------------------ */
+
+static void test_levels_cycle(void **state)
+{
+    (void)state;
+    /* instances the zone holds per 10-minute step: 4 4 2 2 0 0 4 4; read
+     * cyclically the last run (4 x 2) joins the first: state 0 = level 4,
+     * sojourn 4 steps; state 1 = level 2, sojourn 2; state 2 = level 0
+     * (down), sojourn 2; each state has one successor (4 -> 2 -> 0 -> 4). */
+    const int lv[] = {4, 4, 2, 2, 0, 0, 4, 4};
+    const int *levels[] = {lv};
+    ss_fit_model m = {0};
+    ss_err err;
+    assert_int_equal(ss_cap_fit_levels(1, levels, 8, 10 * SS_MINUTE, &m.cap, &err), 0);
+    assert_int_equal(m.cap.n_states, 3);
+    const int want_level[] = {4, 2, 0}, want_soj[] = {4, 2, 2}, want_next[] = {1, 2, 0};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(m.cap.st[k].level[0], want_level[k]);
+        assert_int_equal(m.cap.st[k].down, k == 2 ? 1u : 0u);
+        assert_int_equal(m.cap.st[k].n_soj, 1);
+        assert_int_equal(m.cap.st[k].soj[0], want_soj[k]);
+        for (int j = 0; j < 3; j++)
+            assert_int_equal(m.cap.st[k].next_count[j], j == want_next[k] ? 1 : 0);
+    }
+    /* zone out 2 of 8 steps in one outage of 2 */
+    assert_true(fabs(m.cap.frac_down[0] - 0.25) < 1e-12);
+    assert_true(fabs(m.cap.mean_outage_steps[0] - 2.0) < 1e-12);
+    m.has_capacity = true;
+    snprintf(m.name, sizeof m.name, "cyc");
+    snprintf(m.cap.zone[0], SS_NAME_MAX, "us-east-1a");
+    snprintf(m.cap.instance_type[0], SS_NAME_MAX, "p3.2xlarge");
+    /* JSON round trip keeps the levels */
+    char *js = ss_fit_model_to_json(&m);
+    ss_fit_model back;
+    assert_int_equal(ss_fit_model_from_json(js, &back, &err), 0);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(back.cap.st[k].level[0], want_level[k]);
+    ss_fit_model_free(&back);
+    free(js);
+    /* an on/off model written before levels existed: 0 when down, else
+     * unlimited (-1) */
+    const char *old = "{\"format\":\"spotsim-fit-1\",\"name\":\"o\",\"pools\":[],"
+                      "\"capacity\":{\"zones\":[{\"zone\":\"us-east-1a\","
+                      "\"instance_type\":\"p3.2xlarge\"}],\"step_ms\":600000,\"steps\":3,"
+                      "\"states\":[{\"down\":0,\"sojourns\":[2],\"next\":[0,1]},"
+                      "{\"down\":1,\"sojourns\":[1],\"next\":[1,0]}]}}";
+    assert_int_equal(ss_fit_model_from_json(old, &back, &err), 0);
+    assert_int_equal(back.cap.st[0].level[0], -1);
+    assert_int_equal(back.cap.st[1].level[0], 0);
+    ss_fit_model_free(&back);
+    /* levels that contradict 'down' are refused */
+    const char *bad = "{\"format\":\"spotsim-fit-1\",\"name\":\"b\",\"pools\":[],"
+                      "\"capacity\":{\"zones\":[{\"zone\":\"us-east-1a\","
+                      "\"instance_type\":\"p3.2xlarge\"}],\"step_ms\":600000,\"steps\":2,"
+                      "\"states\":[{\"down\":1,\"level\":[3],\"sojourns\":[2],"
+                      "\"next\":[1]}]}}";
+    assert_int_equal(ss_fit_model_from_json(bad, &back, &err), -1);
+    assert_non_null(strstr(err.msg, "'down' does not match the levels"));
+
+    /* the events of a pool in the zone over 2 days: after the first, the
+     * capacities cycle 4 -> 2 -> 0 -> 4 ..., each held for its state's
+     * sojourn (40, 20, 20 minutes), every change on the 10-minute grid */
+    ss_data *d = ss_data_new(1, 1);
+    snprintf(d->pools[0].instance_type, sizeof d->pools[0].instance_type, "p3.2xlarge");
+    snprintf(d->pools[0].zone, sizeof d->pools[0].zone, "us-east-1a");
+    d->pools[0].advisor_bucket = -1;
+    ss_fit_attach(&m, d);
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    sc->market.interruptions = SS_INTERRUPT_MODEL;
+    snprintf(sc->market.interrupt_model, SS_NAME_MAX, "cyc");
+    sc->market.stochastic_scale = 1;
+    sc->start = 0;
+    sc->end = 2 * SS_DAY;
+    for (int rep = 0; rep < 5; rep++) {
+        ss_pool_events ev;
+        assert_int_equal(ss_interrupt_pool_events(sc, d, 7, rep, NULL, &ev, &err), 0);
+        /* 48 h / 80 min per cycle = 36 cycles, 3 changes each */
+        assert_true(ev.n >= 100);
+        assert_int_equal(ev.ev[0].t, 0);
+        for (size_t i = 0; i < ev.n; i++) {
+            assert_int_equal(ev.ev[i].kind, SS_POOLEV_CAPACITY);
+            assert_int_equal(ev.ev[i].pool, 0);
+            assert_int_equal(ev.ev[i].t % (10 * SS_MINUTE), 0);
+            if (i == 0)
+                continue;
+            int prev = ev.ev[i - 1].capacity, cur = ev.ev[i].capacity;
+            int k = prev == 4 ? 0 : prev == 2 ? 1 : 2;
+            assert_int_equal(cur, want_level[want_next[k]]);
+            if (i >= 2) /* the first event's state may have started before 0 */
+                assert_int_equal(ev.ev[i].t - ev.ev[i - 1].t, want_soj[k] * 10 * SS_MINUTE);
+        }
+        ss_pool_events_free(&ev);
+    }
+    ss_data_free(d);
+    free(sc);
+    ss_fit_model_free(&m);
+}
+
 /* ---- the SkyPilot examples ------------------------------------------------------ */
 
 static char *g_sky;
@@ -472,6 +578,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_halves),
         cmocka_unit_test(test_rolling),
+        cmocka_unit_test(test_levels_cycle),
         cmocka_unit_test(test_sky_4node),
         cmocka_unit_test_teardown(test_sky_9zones, sky_teardown),
     };
