@@ -69,6 +69,12 @@ typedef struct ss_zone_outage {
     ss_time flap_period;   /* 0 = steady outage; >0 = health flaps with this period */
 } ss_zone_outage;
 
+/* Time the market data does not cover inside the horizon (docs/market.md,
+ * "the coverage rule"): refuse the run naming pools and spans, or fill it
+ * (price before a pool's first record = that record's price; capacity
+ * outside a trace = unlimited) and report it as uncovered instance-hours. */
+typedef enum ss_uncovered_rule { SS_UNCOVERED_REFUSE = 0, SS_UNCOVERED_FILL } ss_uncovered_rule;
+
 typedef struct ss_market {
     char region[SS_NAME_MAX];
     char product[SS_NAME_MAX];            /* "Linux/UNIX" */
@@ -91,6 +97,7 @@ typedef struct ss_market {
     ss_zone_outage outages[SS_MAX_OUTAGES];
     int n_outages;
     char interrupt_model[SS_NAME_MAX];    /* interruptions: {model: NAME} (SS_INTERRUPT_MODEL) */
+    ss_uncovered_rule uncovered;          /* default refuse */
 } ss_market;
 
 #endif

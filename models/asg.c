@@ -401,7 +401,7 @@ static int choose_pool(ss_asg_group *g, bool spot, bool record)
             pool_ex[pool] = true;
             if (record) {
                 g->failed_launches++;
-                f->stats.failed_launches++;
+                ss_fleet_launch_refused(f, pool, why);
                 if (g->hooks.on_launch_failed)
                     g->hooks.on_launch_failed(g->hooks.ctx, pool, why);
                 /* ---- policy hook: InsufficientInstanceCapacity seen by EventBridge ---- */

@@ -156,11 +156,11 @@ static int validate(const ss_scenario *sc, const ss_data *d, ss_err *err)
             if (!(p->ondemand_usd_per_hour > 0))
                 return ss_err_set(err, "asgs[%d] (%s): instance type %s has no On-Demand price in %s (needed "
                                   "for On-Demand instances and the all-On-Demand baseline; set "
-                                  "ondemand_usd_per_hour or import on-demand prices)",
+                                  "market.instance_types[].on_demand_price or import on-demand prices)",
                                   g, a->name, sc->market.types[ti].name, sc->market.region);
             if (!(p->vcpu > 0) || !(p->memory_mib > 0))
-                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set vcpu and "
-                                  "memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
+                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set "
+                                  "market.instance_types[].vcpu and .memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
         }
     }
     return 0;
@@ -183,15 +183,9 @@ ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed
 {
     if (validate(sc, d, err))
         return NULL;
-    ss_time start = sc->start, end = sc->end;
-    if (start == 0 && end == 0) {
-        start = d->span_start;
-        end = d->span_end;
-    }
-    if (end <= start) {
-        ss_err_set(err, "ecs: empty horizon [%lld, %lld)", (long long)start, (long long)end);
+    ss_time start, end;
+    if (ss_data_horizon(sc->start, sc->end, d, "ecs", &start, &end, err))
         return NULL;
-    }
     ss_ecs *e = ss_calloc(1, sizeof *e);
     e->sc = sc;
     e->d = d;
@@ -310,6 +304,8 @@ void ss_ecs_finish(ss_ecs *e, ss_metrics *out)
     ss_avail_finish(&e->avail, e->end, out);
     ss_fleet_finish(&e->fleet);
     ss_fleet_metrics(&e->fleet, e->start, e->end, out);
+    if (e->tl)
+        ss_fleet_tally(&e->fleet, e->tl);
     out->task_restarts = e->task_restarts;
 }
 

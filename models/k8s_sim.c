@@ -1146,13 +1146,9 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
                     const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_timeline *tl,
                     ss_err *err)
 {
-    ss_time start = sc0->start, end = sc0->end;
-    if (start == 0 && end == 0) {
-        start = d->span_start;
-        end = d->span_end;
-    }
-    if (end <= start)
-        return ss_err_set(err, "kubernetes: empty horizon [%lld, %lld)", (long long)start, (long long)end);
+    ss_time start, end;
+    if (ss_data_horizon(sc0->start, sc0->end, d, "kubernetes", &start, &end, err))
+        return -1;
     if (sc0->n_asgs <= 0)
         return ss_err_set(err, "kubernetes: no node groups (asgs) defined");
     if (sc0->k8s.autoscaler.scan_interval <= 0)
@@ -1268,6 +1264,8 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
 
     memset(out, 0, sizeof *out);
     ss_fleet_metrics(&s->f, start, end, out);
+    if (s->tl)
+        ss_fleet_tally(&s->f, s->tl);
     ss_k8s_avail_finish(&s->c, end, out);
     out->task_restarts = s->restarts;
     out->evictions = s->c.evictions;

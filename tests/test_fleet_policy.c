@@ -8,8 +8,12 @@
  * (the issue's cost units), 2 vCPU per instance and one task of 2048 CPU per
  * instance; horizon [T0, T0 + 3 h); T = T0 + 1 h. Cold start 300 s (launch
  * 300 s, register 0 s), task start 0 s, healthy at RUNNING (time_to_healthy
- * 0), no draining on a Spot notice; the notice comes at the capacity drop
- * (notice_lead 0) and the instance terminates 120 s later. So a task killed
+ * 0), no draining on a Spot notice; the notice comes 120 s before the
+ * capacity drop (the default notice_lead) and the instance terminates at the
+ * drop (docs/market.md, "the notice rule on traces"). The traces below are
+ * written with the notice times: policy_trace puts each drop 120 s after
+ * the time written, so every instance is noticed at the time written and
+ * terminates 120 s later, holding its capacity until then. So a task killed
  * with its instance at t is healthy again at L + 300 s, where L >= t is the
  * launch of the instance that takes it (the scheduler sees the dead task at
  * t + 10 s, before any new instance registers).
@@ -42,7 +46,6 @@ static void policy_setup(ss_scenario *sc, ss_data **d, int nz, int k)
     *d = fx_data(1, nz, spot, od, 2, 4096);
     fx_scenario(sc, 1, nz, 3 * SS_HOUR, k, 0);
     sc->market.interruptions = SS_INTERRUPT_TRACE;
-    sc->market.notice_lead = 0;
     sc->instance_launch = (ss_dist){SS_DIST_FIXED, 300.0, 0.0};
     sc->instance_register = (ss_dist){SS_DIST_FIXED, 0.0, 0.0};
     sc->service.desired_count = k;
@@ -55,13 +58,26 @@ static void policy_setup(ss_scenario *sc, ss_data **d, int nz, int k)
     sc->slo.min_healthy = k;
 }
 
+/* A capacity trace written with notice times: every drop (a value below the
+ * previous one, -1 = unlimited) happens 120 s after the time written. */
+static void policy_trace(ss_data *d, int pool, const ss_time *t, const int *v, size_t n)
+{
+    ss_time tt[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        bool drop = i > 0 && v[i] >= 0 && (v[i - 1] < 0 || v[i] < v[i - 1]);
+        tt[i] = t[i] + (drop ? S(120) : 0);
+    }
+    fx_trace(d, pool, tt, v, n);
+}
+
 /* Both zones lose all Spot capacity at T and get it back at T + 1 h. */
 static void all_zones_out(ss_data *d)
 {
     ss_time t[] = {FX_T0, T, T + SS_HOUR};
     int v[] = {1, 0, -1};
-    fx_trace(d, 0, t, v, 3);
-    fx_trace(d, 1, t, v, 3);
+    policy_trace(d, 0, t, v, 3);
+    policy_trace(d, 1, t, v, 3);
 }
 
 /* ---- one zone drops out ----------------------------------------------------------- */
@@ -80,7 +96,7 @@ static void test_zone_drop_round_robin(void **state)
     policy_setup(&sc, &d, 2, 1);
     ss_time t[] = {FX_T0, T};
     int v[] = {1, 0};
-    fx_trace(d, 0, t, v, 2);
+    policy_trace(d, 0, t, v, 2);
     ss_err err;
     ss_ecs *e = ss_ecs_new(&sc, d, 1, 0, NULL, &err);
     assert_non_null(e);
@@ -120,10 +136,10 @@ static void flap_setup(ss_scenario *sc, ss_data **d)
     policy_setup(sc, d, 3, 1);
     ss_time ta[] = {FX_T0, T, T + S(600), T + S(2000)};
     int va[] = {1, 0, 1, 0};
-    fx_trace(*d, 0, ta, va, 4);
+    policy_trace(*d, 0, ta, va, 4);
     ss_time tb[] = {FX_T0, T + S(1000)};
     int vb[] = {1, 0};
-    fx_trace(*d, 1, tb, vb, 2);
+    policy_trace(*d, 1, tb, vb, 2);
 }
 
 static void test_spothedge_flapping_zone(void **state)
@@ -345,7 +361,7 @@ static void test_extra_spot(void **state)
     policy_setup(&sc, &d, 2, 1);
     ss_time t[] = {FX_T0, T};
     int v[] = {1, 0};
-    fx_trace(d, 0, t, v, 2);
+    policy_trace(d, 0, t, v, 2);
     sc.policy.extra_spot = 1;
     assert_int_equal(ss_evaluate(&sc, d, 1, 0, &m, NULL, &err), 0);
     assert_near(m.availability, 1.0, 1e-12);

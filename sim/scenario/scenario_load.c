@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/store.h"
 #include "models/metrics.h"
 #include "policies/fleet_policy.h"
 #include "sim/scenario/yaml_bind.h"
@@ -85,6 +86,7 @@
 static const char *const orch_names[] = {"ecs", "kubernetes|k8s", NULL};
 static const char *const interrupt_names[] = {"none", "replay", "trace", "stochastic",
                                               "max-price", NULL};
+static const char *const uncovered_names[] = {"refuse", "fill", NULL};
 
 /* market.interruptions: one of interrupt_names, or {model: NAME} naming a
  * model fitted by `spotsim fit` (docs/fit.md). */
@@ -1025,7 +1027,10 @@ static const ss_bind_key market_keys[] = {
     KDUR(ss_market, burst_window, "burst_window", 0, 86400, "3m", "",
          "replay: interruptions of one pool within this window form one burst"),
     KDUR(ss_market, notice_lead, "notice_lead", 0, 3600, "120s", "",
-         "trace: notice lead before the capacity drop"),
+         "trace: notice lead before the capacity drop (instances terminate at the drop)"),
+    KE(ss_market, uncovered, "uncovered", uncovered_names, "refuse", "",
+       "horizon time the data does not cover: refuse (name pools and spans) or fill (first price"
+       " before a pool's first record, unlimited capacity outside a trace) and report it"),
     KB(ss_market, trace_newest_first, "trace_newest_first", "true", "",
        "trace: the newest instances get the notice first (else a keyed random pick)"),
     KD(ss_market, stochastic_scale, "stochastic_scale", 0, 1e6, "1", "",
@@ -1382,8 +1387,9 @@ static const ss_bind_key search_keys[] = {
        "\"a <= b\" over search parameter paths and numbers (<=, <, >=, >)"),
     KC("objectives", objectives_fn, NULL, 0, "two metric names",
        "[cost_per_month_usd, availability]", "", "cost and availability metrics"),
-    KF(ss_search, slo_availability, "slo", "0 (none)", "",
-       "availability floor for the recommendation"),
+    {.name = "slo", .kind = SS_B_DOUBLE, .off = offsetof(ss_search, slo_availability), .lo = 0,
+     .hi = 1, .flags = SS_BF_SLO, .type_doc = "availability (\"99.9%\" or 0.999; a bare number >= 1 is refused as ambiguous)",
+     .def = "0 (none)", .aws = "", .doc = "availability floor for the recommendation"},
     KC("statistic", statistic_fn, NULL, 0, "string", "mean", "",
        "over replicas: mean, median, min, max, pNN"),
 };
@@ -1505,10 +1511,15 @@ static int validate_market(const ss_scenario *sc, const vctx *v, int *weighted)
                      "give both horizon.start and horizon.end (or duration), or neither");
     if (sc->start && sc->end <= sc->start)
         return vfail(v, "horizon.end", "horizon end must be after start");
-    for (int i = 0; i < m->n_zones; i++)
-        if (m->region[0] && strncmp(m->zones[i], m->region, strlen(m->region)))
+    for (int i = 0; i < m->n_zones; i++) {
+        /* an AZ name (us-east-1a) or an AZ ID (use1-az4, as the archive TSV
+         * and the importer store them without --zone-map) of the region */
+        char zr[SS_NAME_MAX];
+        bool by_id = !ss_region_of_zone(m->zones[i], zr, sizeof zr) && !strcmp(zr, m->region);
+        if (m->region[0] && !by_id && strncmp(m->zones[i], m->region, strlen(m->region)))
             return vfail(v, "market.zones", "zone '%s' is not in region '%s'", m->zones[i],
                          m->region);
+    }
     *weighted = 0;
     for (int i = 0; i < m->n_types; i++) {
         snprintf(p, sizeof p, "market.instance_types[%d]", i);
