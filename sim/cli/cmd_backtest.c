@@ -50,18 +50,12 @@ const char ss_usage_backtest[] =
     "  --test FROM..TO        test window\n"
     "  --rolling K            K folds: fold k shifts both windows by k test lengths\n"
     "  --budget N             candidates (default: the scenario's search.budget)\n"
-    "  --replicas N           training replicas per candidate (default: the
-"
-    "                         scenario's; at least 8 when a fitted capacity process
-"
-    "                         draws them)
-"
-    "  --test-replicas N      replicas per candidate on the test window (default 4;
-"
-    "                         1 when a trace is replayed: one history)
-"
-    "  --slo A                availability SLO, 99.9% or 0.999 (default: search.slo)
-"
+    "  --replicas N           training replicas per candidate (default: the\n"
+    "                         scenario's; at least 8 when a fitted capacity process\n"
+    "                         draws them)\n"
+    "  --test-replicas N      replicas per candidate on the test window (default 4;\n"
+    "                         1 when a trace is replayed: one history)\n"
+    "  --slo A                availability SLO, 99.9% or 0.999 (default: search.slo)\n"
     "  --realized SRC         test-window interruptions: auto (default: the log when\n"
     "                         it covers the pools, else the traces, else the\n"
     "                         scenario's own source), replay, trace, max-price or\n"
