@@ -528,8 +528,9 @@ static void test_sky_4node(void **state)
     (void)state;
     assert_int_equal(sky_setup(), 0);
     /* one day to train, half a day to test, 2 replicas: the 4-node set's
-     * levels are instance counts 0..4 in each of the 3 zones; the grid's 256
-     * distinct candidates (docs/policies.md) are all scored */
+     * levels are instance counts 0..4 in each of the 3 zones; the example
+     * grid's 2^6 x 3 x 3 = 576 candidates (six binary keys, detection_delay
+     * and launch_retry with 3 values each) are all scored */
     assert_int_equal(tu_system(tu_fmt("cp '%s/sky.db' '%s/s4.db'", g_sky, g_sky)), 0);
     int rc = tu_system(tu_fmt("'%s' backtest --db '%s/s4.db'"
                               " '%s/examples/ecs-skypilot-preemption-4node.yaml'"
@@ -543,7 +544,7 @@ static void test_sky_4node(void **state)
     assert_non_null(strstr(o, "capacity process of 3 zones"));
     assert_non_null(strstr(o, "realized with    trace"));
     free(o);
-    sky_check(tu_fmt("%s/s4.db", g_sky), 3, 4, 256);
+    sky_check(tu_fmt("%s/s4.db", g_sky), 3, 4, 576);
 }
 
 static void test_sky_9zones(void **state)
@@ -571,8 +572,9 @@ static void test_sky_9zones(void **state)
     char *o = tu_read_file(tu_fmt("%s/s9.out", g_sky), NULL);
     assert_non_null(strstr(o, "capacity process of 9 zones"));
     free(o);
-    /* 1-node traces: a zone holds 0 or 1 instance */
-    sky_check(tu_fmt("%s/s9.db", g_sky), 9, 1, 256);
+    /* 1-node traces: a zone holds 0 or 1 instance; the example grid's 2^9 =
+     * 512 candidates (nine binary keys) are all scored */
+    sky_check(tu_fmt("%s/s9.db", g_sky), 9, 1, 512);
 }
 
 static int sky_teardown(void **state)
