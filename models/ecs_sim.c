@@ -212,6 +212,7 @@ ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed
     int frc = ss_fleet_init(&e->fleet, sc, d, e->q, seed, replica, start, end, use, err);
     free(use);
     if (frc) {
+        ss_ecs_index_free(e);
         ss_evq_free(e->q);
         free(e);
         return NULL;
