@@ -31,6 +31,9 @@ const char ss_usage_export[] =
     "                                  --cli-input-json (--provider NAME when several)\n"
     "                      ecs-service-json : aws ecs create-service --cli-input-json\n"
     "                      k8s-yaml  : Deployment, PodDisruptionBudget, eksctl ClusterConfig\n"
+    "                                  (provisioner karpenter: NodePools + EC2NodeClass instead)\n"
+    "                      karpenter : Karpenter NodePools (karpenter.sh/v1) + EC2NodeClass\n"
+    "                                  (karpenter.k8s.aws/v1)\n"
     "                      terraform : aws_autoscaling_group + aws_ecs_capacity_provider\n"
     "  --out PATH          one-file formats: write FILE (atomically; an existing directory\n"
     "                      gets the default name) instead of stdout; several files: the\n"
@@ -44,7 +47,7 @@ const char ss_usage_export[] =
     "\n"
     "Exit 0; 1 on failure; 2 on usage errors. See docs/optimize.md.\n";
 
-enum { F_NONE, F_ASG, F_ECS, F_ECS_CP, F_ECS_SVC, F_K8S, F_TF };
+enum { F_NONE, F_ASG, F_ECS, F_ECS_CP, F_ECS_SVC, F_K8S, F_TF, F_KARP };
 
 static int stored_candidate(const char *db, long id, long cand, const ss_scenario *sc, ss_scenario *out,
                             ss_err *err)
@@ -161,10 +164,11 @@ int ss_cmd_export(int argc, char **argv)
                      : !strcmp(optarg, "ecs-service-json")           ? F_ECS_SVC
                      : !strcmp(optarg, "k8s-yaml")                   ? F_K8S
                      : !strcmp(optarg, "terraform")                  ? F_TF
+                     : !strcmp(optarg, "karpenter")                  ? F_KARP
                                                                      : -1;
             if (format < 0)
                 return ss_usage_error("export", "--format: expected asg-json, ecs-json, ecs-capacity-provider-json, "
-                                                "ecs-service-json, k8s-yaml or terraform, got '%s'", optarg);
+                                                "ecs-service-json, k8s-yaml, karpenter or terraform, got '%s'", optarg);
             break;
         case 'a': asg_sel = optarg; break;
         case 'p': cp_sel = optarg; break;
@@ -269,6 +273,10 @@ int ss_cmd_export(int argc, char **argv)
     case F_K8S:
         default_name = "k8s.yaml";
         r = ss_export_k8s_yaml(use, &text, &err);
+        break;
+    case F_KARP:
+        default_name = "karpenter.yaml";
+        r = ss_export_karpenter_yaml(use, &text, &err);
         break;
     default:
         default_name = "main.tf";
