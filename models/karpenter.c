@@ -369,6 +369,7 @@ static void provision(ss_karp *k)
     while (need > 0) {
         ss_instance *in = NULL;
         bool failed = false;
+        int last_pods = 0;
         for (int oi = 0; oi < n_np && !in; oi++) {
             int npi = order[oi];
             const ss_node_pool *np = &k->cfg->pools[npi];
@@ -396,6 +397,7 @@ static void provision(ss_karp *k)
                 if (pods > share)
                     pods = share;
             }
+            last_pods = pods;
             in = launch(k, npi, pods, zone, 0, 0);
             failed |= k->launch_failed;
             if (!in && zone >= 0 && !k->launch_failed) {
@@ -432,10 +434,12 @@ static void provision(ss_karp *k)
             }
             return;
         }
-        int ppn = pods_per_type(k, in->type_idx);
-        need -= ppn;
+        /* the NodeClaim's pods (with a hard zone spread its share: the
+         * node's other room is not usable by these pods now) */
+        int got = k->zone_spread >= 0 ? last_pods : pods_per_type(k, in->type_idx);
+        need -= got;
         if (in->zone_idx < SS_MAX_ZONES)
-            zone_pods[in->zone_idx] += ppn;
+            zone_pods[in->zone_idx] += got;
     }
 }
 
@@ -632,6 +636,66 @@ static bool replaceable(const ss_karp *k, int inst, int *cap_only)
     return cheaper_types[0] + cheaper_types[1] > 0;
 }
 
+/* With a hard zone spread, Karpenter's scheduler counts every zone its
+ * NodePools can launch into as a domain (an empty one counts 0: the domains
+ * come from the NodePool requirements, aws-semantics §4.4 Topology), not
+ * only zones that have nodes as kube-scheduler does. Deleting a node is
+ * then possible only if its pods fit the free room of the other nodes
+ * without any zone exceeding the least populated allowed zone by more than
+ * maxSkew (pods placed greedily into the least populated zone with room). */
+static bool zone_spread_ok_without(const ss_karp *k, int inst)
+{
+    if (k->zone_spread < 0)
+        return true;
+    const ss_k8s_cluster *c = k->c;
+    int nz = k->sc->market.n_zones < SS_MAX_ZONES ? k->sc->market.n_zones : SS_MAX_ZONES;
+    int count[SS_MAX_ZONES] = {0}, room[SS_MAX_ZONES] = {0};
+    bool domain[SS_MAX_ZONES] = {false};
+    for (int i = 0; i < k->cfg->n_pools; i++) {
+        const ss_node_pool *np = &k->cfg->pools[i];
+        for (int zi = 0; zi < np_nzones(k, np); zi++)
+            if (np_zone(np, zi) < nz)
+                domain[np_zone(np, zi)] = true;
+    }
+    int self = k->kc[inst].node, moving = 0;
+    for (int j = 0; j < c->n_live; j++) {
+        int id = c->live[j];
+        const ss_k8s_node *n = &c->nodes[id];
+        if (n->zone < 0 || n->zone >= nz)
+            continue;
+        domain[n->zone] = true;
+        int mv = moving_pods(c, n);
+        if (id == self) {
+            moving = mv;
+            continue;
+        }
+        count[n->zone] += mv;
+        if (n->ready && !n->cordoned && n->slots > n->n_pods)
+            room[n->zone] += n->slots - n->n_pods;
+    }
+    int skew = c->cs[k->zone_spread].max_skew;
+    for (int p = 0; p < moving; p++) {
+        int best = -1;
+        for (int z = 0; z < nz; z++)
+            if (room[z] > 0 && (best < 0 || count[z] < count[best]))
+                best = z;
+        if (best < 0)
+            return false;
+        count[best]++;
+        room[best]--;
+    }
+    int lo = -1, hi = 0;
+    for (int z = 0; z < nz; z++) {
+        if (!domain[z])
+            continue;
+        if (lo < 0 || count[z] < lo)
+            lo = count[z];
+        if (count[z] > hi)
+            hi = count[z];
+    }
+    return lo < 0 || hi - lo <= skew;
+}
+
 static bool pdb_allows(const ss_karp *k, int inst)
 {
     const ss_k8s_cluster *c = k->c;
@@ -674,7 +738,7 @@ static int compute_command(ss_karp *k, kcmd *cmd, int *cap_only)
         int pods = moving_pods(k->c, &k->c->nodes[k->kc[id].node]);
         if (!pdb_allows(k, id))
             continue;
-        bool del = ss_k8s_node_movable(k->c, k->kc[id].node);
+        bool del = ss_k8s_node_movable(k->c, k->kc[id].node) && zone_spread_ok_without(k, id);
         int co = 0;
         if (!del && !replaceable(k, id, &co))
             continue;
@@ -739,7 +803,7 @@ static void on_validate(ss_evq *q, const ss_event *ev, void *ctx)
         if (cmd->reason == SS_KARP_R_EMPTY && k->c->nodes[k->kc[id].node].n_pods > 0)
             continue;
         if (cmd->reason == SS_KARP_R_DELETE &&
-            (!ss_k8s_node_movable(k->c, k->kc[id].node) || !pdb_allows(k, id)))
+            (!ss_k8s_node_movable(k->c, k->kc[id].node) || !zone_spread_ok_without(k, id) || !pdb_allows(k, id)))
             continue;
         allowed[k->kc[id].np]--;
         cmd->inst[n++] = id;
@@ -752,7 +816,9 @@ static void on_validate(ss_evq *q, const ss_event *ev, void *ctx)
         int id = cmd->inst[0];
         const ss_instance *old = ss_fleet_inst(k->f, id);
         int pods = moving_pods(k->c, &k->c->nodes[k->kc[id].node]);
-        ss_instance *in = launch(k, k->kc[id].np, pods > 0 ? pods : 1, -1, inst_price(k, old), (int)ev->a);
+        /* with a hard zone spread the replacement stays in the candidate's zone */
+        int zone = k->zone_spread >= 0 ? old->zone_idx : -1;
+        ss_instance *in = launch(k, k->kc[id].np, pods > 0 ? pods : 1, zone, inst_price(k, old), (int)ev->a);
         if (!in)
             return;
         trace_disrupt(k, id, SS_KARP_R_REPLACE);

@@ -458,6 +458,42 @@ static void expiration_replaces_node(void **state)
     ss_data_free(d);
 }
 
+/* Hard zone spread (maxSkew 1), 2 pods; s@b has no Spot price (not an
+ * offering), so zone b only has l. Batch at 1 s: the first NodeClaim takes
+ * its share ceil(2 / 2) = 1 pod into zone a (no pods anywhere, first zone):
+ * s@a; the second, counting s@a's 2 slots in flight in zone a, goes to
+ * zone b: l@b. Ready at 111 s, one pod per zone, ready at 116 s.
+ * Consolidation (WhenEmptyOrUnderutilized, consolidateAfter 0): node A
+ * (s@a, 1 pod) would be removable for kube-scheduler (its pod fits on B, and
+ * zone a, left without a node, stops being a domain), but Karpenter counts
+ * zone a (a NodePool zone) as a domain with 0 pods: b 2 - a 0 > maxSkew, so
+ * A stays; A is Spot, so no replacement either. Nothing is disrupted and
+ * availability stays (3600 - 116) / 3600 (a deletion would have cost 5 s
+ * more: evicted at 135 s, its replacement ready at 140 s). */
+static void zone_spread_counts_nodepool_zones(void **state)
+{
+    (void)state;
+    double spot[4] = {0.03, -1, 0.06, 0.05};
+    ss_data *d = mkdata(spot);
+    ss_scenario sc;
+    mkscenario(&sc, 2, SS_HOUR);
+    ss_deployment *dep = &sc.k8s.deployment;
+    dep->n_spread = 1;
+    strcpy(dep->spread[0].topology_key, SS_K8S_ZONE_KEY);
+    dep->spread[0].max_skew = 1;
+    sc.k8s.scheduler_lowest_id_ties = true;
+    ss_metrics m;
+    ss_karp_trace kt;
+    assert_int_equal(run(&sc, d, &m, &kt), 0);
+    assert_int_equal(kt.n_launch, 2);
+    assert_int_equal(kt.launch_pool[0], 0);
+    assert_int_equal(kt.launch_pool[1], 3);
+    assert_int_equal(kt.n_disrupt, 0);
+    assert_int_equal(m.skew_violations, 0);
+    NEAR(m.availability, (3600.0 - 116) / 3600);
+    ss_data_free(d);
+}
+
 /* The scenario reader: the keys, defaults and bad input. */
 static const char *yaml_head =
     "orchestrator: kubernetes\n"
@@ -552,6 +588,7 @@ int main(void)
         cmocka_unit_test(interruption_prespins_replacement),
         cmocka_unit_test(weight_and_limits),
         cmocka_unit_test(expiration_replaces_node),
+        cmocka_unit_test(zone_spread_counts_nodepool_zones),
         cmocka_unit_test(scenario_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

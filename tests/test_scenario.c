@@ -48,7 +48,7 @@ static void every_example_loads_and_validates(void **state)
     }
     closedir(d);
     free(sc);
-    assert_int_equal(n, 6); /* the six examples of examples/README.md */
+    assert_int_equal(n, 7); /* the seven examples of examples/README.md */
 }
 
 static void ecs_example_has_what_its_comments_say(void **state)
