@@ -40,6 +40,9 @@ enum {
 /* pkg/controllers/disruption/consolidation.go:
  * MinInstanceTypesForSpotToSpotConsolidation = 15. */
 #define MIN_SPOT_TO_SPOT_TYPES 15
+/* pkg/controllers/state/cluster.go ConsolidationState: an unchanged cluster
+ * is reconsidered for consolidation at least every 5 minutes. */
+#define CONSOLIDATION_STATE_TTL (5 * SS_MINUTE)
 /* price-capacity-optimized: the pools within this relative band of the
  * lowest interruption risk, then the cheapest (as models/asg.c; EC2 does not
  * publish the band). */
@@ -83,6 +86,10 @@ struct ss_karp {
     int zone_spread;        /* a hard zone spread constraint, -1 */
     bool launch_failed;     /* the last launch() failed for capacity */
     bool in_provision;      /* provision() is running the scheduler */
+    uint64_t gen;           /* bumped by pod and node changes Karpenter sees */
+    uint64_t cons_sig;      /* cluster state at the last fruitless consolidation attempt ... */
+    ss_time cons_until;     /* ... reused until then (ConsolidationState), 0 = none */
+    ss_time next_expiry;    /* no NodeClaim expires before this */
 };
 
 static ss_time now_of(const ss_karp *k) { return ss_evq_now(k->q); }
@@ -250,6 +257,9 @@ static ss_instance *launch(ss_karp *k, int npi, int pods, int zone, double max_p
         ss_instance *in = ss_fleet_launch(k->f, npi, offs[best], spot);
         kclaim *kc = claim(k, in->id);
         *kc = (kclaim){npi, -1, false, now_of(k)};
+        k->gen++;
+        if (np->expire_after > 0 && (k->next_expiry == SS_TIME_NEVER || now_of(k) + np->expire_after < k->next_expiry))
+            k->next_expiry = now_of(k) + np->expire_after;
         double u = ss_rng_keyed_uniform(k->f->seed, (uint64_t)k->f->replica, in->key, KEY_LAUNCH);
         in->ev_state = ss_evq_schedule(k->q, now_of(k) + ss_dist_quantile_ms(&k->sc->instance_launch, u),
                                        EV_K_RUNNING, k, in->id, 0);
@@ -494,6 +504,7 @@ static void on_ready(ss_evq *q, const ss_event *ev, void *ctx)
     kclaim *kc = claim(k, in->id);
     kc->last_pod_event = now_of(k);
     kc->node = k->host.node_registered(k->host.ctx, in);
+    k->gen++;
     if (k->replacement == in->id) {
         /* a consolidation replacement is initialized: the candidate goes
          * (disruption orchestration queue: replacements first) */
@@ -513,6 +524,7 @@ static void disrupt_node(ss_karp *k, int inst)
     if (in->state == SS_INST_TERMINATED || kc->deleting)
         return;
     kc->deleting = true;
+    k->gen++;
     if (kc->node < 0 || !k->c->nodes[kc->node].live) {
         ss_fleet_terminate(k->f, in, SS_END_SCALE_IN);
         return;
@@ -542,6 +554,7 @@ static void o_notice(void *ctx, ss_instance *in, ss_time deadline)
 static void o_terminated(void *ctx, ss_instance *in)
 {
     ss_karp *k = ctx;
+    k->gen++;
     kclaim *kc = claim(k, in->id);
     if (kc->node >= 0) {
         k->host.instance_gone(k->host.ctx, in);
@@ -756,6 +769,34 @@ static int compute_command(ss_karp *k, kcmd *cmd, int *cap_only)
     return 1;
 }
 
+/* The cluster state as far as consolidation is concerned (pkg/controllers/
+ * state/cluster.go MarkUnconsolidated on node and pod changes). */
+static uint64_t cluster_sig(const ss_karp *k)
+{
+    const ss_k8s_cluster *c = k->c;
+    uint64_t h = k->gen;
+    const int64_t v[] = {c->n_live, c->n_notready, c->n_pending, c->n_live_pods, c->healthy};
+    for (size_t i = 0; i < SS_ARRAY_LEN(v); i++)
+        h = ss_mix64(h ^ (uint64_t)v[i]);
+    return h;
+}
+
+/* The earliest time after now at which a node becomes consolidatable
+ * (consolidateAfter elapses), SS_TIME_NEVER if none. */
+static ss_time next_consolidatable(const ss_karp *k)
+{
+    ss_time next = SS_TIME_NEVER, now = now_of(k);
+    for (int id = 0; id < k->f->n && (size_t)id < k->cap_kc; id++) {
+        const kclaim *kc = &k->kc[id];
+        if (kc->np < 0 || kc->node < 0 || kc->deleting || ss_fleet_inst(k->f, id)->state == SS_INST_TERMINATED)
+            continue;
+        ss_time t = kc->last_pod_event + k->cfg->pools[kc->np].consolidate_after;
+        if (t > now && (next == SS_TIME_NEVER || t < next))
+            next = t;
+    }
+    return next;
+}
+
 static void on_poll(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)q;
@@ -764,23 +805,44 @@ static void on_poll(ss_evq *q, const ss_event *ev, void *ctx)
     ss_time now = now_of(k);
     ss_evq_schedule(k->q, now + POLL_PERIOD, EV_K_POLL, k, 0, 0);
     /* expiration (pkg/controllers/nodeclaim/expiration): forceful */
-    for (int id = 0; id < k->f->n && (size_t)id < k->cap_kc; id++) {
-        const kclaim *kc = &k->kc[id];
-        const ss_instance *in = ss_fleet_inst(k->f, id);
-        if (kc->np < 0 || kc->deleting || in->state == SS_INST_TERMINATED)
-            continue;
-        ss_time ea = k->cfg->pools[kc->np].expire_after;
-        if (ea > 0 && now - in->launch >= ea) {
-            trace_disrupt(k, id, SS_KARP_R_EXPIRED);
-            disrupt_node(k, id);
-            open_batch(k);
+    if (now >= k->next_expiry) {
+        k->next_expiry = SS_TIME_NEVER;
+        for (int id = 0; id < k->f->n && (size_t)id < k->cap_kc; id++) {
+            const kclaim *kc = &k->kc[id];
+            const ss_instance *in = ss_fleet_inst(k->f, id);
+            if (kc->np < 0 || kc->deleting || in->state == SS_INST_TERMINATED)
+                continue;
+            ss_time ea = k->cfg->pools[kc->np].expire_after;
+            if (ea <= 0)
+                continue;
+            if (now - in->launch >= ea) {
+                trace_disrupt(k, id, SS_KARP_R_EXPIRED);
+                disrupt_node(k, id);
+                open_batch(k);
+            } else if (k->next_expiry == SS_TIME_NEVER || in->launch + ea < k->next_expiry) {
+                k->next_expiry = in->launch + ea;
+            }
         }
     }
     if (k->validating)
         return;
-    int co = 0;
-    if (!compute_command(k, &k->cmd, &co))
+    /* consolidation.go IsConsolidated: nothing is tried again while the
+     * cluster state is the one of the last fruitless attempt, for at most
+     * 5 min (state/cluster.go ConsolidationState) or until a node becomes
+     * consolidatable */
+    uint64_t sig = cluster_sig(k);
+    if (k->cons_until && sig == k->cons_sig && now < k->cons_until)
         return;
+    int co = 0;
+    if (!compute_command(k, &k->cmd, &co)) {
+        ss_time until = now + CONSOLIDATION_STATE_TTL, nc = next_consolidatable(k);
+        if (nc != SS_TIME_NEVER && nc < until)
+            until = nc;
+        k->cons_sig = sig;
+        k->cons_until = until;
+        return;
+    }
+    k->cons_until = 0;
     k->validating = true;
     ss_evq_schedule(k->q, now + CONSOLIDATION_TTL, EV_K_VALIDATE, k, co, 0);
 }
@@ -837,6 +899,7 @@ static void on_validate(ss_evq *q, const ss_event *ev, void *ctx)
 
 void ss_karp_pod_event(ss_karp *k, int node)
 {
+    k->gen++;
     int inst = k->c->nodes[node].inst;
     if (inst >= 0 && (size_t)inst < k->cap_kc && k->kc[inst].np >= 0)
         k->kc[inst].last_pod_event = now_of(k);
@@ -848,6 +911,7 @@ bool ss_karp_pod_left(ss_karp *k, int node)
     int inst = n->inst;
     if (inst < 0 || (size_t)inst >= k->cap_kc || k->kc[inst].np < 0)
         return false;
+    k->gen++;
     k->kc[inst].last_pod_event = now_of(k);
     if (k->kc[inst].deleting && n->live && n->n_pods == 0)
         ss_fleet_terminate(k->f, ss_fleet_inst(k->f, inst), SS_END_SCALE_IN);
@@ -870,6 +934,7 @@ ss_karp *ss_karp_new(const ss_scenario *sc, ss_fleet *f, ss_k8s_cluster *c, ss_e
         k->ice[p] = INT64_MIN;
     k->last_pod_seen = -1;
     k->replacement = -1;
+    k->next_expiry = SS_TIME_NEVER;
     k->zone_spread = -1;
     for (int i = 0; i < c->n_c; i++)
         if (c->is_zone[i] && !c->cs[i].schedule_anyway)
