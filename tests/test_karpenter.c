@@ -496,6 +496,126 @@ static void zone_spread_counts_nodepool_zones(void **state)
     ss_data_free(d);
 }
 
+/* Spot-to-Spot consolidation needs the SpotToSpotConsolidation gate and at
+ * least 15 cheaper instance types. 16 types t0..t15 (2 vCPU, 8 GiB, one
+ * zone, On-Demand $1.00): t0's Spot price is $0.01 until 600 s then $0.50,
+ * the others $0.05 flat (with `last_price` set, t15 costs $0.60: only 14
+ * cheaper types). One pod: t0 launched at 1 s (cheapest), Ready 111 s.
+ * Consolidation attempts: 120 s (nothing cheaper), then every 5 min while
+ * the cluster is unchanged: 420 s (nothing), 720 s: t0 now costs $0.50,
+ * 15 types are cheaper -> command, executed at 735 s: the cheapest Spot
+ * offering, t1 ($0.05, first of the tie), launched at 735 s, running 795 s,
+ * Ready 845 s; the pod moves (5 s without it), t0 is terminated at 875 s.
+ * Cost: t0 (600 - 61) s x $0.01 + (875 - 600) s x $0.50, t1 (3600 - 795) s
+ * x $0.05. Without the gate, or with only 14 cheaper types: no replacement,
+ * t0 runs to the end. */
+static ss_data *mk16(double last_price)
+{
+    ss_data *d = ss_data_new(16, 1);
+    for (int t = 0; t < 16; t++) {
+        ss_pool *p = &d->pools[t];
+        snprintf(p->instance_type, SS_NAME_MAX, "t%d", t);
+        strcpy(p->zone, "us-east-1a");
+        p->vcpu = 2.0;
+        p->memory_mib = 8192.0;
+        p->ondemand_usd_per_hour = 1.0;
+        ss_time ts[2] = {T0 - SS_DAY, T0 + S(600)};
+        double usd[2] = {0.01, 0.50};
+        if (t == 0)
+            ss_price_series_set(&p->spot, ts, usd, 2);
+        else {
+            double u = t == 15 ? last_price : 0.05;
+            ss_price_series_set(&p->spot, ts, &u, 1);
+        }
+    }
+    d->span_start = T0;
+    d->span_end = T0 + 30 * SS_DAY;
+    return d;
+}
+
+static void spot_to_spot_needs_gate_and_15_types(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 3; c++) {
+        ss_data *d = mk16(c == 2 ? 0.60 : 0.05);
+        ss_scenario sc;
+        mkscenario(&sc, 1, SS_HOUR);
+        sc.market.n_zones = 1;
+        sc.market.n_types = 16;
+        for (int t = 0; t < 16; t++)
+            snprintf(sc.market.types[t].name, SS_NAME_MAX, "t%d", t);
+        sc.k8s.karpenter.spot_to_spot = c != 1;
+        sc.k8s.karpenter.pools[0].capacity_types = SS_KARP_SPOT;
+        ss_metrics m;
+        ss_karp_trace kt;
+        assert_int_equal(run(&sc, d, &m, &kt), 0);
+        assert_int_equal(kt.launch_pool[0], 0);
+        if (c == 0) {
+            assert_int_equal(kt.n_launch, 2);
+            assert_int_equal(kt.launch_t[1], T0 + S(735));
+            assert_int_equal(kt.launch_pool[1], 1);
+            assert_int_equal(kt.n_disrupt, 1);
+            assert_int_equal(kt.disrupt_reason[0], SS_KARP_R_REPLACE);
+            NEAR(m.spot_cost_usd, (0.01 * (600.0 - 61) + 0.50 * (875.0 - 600) + 0.05 * (3600.0 - 795)) / 3600);
+            NEAR(m.availability, (3600.0 - 116 - 5) / 3600);
+        } else {
+            assert_int_equal(kt.n_launch, 1);
+            assert_int_equal(kt.n_disrupt, 0);
+            NEAR(m.spot_cost_usd, (0.01 * (600.0 - 61) + 0.50 * (3600.0 - 600)) / 3600);
+        }
+        ss_data_free(d);
+    }
+}
+
+/* The batch window. Type s only, 4 pods. s@a holds 1 Spot instance until
+ * 1800 s, then none; s@b unlimited until 1800.6 s, then none (notice_lead
+ * 0). At 1 s two NodeClaims: s@a, then (s@a full) s@b. The notices at
+ * 1800 s and 1800.6 s drain A and B (no PDB: all pods evicted, their
+ * replacements pending). The batch opened at 1800 s is extended by the
+ * second notice to 1801.6 s (1 s idle, within 10 s): one provisioning for
+ * the 4 pods: two NodeClaims, every Spot offering full -> both cached
+ * unavailable at 1801.6 s, the NodeClaim fails, a new batch closes at
+ * 1802.6 s: two On-Demand s@a. With batch_max_duration 1.2 s the window
+ * closes at 1801.2 s instead (cache at 1801.2 s, On-Demand at 1802.2 s). */
+static void batch_window_extends_up_to_max(void **state)
+{
+    (void)state;
+    double spot[4] = {0.03, 0.04, -1, -1};
+    ss_data *d = mkdata(spot);
+    ss_time ta[2] = {T0 - SS_DAY, T0 + S(1800)}, tb[2] = {T0 - SS_DAY, T0 + 1800600};
+    int va[2] = {1, 0}, vb[2] = {-1, 0};
+    set_trace(d, 0, ta, va, 2);
+    set_trace(d, 1, tb, vb, 2);
+    for (int c = 0; c < 2; c++) {
+        ss_scenario sc;
+        mkscenario(&sc, 4, SS_HOUR);
+        sc.market.interruptions = SS_INTERRUPT_TRACE;
+        sc.market.notice_lead = 0;
+        if (c)
+            sc.k8s.karpenter.batch_max = 1200;
+        ss_node_pool *np = &sc.k8s.karpenter.pools[0];
+        np->type_idx[0] = 0;
+        np->n_types = 1;
+        np->consolidation_policy = SS_KARP_WHEN_EMPTY;
+        ss_metrics m;
+        ss_karp_trace kt;
+        assert_int_equal(run(&sc, d, &m, &kt), 0);
+        ss_time close = c ? 1801200 : 1801600;
+        assert_int_equal(kt.n_launch, 4);
+        assert_int_equal(kt.launch_pool[0], 0);
+        assert_int_equal(kt.launch_pool[1], 1);
+        assert_int_equal(kt.n_ice, 2);
+        assert_int_equal(kt.ice_t[0], T0 + close);
+        assert_int_equal(kt.ice_t[1], T0 + close);
+        for (int i = 2; i < 4; i++) {
+            assert_int_equal(kt.launch_t[i], T0 + close + SS_SECOND);
+            assert_false(kt.launch_spot[i]);
+            assert_int_equal(kt.launch_pool[i], 0);
+        }
+    }
+    ss_data_free(d);
+}
+
 /* The scenario reader: the keys, defaults and bad input. */
 static const char *yaml_head =
     "orchestrator: kubernetes\n"
@@ -591,6 +711,8 @@ int main(void)
         cmocka_unit_test(weight_and_limits),
         cmocka_unit_test(expiration_replaces_node),
         cmocka_unit_test(zone_spread_counts_nodepool_zones),
+        cmocka_unit_test(spot_to_spot_needs_gate_and_15_types),
+        cmocka_unit_test(batch_window_extends_up_to_max),
         cmocka_unit_test(scenario_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
