@@ -691,6 +691,7 @@ static void scenario_keys(void **state)
         {"  karpenter: {node_pools: [{name: p}, {name: p}]}\n", "duplicate NodePool"},
         {"  karpenter: {node_pools: []}\n", "node_pools"},
         {"  karpenter: {batch_idle_duration: 20s, node_pools: [{name: p}]}\n", "batch_max_duration"},
+        {"  mitigations: {suspend_scale_down: true}\n  karpenter: {node_pools: [{name: p}]}\n", "mitigations"},
     };
     for (size_t i = 0; i < SS_ARRAY_LEN(bad); i++) {
         assert_int_equal(load_text(tu_fmt("%s%s", yaml_head, bad[i].tail), &sc, &err), -1);

@@ -1722,6 +1722,11 @@ static int validate_karpenter(const ss_scenario *sc, const vctx *v)
     if (k->batch_max < k->batch_idle)
         return vfail(v, "kubernetes.karpenter.batch_max_duration",
                      "batch_max_duration must be >= batch_idle_duration");
+    const ss_zone_mitigations *mi = &sc->k8s.mitigations;
+    if (mi->drop_zone_spread || mi->remove_zone_groups || mi->spot_rate_guard || mi->suspend_scale_down)
+        return vfail(v, "kubernetes.mitigations",
+                     "the zone-failure mitigations act on the cluster autoscaler's node groups; "
+                     "with provisioner karpenter leave them off");
     for (int i = 0; i < k->n_pools; i++) {
         snprintf(p, sizeof p, "kubernetes.karpenter.node_pools[%d].name", i);
         if (!k->pools[i].name[0])
