@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/data_load.h"
+#include "datasets/import.h"
 #include "datasets/market_data.h"
+#include "datasets/store.h"
 #include "models/eval.h"
 #include "models/k8s.h"
 #include "models/karpenter.h"
@@ -616,6 +619,58 @@ static void batch_window_extends_up_to_max(void **state)
     ss_data_free(d);
 }
 
+/* examples/k8s-karpenter.yaml on the bundled 2016 data (a store filled as
+ * scripts/import-samples does): 6 pods, hard zone spread over three zones,
+ * so the first batch (closing 1 s after the start) makes three NodeClaims
+ * of ceil(6 / 3) = 2 pods, one per zone in order a, b, c (the zone with the
+ * fewest pods, counting what is already in flight; ties to the first), all
+ * Spot (the NodePool allows it and every zone has Spot prices below
+ * On-Demand). Invariants over the month: no skew violation, no On-Demand
+ * (Spot never runs out with the max-price rule here), at most one launch
+ * per interruption, expiration (720 h: once, 3 nodes) and consolidation
+ * move beyond the first three. */
+static void example_runs_on_bundled_data(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    ss_store st;
+    ss_err err;
+    if (ss_store_open(&st, tu_fmt("%s/store.db", dir), 0, &err))
+        fail_msg("%s", err.msg);
+    const char *files[] = {"spot-2016-us-east-1.csv", "ondemand-2016.csv"};
+    for (int i = 0; i < 2; i++) {
+        ss_import_opts o;
+        ss_import_opts_init(&o);
+        ss_import_result r;
+        if (ss_import_file(&st, tu_fmt("%s/datasets/samples/%s", tu_source_dir(), files[i]), &o, &r, &err))
+            fail_msg("import %s: %s", files[i], err.msg);
+    }
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    assert_non_null(sc);
+    if (ss_scenario_load_file(tu_fmt("%s/examples/k8s-karpenter.yaml", tu_source_dir()), sc, &err))
+        fail_msg("%s", err.msg);
+    ss_data *d = NULL;
+    if (ss_data_load(&st, &sc->market, sc->start, sc->end, &d, &err))
+        fail_msg("data: %s", err.msg);
+    ss_metrics m;
+    ss_karp_trace kt;
+    assert_int_equal(run(sc, d, &m, &kt), 0);
+    assert_true(kt.n_launch >= 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(kt.launch_t[i], sc->start + SS_SECOND);
+        assert_int_equal(kt.launch_pool[i] % 3, i);
+        assert_true(kt.launch_spot[i]);
+    }
+    assert_int_equal(m.skew_violations, 0);
+    NEAR(m.od_cost_usd, 0.0);
+    assert_true(m.spot_cost_usd > 0);
+    ss_data_free(d);
+    free(sc);
+    ss_store_close(&st);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* The scenario reader: the keys, defaults and bad input. */
 static const char *yaml_head =
     "orchestrator: kubernetes\n"
@@ -714,6 +769,7 @@ int main(void)
         cmocka_unit_test(zone_spread_counts_nodepool_zones),
         cmocka_unit_test(spot_to_spot_needs_gate_and_15_types),
         cmocka_unit_test(batch_window_extends_up_to_max),
+        cmocka_unit_test(example_runs_on_bundled_data),
         cmocka_unit_test(scenario_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -341,6 +341,17 @@ static void nodepools_valid_against_crd_schema(void **state)
         assert_int_equal(check_doc(json_array_get(docs, (size_t)i)), 0);
     json_decref(docs);
     free(text);
+
+    /* the bundled example exports valid documents too */
+    if (ss_scenario_load_file(tu_fmt("%s/examples/k8s-karpenter.yaml", tu_source_dir()), &sc, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(ss_export_karpenter_yaml(&sc, &text, &err), 0);
+    docs = load_docs(text);
+    assert_int_equal(json_array_size(docs), 2);
+    for (size_t i = 0; i < json_array_size(docs); i++)
+        assert_int_equal(check_doc(json_array_get(docs, i)), 0);
+    json_decref(docs);
+    free(text);
 }
 
 /* The validator catches what the API server would refuse (or prune): each
