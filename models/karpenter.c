@@ -297,11 +297,9 @@ static void open_batch(ss_karp *k)
 
 void ss_karp_pods_pending(ss_karp *k)
 {
-    ss_k8s_cluster *c = k->c;
-    int newest = -1;
-    for (int i = c->pending_head; i < c->n_pending_q; i++)
-        if (c->pending[i] > newest)
-            newest = c->pending[i];
+    const ss_k8s_cluster *c = k->c;
+    /* pods join the pending FIFO when created, so the last one is the newest */
+    int newest = c->n_pending_q > c->pending_head ? c->pending[c->n_pending_q - 1] : -1;
     /* the batcher is triggered by a newly unschedulable pod (a pod already
      * seen was provisioned for, or is waiting for capacity in flight) */
     if (newest > k->last_pod_seen) {
