@@ -17,6 +17,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@
 #include "sim/kernel/util.h"
 
 #define T0 ((ss_time)1700000000000LL)
+
+static int days = 30; /* horizon (--large DAYS shortens it, for profiling) */
 
 /* One month of the cluster with `per_group` initial nodes per group and
  * `pods` replicas (11 pods per m5.xlarge node). Returns 0 when healthy. */
@@ -49,13 +52,13 @@ static int bench(int per_group, int pods, double *wall_out, double *cpu_out, uin
         p->burst_beta_b = 9.0;           /* mean 10 % of the pool */
     }
     d->span_start = T0;
-    d->span_end = T0 + 30 * SS_DAY;
+    d->span_end = T0 + days * SS_DAY;
 
     static ss_scenario sc;
     ss_scenario_defaults(&sc);
     sc.orchestrator = SS_ORCH_KUBERNETES;
     sc.start = T0;
-    sc.end = T0 + 30 * SS_DAY;
+    sc.end = T0 + days * SS_DAY;
     sc.market.interruptions = SS_INTERRUPT_STOCHASTIC;
     sc.market.n_zones = 3;
     for (int z = 0; z < 3; z++)
@@ -99,7 +102,7 @@ static int bench(int per_group, int pods, double *wall_out, double *cpu_out, uin
     }
     double wall = ss_wall_seconds() - t0, cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     int nodes = 6 * per_group;
-    printf("bench_k8s: 1 month, %d nodes, %d pods, 2 spread constraints\n", nodes, pods);
+    printf("bench_k8s: %d days, %d nodes, %d pods, 2 spread constraints\n", days, nodes, pods);
     printf("  events %llu, %.0f events/s, wall %.3f s, cpu %.3f s, peak RSS %.1f MiB\n",
            (unsigned long long)tr.events, wall > 0 ? (double)tr.events / wall : 0.0, wall, cpu,
            (double)ss_peak_rss_bytes() / 1048576.0);
@@ -124,8 +127,26 @@ int main(int argc, char **argv)
 {
     double w1, c1, w2 = 0, c2 = 0;
     uint64_t e1, e2 = 0;
-    if (argc > 1 && strcmp(argv[1], "--large") == 0)
+    if (argc > 1 && strcmp(argv[1], "--large") == 0) {
+        if (argc > 2 && atoi(argv[2]) > 0)
+            days = atoi(argv[2]);
         return bench(840, 50000, &w2, &c2, &e2);
+    }
+    if (argc > 1 && strcmp(argv[1], "--curve") == 0) {
+        /* the growth curve: 504, 1,008, 2,520 and 5,040 nodes (x10 pods) */
+        static const int per_group[] = {84, 168, 420, 840};
+        double cpu[4];
+        for (int i = 0; i < 4; i++) {
+            double w;
+            uint64_t e;
+            bench(per_group[i], per_group[i] * 5000 / 84, &w, &cpu[i], &e);
+        }
+        printf("growth (cpu relative to 504 nodes):");
+        for (int i = 0; i < 4; i++)
+            printf(" %d nodes x%.1f", 6 * per_group[i], cpu[0] > 0 ? cpu[i] / cpu[0] : 0.0);
+        printf("\n");
+        return 0;
+    }
     int rc = bench(84, 5000, &w1, &c1, &e1);
     bool target = w1 < 3.0;
     printf("  target (< 3 s wall): %s\n", target ? "yes" : "NO");

@@ -99,6 +99,45 @@ static void describe_region(loader *L, char *buf, size_t n)
              L->region, list, count > 10 ? ", ..." : "");
 }
 
+/* Did you mean: the zones (any region) where the type has prices, and the
+ * types that have prices in the zone, as "TYPE has prices in Z1, Z2; ZONE
+ * has prices for T1, T2; " ("" when neither). */
+static void did_you_mean(loader *L, const ss_pool *p, char *buf, size_t n)
+{
+    static const char *const sql[2] = {
+        "SELECT DISTINCT zone FROM pools WHERE instance_type=?1 AND zone<>?2 AND EXISTS(SELECT 1"
+        " FROM spot_prices sp WHERE sp.pool_id=pools.id) ORDER BY zone LIMIT 9",
+        "SELECT DISTINCT instance_type FROM pools WHERE zone=?2 AND instance_type<>?1 AND EXISTS("
+        "SELECT 1 FROM spot_prices sp WHERE sp.pool_id=pools.id) ORDER BY instance_type LIMIT 9"};
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *s;
+        if (ss_store_prepare(L->st, sql[k], &s, NULL))
+            return;
+        sqlite3_bind_text(s, 1, p->instance_type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, p->zone, -1, SQLITE_TRANSIENT);
+        int i = 0;
+        while (sqlite3_step(s) == SQLITE_ROW && len + 80 < n) {
+            const char *v = (const char *)sqlite3_column_text(s, 0);
+            if (i == 8) {
+                len += (size_t)snprintf(buf + len, n - len, ", ...");
+                break;
+            }
+            if (i == 0)
+                len += (size_t)snprintf(buf + len, n - len, "%s has prices %s ",
+                                        k ? p->zone : p->instance_type, k ? "for" : "in");
+            else
+                len += (size_t)snprintf(buf + len, n - len, ", ");
+            len += (size_t)snprintf(buf + len, n - len, "%s", v ? v : "");
+            i++;
+        }
+        if (i && len + 3 < n)
+            len += (size_t)snprintf(buf + len, n - len, "; ");
+        sqlite3_finalize(s);
+    }
+}
+
 /* Spot prices of one pool: the stored span, or [start, end) of the scenario
  * plus the last record at or before start (the price in force at start). */
 static int load_prices(loader *L, ss_pool *p)
@@ -136,11 +175,12 @@ static int load_prices(loader *L, ss_pool *p)
                           p->instance_type, p->zone, sqlite3_errmsg(L->st->db));
     }
     if (n == 0) {
-        char what[1024];
+        char what[1024], near[600];
         describe_region(L, what, sizeof what);
-        return ss_err_set(L->err, "no spot price for %s in %s (%s)%s; %s", p->instance_type,
+        did_you_mean(L, p, near, sizeof near);
+        return ss_err_set(L->err, "no spot price for %s in %s (%s)%s; %s%s", p->instance_type,
                           p->zone, L->product,
-                          horizon ? " before the end of the scenario horizon" : "", what);
+                          horizon ? " before the end of the scenario horizon" : "", near, what);
     }
     ss_price_series_set(&p->spot, t, u, n);
     free(t);
@@ -179,19 +219,8 @@ static int load_static(loader *L, ss_pool *p, const ss_instance_type *it)
 {
     bool found = false;
     double a = 0.0, b = 0.0;
-    p->ondemand_usd_per_hour = it->ondemand_usd_per_hour;
-    if (!(p->ondemand_usd_per_hour > 0.0)) {
-        p->ondemand_usd_per_hour = 0.0;
-        for (int k = 0; k < 2 && !found; k++) {
-            if (query_double(L,
-                             "SELECT usd_per_hour FROM ondemand_prices WHERE region=?1 AND"
-                             " instance_type=?2 AND os=?3",
-                             L->region, p->instance_type, L->os[k], &a, NULL, &found))
-                return -1;
-            if (found)
-                p->ondemand_usd_per_hour = a;
-        }
-    }
+    /* the store's On-Demand price: load_ondemand, once the horizon is known */
+    p->ondemand_usd_per_hour = it->ondemand_usd_per_hour > 0.0 ? it->ondemand_usd_per_hour : 0.0;
     p->vcpu = it->vcpu;
     p->memory_mib = it->memory_mib;
     if (!(p->vcpu > 0.0) || !(p->memory_mib > 0.0)) {
@@ -218,6 +247,65 @@ static int load_static(loader *L, ss_pool *p, const ss_instance_type *it)
             p->advisor_savings_pct = b;
         }
     }
+    return 0;
+}
+
+/* The store's On-Demand price of a pool in effect at t: the latest dated
+ * at or before t (an undated price counts as dated 0, in effect since
+ * ever), else the earliest one (a table dated after t is the best there
+ * is). os tried as the product, then its short name. */
+static int load_ondemand(loader *L, ss_pool *p, ss_time t)
+{
+    sqlite3_stmt *s;
+    if (prep(L,
+             "SELECT usd_per_hour FROM ondemand_prices WHERE region=?1 AND instance_type=?2"
+             " AND os=?3 ORDER BY effective_ms <= ?4 DESC,"
+             " CASE WHEN effective_ms <= ?4 THEN -effective_ms ELSE effective_ms END LIMIT 1",
+             &s))
+        return -1;
+    int rc = SQLITE_DONE;
+    for (int k = 0; k < 2 && rc != SQLITE_ROW; k++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, L->region, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, p->instance_type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, L->os[k], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 4, t);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            p->ondemand_usd_per_hour = sqlite3_column_double(s, 0);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ss_err_set(L->err, "%s: %s", L->st->path, sqlite3_errmsg(L->st->db));
+    if (rc != SQLITE_ROW)
+        return 0;
+    /* the whole dated series (same os as found), so that a run bills each
+     * instant at the price in effect then */
+    if (prep(L,
+             "SELECT effective_ms, usd_per_hour FROM ondemand_prices WHERE region=?1 AND"
+             " instance_type=?2 AND os=?3 ORDER BY effective_ms",
+             &s))
+        return -1;
+    ss_time *et = NULL;
+    double *u = NULL;
+    size_t n = 0, ct = 0, cu = 0;
+    for (int k = 0; k < 2 && n == 0; k++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, L->region, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, p->instance_type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, L->os[k], -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            SS_GROW(et, ct, n + 1);
+            SS_GROW(u, cu, n + 1);
+            et[n] = sqlite3_column_int64(s, 0);
+            u[n] = sqlite3_column_double(s, 1);
+            n++;
+        }
+    }
+    sqlite3_finalize(s);
+    ss_price_series_set(&p->ondemand, et, u, n);
+    free(et);
+    free(u);
     return 0;
 }
 
@@ -358,7 +446,7 @@ static int load_traces(loader *L, ss_pool *p)
         return -1;
     }
     bind_pool(s, L, p);
-    size_t cap1 = 0, cap2 = 0;
+    size_t cap1 = 0, cap2 = 0, capc1 = 0, capc2 = 0;
     ss_time prev_end = INT64_MIN;
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -390,6 +478,15 @@ static int load_traces(loader *L, ss_pool *p)
             append_points(p, &cap1, &cap2, pt, pv, k);
             free(pt);
             free(pv);
+            if (p->n_cov > 0 && p->cov_hi[p->n_cov - 1] == t[0]) {
+                p->cov_hi[p->n_cov - 1] = tend; /* back to back: one covered span */
+            } else {
+                SS_GROW(p->cov_lo, capc1, p->n_cov + 1);
+                SS_GROW(p->cov_hi, capc2, p->n_cov + 1);
+                p->cov_lo[p->n_cov] = t[0];
+                p->cov_hi[p->n_cov] = tend;
+                p->n_cov++;
+            }
             prev_end = tend;
             p->has_trace = true;
         }
@@ -399,6 +496,24 @@ static int load_traces(loader *L, ss_pool *p)
     sqlite3_finalize(s);
     sqlite3_finalize(q);
     return ret;
+}
+
+/* A constant Spot price (market.instance_types[].spot_price): one step from
+ * the horizon start, or from the pool's first capacity-trace point when the
+ * horizon is the data's span; the pool's span then ends where its trace does. */
+static int constant_price(loader *L, ss_pool *p, double usd, ss_time *span_end)
+{
+    ss_time t0;
+    if (L->start != 0)
+        t0 = L->start;
+    else if (p->has_trace && p->n_cap > 0)
+        t0 = p->cap_t[0];
+    else
+        return ss_err_set(L->err, "%s in %s: a constant spot_price needs horizon.start or a capacity "
+                          "trace of the pool (to know when the data begins)", p->instance_type, p->zone);
+    ss_price_series_set(&p->spot, &t0, &usd, 1);
+    *span_end = p->has_trace && p->n_cap > 0 ? p->cap_t[p->n_cap - 1] : t0;
+    return 0;
 }
 
 static int load_provenance(loader *L)
@@ -448,11 +563,14 @@ int ss_data_load(ss_store *st, const ss_market *m, ss_time start, ss_time end, s
                                "both must be at least 1",
                           m->n_types, m->n_zones);
     loader L = {.st = st, .m = m, .start = start, .end = end, .err = err};
+    /* market.region empty: each zone's own region (a scenario may span
+     * regions, e.g. us-east-1f, us-east-2a and us-west-2c). */
     if (m->region[0])
         snprintf(L.region, sizeof L.region, "%s", m->region);
-    else if (ss_region_of_zone(m->zones[0], L.region, sizeof L.region))
-        return ss_err_set(err, "market.region is empty and zone '%s' names no region",
-                          m->zones[0]);
+    for (int zi = 0; zi < m->n_zones && !m->region[0]; zi++)
+        if (ss_region_of_zone(m->zones[zi], L.region, sizeof L.region))
+            return ss_err_set(err, "market.region is empty and zone '%s' names no region",
+                              m->zones[zi]);
     if (ss_import_product(m->product, L.product, sizeof L.product))
         return ss_err_set(err, "market.product: '%s' is not a product description", m->product);
     snprintf(L.os[0], sizeof L.os[0], "%s", L.product);
@@ -462,23 +580,89 @@ int ss_data_load(ss_store *st, const ss_market *m, ss_time start, ss_time end, s
         goto fail;
     d->span_start = INT64_MIN;
     d->span_end = INT64_MIN;
+    /* the pools that decide the default horizon (named in errors) */
+    const ss_pool *p_start = NULL, *p_trace_start = NULL, *p_trace_end = NULL;
+    ss_time trace_start = INT64_MIN, trace_end = INT64_MAX;
+    bool traces = m->interruptions == SS_INTERRUPT_TRACE;
     for (int ti = 0; ti < m->n_types; ti++)
         for (int zi = 0; zi < m->n_zones; zi++) {
             ss_pool *p = &d->pools[ti * m->n_zones + zi];
             snprintf(p->instance_type, sizeof p->instance_type, "%s", m->types[ti].name);
             snprintf(p->zone, sizeof p->zone, "%s", m->zones[zi]);
-            if (load_prices(&L, p) || load_static(&L, p, &m->types[ti]) || load_log(&L, p) ||
-                load_traces(&L, p))
-                goto fail;
-            if (p->spot.t[0] > d->span_start)
+            if (m->region[0])
+                snprintf(L.region, sizeof L.region, "%s", m->region);
+            else
+                ss_region_of_zone(m->zones[zi], L.region, sizeof L.region); /* checked above */
+            ss_time last = INT64_MIN;
+            if (m->types[ti].spot_usd_per_hour > 0) {
+                if (load_static(&L, p, &m->types[ti]) || load_log(&L, p) || load_traces(&L, p) ||
+                    constant_price(&L, p, m->types[ti].spot_usd_per_hour, &last))
+                    goto fail;
+            } else {
+                if (load_prices(&L, p) || load_static(&L, p, &m->types[ti]) || load_log(&L, p) ||
+                    load_traces(&L, p))
+                    goto fail;
+                last = p->spot.t[p->spot.n - 1];
+            }
+            if (p->spot.t[0] > d->span_start) {
                 d->span_start = p->spot.t[0];
-            if (p->spot.t[p->spot.n - 1] > d->span_end)
-                d->span_end = p->spot.t[p->spot.n - 1];
+                p_start = p;
+            }
+            if (last > d->span_end)
+                d->span_end = last;
+            if (traces && p->n_cov > 0) {
+                if (p->cov_lo[0] > trace_start) {
+                    trace_start = p->cov_lo[0];
+                    p_trace_start = p;
+                }
+                if (p->cov_hi[p->n_cov - 1] < trace_end) {
+                    trace_end = p->cov_hi[p->n_cov - 1];
+                    p_trace_end = p;
+                }
+            }
         }
+    if (p_trace_end) {
+        if (trace_start > d->span_start)
+            d->span_start = trace_start;
+        d->span_end = trace_end;
+    }
     if (end != 0)
         d->span_end = end;
+    if (d->span_end <= d->span_start) {
+        char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+        bool by_trace = p_trace_start && trace_start >= d->span_start;
+        const ss_pool *ps = by_trace ? p_trace_start : p_start;
+        char from[200];
+        snprintf(from, sizeof from, "%s of %s in %s start%s at %s",
+                 by_trace ? "the capacity trace" : "the spot prices", ps->instance_type, ps->zone,
+                 by_trace ? "s" : "", ss_time_format(d->span_start, a));
+        if (p_trace_end)
+            snprintf(d->span_why, sizeof d->span_why,
+                     "no horizon is covered by all the market data: %s, but the capacity trace"
+                     " of %s in %s ends at %s; set `horizon` (or --from/--to) and `market."
+                     "uncovered: fill` to run outside the data",
+                     from, p_trace_end->instance_type, p_trace_end->zone,
+                     ss_time_format(trace_end, b));
+        else
+            snprintf(d->span_why, sizeof d->span_why,
+                     "no horizon is covered by all the market data: %s, which is also the last"
+                     " price record of any pool; set `horizon` (or --from/--to)",
+                     from);
+    }
     if (d->span_end < d->span_start)
         d->span_end = d->span_start;
+    /* On-Demand prices in effect at the horizon start (docs/market.md §3) */
+    ss_time od_at = start != 0 || end != 0 ? start : d->span_start;
+    for (int i = 0; i < m->n_types * m->n_zones; i++) {
+        if (d->pools[i].ondemand_usd_per_hour > 0.0)
+            continue;
+        if (m->region[0]) /* the pool's region (the zones may span regions) */
+            snprintf(L.region, sizeof L.region, "%s", m->region);
+        else
+            ss_region_of_zone(m->zones[i % m->n_zones], L.region, sizeof L.region);
+        if (load_ondemand(&L, &d->pools[i], od_at))
+            goto fail;
+    }
     if (load_provenance(&L))
         goto fail;
     *out = d;

@@ -12,12 +12,13 @@
  *     "detail-type":  '[' events-json, '{' events-jsonl
  *     "SpotPrice":    '[' price-json,  '{' price-jsonl
  *   a first line with tabs and 5 fields   -> price-tsv
+ *   SPOTPRICEHISTORY<TAB>... (aws --output text) -> price-tsv
  *   a CSV header (first line), by the columns it names:
  *     SpotPrice                           -> price-csv
  *     lifecycle                           -> inventory-csv
  *     interruption_time                   -> records-csv
- *     OnDemand                            -> ondemand-2016
- *     usd_per_hour                        -> ondemand-csv
+ *     OnDemand and AvailabilityZone       -> ondemand-2016
+ *     usd_per_hour, or region + instance type/code + price/usd -> ondemand-csv
  */
 #include <ctype.h>
 #include <string.h>
@@ -97,6 +98,10 @@ int ss_import_detect(const char *path, const char *head, size_t n, ss_import_for
         int arr = s[0] == '[';
         if (has(s, m, "\"SpotPriceHistory\""))
             *out = SS_IMPORT_PRICE_JSON;
+        else if (has(s, m, "\"Reservations\""))
+            *out = SS_IMPORT_INSTANCES_JSON;
+        else if (has(s, m, "\"SpotInstanceRequests\""))
+            *out = SS_IMPORT_SPOT_REQUESTS_JSON;
         else if (has(s, m, "\"gap_seconds\""))
             *out = SS_IMPORT_SKYPILOT;
         else if (has(s, m, "\"spot_advisor\"") || has(s, m, "\"instance_types\""))
@@ -126,6 +131,12 @@ int ss_import_detect(const char *path, const char *head, size_t n, ss_import_for
         *out = SS_IMPORT_PRICE_TSV;
         return 0;
     }
+    /* `aws ec2 describe-spot-price-history --output text`: SPOTPRICEHISTORY
+     * rows (or a NEXTTOKEN row first), read by the same TSV reader */
+    if ((eol > 17 && !memcmp(s, "SPOTPRICEHISTORY\t", 17)) || (eol > 10 && !memcmp(s, "NEXTTOKEN\t", 10))) {
+        *out = SS_IMPORT_PRICE_TSV;
+        return 0;
+    }
     char line[1024], norm[1024];
     snprintf(line, sizeof line, "%.*s", (int)(eol < sizeof line ? eol : sizeof line - 1), s);
     ss_imp_norm_header(line, norm, sizeof norm);
@@ -136,10 +147,13 @@ int ss_import_detect(const char *path, const char *head, size_t n, ss_import_for
             *out = SS_IMPORT_INVENTORY_CSV;
         else if (strstr(norm, "interruptiontime"))
             *out = SS_IMPORT_RECORDS_CSV;
-        else if (strstr(norm, "ondemand"))
+        else if (strstr(norm, "ondemand") && strstr(norm, "availabilityzone"))
             *out = SS_IMPORT_ONDEMAND_2016;
-        else if (strstr(norm, "usdperhour"))
-            *out = SS_IMPORT_ONDEMAND_CSV;
+        else if (strstr(norm, "usdperhour") ||
+                 (strstr(norm, "region") &&
+                  (strstr(norm, "instancetype") || strstr(norm, "instancecode")) &&
+                  (strstr(norm, "price") || strstr(norm, "usd"))))
+            *out = SS_IMPORT_ONDEMAND_CSV; /* plain On-Demand prices, common spellings */
         else
             goto unknown;
         return 0;

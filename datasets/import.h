@@ -34,6 +34,8 @@ typedef enum ss_import_format {
     SS_IMPORT_ONDEMAND_2016, /* ,AvailabilityZone(=region),InstanceType,OnDemand */
     SS_IMPORT_ONDEMAND_CSV,  /* region,instance_type,os,usd_per_hour             */
     SS_IMPORT_SPOTJS,        /* legacy spot.js price snapshot                    */
+    SS_IMPORT_INSTANCES_JSON, /* aws ec2 describe-instances: the inventory       */
+    SS_IMPORT_SPOT_REQUESTS_JSON, /* aws ec2 describe-spot-instance-requests     */
     SS_IMPORT_FORMAT_COUNT
 } ss_import_format;
 
@@ -54,7 +56,9 @@ typedef struct ss_import_opts {
     long start_offset;        /* sample 0 is start_offset samples after start */
     const char *meaning;      /* available-count | preempted-flag | available-flag */
     long capacity;            /* 0 = default (max value for counts, 1 for flags) */
-    /* Spot Advisor / spot.js: snapshot date YYYY-MM-DD; NULL = from the file name */
+    /* Spot Advisor / spot.js: snapshot date YYYY-MM-DD; NULL = from the file name.
+     * On-Demand tables: the date from which the prices are in effect; NULL =
+     * from the file name, else undated. */
     const char *snapshot;
 } ss_import_opts;
 
@@ -69,6 +73,8 @@ typedef struct ss_import_result {
     ss_time t_min, t_max;     /* span of the record timestamps (0,0 if none) */
     int n_reasons;
     char reasons[SS_IMPORT_REASONS][512]; /* first skip reasons */
+    char note[256];           /* an assumption the import made ("" = none) */
+    char summary[512];        /* what the file added: regions, zones, types, time span */
 } ss_import_result;
 
 void ss_import_opts_init(ss_import_opts *o);

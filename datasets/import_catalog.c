@@ -234,28 +234,49 @@ typedef struct od_csv {
     sqlite3_stmt *ins, *get;
 } od_csv;
 
+/* Header spellings of plain On-Demand CSVs (normalised: lower case, letters
+ * and digits only). */
+static bool od_is(const char *h, const char *const *names)
+{
+    for (; *names; names++)
+        if (!strcmp(h, *names))
+            return true;
+    return false;
+}
+
 static int od_row(ss_imp *c, long line, char **f, size_t nf, void *ud)
 {
     od_csv *o = ud;
     (void)line;
+    static const char *const regions[] = {"region", "regioncode", "location", NULL};
+    static const char *const types[] = {"instancetype", "instancecode", "type", "instance",
+                                        "instancename", NULL};
+    static const char *const oss[] = {"os", "operatingsystem", "platform", NULL};
+    static const char *const prices[] = {"usdperhour", "price", "priceperhour", "ondemandprice",
+                                         "usd", "priceusd", "hourlyprice", "ondemandusdperhour",
+                                         NULL};
     if (!o->have_header) {
         o->region = o->type = o->os = o->price = -1;
         for (size_t i = 0; i < nf; i++) {
             char h[64];
             ss_imp_norm_header(f[i], h, sizeof h);
-            if (!strcmp(h, o->is2016 ? "availabilityzone" : "region"))
+            if (o->is2016 ? !strcmp(h, "availabilityzone") : od_is(h, regions))
                 o->region = (int)i;
-            else if (!strcmp(h, "instancetype"))
+            else if (o->is2016 ? !strcmp(h, "instancetype") : od_is(h, types))
                 o->type = (int)i;
-            else if (!strcmp(h, "os") && !o->is2016)
+            else if (!o->is2016 && od_is(h, oss))
                 o->os = (int)i;
-            else if (!strcmp(h, o->is2016 ? "ondemand" : "usdperhour"))
+            else if (o->is2016 ? !strcmp(h, "ondemand") : od_is(h, prices))
                 o->price = (int)i;
         }
-        if (o->region < 0 || o->type < 0 || o->price < 0 || (!o->is2016 && o->os < 0))
+        if (o->region < 0 || o->type < 0 || o->price < 0)
             return ss_err_set(c->err, "%s:1: header lacks %s", c->path,
                               o->is2016 ? "AvailabilityZone, InstanceType or OnDemand"
-                                        : "region, instance_type, os or usd_per_hour");
+                                        : "a region, an instance type (instance_type, instance"
+                                          " type or code) or a price (usd_per_hour, price) column");
+        if (!o->is2016 && o->os < 0)
+            snprintf(c->res->note, sizeof c->res->note,
+                     "no os column: every price taken as Linux/UNIX");
         o->nfields = nf;
         o->have_header = 1;
         return 0;
@@ -269,7 +290,7 @@ static int od_row(ss_imp *c, long line, char **f, size_t nf, void *ud)
     int rc;
     if ((rc = ss_imp_region(c, o->is2016 ? "AvailabilityZone" : "region", region)) ||
         (rc = ss_imp_type(c, o->is2016 ? "InstanceType" : "instance_type", type)) ||
-        (!o->is2016 && (rc = ss_imp_product(c, "os", f[o->os], os, sizeof os))) ||
+        (!o->is2016 && o->os >= 0 && (rc = ss_imp_product(c, "os", f[o->os], os, sizeof os))) ||
         (rc = ss_imp_price(c, o->is2016 ? "OnDemand" : "usd_per_hour", f[o->price], &price)))
         return bad(rc);
     sqlite3_stmt *st2[2] = {o->ins, o->get};
@@ -277,10 +298,37 @@ static int od_row(ss_imp *c, long line, char **f, size_t nf, void *ud)
         sqlite3_bind_text(st2[k], 1, region, -1, SQLITE_STATIC);
         sqlite3_bind_text(st2[k], 2, type, -1, SQLITE_STATIC);
         sqlite3_bind_text(st2[k], 3, os, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(st2[k], 4, price);
+        sqlite3_bind_int64(st2[k], 4, c->snapshot_ms);
     }
-    sqlite3_bind_int64(o->ins, 5, c->source_id);
-    return put_checked(c, o->ins, o->get, 1, "the on-demand price of this region/type/os");
+    sqlite3_bind_double(o->ins, 5, price);
+    sqlite3_bind_int64(o->ins, 6, c->source_id);
+    rc = ss_imp_step_insert(c, o->ins);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        c->res->added++;
+        return 0;
+    }
+    /* a price of this date is stored: the same is a duplicate, another value
+     * a conflict naming both */
+    double stored = NAN;
+    if (sqlite3_step(o->get) == SQLITE_ROW)
+        stored = sqlite3_column_double(o->get, 0);
+    sqlite3_reset(o->get);
+    if (stored == price) {
+        c->res->duplicates++;
+        return 0;
+    }
+    char when[64];
+    if (c->snapshot_ms)
+        snprintf(when, sizeof when, "in effect from %s", c->snapshot);
+    else
+        snprintf(when, sizeof when, "without a date");
+    return bad(ss_imp_bad(c,
+                          "the on-demand price of %s in %s (%s) %s is stored as %.6g USD/h, this"
+                          " file says %.6g; import a table of another date with --snapshot"
+                          " YYYY-MM-DD (or a date in its file name)",
+                          type, region, os, when, stored, price));
 }
 
 static int ondemand(ss_imp *c, FILE *fp, int is2016)
@@ -288,12 +336,13 @@ static int ondemand(ss_imp *c, FILE *fp, int is2016)
     od_csv o;
     memset(&o, 0, sizeof o);
     o.is2016 = is2016;
-    if (ss_store_prepare(c->st, "INSERT INTO ondemand_prices(region, instance_type, os, usd_per_hour,"
-                                " source_id) VALUES(?1,?2,?3,?4,?5) ON CONFLICT DO NOTHING",
+    if (ss_store_prepare(c->st, "INSERT INTO ondemand_prices(region, instance_type, os, effective_ms,"
+                                " usd_per_hour, source_id) VALUES(?1,?2,?3,?4,?5,?6)"
+                                " ON CONFLICT DO NOTHING",
                          &o.ins, c->err))
         return -1;
-    if (ss_store_prepare(c->st, "SELECT usd_per_hour = ?4 FROM ondemand_prices WHERE region = ?1"
-                                " AND instance_type = ?2 AND os = ?3",
+    if (ss_store_prepare(c->st, "SELECT usd_per_hour FROM ondemand_prices WHERE region = ?1"
+                                " AND instance_type = ?2 AND os = ?3 AND effective_ms = ?4",
                          &o.get, c->err)) {
         sqlite3_finalize(o.ins);
         return -1;
@@ -303,6 +352,12 @@ static int ondemand(ss_imp *c, FILE *fp, int is2016)
     sqlite3_reset(o.get);
     sqlite3_finalize(o.ins);
     sqlite3_finalize(o.get);
+    if (rc == 0 && c->snapshot_ms)
+        c->res->t_min = c->res->t_max = c->snapshot_ms;
+    else if (rc == 0 && !c->res->note[0])
+        snprintf(c->res->note, sizeof c->res->note,
+                 "undated: these prices hold until the first dated price of the same region,"
+                 " type and OS (--snapshot YYYY-MM-DD dates them)");
     return rc;
 }
 

@@ -41,6 +41,8 @@ static const char *const format_names[SS_IMPORT_FORMAT_COUNT] = {
     [SS_IMPORT_ONDEMAND_2016] = "ondemand-2016",
     [SS_IMPORT_ONDEMAND_CSV] = "ondemand-csv",
     [SS_IMPORT_SPOTJS] = "spotjs",
+    [SS_IMPORT_INSTANCES_JSON] = "instances-json",
+    [SS_IMPORT_SPOT_REQUESTS_JSON] = "spot-requests-json",
 };
 
 const char *ss_import_format_name(ss_import_format f)
@@ -396,18 +398,81 @@ static int zmap_row(ss_imp *c, long line, char **f, size_t nf, void *ud)
         strlen(f[0]) >= 32)
         return ss_err_set(c->err, "%s:%ld: field 'zone_id': value '%.60s' is not an AZ ID",
                           c->path, line, f[0]);
-    if (ss_region_of_zone(f[1], region, sizeof region) || strstr(f[1], "-az") || strlen(f[1]) >= 64)
+    char name_region[32];
+    if (ss_region_of_zone(f[1], name_region, sizeof name_region) || strstr(f[1], "-az") ||
+        strlen(f[1]) >= 64)
         return ss_err_set(c->err, "%s:%ld: field 'zone_name': value '%.60s' is not an AZ name",
                           c->path, line, f[1]);
+    /* An AZ ID names its region (euw1 = eu-west-1): a name of another region
+     * is a wrong map, not a mapping. */
+    if (strcmp(region, name_region))
+        return ss_err_set(c->err, "%s:%ld: AZ ID '%s' is in %s but the map gives '%s', a zone of %s",
+                          c->path, line, f[0], region, f[1], name_region);
     ss_imp_zone_t *z = NULL;
     HASH_FIND_STR(c->zones, f[0], z);
+    if (z && z->stored && strcmp(z->name, f[1]))
+        return ss_err_set(c->err,
+                          "%s:%ld: AZ ID '%s' maps to '%s' here, but the store maps it to '%s' (from"
+                          " an earlier --zone-map)",
+                          c->path, line, f[0], f[1], z->name);
     if (!z) {
         z = ss_calloc(1, sizeof *z);
         snprintf(z->id, sizeof z->id, "%s", f[0]);
         HASH_ADD_STR(c->zones, id, z);
     }
     snprintf(z->name, sizeof z->name, "%s", f[1]);
+    z->from_map = true;
     return 0;
+}
+
+/* The AZ ID -> name mappings of earlier --zone-map imports (table zone_ids),
+ * so that a file naming AZ IDs imports under the same zone names with or
+ * without the map. */
+static int load_stored_zone_ids(ss_imp *c)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(c->st, "SELECT zone_id, zone_name FROM zone_ids", &s, c->err))
+        return -1;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(s, 0);
+        const char *name = (const char *)sqlite3_column_text(s, 1);
+        if (!id || !name)
+            continue;
+        ss_imp_zone_t *z = ss_calloc(1, sizeof *z);
+        snprintf(z->id, sizeof z->id, "%s", id);
+        snprintf(z->name, sizeof z->name, "%s", name);
+        z->stored = true;
+        HASH_ADD_STR(c->zones, id, z);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+/* Keep this file's map (inside the import's transaction). */
+static int store_zone_ids(ss_imp *c)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(c->st, "INSERT INTO zone_ids(zone_id, zone_name, source_id) VALUES(?1,?2,?3)"
+                                " ON CONFLICT DO NOTHING",
+                         &s, c->err))
+        return -1;
+    ss_imp_zone_t *z, *zt;
+    int rc = 0;
+    HASH_ITER(hh, c->zones, z, zt)
+    {
+        if (!z->from_map || z->stored)
+            continue;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, z->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, z->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, c->source_id);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = ss_err_set(c->err, "%s: zone_ids: %s", c->st->path, sqlite3_errmsg(c->st->db));
+            break;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
 }
 
 static int load_zone_map(ss_imp *c, char *digest_hex)
@@ -434,7 +499,7 @@ static int load_zone_map(ss_imp *c, char *digest_hex)
     return rc;
 }
 
-static int snapshot_option(ss_imp *c)
+static int snapshot_option(ss_imp *c, bool optional)
 {
     const char *s = c->o->snapshot;
     char date[16] = "";
@@ -448,6 +513,10 @@ static int snapshot_option(ss_imp *c)
             ss_time t;
             if (strlen(p) >= 10 && isdigit((unsigned char)p[0]) && !ss_time_parse_n(p, 10, &t))
                 snprintf(date, sizeof date, "%.10s", p);
+        }
+        if (!*date && optional) {
+            c->snapshot_ms = 0; /* undated */
+            return 0;
         }
         if (!*date)
             return ss_imp_fail(c, "no snapshot date: give --snapshot YYYY-MM-DD (the file name "
@@ -463,6 +532,7 @@ static int snapshot_option(ss_imp *c)
 static int is_json_document(ss_import_format f)
 {
     return f == SS_IMPORT_PRICE_JSON || f == SS_IMPORT_EVENTS_JSON || f == SS_IMPORT_SKYPILOT ||
+           f == SS_IMPORT_INSTANCES_JSON || f == SS_IMPORT_SPOT_REQUESTS_JSON ||
            f == SS_IMPORT_ADVISOR || f == SS_IMPORT_SPOTJS;
 }
 
@@ -542,6 +612,8 @@ static int run_reader(ss_imp *c, ss_import_format f, FILE *fp)
     case SS_IMPORT_ONDEMAND_2016: return ss_imp_ondemand_2016(c, fp);
     case SS_IMPORT_ONDEMAND_CSV: return ss_imp_ondemand_csv(c, fp);
     case SS_IMPORT_SPOTJS: return ss_imp_spotjs(c, fp);
+    case SS_IMPORT_INSTANCES_JSON: return ss_imp_instances_json(c, fp);
+    case SS_IMPORT_SPOT_REQUESTS_JSON: return ss_imp_spot_requests_json(c, fp);
     default: return ss_imp_fail(c, "no reader for format %d", (int)f);
     }
 }
@@ -606,6 +678,148 @@ static int provenance_finish(ss_imp *c)
     if (rc != SQLITE_DONE)
         return ss_err_set(c->err, "%s: provenance: %s", c->st->path, sqlite3_errmsg(c->st->db));
     return 0;
+}
+
+/* A set of distinct names (uthash), listed sorted: the first six, then "...". */
+typedef struct word {
+    char s[64];
+    UT_hash_handle hh;
+} word;
+
+typedef struct word_set {
+    word *h;
+    int total;
+} word_set;
+
+static void word_add(word_set *w, const char *v, size_t len)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1), v);
+    word *e = NULL;
+    HASH_FIND_STR(w->h, key, e);
+    if (e)
+        return;
+    e = ss_calloc(1, sizeof *e);
+    memcpy(e->s, key, sizeof e->s);
+    HASH_ADD_STR(w->h, s, e);
+    w->total++;
+}
+
+static int cmp_word(const word *a, const word *b) { return strcmp(a->s, b->s); }
+
+static size_t word_list(word_set *w, const char *what, char *buf, size_t n)
+{
+    if (!w->total || n < 2)
+        return 0;
+    HASH_SORT(w->h, cmp_word);
+    size_t len = (size_t)snprintf(buf, n, "%d %s%s (", w->total, what, w->total == 1 ? "" : "s");
+    int shown = 0;
+    for (word *e = w->h; e && shown < 6 && len < n; e = e->hh.next, shown++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", shown ? ", " : "", e->s);
+    if (len < n)
+        len += (size_t)snprintf(buf + len, n - len, "%s)", w->total > shown ? ", ..." : "");
+    return len < n ? len : n - 1;
+}
+
+static void word_free(word_set *w)
+{
+    word *e, *t;
+    HASH_ITER(hh, w->h, e, t)
+    {
+        HASH_DEL(w->h, e);
+        free(e);
+    }
+}
+
+/* What the file added, from the pools it named and its time span: "regions
+ * ..., zones ..., types ..., from .. to ..". */
+static void summarize(ss_imp *c)
+{
+    word_set reg = {0}, zon = {0}, typ = {0};
+    ss_imp_pool *p, *pt;
+    HASH_ITER(hh, c->pools, p, pt)
+    {
+        /* key: region \x1f zone \x1f type \x1f product */
+        const char *f[4] = {p->key, NULL, NULL, NULL};
+        for (int k = 1; k < 4; k++) {
+            const char *sep = f[k - 1] ? strchr(f[k - 1], '\x1f') : NULL;
+            f[k] = sep ? sep + 1 : NULL;
+        }
+        if (!f[3])
+            continue;
+        word_add(&reg, f[0], (size_t)(f[1] - 1 - f[0]));
+        word_add(&zon, f[1], (size_t)(f[2] - 1 - f[1]));
+        word_add(&typ, f[2], (size_t)(f[3] - 1 - f[2]));
+    }
+    /* formats without pools: the regions and types of their rows */
+    static const char *const tables[] = {"ondemand_prices", "advisor", "spot_price_snapshots"};
+    for (size_t k = 0; k < SS_ARRAY_LEN(tables) && !reg.total; k++) {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT DISTINCT region, instance_type FROM %s WHERE source_id = ?1", tables[k]);
+        sqlite3_stmt *q;
+        if (ss_store_prepare(c->st, sql, &q, NULL))
+            continue;
+        sqlite3_bind_int64(q, 1, c->source_id);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *r = (const char *)sqlite3_column_text(q, 0);
+            const char *t = (const char *)sqlite3_column_text(q, 1);
+            if (r)
+                word_add(&reg, r, strlen(r));
+            if (t)
+                word_add(&typ, t, strlen(t));
+        }
+        sqlite3_finalize(q);
+    }
+    char *b = c->res->summary;
+    size_t n = sizeof c->res->summary, len = 0;
+    word_set *sets[3] = {&reg, &zon, &typ};
+    const char *what[3] = {"region", "zone", "type"};
+    for (int i = 0; i < 3; i++) {
+        if (!sets[i]->total)
+            continue;
+        if (len && len + 2 < n)
+            len += (size_t)snprintf(b + len, n - len, "; ");
+        len += word_list(sets[i], what[i], b + len, n - len);
+    }
+    /* a zone in the file name that none of its rows names */
+    const char *base = strrchr(c->path, '/');
+    base = base ? base + 1 : c->path;
+    for (const char *q = base; zon.total && *q && !c->res->note[0]; q++) {
+        /* xx-name-Nx: two letters, '-', letters, '-', a digit, a letter */
+        size_t k = 0;
+        if (!(islower((unsigned char)q[0]) && islower((unsigned char)q[1]) && q[2] == '-') ||
+            (q > base && isalnum((unsigned char)q[-1])))
+            continue;
+        k = 3;
+        while (islower((unsigned char)q[k]))
+            k++;
+        if (k == 3 || q[k] != '-' || !isdigit((unsigned char)q[k + 1]) ||
+            !islower((unsigned char)q[k + 2]) || isalnum((unsigned char)q[k + 3]))
+            continue;
+        size_t zl = k + 3;
+        char zq[64];
+        snprintf(zq, sizeof zq, "%.*s", (int)(zl < sizeof zq ? zl : sizeof zq - 1), q);
+        word *found = NULL;
+        HASH_FIND_STR(zon.h, zq, found);
+        if (!found) {
+            HASH_SORT(zon.h, cmp_word);
+            snprintf(c->res->note, sizeof c->res->note,
+                     "the file name says %s but its rows are in %s%s", zq, zon.h->s,
+                     zon.total > 1 ? " and other zones" : "");
+        }
+    }
+    if (c->res->t_min || c->res->t_max) {
+        char a[SS_TIME_BUFLEN], z[SS_TIME_BUFLEN];
+        if (len + 2 < n && c->res->t_min == c->res->t_max)
+            snprintf(b + len, n - len, "%sat %s", len ? "; " : "", ss_time_format(c->res->t_min, a));
+        else if (len + 2 < n)
+            snprintf(b + len, n - len, "%s%s .. %s", len ? "; " : "", ss_time_format(c->res->t_min, a),
+                     ss_time_format(c->res->t_max, z));
+    }
+    word_free(&reg);
+    word_free(&zon);
+    word_free(&typ);
 }
 
 static void ctx_free(ss_imp *c)
@@ -677,10 +891,19 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
         if (ss_imp_skypilot_options(&c, c.options, sizeof c.options))
             goto out;
     } else if (fmt == SS_IMPORT_ADVISOR || fmt == SS_IMPORT_SPOTJS) {
-        if (snapshot_option(&c))
+        if (snapshot_option(&c, false))
             goto out;
-    } else if (opts->zone_map && (fmt == SS_IMPORT_PRICE_TSV || fmt == SS_IMPORT_PRICE_CSV ||
-                                  fmt == SS_IMPORT_PRICE_JSON || fmt == SS_IMPORT_PRICE_JSONL)) {
+    } else if (fmt == SS_IMPORT_ONDEMAND_2016 || fmt == SS_IMPORT_ONDEMAND_CSV) {
+        /* the date from which the prices are in effect (optional) */
+        if (snapshot_option(&c, true))
+            goto out;
+    }
+    if ((fmt == SS_IMPORT_PRICE_TSV || fmt == SS_IMPORT_PRICE_CSV || fmt == SS_IMPORT_PRICE_JSON ||
+         fmt == SS_IMPORT_PRICE_JSONL) &&
+        load_stored_zone_ids(&c))
+        goto out;
+    if (opts->zone_map && (fmt == SS_IMPORT_PRICE_TSV || fmt == SS_IMPORT_PRICE_CSV ||
+                           fmt == SS_IMPORT_PRICE_JSON || fmt == SS_IMPORT_PRICE_JSONL)) {
         char zh[20];
         if (load_zone_map(&c, zh))
             goto out;
@@ -715,8 +938,9 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
                     res->reasons[0]);
         goto rollback;
     }
-    if (provenance_finish(&c) || ss_store_commit(st, err))
+    if ((opts->zone_map && store_zone_ids(&c)) || provenance_finish(&c) || ss_store_commit(st, err))
         goto rollback;
+    summarize(&c);
     rc = 0;
     goto restore;
 rollback:

@@ -320,3 +320,209 @@ int ss_imp_records_csv(ss_imp *c, FILE *fp)
     ic.records = 1;
     return ss_imp_csv_stream(c, fp, ',', inv_row, &ic);
 }
+
+/* ---- aws ec2 describe-instances: the inventory -------------------------------- */
+
+/* The time in a StateTransitionReason, "User initiated (2023-08-03 02:20:00
+ * GMT)" / "Service initiated (...)" (EC2 API Reference, Instance:
+ * StateTransitionReason): 0 and *t set, or -1 when there is none. */
+static int transition_time(const char *reason, ss_time *t)
+{
+    const char *p = strchr(reason, '(');
+    if (!p)
+        return -1;
+    char buf[32];
+    size_t k = 0;
+    for (p++; *p && *p != ')' && k + 1 < sizeof buf; p++)
+        buf[k++] = *p;
+    buf[k] = 0;
+    char *gmt = strstr(buf, " GMT");
+    if (gmt)
+        *gmt = 0;
+    return ss_time_parse(buf, t) ? -1 : 0;
+}
+
+static int instance_record(ss_imp *c, json_t *o)
+{
+    const char *id, *type, *launch_s, *zone_s;
+    int rc;
+    c->res->records++;
+    if (!json_is_object(o))
+        return bad_rc(ss_imp_bad(c, "instance is not a JSON object"));
+    json_t *placement = json_object_get(o, "Placement"), *state = json_object_get(o, "State");
+    if (!json_is_object(placement) || !json_is_object(state))
+        return bad_rc(ss_imp_bad(c, "field '%s' is missing or not an object",
+                                 json_is_object(placement) ? "State" : "Placement"));
+    const char *state_name;
+    if ((rc = ss_imp_json_str(c, o, "InstanceId", &id)) || (rc = ss_imp_json_str(c, o, "InstanceType", &type)) ||
+        (rc = ss_imp_json_str(c, o, "LaunchTime", &launch_s)) ||
+        (rc = ss_imp_json_str(c, placement, "AvailabilityZone", &zone_s)) ||
+        (rc = ss_imp_json_str(c, state, "Name", &state_name)))
+        return bad_rc(rc);
+    char region[32], zone[64];
+    ss_time launch, end = 0;
+    if ((rc = check_instance_id(c, "InstanceId", id)) || (rc = ss_imp_type(c, "InstanceType", type)) ||
+        (rc = ss_imp_zone(c, "Placement.AvailabilityZone", zone_s, region, sizeof region, zone, sizeof zone)) ||
+        (rc = ss_imp_time(c, "LaunchTime", launch_s, &launch)))
+        return bad_rc(rc);
+    /* InstanceLifecycle is "spot" for Spot instances and absent for
+     * On-Demand ones */
+    json_t *lc = json_object_get(o, "InstanceLifecycle");
+    const char *lifecycle = json_is_string(lc) && !strcmp(json_string_value(lc), "spot") ? "spot" : "on-demand";
+    /* ended: terminated (or shutting down / stopped); the time is in
+     * StateTransitionReason, the cause in StateReason.Code
+     * ("Server.SpotInstanceTermination" / "Server.SpotInstanceShutdown" =
+     * a Spot interruption) */
+    bool ended = !strcmp(state_name, "terminated") || !strcmp(state_name, "shutting-down") ||
+                 !strcmp(state_name, "stopped");
+    const char *reason = NULL;
+    if (ended) {
+        json_t *tr = json_object_get(o, "StateTransitionReason");
+        if (!json_is_string(tr) || transition_time(json_string_value(tr), &end))
+            return bad_rc(ss_imp_bad(c, "field 'StateTransitionReason': no end time for the %s instance %s",
+                                     state_name, id));
+        if (end < launch)
+            return bad_rc(ss_imp_bad(c, "field 'StateTransitionReason': end before LaunchTime for %s", id));
+        json_t *sr = json_object_get(o, "StateReason");
+        json_t *code = json_is_object(sr) ? json_object_get(sr, "Code") : NULL;
+        const char *cs = json_is_string(code) ? json_string_value(code) : "";
+        reason = !strcmp(cs, "Server.SpotInstanceTermination") || !strcmp(cs, "Server.SpotInstanceShutdown")
+                     ? "spot-interruption"
+                     : !strcmp(state_name, "stopped") ? "stopped"
+                                                       : "terminated";
+    }
+    json_t *pd = json_object_get(o, "PlatformDetails");
+    char product[64];
+    if ((rc = ss_imp_product(c, "PlatformDetails", json_is_string(pd) ? json_string_value(pd) : "Linux/UNIX",
+                             product, sizeof product)))
+        return bad_rc(rc);
+    sqlite3_int64 pool;
+    if (ss_imp_pool_id(c, region, zone, type, product, &pool))
+        return -1;
+    return put_instance(c, id, pool, lifecycle, launch, ended ? &end : NULL, reason);
+}
+
+int ss_imp_instances_json(ss_imp *c, FILE *fp)
+{
+    json_t *root = ss_imp_json_load(c, fp);
+    if (!root)
+        return -1;
+    json_t *res = json_object_get(root, "Reservations");
+    int rc = 0;
+    if (!json_is_array(res)) {
+        rc = ss_imp_fail(c, "expected {\"Reservations\": [...]} (aws ec2 describe-instances)");
+    } else {
+        size_t i, k = 0;
+        json_t *r;
+        json_array_foreach(res, i, r)
+        {
+            json_t *insts = json_is_object(r) ? json_object_get(r, "Instances") : NULL;
+            if (!json_is_array(insts)) {
+                ss_imp_at_index(c, i);
+                if ((rc = bad_rc(ss_imp_bad(c, "field 'Instances' of reservation %zu is not an array", i))))
+                    break;
+                continue;
+            }
+            size_t j;
+            json_t *v;
+            json_array_foreach(insts, j, v)
+            {
+                ss_imp_at_index(c, k++);
+                if ((rc = instance_record(c, v)))
+                    break;
+            }
+            if (rc)
+                break;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* ---- aws ec2 describe-spot-instance-requests: the status history ----------------- */
+
+/* Spot request status codes that mean the instance was interrupted, and the
+ * action (EC2 User Guide, "Spot request status": instance-terminated-by-price,
+ * -no-capacity, -capacity-oversubscribed, -launch-group-constraint,
+ * marked-for-termination / -stop / -hibernation, instance-stopped-*,
+ * instance-hibernated-*). NULL: not an interruption. */
+static const char *interruption_action(const char *code)
+{
+    if (!strncmp(code, "instance-terminated-", 20) && strcmp(code, "instance-terminated-by-user") &&
+        strcmp(code, "instance-terminated-by-service") && strcmp(code, "instance-terminated-by-schedule"))
+        return "terminate";
+    if (!strcmp(code, "marked-for-termination"))
+        return "terminate";
+    if (!strcmp(code, "marked-for-stop") ||
+        (!strncmp(code, "instance-stopped-", 17) && strcmp(code, "instance-stopped-by-user")))
+        return "stop";
+    if (!strcmp(code, "marked-for-hibernation") || !strncmp(code, "instance-hibernated-", 20))
+        return "hibernate";
+    return NULL;
+}
+
+static int spot_request_record(ss_imp *c, json_t *o)
+{
+    c->res->records++;
+    if (!json_is_object(o))
+        return bad_rc(ss_imp_bad(c, "spot instance request is not a JSON object"));
+    json_t *status = json_object_get(o, "Status");
+    if (!json_is_object(status))
+        return bad_rc(ss_imp_bad(c, "field 'Status' is %s", status ? "not an object" : "missing"));
+    const char *code, *tstr, *req;
+    int rc;
+    if ((rc = ss_imp_json_str(c, status, "Code", &code)) || (rc = ss_imp_json_str(c, o, "SpotInstanceRequestId", &req)))
+        return bad_rc(rc);
+    const char *action = interruption_action(code);
+    if (!action)
+        return 0; /* open, fulfilled, cancelled...: no interruption evidence */
+    const char *id, *zone_s, *type;
+    json_t *spec = json_object_get(o, "LaunchSpecification");
+    if (!json_is_object(spec))
+        return bad_rc(ss_imp_bad(c, "field 'LaunchSpecification' is missing or not an object"));
+    if ((rc = ss_imp_json_str(c, status, "UpdateTime", &tstr)) || (rc = ss_imp_json_str(c, o, "InstanceId", &id)) ||
+        (rc = ss_imp_json_str(c, o, "LaunchedAvailabilityZone", &zone_s)) ||
+        (rc = ss_imp_json_str(c, spec, "InstanceType", &type)))
+        return bad_rc(rc);
+    char region[32], zone[64];
+    ss_time t;
+    if ((rc = check_instance_id(c, "InstanceId", id)) || (rc = ss_imp_type(c, "LaunchSpecification.InstanceType", type)) ||
+        (rc = ss_imp_zone(c, "LaunchedAvailabilityZone", zone_s, region, sizeof region, zone, sizeof zone)) ||
+        (rc = ss_imp_time(c, "Status.UpdateTime", tstr, &t)))
+        return bad_rc(rc);
+    json_t *pd = json_object_get(o, "ProductDescription");
+    char product[64];
+    if ((rc = ss_imp_product(c, "ProductDescription", json_is_string(pd) ? json_string_value(pd) : "Linux/UNIX",
+                             product, sizeof product)))
+        return bad_rc(rc);
+    sqlite3_int64 pool;
+    if (ss_imp_pool_id(c, region, zone, type, product, &pool))
+        return -1;
+    /* one event per request and status: the same file twice adds nothing */
+    char key[160];
+    snprintf(key, sizeof key, "spot-request:%.40s:%.80s", req, code);
+    return put_event(c, key, "interruption", id, t, region, action, pool);
+}
+
+int ss_imp_spot_requests_json(ss_imp *c, FILE *fp)
+{
+    json_t *root = ss_imp_json_load(c, fp);
+    if (!root)
+        return -1;
+    json_t *reqs = json_object_get(root, "SpotInstanceRequests");
+    int rc = 0;
+    if (!json_is_array(reqs)) {
+        rc = ss_imp_fail(c, "expected {\"SpotInstanceRequests\": [...]} (aws ec2 describe-spot-instance-requests)");
+    } else {
+        size_t i;
+        json_t *v;
+        json_array_foreach(reqs, i, v)
+        {
+            ss_imp_at_index(c, i);
+            if ((rc = spot_request_record(c, v)))
+                break;
+        }
+    }
+    json_decref(root);
+    return rc;
+}

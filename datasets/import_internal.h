@@ -27,6 +27,8 @@ typedef struct ss_imp_pool {
 typedef struct ss_imp_zone_t {
     char id[32];
     char name[64];
+    bool stored;   /* from table zone_ids (an earlier --zone-map) */
+    bool from_map; /* from this import's --zone-map */
     UT_hash_handle hh;
 } ss_imp_zone_t;
 
@@ -133,6 +135,8 @@ int ss_imp_advisor(ss_imp *c, FILE *fp);
 int ss_imp_ondemand_2016(ss_imp *c, FILE *fp);
 int ss_imp_ondemand_csv(ss_imp *c, FILE *fp);
 int ss_imp_spotjs(ss_imp *c, FILE *fp);
+int ss_imp_instances_json(ss_imp *c, FILE *fp);
+int ss_imp_spot_requests_json(ss_imp *c, FILE *fp);
 /* Canonical options of the skypilot reader (resolves pool/start/meaning). */
 int ss_imp_skypilot_options(ss_imp *c, char *out, size_t n);
 

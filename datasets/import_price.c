@@ -121,6 +121,23 @@ static int price_tsv_row(ss_imp *c, long line, char **f, size_t nf, void *ud)
 {
     (void)line;
     (void)ud;
+    /* `aws ec2 describe-spot-price-history --output text`: one row per
+     * record, "SPOTPRICEHISTORY" then the record's scalars in the CLI's
+     * (alphabetical) key order - AvailabilityZone, InstanceType,
+     * ProductDescription, SpotPrice, Timestamp; a page's NEXTTOKEN row
+     * carries no record. */
+    if (nf >= 1 && !strcmp(f[0], "NEXTTOKEN"))
+        return 0;
+    if (nf >= 1 && !strcmp(f[0], "SPOTPRICEHISTORY")) {
+        c->res->records++;
+        if (nf != 6)
+            return ss_imp_bad(c, "expected SPOTPRICEHISTORY and 5 fields (AvailabilityZone, InstanceType, "
+                                 "ProductDescription, SpotPrice, Timestamp), got %zu",
+                              nf - 1) < 0
+                       ? -1
+                       : 0;
+        return ss_imp_price_record(c, f[1], f[2], f[3], f[4], f[5]);
+    }
     c->res->records++;
     if (nf != 5)
         return ss_imp_bad(c, "expected 5 tab-separated fields (AZ-ID, InstanceType, "

@@ -320,53 +320,59 @@ int ss_imp_json_array_stream(ss_imp *c, FILE *fp, const char *member, ss_imp_jso
         found = 1;
         rc = stream_array(c, b, n, &pos, fn, ud);
     } else if (pos < n && b[pos] == '{') {
-        pos++;
-        pos = skip_ws(b, n, pos);
-        if (pos < n && b[pos] == '}')
+        /* one object, or several one after the other: the pages of a
+         * paginated `aws ... --no-paginate` / `--starting-token` loop
+         * concatenated into one file ({...}{...} or one per line) */
+        while (!rc && pos < n && b[pos] == '{') {
             pos++;
-        else
-            for (;;) {
-                pos = skip_ws(b, n, pos);
-                json_t *key = decode_at(c, b, n, &pos, "an object key");
-                if (!key) {
-                    rc = -1;
-                    break;
-                }
-                int is_member = json_is_string(key) && !strcmp(json_string_value(key), member);
-                int is_string = json_is_string(key);
-                json_decref(key);
-                if (!is_string) {
-                    rc = ss_err_set(c->err, "%s:%ld: invalid JSON: object keys must be strings",
-                                    c->path, line_of(b, pos));
-                    break;
-                }
-                if ((rc = expect(c, b, n, &pos, ':', "after an object key")))
-                    break;
-                pos = skip_ws(b, n, pos);
-                if (is_member) {
-                    if (pos >= n || b[pos] != '[') {
-                        rc = ss_imp_fail(c, "field '%s' is not an array of price records", member);
-                        break;
-                    }
-                    found = 1;
-                    if ((rc = stream_array(c, b, n, &pos, fn, ud)))
-                        break;
-                } else {
-                    json_t *skip = decode_at(c, b, n, &pos, "an object value");
-                    if (!skip) {
+            pos = skip_ws(b, n, pos);
+            if (pos < n && b[pos] == '}')
+                pos++;
+            else
+                for (;;) {
+                    pos = skip_ws(b, n, pos);
+                    json_t *key = decode_at(c, b, n, &pos, "an object key");
+                    if (!key) {
                         rc = -1;
                         break;
                     }
-                    json_decref(skip);
+                    int is_member = json_is_string(key) && !strcmp(json_string_value(key), member);
+                    int is_string = json_is_string(key);
+                    json_decref(key);
+                    if (!is_string) {
+                        rc = ss_err_set(c->err, "%s:%ld: invalid JSON: object keys must be strings",
+                                        c->path, line_of(b, pos));
+                        break;
+                    }
+                    if ((rc = expect(c, b, n, &pos, ':', "after an object key")))
+                        break;
+                    pos = skip_ws(b, n, pos);
+                    if (is_member) {
+                        if (pos >= n || b[pos] != '[') {
+                            rc = ss_imp_fail(c, "field '%s' is not an array of price records", member);
+                            break;
+                        }
+                        found = 1;
+                        if ((rc = stream_array(c, b, n, &pos, fn, ud)))
+                            break;
+                    } else {
+                        json_t *skip = decode_at(c, b, n, &pos, "an object value");
+                        if (!skip) {
+                            rc = -1;
+                            break;
+                        }
+                        json_decref(skip);
+                    }
+                    pos = skip_ws(b, n, pos);
+                    if (pos < n && b[pos] == '}') {
+                        pos++;
+                        break;
+                    }
+                    if ((rc = expect(c, b, n, &pos, ',', "between object members")))
+                        break;
                 }
-                pos = skip_ws(b, n, pos);
-                if (pos < n && b[pos] == '}') {
-                    pos++;
-                    break;
-                }
-                if ((rc = expect(c, b, n, &pos, ',', "between object members")))
-                    break;
-            }
+            pos = skip_ws(b, n, pos);
+        }
     } else {
         rc = ss_err_set(c->err, "%s:%ld: invalid JSON: expected '[' or '{' at the start", c->path,
                         line_of(b, pos));

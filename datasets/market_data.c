@@ -46,9 +46,12 @@ void ss_price_series_set(ss_price_series *s, const ss_time *t, const double *usd
 static void pool_free(ss_pool *p)
 {
     ss_price_series_set(&p->spot, NULL, NULL, 0);
+    ss_price_series_set(&p->ondemand, NULL, NULL, 0);
     free(p->bursts);
     free(p->cap_t);
     free(p->cap_value);
+    free(p->cov_lo);
+    free(p->cov_hi);
 }
 
 void ss_data_free(ss_data *d)
@@ -61,4 +64,20 @@ void ss_data_free(ss_data *d)
     free(d->pools);
     free(d->provenance_json);
     free(d);
+}
+
+int ss_data_horizon(ss_time sc_start, ss_time sc_end, const ss_data *d, const char *who,
+                    ss_time *start, ss_time *end, ss_err *err)
+{
+    bool dflt = sc_start == 0 && sc_end == 0;
+    *start = dflt ? d->span_start : sc_start;
+    *end = dflt ? d->span_end : sc_end;
+    if (*end > *start)
+        return 0;
+    char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+    if (dflt && d->span_why[0])
+        return ss_err_set(err, "%s: %s", who, d->span_why);
+    return ss_err_set(err, "%s: empty horizon %s .. %s%s", who, ss_time_format(*start, a),
+                      ss_time_format(*end, b),
+                      dflt ? " (no horizon set: the span all the market data covers)" : "");
 }

@@ -41,7 +41,11 @@ typedef struct ss_pool {
     char instance_type[SS_NAME_MAX];
     char zone[SS_NAME_MAX];
     double vcpu, memory_mib;        /* from the scenario, else instance_specs */
-    double ondemand_usd_per_hour;   /* from the scenario, else ondemand_prices; 0 = unknown */
+    double ondemand_usd_per_hour;   /* from the scenario, else ondemand_prices in effect at the
+                                     * horizon start; 0 = unknown */
+    ss_price_series ondemand;       /* the store's dated On-Demand prices as a step function
+                                     * (steps at their effective dates; n == 0: none, or the
+                                     * scenario's flat price applies) */
     ss_price_series spot;           /* n == 0: no price data */
     /* (a) replay */
     bool has_log;                   /* the log observed this pool (exposure > 0) */
@@ -54,6 +58,11 @@ typedef struct ss_pool {
     ss_time *cap_t;
     int *cap_value;
     size_t n_cap;
+    /* where the traces have data: [cov_lo[i], cov_hi[i]) from a trace's first
+     * sample to its last + gap, sorted, disjoint. n_cov == 0 with has_trace
+     * (hand-built data): covered from cap_t[0] on. */
+    ss_time *cov_lo, *cov_hi;
+    size_t n_cov;
     /* (c) stochastic */
     double hazard_per_hour;         /* per-instance interruption rate */
     double burst_rate_per_hour;     /* pool bursts (Poisson) */
@@ -72,7 +81,16 @@ enum { SS_HAZARD_NONE = 0, SS_HAZARD_ADVISOR = 1, SS_HAZARD_FITTED = 2 };
 typedef struct ss_data {
     int n_types, n_zones;
     ss_pool *pools;                 /* n_types * n_zones */
-    ss_time span_start, span_end;   /* where price data covers all used pools */
+    /* The default horizon: the span all the scenario's data covers. Start:
+     * the latest first price record over the pools and, with the traces
+     * source, the latest start of a pool's trace coverage. End: the
+     * scenario's end if set; else, with the traces source, the earliest end
+     * of a pool's trace coverage; else the latest price record of any pool
+     * (a price history records changes: the last price holds until then). */
+    ss_time span_start, span_end;
+    /* Why the span is empty (no horizon covered by all the data), naming the
+     * pools and times that bound it; "" when it is not empty. */
+    char span_why[512];
     char *provenance_json;          /* [{"file":..,"sha256":..,"format":..}, ...] */
     /* interruptions: {model: NAME}: the fitted model (models/fit_model.h),
      * attached by ss_fit_attach; not owned (ss_data_free leaves it). */
@@ -85,6 +103,14 @@ static inline const ss_pool *ss_data_pool(const ss_data *d, int type_idx, int zo
 {
     return &d->pools[type_idx * d->n_zones + zone_idx];
 }
+
+/* The horizon of a run: the scenario's [sc_start, sc_end), or when it sets
+ * none (both 0) the span all the data covers (span_start, span_end). An
+ * empty horizon is an error naming `who`, the times (ISO 8601) and, for the
+ * default span, what bounds it (span_why). start/end may alias sc_start/
+ * sc_end's sources. */
+int ss_data_horizon(ss_time sc_start, ss_time sc_end, const ss_data *d, const char *who,
+                    ss_time *start, ss_time *end, ss_err *err);
 
 /* Build a data set directly (tests, benchmarks, generated series): pools
  * zero-initialised, owned by the data (freed by ss_data_free). */

@@ -16,7 +16,7 @@
 #define SS_NAME_MAX 64
 #define SS_PATH_MAX 512
 #define SS_MAX_TYPES 40        /* overrides per ASG (API limit) */
-#define SS_MAX_ZONES 8
+#define SS_MAX_ZONES 12      /* a scenario may span regions (issue 13: 9 zones in 3) */
 #define SS_MAX_ASGS 32         /* ECS: a few; Kubernetes: one per node group */
 #define SS_MAX_PROVIDERS 8
 #define SS_MAX_PLACEMENT 5     /* ECS limit: 5 strategies per service */
@@ -59,6 +59,7 @@ typedef struct ss_instance_type {
     double memory_mib;             /* 0 = look up in the store */
     int weight;                    /* WeightedCapacity, 0 = unweighted (1) */
     double ondemand_usd_per_hour;  /* 0 = look up in the store */
+    double spot_usd_per_hour;      /* > 0: constant Spot price instead of the store's history */
 } ss_instance_type;
 
 typedef struct ss_zone_outage {
@@ -67,6 +68,12 @@ typedef struct ss_zone_outage {
     bool instances_lost;   /* true: instances in the zone terminate; false: unhealthy only */
     ss_time flap_period;   /* 0 = steady outage; >0 = health flaps with this period */
 } ss_zone_outage;
+
+/* Time the market data does not cover inside the horizon (docs/market.md,
+ * "the coverage rule"): refuse the run naming pools and spans, or fill it
+ * (price before a pool's first record = that record's price; capacity
+ * outside a trace = unlimited) and report it as uncovered instance-hours. */
+typedef enum ss_uncovered_rule { SS_UNCOVERED_REFUSE = 0, SS_UNCOVERED_FILL } ss_uncovered_rule;
 
 typedef struct ss_market {
     char region[SS_NAME_MAX];
@@ -90,6 +97,7 @@ typedef struct ss_market {
     ss_zone_outage outages[SS_MAX_OUTAGES];
     int n_outages;
     char interrupt_model[SS_NAME_MAX];    /* interruptions: {model: NAME} (SS_INTERRUPT_MODEL) */
+    ss_uncovered_rule uncovered;          /* default refuse */
 } ss_market;
 
 #endif

@@ -163,7 +163,11 @@ static int load_reference(ss_store *st, ssx_data *d, ss_err *err)
     if (ss_store_prepare(st,
                          "SELECT usd_per_hour FROM ondemand_prices WHERE region = ?1"
                          " AND instance_type = ?2 AND os IN (?3, ?4)"
-                         " ORDER BY os = ?3 DESC LIMIT 1",
+                         /* the price in effect at the window end (the latest dated at
+                          * or before it; else the earliest) */
+                         " ORDER BY os = ?3 DESC, effective_ms <= ?5 DESC,"
+                         " CASE WHEN effective_ms <= ?5 THEN -effective_ms ELSE effective_ms END"
+                         " LIMIT 1",
                          &od, err))
         return -1;
     if (ss_store_prepare(st,
@@ -183,6 +187,7 @@ static int load_reference(ss_store *st, ssx_data *d, ss_err *err)
         sqlite3_bind_text(od, 2, p->type, -1, SQLITE_STATIC);
         sqlite3_bind_text(od, 3, os, -1, SQLITE_STATIC);
         sqlite3_bind_text(od, 4, p->product, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(od, 5, d->to);
         if (sqlite3_step(od) == SQLITE_ROW)
             p->od = sqlite3_column_double(od, 0);
         sqlite3_reset(adv);

@@ -1,7 +1,7 @@
 /*
  * store.c - schema, migrations and small helpers of the SQLite store.
  *
- * Tables (schema version 1):
+ * Tables (schema version 2; version 2 dates On-Demand prices):
  *   provenance           one row per imported file: name, SHA-256, format, rows
  *   pools                capacity pools: (region, zone, instance_type, product)
  *   spot_prices          price steps of a pool: (pool_id, t_ms) -> usd_per_hour
@@ -14,7 +14,8 @@
  *   instance_specs       vCPU / memory per type (Spot Advisor)
  *   advisor_ranges       interruption-frequency buckets (Spot Advisor)
  *   advisor              savings % and bucket per (region, os, type, snapshot)
- *   ondemand_prices      (region, instance_type, os) -> usd_per_hour
+ *   ondemand_prices      (region, instance_type, os, effective_ms) -> usd_per_hour
+ *                        (effective_ms since schema version 3)
  *   runs, run_timeline   spotsim run
  *   optimizations, candidates   spotsim optimize
  * Tables whose columns the layers above define (run_results and
@@ -25,6 +26,8 @@
  *   fit_models           named fitted models (`spotsim fit`): JSON parameters,
  *                        the evidence they came from, the printed report
  *   backtests, backtest_candidates  `spotsim backtest`: predicted vs realized
+ * Schema version 3 (appended): On-Demand prices dated (effective_ms);
+ *   zone_ids             AZ ID -> AZ name from --zone-map imports
  */
 #include "datasets/store.h"
 
@@ -245,8 +248,37 @@ static int migrate_to_2(ss_store *st, ss_err *err)
         err);
 }
 
+/* Version 3: On-Demand prices carry the date from which they are in effect
+ * (effective_ms; 0 = undated, as every price stored by version 1), so that
+ * tables of different years live in one store; zone_ids keeps the AZ ID ->
+ * name maps of --zone-map imports. */
+static int migrate_to_3(ss_store *st, ss_err *err)
+{
+    return ss_store_exec(st,
+                         "CREATE TABLE ondemand_prices_v2("
+                         "  region TEXT NOT NULL,"
+                         "  instance_type TEXT NOT NULL,"
+                         "  os TEXT NOT NULL,"
+                         "  effective_ms INTEGER NOT NULL DEFAULT 0,"
+                         "  usd_per_hour REAL NOT NULL CHECK(usd_per_hour >= 0),"
+                         "  source_id INTEGER REFERENCES provenance(id),"
+                         "  PRIMARY KEY(region, instance_type, os, effective_ms));"
+                         "INSERT INTO ondemand_prices_v2(region, instance_type, os, effective_ms,"
+                         "  usd_per_hour, source_id)"
+                         "  SELECT region, instance_type, os, 0, usd_per_hour, source_id"
+                         "  FROM ondemand_prices;"
+                         "DROP TABLE ondemand_prices;"
+                         "ALTER TABLE ondemand_prices_v2 RENAME TO ondemand_prices;"
+                         /* AZ ID -> AZ name of earlier --zone-map imports */
+                         "CREATE TABLE zone_ids("
+                         "  zone_id TEXT PRIMARY KEY,"
+                         "  zone_name TEXT NOT NULL,"
+                         "  source_id INTEGER REFERENCES provenance(id));",
+                         err);
+}
+
 typedef int (*migration_fn)(ss_store *, ss_err *);
-static const migration_fn migrations[] = {NULL, migrate_to_1, migrate_to_2};
+static const migration_fn migrations[] = {NULL, migrate_to_1, migrate_to_2, migrate_to_3};
 
 int ss_store_exec(ss_store *st, const char *sql, ss_err *err)
 {

@@ -13,7 +13,7 @@
 #include "sim/kernel/util.h"
 
 #define SS_STORE_DEFAULT_PATH "results/spotsim.db"
-#define SS_STORE_SCHEMA_VERSION 2
+#define SS_STORE_SCHEMA_VERSION 3
 
 typedef struct ss_store {
     sqlite3 *db;

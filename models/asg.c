@@ -16,7 +16,8 @@ enum {
     EV_RUNNING = SS_EVT_ASG_FIRST, /* obj = group, a = instance id */
     EV_REGISTERED,                 /* obj = group, a = instance id */
     EV_RETRY,                      /* obj = group */
-    EV_CR_POLL                     /* obj = group, a = instance id: Capacity Rebalancing re-evaluation */
+    EV_CR_POLL,                    /* obj = group, a = instance id: Capacity Rebalancing re-evaluation */
+    EV_POLICY                      /* obj = group: the run-time policy asked to be consulted again */
 };
 
 #define KEY_LAUNCH 0x4c41554eULL
@@ -377,6 +378,11 @@ static int choose_pool(ss_asg_group *g, bool spot, bool record)
     bool zone_ex[SS_MAX_ZONES] = {false};
     bool *pool_ex = g->pool_ex;
     memset(pool_ex, 0, (size_t)f->n_pools * sizeof *pool_ex);
+    /* ---- policy hook: dynamic Spot placement (zones the rule has set aside) ---- */
+    const ss_policy *pol = g->hooks.policy;
+    if (spot && pol)
+        for (int z = 0; z < g->n_zones; z++)
+            zone_ex[z] = !ss_pol_zone_active(pol, g->index, g->zone_idx[z], ss_evq_now(f->q));
     for (;;) {
         int z = ss_asg_pick_zone(g, spot, zone_ex);
         if (z < 0)
@@ -395,9 +401,12 @@ static int choose_pool(ss_asg_group *g, bool spot, bool record)
             pool_ex[pool] = true;
             if (record) {
                 g->failed_launches++;
-                f->stats.failed_launches++;
+                ss_fleet_launch_refused(f, pool, why);
                 if (g->hooks.on_launch_failed)
                     g->hooks.on_launch_failed(g->hooks.ctx, pool, why);
+                /* ---- policy hook: InsufficientInstanceCapacity seen by EventBridge ---- */
+                if (why == SS_LAUNCH_NO_CAPACITY || why == SS_LAUNCH_ZONE_DOWN)
+                    ss_pol_launch_failed(pol, g->index, pool % f->n_zones, spot, ss_evq_now(f->q));
             }
         }
         if (g->cfg->az_distribution == SS_AZ_BALANCED_ONLY)
@@ -434,11 +443,76 @@ void ss_asg_complete_lifecycle(ss_asg_group *g, ss_instance *in)
         ss_fleet_terminate(g->f, in, in->end_reason != SS_END_NONE ? in->end_reason : SS_END_SCALE_IN);
 }
 
+/* Spot units of the group without an interruption warning: ready
+ * (registered) and booting (launched, not yet registered). */
+static void spot_units_ok(const ss_asg_group *g, int *ready, int *booting)
+{
+    *ready = *booting = 0;
+    for (size_t i = 0; i < g->n_members; i++) {
+        const ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
+        if (counted(in) && in->spot && !in->noticed)
+            *(in->registered ? ready : booting) += in->units;
+    }
+}
+
+/* ---- policy hook: the desired capacity and On-Demand base the run-time
+ * rules ask for (over-provisioning, On-Demand fallback), and a wake-up when
+ * a rule's delay or hold expires. Without a policy: the configuration. */
+static int effective_target(ss_asg_group *g, int *od_base)
+{
+    const ss_policy *pol = g->hooks.policy;
+    *od_base = g->cfg->od_base_capacity;
+    if (!pol)
+        return g->desired;
+    ss_time now = ss_evq_now(g->f->q);
+    int want = g->desired + ss_pol_extra_spot(pol, g->index);
+    if (want > g->cfg->max_size)
+        want = g->cfg->max_size;
+    if (ss_pol_has_od_cover(pol)) {
+        int od_t, sp_t;
+        ss_asg_split(want, *od_base, g->cfg->od_percentage_above_base, &od_t, &sp_t);
+        int ready, booting;
+        spot_units_ok(g, &ready, &booting);
+        int cover = ss_pol_od_cover(pol, g->index, sp_t, ready, booting, now);
+        if (want + cover > g->cfg->max_size)
+            cover = g->cfg->max_size - want; /* SetDesiredCapacity above MaxSize is refused */
+        if (cover > 0) {
+            want += cover;
+            *od_base += cover;
+        }
+    }
+    return want;
+}
+
+/* After a reconcile: the rule may want to be asked again later (a delay or
+ * hold running), or now (a launch failure of this very reconcile tripped it:
+ * the event runs after the current one, at the same time). */
+static void policy_wake(ss_asg_group *g)
+{
+    const ss_policy *pol = g->hooks.policy;
+    if (!ss_pol_has_od_cover(pol))
+        return;
+    ss_time now = ss_evq_now(g->f->q);
+    ss_time w = ss_pol_wake_at(pol, g->index, now);
+    if (w == SS_TIME_NEVER)
+        return;
+    if (w < now)
+        w = now;
+    if (w == now && g->policy_fired_at == now)
+        return; /* at most one same-instant wake-up: the next reconcile asks again */
+    if (ss_evq_pending(g->f->q, g->ev_policy) && g->policy_at == w)
+        return;
+    ss_evq_cancel(g->f->q, g->ev_policy);
+    g->ev_policy = ss_evq_schedule(g->f->q, w, EV_POLICY, g, 0, 0);
+    g->policy_at = w;
+}
+
 void ss_asg_reconcile(ss_asg_group *g)
 {
     ss_fleet *f = g->f;
-    int od_t, sp_t;
-    ss_asg_split(g->desired, g->cfg->od_base_capacity, g->cfg->od_percentage_above_base, &od_t, &sp_t);
+    int od_t, sp_t, od_base;
+    int target = effective_target(g, &od_base);
+    ss_asg_split(target, od_base, g->cfg->od_percentage_above_base, &od_t, &sp_t);
     int od, sp;
     ss_asg_counts(g, &od, &sp, NULL, NULL);
     bool short_ = false;
@@ -458,7 +532,7 @@ void ss_asg_reconcile(ss_asg_group *g)
         ss_asg_counts(g, NULL, &sp, NULL, NULL);
     }
     /* Scale in: purchase option with a surplus first (§1.2, §1.9). */
-    while (od + sp > g->desired) {
+    while (od + sp > target) {
         bool spot = sp > sp_t;
         if (!spot && od <= od_t)
             break;
@@ -467,13 +541,14 @@ void ss_asg_reconcile(ss_asg_group *g)
             g->scale_in_blocked++; /* all remaining protected (§1.10) */
             break;
         }
-        if (od + sp - v->units < g->desired)
+        if (od + sp - v->units < target)
             break; /* weights: never go below desired on scale-in */
         terminate_by_group(g, v, SS_END_SCALE_IN);
         ss_asg_counts(g, &od, &sp, NULL, NULL);
     }
     if (short_ && !ss_evq_pending(f->q, g->ev_retry))
         g->ev_retry = ss_evq_schedule(f->q, ss_evq_now(f->q) + g->cfg->launch_retry, EV_RETRY, g, 0, 0);
+    policy_wake(g);
 }
 
 void ss_asg_set_desired(ss_asg_group *g, int desired)
@@ -545,6 +620,16 @@ static void on_registered(ss_evq *q, const ss_event *ev, void *ctx)
         az_release(g, in, true);
     else if (g->cfg->capacity_rebalance && in->spot && !in->noticed)
         cr_release_one(g);
+    if (in->spot && ss_pol_has_od_cover(g->hooks.policy))
+        ss_asg_reconcile(g); /* policy hook: Spot ready again may release the fallback */
+}
+
+static void on_policy(ss_evq *q, const ss_event *ev, void *ctx)
+{
+    (void)ctx;
+    ss_asg_group *g = ev->obj;
+    g->policy_fired_at = ss_evq_now(q);
+    ss_asg_reconcile(g);
 }
 
 /* A pool of zone position z that a launch of the purchase option could use
@@ -641,6 +726,12 @@ static void f_on_notice(void *ctx, ss_instance *in, ss_time deadline)
     recount(g, in); /* the notice made it DRAINING */
     if (g->hooks.on_notice)
         g->hooks.on_notice(g->hooks.ctx, in, deadline);
+    /* ---- policy hook: the Spot warning as EventBridge delivers it ---- */
+    if (g->hooks.policy && in->spot) {
+        ss_pol_spot_notice(g->hooks.policy, g->index, in->zone_idx, ss_evq_now(g->f->q));
+        if (ss_pol_has_od_cover(g->hooks.policy) && !g->cfg->capacity_rebalance)
+            ss_asg_reconcile(g); /* a warned instance is no longer ready */
+    }
     /* With Capacity Rebalancing the ITN triggers an immediate replacement
      * (§1.6 item 7), whatever the new pool's risk (a pending re-evaluation
      * is dropped); without it the group waits until the instance leaves
@@ -746,12 +837,14 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
         g->zone_pos[z] = -1;
     for (int i = g->n_zones; i-- > 0;)
         g->zone_pos[g->zone_idx[i]] = i;
+    g->policy_fired_at = SS_TIME_NEVER;
     g->pool_spot = ss_calloc((size_t)f->n_pools, sizeof *g->pool_spot);
     g->pool_ex = ss_calloc((size_t)f->n_pools, sizeof *g->pool_ex);
     ss_evq_on(f->q, EV_RUNNING, on_running, NULL);
     ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
     ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
     ss_evq_on(f->q, EV_CR_POLL, on_cr_poll, NULL);
+    ss_evq_on(f->q, EV_POLICY, on_policy, NULL);
     ss_fleet_owner o = {g, f_on_notice, f_on_rebalance, f_on_terminated, f_on_capacity_back};
     ss_fleet_set_owner(f, index, &o);
     ss_asg_set_desired(g, g->cfg->desired_capacity);

@@ -33,6 +33,13 @@
  *     registered (ECS container instance ACTIVE / node Ready) after
  *     scenario.instance_register.
  *
+ * Run-time fleet rules (hooks.policy, models/policy.h) act on the group:
+ * effective desired = desired + extra_spot + od_cover and effective
+ * OnDemandBaseCapacity = base + od_cover (the fallback raises both, as a
+ * controller calling UpdateAutoScalingGroup would), capped at MaxSize;
+ * Spot launches skip zones the rule marks inactive; capacity launch
+ * failures and Spot warnings are reported to it.
+ *
  * The orchestrator sees the group through ss_asg_hooks. A termination the
  * group decides (scale-in, Capacity Rebalancing) first asks on_terminating:
  * returning true means "I drain first and call ss_asg_complete_lifecycle
@@ -54,6 +61,7 @@
 #include <stdint.h>
 
 #include "models/fleet.h"
+#include "models/policy.h"
 
 typedef struct ss_asg_hooks {
     void *ctx;
@@ -69,6 +77,9 @@ typedef struct ss_asg_hooks {
     void (*on_launch_failed)(void *ctx, int pool, ss_launch_block why);
     /* A launch request was made (instance PENDING); may be NULL. */
     void (*on_launched)(void *ctx, ss_instance *in);
+    /* Run-time fleet rules (models/policy.h: launch_failed, spot_notice,
+     * zone_active, extra_spot, od_cover, wake_at); NULL = none. */
+    const ss_policy *policy;
 } ss_asg_hooks;
 
 typedef struct ss_asg_group {
@@ -99,6 +110,9 @@ typedef struct ss_asg_group {
     bool *pool_ex;               /* launch_one: pools that failed (n_pools) */
     double *scores;              /* victim scores (scratch) */
     size_t cap_scores;
+    ss_ev_handle ev_policy;      /* pending re-evaluation asked by the policy (wake_at) ... */
+    ss_time policy_at;           /* ... and its time */
+    ss_time policy_fired_at;     /* time of the latest such re-evaluation */
     bool cr_launch;              /* launching a Capacity Rebalancing replacement (asg.c) */
 } ss_asg_group;
 

@@ -174,6 +174,10 @@ ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int r
  * analytic one is tested against: same metrics and timeline, byte for byte). */
 ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
                         bool minute_ticks, ss_err *err);
+/* As ss_ecs_new_opts with run-time fleet rules (models/policy.h) acting on
+ * the Auto Scaling groups; pol may be NULL and must outlive the model. */
+ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
+                          bool minute_ticks, const ss_policy *pol, ss_err *err);
 void ss_ecs_run_until(ss_ecs *e, ss_time t);
 void ss_ecs_finish(ss_ecs *e, ss_metrics *out);
 void ss_ecs_free(ss_ecs *e);

@@ -156,11 +156,11 @@ static int validate(const ss_scenario *sc, const ss_data *d, ss_err *err)
             if (!(p->ondemand_usd_per_hour > 0))
                 return ss_err_set(err, "asgs[%d] (%s): instance type %s has no On-Demand price in %s (needed "
                                   "for On-Demand instances and the all-On-Demand baseline; set "
-                                  "ondemand_usd_per_hour or import on-demand prices)",
+                                  "market.instance_types[].on_demand_price or import on-demand prices)",
                                   g, a->name, sc->market.types[ti].name, sc->market.region);
             if (!(p->vcpu > 0) || !(p->memory_mib > 0))
-                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set vcpu and "
-                                  "memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
+                return ss_err_set(err, "asgs[%d] (%s): instance type %s has no vCPU/memory (set "
+                                  "market.instance_types[].vcpu and .memory_mib or import instance specs)", g, a->name, sc->market.types[ti].name);
         }
     }
     return 0;
@@ -175,17 +175,17 @@ ss_ecs *ss_ecs_new(const ss_scenario *sc, const ss_data *d, uint64_t seed, int r
 ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
                         bool minute_ticks, ss_err *err)
 {
+    return ss_ecs_new_policy(sc, d, seed, replica, tl, minute_ticks, NULL, err);
+}
+
+ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica, ss_timeline *tl,
+                          bool minute_ticks, const ss_policy *pol, ss_err *err)
+{
     if (validate(sc, d, err))
         return NULL;
-    ss_time start = sc->start, end = sc->end;
-    if (start == 0 && end == 0) {
-        start = d->span_start;
-        end = d->span_end;
-    }
-    if (end <= start) {
-        ss_err_set(err, "ecs: empty horizon [%lld, %lld)", (long long)start, (long long)end);
+    ss_time start, end;
+    if (ss_data_horizon(sc->start, sc->end, d, "ecs", &start, &end, err))
         return NULL;
-    }
     ss_ecs *e = ss_calloc(1, sizeof *e);
     e->sc = sc;
     e->d = d;
@@ -219,6 +219,9 @@ ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, 
     e->fleet.event_ctx = e;
 
     e->desired = sc->service.desired_count;
+    /* ---- policy hook: over-provisioning runs N_extra more tasks (one per
+     * extra Spot instance of the policy's group; the SLO keeps its count) ---- */
+    e->desired += ss_pol_extra_spot(pol, sc->policy.group);
     e->demand_tasks = e->desired;
     if (ss_ecs_load_demand(e, err)) {
         ss_ecs_free(e);
@@ -243,7 +246,8 @@ ss_ecs *ss_ecs_new_opts(const ss_scenario *sc, const ss_data *d, uint64_t seed, 
                           .on_terminating = h_terminating,
                           .on_terminated = h_terminated,
                           .on_launch_failed = tl ? h_launch_failed : NULL,
-                          .on_launched = h_launched};
+                          .on_launched = h_launched,
+                          .policy = pol};
     e->n_asgs = sc->n_asgs;
     e->warm = true;
     for (int g = 0; g < sc->n_asgs; g++) {
@@ -300,6 +304,8 @@ void ss_ecs_finish(ss_ecs *e, ss_metrics *out)
     ss_avail_finish(&e->avail, e->end, out);
     ss_fleet_finish(&e->fleet);
     ss_fleet_metrics(&e->fleet, e->start, e->end, out);
+    if (e->tl)
+        ss_fleet_tally(&e->fleet, e->tl);
     out->task_restarts = e->task_restarts;
 }
 
@@ -405,9 +411,8 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
 int ss_ecs_simulate(const ss_scenario *sc, const ss_data *d, uint64_t seed, int replica,
                     const ss_policy *pol, ss_metrics *out, ss_timeline *tl, ss_err *err)
 {
-    (void)pol; /* no run-time decision rule acts on ECS fleets yet */
     memset(out, 0, sizeof *out);
-    ss_ecs *e = ss_ecs_new(sc, d, seed, replica, tl, err);
+    ss_ecs *e = ss_ecs_new_policy(sc, d, seed, replica, tl, false, pol, err);
     if (!e)
         return -1;
     ss_ecs_finish(e, out);

@@ -17,5 +17,6 @@ void ss_timeline_free(ss_timeline *tl)
     if (!tl)
         return;
     free(tl->rows);
+    free(tl->pools);
     memset(tl, 0, sizeof *tl);
 }

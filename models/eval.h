@@ -27,9 +27,20 @@ typedef struct ss_timeline_row {
     const char *event;   /* static string or NULL: "interruption", "outage-start", ... */
 } ss_timeline_row;
 
+/* Per pool of replica 0: what the data did not back and the launches
+ * refused (docs/market.md, "the coverage rule"). */
+typedef struct ss_pool_tally {
+    double price_uncovered_hours;    /* Spot instance-hours before the first price record */
+    double capacity_uncovered_hours; /* traces: Spot instance-hours outside the pool's traces */
+    int64_t refused_price;           /* launches refused: Spot price above the max price */
+    int64_t refused_capacity;        /* launches refused: no capacity */
+} ss_pool_tally;
+
 typedef struct ss_timeline {
     ss_timeline_row *rows;
     size_t n, cap;
+    ss_pool_tally *pools;            /* by pool index, set at the end of the run */
+    int n_pools;
 } ss_timeline;
 
 void ss_timeline_push(ss_timeline *tl, const ss_timeline_row *row);

@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "models/eval.h"
 #include "models/market.h"
 #include "sim/kernel/rng.h"
 
@@ -122,7 +123,10 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
         from = end;
     const ss_pool *pd = &f->d->pools[in->pool];
     double hours = (double)(end - in->launch) / MS_PER_HOUR; /* alive time, pending included */
-    double od = ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
+    /* On-Demand: the price in effect at each instant when the store dates
+     * several (docs/formats.md "Dating"), else the flat price */
+    double od = pd->ondemand.n > 1 ? ss_bill_spot(&pd->ondemand, from, end, NULL)
+                                   : ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
     f->stats.od_baseline += od;
     if (in->spot) {
         ss_time unc = 0;
@@ -132,6 +136,12 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
         f->stats.spot_cost += in->cost;
         f->stats.spot_hours += hours;
         f->stats.price_uncovered_ms += unc;
+        f->pools[in->pool].price_uncovered_hours += (double)unc / MS_PER_HOUR;
+        if (f->sc->market.interruptions == SS_INTERRUPT_TRACE) {
+            ss_time uc = ss_pool_capacity_uncovered_ms(pd, in->launch, end);
+            f->stats.capacity_uncovered_ms += uc;
+            f->pools[in->pool].capacity_uncovered_hours += (double)uc / MS_PER_HOUR;
+        }
         if (ss_interrupt_pool_uncovered(f->sc, f->d, in->pool))
             f->stats.uncovered_pool_hours += hours;
     } else {
@@ -148,6 +158,8 @@ void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why)
     ss_time now = ss_evq_now(f->q);
     if (in->spot) {
         pool_remove_alive(f, in);
+        if (in->noticed)
+            f->pools[in->pool].n_leaving--;
         f->alive_spot--;
     } else {
         f->pools[in->pool].alive_od--;
@@ -165,24 +177,34 @@ void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why)
         o->on_terminated(o->ctx, in);
 }
 
-void ss_fleet_notice(ss_fleet *f, ss_instance *in)
+/* The notice now, with the termination due at `deadline` (>= now). */
+static void notice_until(ss_fleet *f, ss_instance *in, ss_time deadline)
 {
     if (in->state == SS_INST_TERMINATED || in->noticed)
         return;
     ss_time now = ss_evq_now(f->q);
+    if (deadline < now)
+        deadline = now;
     in->noticed = true;
     in->notice_at = now;
+    in->deadline = deadline;
     in->state = SS_INST_DRAINING;
     pool_remove_alive(f, in);
+    if (in->spot)
+        f->pools[in->pool].n_leaving++;
     ss_evq_cancel(f->q, in->ev_notice);
     ss_evq_cancel(f->q, in->ev_rbr);
     f->stats.interruptions++;
-    ss_time deadline = now + f->sc->market.notice;
     in->ev_end = ss_evq_schedule(f->q, deadline, EV_END, f, in->id, 0);
     emit(f, "interruption");
     const ss_fleet_owner *o = &f->owners[in->asg];
     if (o->on_notice)
         o->on_notice(o->ctx, in, deadline);
+}
+
+void ss_fleet_notice(ss_fleet *f, ss_instance *in)
+{
+    notice_until(f, in, ss_evq_now(f->q) + f->sc->market.notice);
 }
 
 void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
@@ -206,18 +228,22 @@ void ss_fleet_rebalance(ss_fleet *f, ss_instance *in)
 
 /* ---- pool events ----------------------------------------------------------- */
 
+/* One kernel event per instant of the pool-event list (the chain): the
+ * handler applies every pool event of that instant, all pools, at once. It
+ * is an urgent event (sim/kernel/evq.h), so it runs before any controller
+ * event of the same instant, however early that one was scheduled: market
+ * changes (and zone outages, capacity notices) are seen by every controller
+ * that acts at that instant. */
 static void schedule_next_pool_event(ss_fleet *f)
 {
-    while (f->next_event < f->events.n) {
-        const ss_pool_event *e = &f->events.ev[f->next_event];
-        if (e->t >= f->end) {
-            f->next_event = f->events.n;
-            return;
-        }
-        ss_evq_schedule(f->q, e->t, EV_POOL, f, (int64_t)f->next_event, 0);
-        f->next_event++;
+    if (f->next_event >= f->events.n)
+        return;
+    const ss_pool_event *e = &f->events.ev[f->next_event];
+    if (e->t >= f->end) {
+        f->next_event = f->events.n;
         return;
     }
+    ss_evq_schedule_urgent(f->q, e->t, EV_POOL, f, (int64_t)f->next_event, 0);
 }
 
 /* Capacity notices ahead of the change points (market.notice_lead > 0): a
@@ -236,7 +262,7 @@ static void schedule_next_capnotice(ss_fleet *f)
         if (e->kind != SS_POOLEV_CAPACITY || e->capacity < 0 || e->t < f->start)
             continue;
         ss_time t = e->t - lead;
-        ss_evq_schedule(f->q, t < f->start ? f->start : t, EV_CAPNOTICE, f, (int64_t)i, 0);
+        ss_evq_schedule_urgent(f->q, t < f->start ? f->start : t, EV_CAPNOTICE, f, (int64_t)i, 0);
         return;
     }
 }
@@ -256,8 +282,10 @@ static int cap_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Give the notice to the alive Spot instances of a pool beyond `capacity`. */
-static void notice_excess(ss_fleet *f, int pool, int capacity)
+/* Give the notice to the alive (not yet noticed) Spot instances of a pool
+ * beyond `capacity`, due to terminate at `deadline`; with deadline = now
+ * they terminate at once (the trace says the capacity is gone now). */
+static void notice_excess(ss_fleet *f, int pool, int capacity, ss_time deadline)
 {
     ss_fleet_pool *p = &f->pools[pool];
     if (capacity < 0 || p->n_alive <= (size_t)capacity)
@@ -272,8 +300,13 @@ static void notice_excess(ss_fleet *f, int pool, int capacity)
                       : ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_CAP_ORDER);
     }
     qsort(it, n, sizeof *it, cap_cmp);
-    for (size_t i = 0; i < excess; i++)
-        ss_fleet_notice(f, ss_fleet_inst(f, it[i].id));
+    ss_time now = ss_evq_now(f->q);
+    for (size_t i = 0; i < excess; i++) {
+        ss_instance *in = ss_fleet_inst(f, it[i].id);
+        notice_until(f, in, deadline);
+        if (deadline <= now)
+            ss_fleet_terminate(f, in, SS_END_INTERRUPTED);
+    }
     free(it);
 }
 
@@ -285,22 +318,42 @@ static void capacity_back(ss_fleet *f)
             f->owners[g].on_capacity_back(f->owners[g].ctx);
 }
 
-/* The change point: capacity becomes `capacity`; instances still beyond it
- * (all of them with notice_lead = 0; with a lead, those launched since the
- * notices) get the notice now. */
+/* The change point at now: capacity becomes `capacity`. Noticed instances
+ * due by now terminate first (their own end event may come later in this
+ * instant); then, as the trace says the capacity is gone now, every
+ * instance still beyond it terminates now: noticed ones still holding
+ * capacity first, then the not yet noticed (launched after the notices, or
+ * all of them with notice_lead 0), which get their notice at once. */
 static void capacity_change(ss_fleet *f, int pool, int capacity)
 {
-    int old = f->pools[pool].capacity;
-    f->pools[pool].capacity = capacity;
-    notice_excess(f, pool, capacity);
-    if (old >= 0 && (capacity < 0 || capacity > old))
-        capacity_back(f);
+    ss_fleet_pool *p = &f->pools[pool];
+    p->capacity = capacity;
+    if (capacity < 0 || p->n_alive + (size_t)p->n_leaving <= (size_t)capacity)
+        return;
+    ss_time now = ss_evq_now(f->q);
+    if (p->n_leaving > 0) {
+        for (int id = 0; id < f->n; id++) {
+            ss_instance *in = ss_fleet_inst(f, id);
+            if (in->pool == pool && in->spot && in->noticed && in->state != SS_INST_TERMINATED &&
+                in->deadline <= now)
+                ss_fleet_terminate(f, in, SS_END_INTERRUPTED);
+        }
+        for (int id = 0; id < f->n && p->n_leaving > 0 &&
+                         p->n_alive + (size_t)p->n_leaving > (size_t)capacity;
+             id++) {
+            ss_instance *in = ss_fleet_inst(f, id);
+            if (in->pool == pool && in->spot && in->noticed && in->state != SS_INST_TERMINATED)
+                ss_fleet_terminate(f, in, SS_END_INTERRUPTED);
+        }
+    }
+    int room = capacity - p->n_leaving;
+    notice_excess(f, pool, room > 0 ? room : 0, now);
 }
 
-/* notice_lead ahead of a drop: the excess gets its notice now (so it
- * terminates notice later, at the change point when notice_lead = notice),
- * and the pool takes no new launch beyond the coming capacity: EC2 reclaims
- * that capacity, it does not hand it to new launches in the meantime. */
+/* notice_lead ahead of a drop at e->t: the excess gets its notice now, due
+ * at the drop. The capacity itself stays as the trace says until then:
+ * launches are accepted (the fleet does not know the future; the notice is
+ * AWS's, which reclaims the capacity at e->t). */
 static void on_capnotice(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)q;
@@ -310,10 +363,7 @@ static void on_capnotice(ss_evq *q, const ss_event *ev, void *ctx)
     schedule_next_capnotice(f);
     if (e->pool < 0 || e->pool >= f->n_pools)
         return;
-    ss_fleet_pool *p = &f->pools[e->pool];
-    if (p->capacity < 0 || e->capacity < p->capacity)
-        p->capacity = e->capacity;
-    notice_excess(f, e->pool, e->capacity);
+    notice_excess(f, e->pool, e->capacity, e->t);
 }
 
 static void burst(ss_fleet *f, const ss_pool_event *e)
@@ -332,19 +382,40 @@ static void burst(ss_fleet *f, const ss_pool_event *e)
     free(ids);
 }
 
+/* Every pool event of this instant: first all state (capacities), then the
+ * consequences (notices of drops, bursts), so that no instance is judged
+ * against a half-updated market. */
 static void on_pool(ss_evq *q, const ss_event *ev, void *ctx)
 {
     (void)q;
     (void)ctx;
     ss_fleet *f = fleet_of(ev);
-    const ss_pool_event *e = &f->events.ev[ev->a];
+    size_t first = (size_t)ev->a, last = first;
+    ss_time t = f->events.ev[first].t;
+    while (last < f->events.n && f->events.ev[last].t == t)
+        last++;
+    f->next_event = last;
     schedule_next_pool_event(f);
-    if (e->pool < 0 || e->pool >= f->n_pools)
-        return;
-    if (e->kind == SS_POOLEV_BURST)
-        burst(f, e);
-    else
-        capacity_change(f, e->pool, e->capacity);
+    bool back = false; /* some pool's launch capacity came back (rose) */
+    for (size_t i = first; i < last; i++) {
+        const ss_pool_event *e = &f->events.ev[i];
+        if (e->pool >= 0 && e->pool < f->n_pools && e->kind == SS_POOLEV_CAPACITY) {
+            int old = f->pools[e->pool].capacity;
+            back |= old >= 0 && (e->capacity < 0 || e->capacity > old);
+            f->pools[e->pool].capacity = e->capacity;
+        }
+    }
+    for (size_t i = first; i < last; i++) {
+        const ss_pool_event *e = &f->events.ev[i];
+        if (e->pool < 0 || e->pool >= f->n_pools)
+            continue;
+        if (e->kind == SS_POOLEV_BURST)
+            burst(f, e);
+        else
+            capacity_change(f, e->pool, e->capacity);
+    }
+    if (back)
+        capacity_back(f);
 }
 
 /* Rebalance recommendations ahead of a burst: the instances alive now that
@@ -446,6 +517,8 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
     f->end = end;
     f->n_zones = d->n_zones;
     f->n_pools = d->n_types * d->n_zones;
+    if (ss_market_check_coverage(sc, d, start, end, err))
+        return -1;
     f->pools = ss_calloc((size_t)f->n_pools, sizeof *f->pools);
     f->risk = ss_malloc((size_t)f->n_pools * sizeof *f->risk);
     f->price = ss_calloc((size_t)f->n_pools, sizeof *f->price); /* empty intervals */
@@ -492,9 +565,9 @@ int ss_fleet_init(ss_fleet *f, const ss_scenario *sc, const ss_data *d, ss_evq *
         const ss_zone_outage *o = &sc->market.outages[i];
         if (o->end <= start || o->start >= end)
             continue;
-        ss_evq_schedule(q, o->start < start ? start : o->start, EV_OUTAGE, f, i, 1);
+        ss_evq_schedule_urgent(q, o->start < start ? start : o->start, EV_OUTAGE, f, i, 1);
         if (o->end < end)
-            ss_evq_schedule(q, o->end, EV_OUTAGE, f, i, 0);
+            ss_evq_schedule_urgent(q, o->end, EV_OUTAGE, f, i, 0);
     }
     return 0;
 }
@@ -522,7 +595,7 @@ int ss_fleet_headroom(const ss_fleet *f, int pool)
     const ss_fleet_pool *p = &f->pools[pool];
     if (p->capacity < 0)
         return INT32_MAX;
-    long h = (long)p->capacity - (long)p->n_alive;
+    long h = (long)p->capacity - (long)p->n_alive - (long)p->n_leaving;
     return h > 0 ? (int)h : 0;
 }
 
@@ -551,6 +624,9 @@ double ss_fleet_spot_price(const ss_fleet *f, int pool)
     return c->usd_per_hour;
 }
 
+/* The price is checked before the capacity, so that a refusal is put down
+ * to the price whenever the price alone refuses it (with the max-price
+ * source the pool's capacity is 0 exactly then). */
 ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, double max_price)
 {
     const ss_pool *pd = &f->d->pools[pool];
@@ -560,12 +636,25 @@ ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, doub
         return SS_LAUNCH_OK;
     if (pd->spot.n == 0)
         return SS_LAUNCH_NO_PRICE;
-    if (ss_fleet_headroom(f, pool) <= 0)
-        return SS_LAUNCH_NO_CAPACITY;
-    double maxp = max_price > 0 ? max_price : pd->ondemand_usd_per_hour;
+    double maxp = max_price > 0 ? max_price
+                  : pd->ondemand.n > 1 ? ss_price_at(&pd->ondemand, ss_evq_now(f->q), NULL)
+                                       : pd->ondemand_usd_per_hour;
     if (maxp > 0 && ss_fleet_spot_price(f, pool) > maxp)
         return SS_LAUNCH_PRICE;
+    if (ss_fleet_headroom(f, pool) <= 0)
+        return SS_LAUNCH_NO_CAPACITY;
     return SS_LAUNCH_OK;
+}
+
+void ss_fleet_launch_refused(ss_fleet *f, int pool, ss_launch_block why)
+{
+    f->stats.failed_launches++;
+    if (why == SS_LAUNCH_PRICE)
+        f->stats.refused_price++;
+    else if (why == SS_LAUNCH_NO_CAPACITY)
+        f->stats.refused_capacity++;
+    if (pool >= 0 && pool < f->n_pools && (int)why >= 0 && (int)why < 5)
+        f->pools[pool].refused[why]++;
 }
 
 ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
@@ -592,7 +681,7 @@ ss_instance *ss_fleet_launch(ss_fleet *f, int asg, int pool, bool spot)
     in->vcpu = pd->vcpu;
     in->memory_mib = pd->memory_mib;
     in->launch = now;
-    in->running_at = in->registered_at = in->notice_at = in->end = SS_TIME_NEVER;
+    in->running_at = in->registered_at = in->notice_at = in->end = in->deadline = SS_TIME_NEVER;
     in->pool_slot = SIZE_MAX;
     in->azr_old = -1;
     f->stats.launches++;
@@ -697,5 +786,23 @@ void ss_fleet_metrics(const ss_fleet *f, ss_time start, ss_time end, ss_metrics 
     out->spot_instance_hours = fs->spot_hours;
     out->od_instance_hours = fs->od_hours;
     out->uncovered_pool_hours = fs->uncovered_pool_hours;
+    out->price_uncovered_hours = (double)fs->price_uncovered_ms / (double)SS_HOUR;
+    out->capacity_uncovered_hours = (double)fs->capacity_uncovered_ms / (double)SS_HOUR;
+    out->refused_price = fs->refused_price;
+    out->refused_capacity = fs->refused_capacity;
     out->horizon_hours = hours;
+}
+
+void ss_fleet_tally(const ss_fleet *f, ss_timeline *tl)
+{
+    free(tl->pools);
+    tl->n_pools = f->n_pools;
+    tl->pools = ss_calloc((size_t)f->n_pools, sizeof *tl->pools);
+    for (int p = 0; p < f->n_pools; p++) {
+        const ss_fleet_pool *fp = &f->pools[p];
+        tl->pools[p] = (ss_pool_tally){.price_uncovered_hours = fp->price_uncovered_hours,
+                                       .capacity_uncovered_hours = fp->capacity_uncovered_hours,
+                                       .refused_price = fp->refused[SS_LAUNCH_PRICE],
+                                       .refused_capacity = fp->refused[SS_LAUNCH_NO_CAPACITY]};
+    }
 }

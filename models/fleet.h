@@ -17,10 +17,15 @@
  * Instances are stored in fixed blocks: an ss_instance pointer stays valid
  * for the whole evaluation (launching more instances never moves them).
  *
- * Capacity traces: a drop at t gives the excess alive Spot instances their
- * notice at max(t - market.notice_lead, start) (newest first, or keyed
- * random order), and from then the pool takes no launch beyond the coming
- * capacity; instances still beyond it at t get the notice at t.
+ * Capacity traces (docs/market.md, "the notice rule on traces"): the trace
+ * says when capacity was there, so the pool never holds more Spot instances
+ * (noticed ones included, until they terminate) than the trace's value at
+ * that instant, and launches are accepted up to the drop. A drop at t gives
+ * the excess its notice at max(t - market.notice_lead, start) (newest first,
+ * or keyed random order) with the termination due at t; instances still
+ * beyond the capacity at t (launched after the notices) get the notice and
+ * terminate at t. Every pool event of one instant (all pools) is applied in
+ * one handler before any controller runs at that instant.
  *
  * Billing (modeling-notes §1): every instance is billed from `running` (EC2
  * does not bill `pending`) to its termination (or the horizon end) with
@@ -93,6 +98,7 @@ typedef struct ss_instance {
     ss_time registered_at;
     ss_time notice_at;       /* SS_TIME_NEVER unless noticed */
     ss_time end;             /* termination (billing ends); SS_TIME_NEVER while alive */
+    ss_time deadline;        /* termination due after the notice; SS_TIME_NEVER unless noticed */
     ss_ev_handle ev_notice;  /* pending stochastic notice */
     ss_ev_handle ev_rbr;     /* pending rebalance recommendation */
     ss_ev_handle ev_state;   /* pending running / registered event (ASG) */
@@ -129,6 +135,12 @@ typedef struct ss_fleet_pool {
     int *alive;              /* ids of alive (not terminated, not noticed) Spot instances */
     size_t n_alive, cap_alive;
     int alive_od;            /* alive On-Demand instances */
+    int n_leaving;           /* noticed Spot instances not yet terminated (hold capacity) */
+    /* What the data did not back (docs/market.md, "the coverage rule"), and
+     * the launches refused here, by cause (index: ss_launch_block). */
+    double price_uncovered_hours;    /* Spot instance-hours before the first price record */
+    double capacity_uncovered_hours; /* traces: Spot instance-hours outside the pool's traces */
+    int64_t refused[5];
     bool used;               /* some group may launch here */
 } ss_fleet_pool;
 
@@ -143,6 +155,8 @@ typedef struct ss_fleet_stats {
     double spot_hours, od_hours;             /* instance-hours */
     double uncovered_pool_hours;             /* Spot hours in pools without evidence */
     ss_time price_uncovered_ms;              /* Spot time before the first price record */
+    ss_time capacity_uncovered_ms;           /* traces: Spot time outside the pool's traces */
+    int64_t refused_price, refused_capacity; /* failed launches by cause (price above max; full) */
     int64_t launches, failed_launches, interruptions, rebalance_recommendations;
 } ss_fleet_stats;
 
@@ -202,6 +216,9 @@ typedef enum ss_launch_block {
 /* Whether a launch into pool (spot or On-Demand) at the current time would
  * succeed; max_price 0 = the On-Demand price. */
 ss_launch_block ss_fleet_can_launch(const ss_fleet *f, int pool, bool spot, double max_price);
+/* A launch into pool was attempted and refused for `why` (counted in
+ * failed_launches, and by cause and pool). */
+void ss_fleet_launch_refused(ss_fleet *f, int pool, ss_launch_block why);
 /* Spot price of a pool now (= ss_price_at(&pool.spot, now, NULL)); the step
  * in force is cached, so repeated calls cost a comparison. */
 double ss_fleet_spot_price(const ss_fleet *f, int pool);
@@ -229,6 +246,10 @@ void ss_fleet_finish(ss_fleet *f);
  * interruptions and rebalance recommendations, launches, instance-hours,
  * uncovered pool-hours and the horizon [start, end). Other fields untouched. */
 void ss_fleet_metrics(const ss_fleet *f, ss_time start, ss_time end, ss_metrics *out);
+
+/* Copy the per-pool coverage and refusal tallies into tl (after finish). */
+struct ss_timeline;
+void ss_fleet_tally(const ss_fleet *f, struct ss_timeline *tl);
 
 /* Counts of alive instances (pending + running + draining) of a group. */
 void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od);

@@ -65,6 +65,100 @@ int ss_pool_capacity_at(const ss_pool *p, ss_time t)
     return p->cap_value[lo - 1];
 }
 
+ss_time ss_pool_price_uncovered_ms(const ss_pool *p, ss_time a, ss_time b)
+{
+    if (b <= a)
+        return 0;
+    if (p->spot.n == 0)
+        return b - a;
+    ss_time t0 = p->spot.t[0];
+    return a < t0 ? (b < t0 ? b : t0) - a : 0;
+}
+
+ss_time ss_pool_capacity_uncovered_ms(const ss_pool *p, ss_time a, ss_time b)
+{
+    if (b <= a)
+        return 0;
+    if (!p->has_trace || p->n_cap == 0)
+        return b - a;
+    if (p->n_cov == 0) { /* hand-built: covered from the first point on */
+        ss_time t0 = p->cap_t[0];
+        return a < t0 ? (b < t0 ? b : t0) - a : 0;
+    }
+    ss_time covered = 0;
+    for (size_t i = 0; i < p->n_cov && p->cov_lo[i] < b; i++) {
+        ss_time lo = p->cov_lo[i] > a ? p->cov_lo[i] : a;
+        ss_time hi = p->cov_hi[i] < b ? p->cov_hi[i] : b;
+        if (hi > lo)
+            covered += hi - lo;
+    }
+    return (b - a) - covered;
+}
+
+int ss_market_check_coverage(const ss_scenario *sc, const ss_data *d, ss_time start, ss_time end,
+                             ss_err *err)
+{
+    if (sc->market.uncovered == SS_UNCOVERED_FILL || end <= start)
+        return 0;
+    bool traces = sc->market.interruptions == SS_INTERRUPT_TRACE;
+    char list[700] = "";
+    size_t len = 0, n_bad = 0, n_listed = 0;
+    int n_pools = d->n_types * d->n_zones;
+    for (int pi = 0; pi < n_pools; pi++) {
+        const ss_pool *p = &d->pools[pi];
+        /* a pool with no price at all takes no Spot launch: nothing invented */
+        ss_time up = p->spot.n ? ss_pool_price_uncovered_ms(p, start, end) : 0;
+        ss_time uc = traces && p->has_trace ? ss_pool_capacity_uncovered_ms(p, start, end) : 0;
+        if (!up && !uc)
+            continue;
+        n_bad++;
+        if (len > sizeof list - 200)
+            continue;
+        n_listed++;
+        char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
+        if (up)
+            len += (size_t)snprintf(list + len, sizeof list - len,
+                                    "%sspot prices of %s in %s start at %s (%.2f h uncovered)",
+                                    len ? "; " : "", p->instance_type, p->zone,
+                                    ss_time_format(p->spot.t[0], a),
+                                    (double)up / (double)SS_HOUR);
+        if (uc && len < sizeof list - 200) {
+            if (p->n_cov > 0)
+                len += (size_t)snprintf(list + len, sizeof list - len,
+                                        "%sthe capacity trace of %s in %s covers %s .. %s%s"
+                                        " (%.2f h uncovered)",
+                                        len ? "; " : "", p->instance_type, p->zone,
+                                        ss_time_format(p->cov_lo[0], a),
+                                        ss_time_format(p->cov_hi[p->n_cov - 1], b),
+                                        p->n_cov > 1 ? " with gaps" : "",
+                                        (double)uc / (double)SS_HOUR);
+            else
+                len += (size_t)snprintf(list + len, sizeof list - len,
+                                        "%sthe capacity trace of %s in %s starts at %s"
+                                        " (%.2f h uncovered)",
+                                        len ? "; " : "", p->instance_type, p->zone,
+                                        ss_time_format(p->cap_t[0], a),
+                                        (double)uc / (double)SS_HOUR);
+        }
+    }
+    if (!n_bad)
+        return 0;
+    char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN], c[SS_TIME_BUFLEN];
+    char span[160] = "", more[40] = "";
+    if (n_listed < n_bad)
+        snprintf(more, sizeof more, "; and %zu more", n_bad - n_listed);
+    if (d->span_start > INT64_MIN)
+        snprintf(span, sizeof span, " (the data of every pool has begun by %s)",
+                 ss_time_format(d->span_start, c));
+    return ss_err_set(err,
+                      "the market data does not cover the horizon %s .. %s in %zu pool%s: %s%s;"
+                      " shorten the horizon%s, or set `market.uncovered: fill` to take the first"
+                      " price before a pool's first record and unlimited capacity outside a trace,"
+                      " reported as uncovered instance-hours",
+                      ss_time_format(start, a), ss_time_format(end, b), n_bad,
+                      n_bad == 1 ? "" : "s", list, more, span);
+}
+
 /* Does the stochastic model (c) apply to this pool under the scenario's source? */
 static bool stochastic_applies(const ss_scenario *sc, const ss_pool *p)
 {

@@ -62,6 +62,19 @@ bool ss_interrupt_burst_hits(uint64_t seed, int replica, int pool, uint64_t burs
 /* Capacity of a pool at t from its trace (-1 = unlimited). */
 int ss_pool_capacity_at(const ss_pool *p, ss_time t);
 
+/* Coverage (docs/market.md, "the coverage rule"). Time of [a, b) before the
+ * pool's first price record; time of [a, b) outside the pool's capacity
+ * traces (all of it when the pool has none). */
+ss_time ss_pool_price_uncovered_ms(const ss_pool *p, ss_time a, ss_time b);
+ss_time ss_pool_capacity_uncovered_ms(const ss_pool *p, ss_time a, ss_time b);
+/* Whether the market data covers the horizon [start, end) for every pool of
+ * the scenario: prices from each pool's first record, and with the traces
+ * source, each pool that has a trace by its traces. Under market.uncovered
+ * refuse an uncovered pool is an error naming the pools and spans (0 = all
+ * covered, or the rule is fill). */
+int ss_market_check_coverage(const ss_scenario *sc, const ss_data *d, ss_time start, ss_time end,
+                             ss_err *err);
+
 /* ---- Added by the market model ------------------------------------------ */
 
 /* Whether the scenario's source has no evidence for this pool, so that its

@@ -82,7 +82,27 @@ typedef struct ss_k8s_node {
     int hyp_pods;           /* pods placed here by a what-if simulation (0 outside one) */
     uint64_t mv_version;    /* cluster version of the cached movability answer (0 = none) */
     bool mv_ok;
+    int cls;                /* scheduler index class (same spread domains), -1 = none */
+    bool in_under, in_room; /* members of cluster.under / cluster.room */
 } ss_k8s_node;
+
+/* Scheduler index (k8s_cluster.c): nodes with the same spread domains form
+ * a class; a segment tree over the live-list positions keeps, per class,
+ * the best least-allocated score among the nodes that pass every
+ * node-level filter (Ready, not cordoned, taints, selector, resources),
+ * how many share it and the lowest id among them. */
+#define SS_K8S_MAX_CLASSES 64
+typedef struct ss_k8s_seg {
+    int32_t la, cnt, min_id;
+} ss_k8s_seg;
+
+/* A set of live nodes: a bitmap over live-list positions (read in
+ * live-list order in O(live nodes / 64 + members)). */
+typedef struct ss_k8s_nodeset {
+    uint64_t *bits;
+    size_t cap;                     /* words */
+    int n;                          /* members */
+} ss_k8s_nodeset;
 
 typedef struct ss_k8s_cluster {
     const ss_scenario *sc;
@@ -98,6 +118,7 @@ typedef struct ss_k8s_cluster {
     ss_k8s_node *nodes;
     int n_nodes, cap_nodes;
     int *live;                      /* ids of live nodes (unordered) */
+    int *live_group;                /* their node groups, by live-list position */
     int n_live;
     int n_notready;                 /* live nodes not Ready */
     ss_k8s_pod *pods;
@@ -122,6 +143,23 @@ typedef struct ss_k8s_cluster {
     uint64_t tie_seed;
     int tie_replica;
     uint64_t n_ties;
+    /* Scheduler index (see ss_k8s_seg); fast = false when a constraint
+     * has a per-node key or the classes exceed SS_K8S_MAX_CLASSES: the
+     * scheduler then walks every live node. Every change of a node's
+     * requests, pod count, readiness or cordon goes through the functions
+     * below, which keep the index up to date. */
+    bool fast;
+    int n_cls;
+    int cls_dom[SS_K8S_MAX_CLASSES][SS_MAX_SPREAD];
+    int seg_cap;                    /* leaves (a power of two) */
+    ss_k8s_seg *seg[SS_K8S_MAX_CLASSES]; /* per class, 2 x seg_cap entries */
+    int *seg_leaf;                  /* class stored at each leaf, -1 = none */
+    /* Live nodes below the scale-down utilisation threshold and live nodes
+     * Ready, not cordoned, with room for one more pod (n_pods < slots):
+     * what the autoscaler's scale-down and scale-up look at, maintained on
+     * every bind, delete, readiness change and cordon. */
+    ss_k8s_nodeset under, room;
+    ss_k8s_nodeset room_group[SS_MAX_ASGS]; /* room, per node group */
     /* scratch for the scheduler */
     int *cand;
     int64_t *score, *tmp;
@@ -166,6 +204,27 @@ int ss_k8s_pod_new(ss_k8s_cluster *c, ss_time now);
 /* The scheduler's choice for one identical pod of the deployment now, or -1
  * (Pending). Does not bind. */
 int ss_k8s_pick_node(ss_k8s_cluster *c);
+/* The same choice by walking every live node (the reference the index must
+ * agree with; the scheduler itself uses it when the index is off). */
+int ss_k8s_pick_node_scan(ss_k8s_cluster *c);
+
+/* Cluster Autoscaler scale-down eligibility by utilisation: max(cpu, memory)
+ * requests of the node's pods (terminating ones included) over allocatable
+ * below scale_down_utilization_threshold. */
+bool ss_k8s_node_underutilized(const ss_k8s_cluster *c, const ss_k8s_node *n);
+/* The live nodes that are underutilized (ss_k8s_underutilized) or Ready, not
+ * cordoned and with room for one more pod by count (n_pods < slots;
+ * ss_k8s_with_room), written to out (room for n_live ids) in live-list
+ * order; returns how many. */
+int ss_k8s_underutilized(const ss_k8s_cluster *c, int *out);
+int ss_k8s_with_room(const ss_k8s_cluster *c, int *out);
+/* The nodes of ss_k8s_with_room in node group g, in live-list order, with
+ * their group and index class (-1 when the index is off), read from arrays
+ * by live-list position. */
+typedef struct ss_k8s_cand {
+    int id, group, cls;
+} ss_k8s_cand;
+int ss_k8s_room_cands(const ss_k8s_cluster *c, int g, ss_k8s_cand *out);
 /* Bind pod (Pending) to node (STARTING). */
 void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node);
 void ss_k8s_pod_ready(ss_k8s_cluster *c, ss_time now, int pod);

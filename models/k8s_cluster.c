@@ -3,8 +3,11 @@
  *
  * Everything the scheduler needs per placement is maintained incrementally:
  * per constraint and domain, the eligible node count and the matching pod
- * count (spread.h); per node, its requests; a list of live nodes. One
- * placement is O(live nodes x constraints), never a recount of the pods.
+ * count (spread.h); per node, its requests; a list of live nodes; an index
+ * of the nodes by spread-domain class (see "indexes" below). One placement
+ * is O(classes x (constraints + log live nodes)), never a walk over the
+ * nodes nor a recount of the pods (without the index: O(live nodes x
+ * constraints)).
  *
  * All pods belong to the scenario's one Deployment, so they are identical:
  * they match their own label selector (selfMatch = 1) and, when one cannot
@@ -26,6 +29,9 @@
 #define MAX_PODS_PER_NODE 110
 #define EPS 1e-9
 #define KEY_TIE 0x54494553ULL /* salt of the scheduler's tie draws */
+
+static bool fits(const ss_k8s_cluster *c, const ss_k8s_node *n);
+static int64_t least_allocated(const ss_k8s_cluster *c, const ss_k8s_node *n);
 
 /* ---- labels --------------------------------------------------------------- */
 
@@ -130,6 +136,11 @@ void ss_k8s_cluster_init(ss_k8s_cluster *c, const ss_scenario *sc, ss_time t0)
         c->per_node[i] = strcmp(c->cs[i].topology_key, SS_K8S_HOSTNAME_KEY) == 0;
         c->is_zone[i] = strcmp(c->cs[i].topology_key, SS_K8S_ZONE_KEY) == 0;
     }
+    /* a per-node key makes every node its own domain: no classes to share */
+    c->fast = true;
+    for (int i = 0; i < c->n_c; i++)
+        if (c->per_node[i])
+            c->fast = false;
     int rep = c->dep->replicas;
     c->demand = rep;
     if (sc->slo.min_healthy >= 0)
@@ -150,6 +161,7 @@ void ss_k8s_cluster_free(ss_k8s_cluster *c)
     }
     free(c->nodes);
     free(c->live);
+    free(c->live_group);
     free(c->pods);
     free(c->pending);
     ss_avail_free(&c->av);
@@ -157,6 +169,13 @@ void ss_k8s_cluster_free(ss_k8s_cluster *c)
     free(c->score);
     free(c->tmp);
     free(c->cand_dom);
+    for (int k = 0; k < SS_K8S_MAX_CLASSES; k++)
+        free(c->seg[k]);
+    free(c->seg_leaf);
+    free(c->under.bits);
+    free(c->room.bits);
+    for (int g = 0; g < SS_MAX_ASGS; g++)
+        free(c->room_group[g].bits);
     memset(c, 0, sizeof *c);
 }
 
@@ -217,6 +236,232 @@ int ss_k8s_pods_per_node(const ss_k8s_cluster *c, double cpu, double mem)
     return n > 0 ? n : 0;
 }
 
+/* ---- indexes ------------------------------------------------------------------
+ * kube-scheduler filters and scores every node (pkg/scheduler/schedule_one.go
+ * findNodesThatFitPod, prioritizeNodes; with percentageOfNodesToScore it
+ * would stop early, which changes the choice, so spotsim keeps the full
+ * search). All the pods are identical, so a node's filter and score depend
+ * only on its spread domains (the same for every node of a class: filter
+ * and PodTopologySpread score) and on its own Ready / cordon / taint /
+ * selector / requests (NodeResourcesFit and its LeastAllocated score). The
+ * segment tree below keeps, per class, the best least-allocated score of the
+ * nodes passing the node-level filters, how many share it and the lowest id
+ * among them, per subtree of live-list positions: a pick is then
+ * O(classes x log nodes) and finds the very node the full walk finds
+ * (selectHost's k-th tied node in live-list order included). */
+
+static const ss_k8s_seg SEG_NONE = {INT32_MIN, 0, INT32_MAX};
+
+static ss_k8s_seg seg_join(ss_k8s_seg a, ss_k8s_seg b)
+{
+    if (a.la != b.la)
+        return a.la > b.la ? a : b;
+    return (ss_k8s_seg){a.la, a.cnt + b.cnt, a.min_id < b.min_id ? a.min_id : b.min_id};
+}
+
+/* A live node's leaf: its least-allocated score when it passes the
+ * node-level filters of pick_scan, else none. */
+static ss_k8s_seg seg_leaf_of(const ss_k8s_cluster *c, int id)
+{
+    const ss_k8s_node *n = &c->nodes[id];
+    if (!n->ready || n->cordoned || n->untolerated || !n->selector_ok || !fits(c, n))
+        return SEG_NONE;
+    int64_t la = least_allocated(c, n);
+    if (la < INT32_MIN + 1)
+        la = INT32_MIN + 1;
+    if (la > INT32_MAX)
+        la = INT32_MAX;
+    return (ss_k8s_seg){(int32_t)la, 1, id};
+}
+
+static void seg_fix(ss_k8s_cluster *c, int k, int p)
+{
+    ss_k8s_seg *t = c->seg[k];
+    for (int i = (p + c->seg_cap) >> 1; i >= 1; i >>= 1)
+        t[i] = seg_join(t[2 * i], t[2 * i + 1]);
+}
+
+/* Reload leaf p from the live list (none past its end). */
+static void seg_set(ss_k8s_cluster *c, int p)
+{
+    int old = c->seg_leaf[p];
+    int id = p < c->n_live ? c->live[p] : -1;
+    int k = id >= 0 ? c->nodes[id].cls : -1;
+    if (old >= 0 && old != k) {
+        c->seg[old][p + c->seg_cap] = SEG_NONE;
+        seg_fix(c, old, p);
+    }
+    c->seg_leaf[p] = k;
+    if (k >= 0) {
+        c->seg[k][p + c->seg_cap] = seg_leaf_of(c, id);
+        seg_fix(c, k, p);
+    }
+}
+
+static void seg_build(ss_k8s_cluster *c, int cap)
+{
+    c->seg_cap = cap;
+    c->seg_leaf = ss_realloc(c->seg_leaf, (size_t)cap * sizeof(int));
+    for (int k = 0; k < c->n_cls; k++) {
+        c->seg[k] = ss_realloc(c->seg[k], 2 * (size_t)cap * sizeof(ss_k8s_seg));
+        for (int i = 0; i < 2 * cap; i++)
+            c->seg[k][i] = SEG_NONE;
+    }
+    for (int p = 0; p < cap; p++) {
+        c->seg_leaf[p] = -1;
+        if (p < c->n_live) {
+            int id = c->live[p];
+            c->seg_leaf[p] = c->nodes[id].cls;
+            c->seg[c->nodes[id].cls][cap + p] = seg_leaf_of(c, id);
+        }
+    }
+    for (int k = 0; k < c->n_cls; k++)
+        for (int i = cap - 1; i >= 1; i--)
+            c->seg[k][i] = seg_join(c->seg[k][2 * i], c->seg[k][2 * i + 1]);
+}
+
+/* The class of a domain tuple (created when new); -1 when there would be
+ * too many. */
+static int class_of(ss_k8s_cluster *c, const int *dom)
+{
+    for (int k = 0; k < c->n_cls; k++)
+        if (!memcmp(c->cls_dom[k], dom, (size_t)c->n_c * sizeof(int)))
+            return k;
+    if (c->n_cls == SS_K8S_MAX_CLASSES)
+        return -1;
+    int k = c->n_cls++;
+    memcpy(c->cls_dom[k], dom, (size_t)c->n_c * sizeof(int));
+    if (c->seg_cap > 0) {
+        c->seg[k] = ss_malloc(2 * (size_t)c->seg_cap * sizeof(ss_k8s_seg));
+        for (int i = 0; i < 2 * c->seg_cap; i++)
+            c->seg[k][i] = SEG_NONE;
+    }
+    return k;
+}
+
+static void bit_put(ss_k8s_nodeset *s, int p, bool on)
+{
+    size_t w = (size_t)p / 64;
+    if (w >= s->cap) {
+        size_t old = s->cap;
+        SS_GROW(s->bits, s->cap, w + 1);
+        memset(s->bits + old, 0, (s->cap - old) * sizeof *s->bits);
+    }
+    uint64_t m = (uint64_t)1 << (p % 64);
+    s->bits[w] = on ? s->bits[w] | m : s->bits[w] & ~m;
+}
+
+/* Put node id in (in) or out of the under / room set. */
+static void set_update(ss_k8s_cluster *c, int id, bool room, bool in)
+{
+    ss_k8s_nodeset *s = room ? &c->room : &c->under;
+    ss_k8s_node *n = &c->nodes[id];
+    bool *flag = room ? &n->in_room : &n->in_under;
+    if (*flag == in)
+        return;
+    *flag = in;
+    s->n += in ? 1 : -1;
+    bit_put(s, n->live_pos, in);
+    if (room && n->group >= 0 && n->group < SS_MAX_ASGS) {
+        c->room_group[n->group].n += in ? 1 : -1;
+        bit_put(&c->room_group[n->group], n->live_pos, in);
+    }
+}
+
+/* The node at live position from moved to position to. */
+static void set_move(ss_k8s_cluster *c, int id, int from, int to)
+{
+    const ss_k8s_node *n = &c->nodes[id];
+    if (n->in_under) {
+        bit_put(&c->under, from, false);
+        bit_put(&c->under, to, true);
+    }
+    if (n->in_room) {
+        bit_put(&c->room, from, false);
+        bit_put(&c->room, to, true);
+        if (n->group >= 0 && n->group < SS_MAX_ASGS) {
+            bit_put(&c->room_group[n->group], from, false);
+            bit_put(&c->room_group[n->group], to, true);
+        }
+    }
+}
+
+bool ss_k8s_node_underutilized(const ss_k8s_cluster *c, const ss_k8s_node *n)
+{
+    /* cluster-autoscaler core/scaledown/eligibility: utilisation = max of
+     * cpu and memory requests over allocatable (simulator/utilization),
+     * compared with the threshold without dividing */
+    double thr = c->sc->k8s.autoscaler.scale_down_utilization_threshold;
+    double rc = c->dep->cpu_request, rm = c->dep->memory_request_mib;
+    return !(n->alloc_cpu > 0 && !(n->n_pods * rc < thr * n->alloc_cpu)) &&
+           !(n->alloc_mem > 0 && !(n->n_pods * rm < thr * n->alloc_mem));
+}
+
+/* A live node changed (requests, pods, readiness, cordon): update the
+ * scheduler index and the under / room sets. */
+static void refresh(ss_k8s_cluster *c, int id)
+{
+    ss_k8s_node *n = &c->nodes[id];
+    if (!n->live)
+        return;
+    if (c->fast)
+        seg_set(c, n->live_pos);
+    set_update(c, id, false, ss_k8s_node_underutilized(c, n));
+    set_update(c, id, true, n->ready && !n->cordoned && n->n_pods < n->slots);
+}
+
+/* A node joined the live list. */
+static void index_add(ss_k8s_cluster *c, int id)
+{
+    ss_k8s_node *n = &c->nodes[id];
+    if (c->fast) {
+        n->cls = class_of(c, n->dom);
+        if (n->cls < 0) { /* too many classes: walk every node from now on */
+            c->fast = false;
+            for (int k = 0; k < c->n_cls; k++) {
+                free(c->seg[k]);
+                c->seg[k] = NULL;
+            }
+            free(c->seg_leaf);
+            c->seg_leaf = NULL;
+            c->n_cls = 0;
+            c->seg_cap = 0;
+        } else if (c->n_live > c->seg_cap) {
+            seg_build(c, c->seg_cap ? 2 * c->seg_cap : 64);
+        }
+    }
+    refresh(c, id);
+}
+
+static int collect(const ss_k8s_cluster *c, const ss_k8s_nodeset *s, int *out)
+{
+    int k = 0;
+    size_t words = ((size_t)c->n_live + 63) / 64;
+    for (size_t w = 0; w < words && w < s->cap; w++)
+        for (uint64_t b = s->bits[w]; b; b &= b - 1)
+            out[k++] = c->live[w * 64 + (size_t)__builtin_ctzll(b)];
+    return k;
+}
+
+int ss_k8s_underutilized(const ss_k8s_cluster *c, int *out) { return collect(c, &c->under, out); }
+
+int ss_k8s_with_room(const ss_k8s_cluster *c, int *out) { return collect(c, &c->room, out); }
+
+int ss_k8s_room_cands(const ss_k8s_cluster *c, int g, ss_k8s_cand *out)
+{
+    if (g < 0 || g >= SS_MAX_ASGS)
+        return 0;
+    int k = 0;
+    size_t words = ((size_t)c->n_live + 63) / 64;
+    const ss_k8s_nodeset *s = &c->room_group[g];
+    for (size_t w = 0; w < words && w < s->cap && s->n > 0; w++)
+        for (uint64_t b = s->bits[w]; b; b &= b - 1) {
+            size_t p = w * 64 + (size_t)__builtin_ctzll(b);
+            out[k++] = (ss_k8s_cand){c->live[p], g, c->fast ? c->seg_leaf[p] : -1};
+        }
+    return k;
+}
+
 /* ---- nodes ---------------------------------------------------------------- */
 
 int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int type, bool spot,
@@ -227,6 +472,7 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
         c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
         c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
         c->live = ss_realloc(c->live, (size_t)c->cap_nodes * sizeof *c->live);
+        c->live_group = ss_realloc(c->live_group, (size_t)c->cap_nodes * sizeof *c->live_group);
     }
     int id = c->n_nodes++;
     ss_k8s_node *n = &c->nodes[id];
@@ -262,8 +508,11 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
         if (n->elig[i])
             c->k[i].nodes[n->dom[i]]++;
     }
+    n->cls = -1;
     n->live_pos = c->n_live;
+    c->live_group[c->n_live] = group;
     c->live[c->n_live++] = id;
+    index_add(c, id);
     return id;
 }
 
@@ -274,6 +523,7 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
         return;
     ss_k8s_account(c, now);
     n->ready = ready;
+    refresh(c, node);
     c->n_notready += ready ? -1 : 1;
     c->healthy += ready ? n->ready_pods : -n->ready_pods;
     n->notready_since = ready ? SS_TIME_NEVER : now;
@@ -283,12 +533,14 @@ void ss_k8s_node_set_ready(ss_k8s_cluster *c, ss_time now, int node, bool ready)
 void ss_k8s_node_cordon(ss_k8s_cluster *c, int node)
 {
     c->nodes[node].cordoned = true;
+    refresh(c, node);
     c->version++;
 }
 
 void ss_k8s_node_uncordon(ss_k8s_cluster *c, int node)
 {
     c->nodes[node].cordoned = false;
+    refresh(c, node);
     c->version++;
 }
 
@@ -313,9 +565,19 @@ int ss_k8s_node_remove(ss_k8s_cluster *c, ss_time now, int node)
     n->live = false;
     if (!n->ready)
         c->n_notready--;
+    set_update(c, node, false, false);
+    set_update(c, node, true, false);
     int last = c->live[--c->n_live];
     c->live[n->live_pos] = last;
+    c->live_group[n->live_pos] = c->live_group[c->n_live];
     c->nodes[last].live_pos = n->live_pos;
+    if (last != node)
+        set_move(c, last, c->n_live, n->live_pos);
+    if (c->fast) {
+        seg_set(c, n->live_pos); /* now the last node (or past the end) */
+        if (n->live_pos != c->n_live)
+            seg_set(c, c->n_live);
+    }
     free(n->pods);
     n->pods = NULL;
     n->cap_pods = 0;
@@ -388,7 +650,87 @@ static int64_t least_allocated(const ss_k8s_cluster *c, const ss_k8s_node *n)
     return (int64_t)floor(s / 2.0);
 }
 
-static int pick_node(ss_k8s_cluster *c, bool random_ties)
+/* The scheduler through the index: the same filter, score and tie-break as
+ * pick_scan. Classes stand for their nodes: a class passes the spread
+ * filter (and gets its PodTopologySpread score) when its nodes do, and the
+ * score inputs (distinct domains among the candidates, the minimum and
+ * maximum raw score) are the same over classes as over their nodes. */
+static int pick_fast(ss_k8s_cluster *c, bool random_ties)
+{
+    scratch(c, (size_t)c->n_cls + 1);
+    int gmin[SS_MAX_SPREAD];
+    bool soft = false;
+    for (int i = 0; i < c->n_c; i++) {
+        gmin[i] = ss_spread_global_min(&c->cs[i], &c->k[i]);
+        if (c->cs[i].schedule_anyway && c->active[i])
+            soft = true;
+    }
+    int nc = 0;
+    for (int k = 0; k < c->n_cls; k++) {
+        if (c->seg[k][1].cnt == 0)
+            continue;
+        if (!ss_spread_filter(c->cs, c->active, c->n_c, c->k, c->cls_dom[k], true, gmin))
+            continue;
+        c->cand[nc] = k;
+        for (int i = 0; i < c->n_c; i++)
+            c->cand_dom[nc * c->n_c + i] = c->cls_dom[k][i];
+        nc++;
+    }
+    if (nc == 0)
+        return -1;
+    if (soft)
+        ss_spread_score(c->cs, c->active, c->n_c, c->k, c->per_node, c->cand_dom, nc, c->score,
+                        c->tmp);
+    int best = -1, n_best = 0;
+    int64_t best_s = INT64_MIN;
+    for (int j = 0; j < nc; j++) {
+        const ss_k8s_seg *r = &c->seg[c->cand[j]][1];
+        int64_t s = (soft ? 2 * c->score[j] : 0) + r->la;
+        c->tmp[j] = s;
+        if (s > best_s) {
+            best_s = s;
+            n_best = r->cnt;
+            best = r->min_id;
+        } else if (s == best_s) {
+            n_best += r->cnt;
+            if (r->min_id < best)
+                best = r->min_id;
+        }
+    }
+    if (!random_ties || n_best < 2)
+        return best;
+    /* selectHost as in pick_scan: the k-th tied node in live-list order,
+     * found by descending the tree (tied nodes of class t are those with
+     * its best least-allocated score) */
+    double u = ss_rng_keyed_uniform(c->tie_seed, (uint64_t)c->tie_replica, c->n_ties++, KEY_TIE);
+    int kth = (int)(u * n_best);
+    if (kth >= n_best)
+        kth = n_best - 1;
+    int tk[SS_K8S_MAX_CLASSES], nt = 0;
+    int32_t tla[SS_K8S_MAX_CLASSES];
+    for (int j = 0; j < nc; j++)
+        if (c->tmp[j] == best_s) {
+            tk[nt] = c->cand[j];
+            tla[nt++] = c->seg[c->cand[j]][1].la;
+        }
+    int i = 1;
+    while (i < c->seg_cap) {
+        int l = 2 * i, cnt = 0;
+        for (int t = 0; t < nt; t++)
+            if (c->seg[tk[t]][l].la == tla[t])
+                cnt += c->seg[tk[t]][l].cnt;
+        if (kth < cnt) {
+            i = l;
+        } else {
+            kth -= cnt;
+            i = l + 1;
+        }
+    }
+    return c->live[i - c->seg_cap];
+}
+
+/* The reference scheduler: filter and score every live node. */
+static int pick_scan(ss_k8s_cluster *c, bool random_ties)
 {
     scratch(c, (size_t)c->n_live + 1);
     int gmin[SS_MAX_SPREAD];
@@ -449,7 +791,14 @@ static int pick_node(ss_k8s_cluster *c, bool random_ties)
     return best;
 }
 
+static int pick_node(ss_k8s_cluster *c, bool random_ties)
+{
+    return c->fast ? pick_fast(c, random_ties) : pick_scan(c, random_ties);
+}
+
 int ss_k8s_pick_node(ss_k8s_cluster *c) { return pick_node(c, c->random_ties); }
+
+int ss_k8s_pick_node_scan(ss_k8s_cluster *c) { return pick_scan(c, c->random_ties); }
 
 void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node)
 {
@@ -469,6 +818,7 @@ void ss_k8s_bind(ss_k8s_cluster *c, ss_time now, int pod, int node)
     n->used_cpu += c->dep->cpu_request;
     n->used_mem += c->dep->memory_request_mib;
     n->unneeded_since = SS_TIME_NEVER;
+    refresh(c, node);
     c->n_pending--;
     c->binds++;
     bool violated = false;
@@ -541,6 +891,7 @@ void ss_k8s_pod_delete(ss_k8s_cluster *c, ss_time now, int pod)
     n->used_mem -= c->dep->memory_request_mib;
     if (n->n_pods == 0)
         n->used_cpu = n->used_mem = 0.0; /* no drift from repeated +/- */
+    refresh(c, p->node);
     p->state = SS_POD_GONE;
     p->node = -1;
 }
@@ -556,6 +907,7 @@ static void hyp_pods(ss_k8s_cluster *c, ss_k8s_node *n, int k, int sign)
     for (int i = 0; i < c->n_c; i++)
         if (n->elig[i])
             c->k[i].pods[n->dom[i]] += sign * k;
+    refresh(c, (int)(n - c->nodes));
 }
 
 bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
@@ -574,6 +926,7 @@ bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
         /* the node leaves the snapshot: not a candidate, not in its domains */
         bool cordoned = n->cordoned;
         n->cordoned = true;
+        refresh(c, node);
         for (int i = 0; i < c->n_c; i++)
             if (n->elig[i]) {
                 c->k[i].pods[n->dom[i]] -= k;
@@ -599,6 +952,7 @@ bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
             hyp_pods(c, t, 1, -1);
             t->used_cpu = cpu0[j];
             t->used_mem = mem0[j];
+            refresh(c, placed[j]);
         }
         for (int i = 0; i < c->n_c; i++)
             if (n->elig[i]) {
@@ -606,6 +960,7 @@ bool ss_k8s_node_movable(ss_k8s_cluster *c, int node)
                 c->k[i].nodes[n->dom[i]]++;
             }
         n->cordoned = cordoned;
+        refresh(c, node);
     }
     n->mv_version = c->version;
     n->mv_ok = ok;
@@ -637,6 +992,7 @@ int ss_k8s_whatif_node(ss_k8s_cluster *c, ss_k8s_whatif *w, int group, int zone,
         c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
         c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
         c->live = ss_realloc(c->live, (size_t)c->cap_nodes * sizeof *c->live);
+        c->live_group = ss_realloc(c->live_group, (size_t)c->cap_nodes * sizeof *c->live_group);
     }
     int id = c->n_nodes++;
     ss_k8s_node *n = &c->nodes[id];
@@ -650,6 +1006,7 @@ int ss_k8s_whatif_node(ss_k8s_cluster *c, ss_k8s_whatif *w, int group, int zone,
     n->alloc_mem = mem;
     n->ready = true;
     n->virt = true;
+    n->cls = -1;
     n->slots = ss_k8s_pods_per_node(c, cpu, mem);
     n->untolerated = ss_k8s_group_untolerated(c->sc, group);
     n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
@@ -711,6 +1068,7 @@ void ss_k8s_whatif_revert(ss_k8s_cluster *c, ss_k8s_whatif *w, ss_k8s_whatif_mar
         hyp_pods(c, n, 1, -1);
         n->used_cpu = st->cpu0;
         n->used_mem = st->mem0;
+        refresh(c, st->node);
     }
     while (c->n_nodes > m.n_nodes && c->n_nodes > w->n_nodes0) {
         ss_k8s_node *n = &c->nodes[--c->n_nodes];
@@ -792,8 +1150,58 @@ int ss_k8s_check(const ss_k8s_cluster *c, ss_err *err)
         else if (n->used_cpu > n->alloc_cpu + 1e-6 || n->used_mem > n->alloc_mem + 1e-6)
             rc = ss_err_set(err, "node %d: requests %.3f cpu / %.1f MiB exceed allocatable %.3f / %.1f",
                             id, n->used_cpu, n->used_mem, n->alloc_cpu, n->alloc_mem);
-        else if (c->live[n->live_pos] != id)
+        else if (c->live[n->live_pos] != id || c->live_group[n->live_pos] != n->group)
             rc = ss_err_set(err, "node %d: live list position %d wrong", id, n->live_pos);
+    }
+    /* the under / room sets and the scheduler index */
+    int n_under = 0, n_room = 0;
+    for (int j = 0; j < c->n_live && rc == 0; j++) {
+        int id = c->live[j];
+        const ss_k8s_node *n = &c->nodes[id];
+        bool under = ss_k8s_node_underutilized(c, n),
+             room = n->ready && !n->cordoned && n->n_pods < n->slots;
+        n_under += under;
+        n_room += room;
+        size_t w = (size_t)j / 64;
+        uint64_t m = (uint64_t)1 << (j % 64);
+        bool bu = w < c->under.cap && (c->under.bits[w] & m), br = w < c->room.cap && (c->room.bits[w] & m);
+        if (under != n->in_under || under != bu)
+            rc = ss_err_set(err, "node %d: underutilized %d but in the under set %d / bit %d", id, under,
+                            n->in_under, bu);
+        else if (room != n->in_room || room != br)
+            rc = ss_err_set(err, "node %d: room %d but in the room set %d / bit %d", id, room, n->in_room, br);
+    }
+    int n_room_group = 0;
+    for (int g = 0; g < SS_MAX_ASGS && rc == 0; g++) {
+        n_room_group += c->room_group[g].n;
+        for (size_t w = 0; w < c->room_group[g].cap && rc == 0; w++)
+            for (uint64_t b = c->room_group[g].bits[w]; b && rc == 0; b &= b - 1) {
+                size_t p = w * 64 + (size_t)__builtin_ctzll(b);
+                if (p >= (size_t)c->n_live || c->nodes[c->live[p]].group != g || !c->nodes[c->live[p]].in_room)
+                    rc = ss_err_set(err, "room set of group %d: position %zu wrong", g, p);
+            }
+    }
+    if (rc == 0 && n_room_group != n_room)
+        rc = ss_err_set(err, "room sets per group hold %d nodes, recount %d", n_room_group, n_room);
+    if (rc == 0 && (n_under != c->under.n || n_room != c->room.n))
+        rc = ss_err_set(err, "under / room sets hold %d / %d nodes, recount %d / %d", c->under.n,
+                        c->room.n, n_under, n_room);
+    if (rc == 0 && c->fast) {
+        for (int p = 0; p < c->seg_cap && rc == 0; p++) {
+            int want = p < c->n_live ? c->nodes[c->live[p]].cls : -1;
+            if (c->seg_leaf[p] != want)
+                rc = ss_err_set(err, "index leaf %d: class %d, node's class %d", p, c->seg_leaf[p], want);
+        }
+        for (int k = 0; k < c->n_cls && rc == 0; k++) {
+            ss_k8s_seg r = SEG_NONE;
+            for (int j = 0; j < c->n_live; j++)
+                if (c->nodes[c->live[j]].cls == k)
+                    r = seg_join(r, seg_leaf_of(c, c->live[j]));
+            const ss_k8s_seg *t = &c->seg[k][1];
+            if (r.la != t->la || r.cnt != t->cnt || r.min_id != t->min_id)
+                rc = ss_err_set(err, "index class %d: best %d x %d (lowest id %d), recount %d x %d (%d)", k,
+                                t->la, t->cnt, t->min_id, r.la, r.cnt, r.min_id);
+        }
     }
     for (int i = 0; i < c->n_c && rc == 0; i++) {
         int nd = c->k[i].n_domains;

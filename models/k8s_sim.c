@@ -104,6 +104,7 @@ typedef struct k8s_ng {
     /* readiness at the current scan (clusterstate updateReadinessStats) */
     int rd_ready, rd_unready, rd_notstarted, rd_registered;
     ss_time backoff_until, last_fail;
+    ss_time unreg_next;       /* no unregistered member is past its deadline before this */
     int backoff_steps;
     int64_t scaleups;
 } k8s_ng;
@@ -127,6 +128,8 @@ struct k8s_sim {
     ss_time last_scale_up;
     ss_time last_sd_fail;     /* last failed scale-down (drain given up) */
     int total_unready, total_nodes; /* cluster-wide readiness at the scan */
+    int *sd;                  /* nodes CA scale-down gave aux 2: every live one with aux 2 is here */
+    size_t n_sd, cap_sd;
     ss_time *notices;         /* notice times, sliding window for mitigation (3) */
     size_t n_notices, head_notices, cap_notices;
     int64_t restarts;
@@ -139,6 +142,21 @@ struct k8s_sim {
 /* ---- helpers ------------------------------------------------------------------ */
 
 static ss_time now_of(const k8s_sim *s) { return ss_evq_now(s->q); }
+
+/* Remember a node CA scale-down took (aux 2), dropping the entries of
+ * nodes gone or released meanwhile (their ids are never reused). */
+static void sd_mark(k8s_sim *s, int node)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < s->n_sd; k++) {
+        const ss_k8s_node *n = &s->c.nodes[s->sd[k]];
+        if (n->live && n->aux == 2 && s->sd[k] != node)
+            s->sd[m++] = s->sd[k];
+    }
+    s->n_sd = m;
+    SS_GROW(s->sd, s->cap_sd, s->n_sd + 1);
+    s->sd[s->n_sd++] = node;
+}
 
 /* ---- timeline -------------------------------------------------------------------- */
 
@@ -667,10 +685,21 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
         k8s_ng *ng = &s->ng[g];
         if (ng->g.n_members <= (size_t)ng->nodes || ss_pol_zone_removed(s->pol, ng->zone, now))
             continue; /* all registered, or not autoscaled while removed (mitigation 2) */
+        /* The earliest deadline among the members seen unregistered at the
+         * last walk, or that walk's time + max_node_provision_time for later
+         * launches (launch times are fixed): none is past it before then. */
+        if (now <= ng->unreg_next)
+            continue;
+        ss_time next = now + ca->max_node_provision_time;
         for (size_t j = 0; j < ng->g.n_members;) {
             ss_instance *in = ss_fleet_inst(&s->f, ng->g.members[j]);
-            if (in->registered || in->leaving || in->end != SS_TIME_NEVER ||
-                !(in->launch + ca->max_node_provision_time < now)) {
+            if (in->registered || in->leaving || in->end != SS_TIME_NEVER) {
+                j++;
+                continue;
+            }
+            if (!(in->launch + ca->max_node_provision_time < now)) {
+                if (in->launch + ca->max_node_provision_time < next)
+                    next = in->launch + ca->max_node_provision_time;
                 j++;
                 continue;
             }
@@ -686,16 +715,16 @@ static void remove_long_unregistered(k8s_sim *s, ss_time now, const ss_cluster_a
             if (ng->g.n_members == before)
                 j++; /* still listed (not yet removed): move on */
         }
+        ng->unreg_next = next;
     }
 }
 
 /* The upstream snapshot's node order is internal (map order); here the
  * scale-up what-if lists the candidate nodes by group, within a group the
  * existing ones first (in the cluster's live-list order), then the virtual
- * ones (a counting sort: O(nodes) per scan). */
-typedef struct cand_node {
-    int id, group;
-} cand_node;
+ * ones (read from the cluster's per-group room sets: O(candidates + nodes /
+ * 64) per scan). */
+typedef ss_k8s_cand cand_node; /* id, group, index class (-1: compare domains) */
 
 /* Whether the group can be used by CA now (mitigations, taints, selector). */
 static bool group_usable(k8s_sim *s, int g, ss_time now)
@@ -736,32 +765,21 @@ static void scale_up(k8s_sim *s)
     for (int g = 0; g < s->n_ng; g++)
         if (group_usable(s, g, now))
             n_up += (size_t)upcoming(&s->ng[g]);
-    cand_node *raw = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *raw);
-    int nraw = 0;
-    for (int j = 0; j < c->n_live; j++) {
-        const ss_k8s_node *n = &c->nodes[c->live[j]];
-        if (n->ready && !n->cordoned && n->n_pods < n->slots)
-            raw[nraw++] = (cand_node){c->live[j], n->group};
-    }
+    /* the live nodes Ready, not cordoned, with room (n_pods < slots), by
+     * group and in live-list order within a group, from the cluster's index
+     * instead of a walk; each group's upcoming nodes after its own */
+    cand_node *cl = ss_malloc(((size_t)c->n_live + n_up + 1) * sizeof *cl);
+    int nc = 0;
     for (int g = 0; g < s->n_ng; g++) {
+        nc += ss_k8s_room_cands(c, g, cl + nc);
         k8s_ng *ng = &s->ng[g];
         if (!group_usable(s, g, now))
             continue;
         for (int k = upcoming(ng); k > 0; k--) {
             int id = ss_k8s_whatif_node(c, &w, g, ng->zone, ng->type, ng->spot, ng->cpu, ng->mem);
-            raw[nraw++] = (cand_node){id, g};
+            cl[nc++] = (cand_node){id, g, -1};
         }
     }
-    int start[SS_MAX_ASGS + 1] = {0};
-    for (int j = 0; j < nraw; j++)
-        start[raw[j].group + 1]++;
-    for (int g = 0; g < s->n_ng; g++)
-        start[g + 1] += start[g];
-    cand_node *cl = ss_malloc(((size_t)nraw + 1) * sizeof *cl);
-    for (int j = 0; j < nraw; j++) /* stable: existing nodes before virtual ones */
-        cl[start[raw[j].group]++] = raw[j];
-    free(raw);
-    int nc = nraw;
     /* runs of candidates with the same spread domains: when one fails the
      * spread filter for this pod, the whole run does */
     bool per_node_hard = false;
@@ -770,16 +788,39 @@ static void scale_up(k8s_sim *s)
             per_node_hard = true;
     int *run_end = ss_malloc(((size_t)nc + 1) * sizeof *run_end);
     for (int j = nc - 1; j >= 0; j--) {
+        /* same class = same domains (classes compare the n_c domains; the
+         * others are 0 in every node) */
         bool same = j + 1 < nc && !per_node_hard &&
-                    !memcmp(c->nodes[cl[j].id].dom, c->nodes[cl[j + 1].id].dom, sizeof c->nodes[0].dom);
+                    (cl[j].cls >= 0 && cl[j + 1].cls >= 0
+                         ? cl[j].cls == cl[j + 1].cls
+                         : !memcmp(c->nodes[cl[j].id].dom, c->nodes[cl[j + 1].id].dom, sizeof c->nodes[0].dom));
         run_end[j] = same ? run_end[j + 1] : j + 1;
     }
+    /* Dead candidates: failing the filters other than spread, and not
+     * skipped as part of a run (skipped one by one). Placements only add
+     * pods here, so a dead candidate stays dead: next_alive (a union-find
+     * with path halving over positions, nc = none) jumps over them, which
+     * finds the very node the walk one by one finds. */
+    int *next_alive = ss_malloc(((size_t)nc + 1) * sizeof *next_alive);
+    for (int j = 0; j <= nc; j++)
+        next_alive[j] = j;
+    ss_k8s_whatif node_level = w; /* the same what-if, filters without spread */
+    node_level.spread = false;
     int remaining = c->n_pending, last = 0, gmin[SS_MAX_SPREAD];
     while (remaining > 0 && nc > 0) {
         ss_k8s_whatif_gmin(c, gmin);
         int found = -1;
         for (int i = 0; i < nc && found < 0;) {
             int j = (last + i) % nc;
+            int a = j;
+            while (next_alive[a] != a) {
+                next_alive[a] = next_alive[next_alive[a]];
+                a = next_alive[a];
+            }
+            if (a != j) { /* positions j .. a - 1 are dead: one step each */
+                i += a - j;
+                continue;
+            }
             const ss_k8s_node *n = &c->nodes[cl[j].id];
             if (ss_k8s_whatif_fits(c, &w, cl[j].id, gmin)) {
                 found = j;
@@ -787,6 +828,8 @@ static void scale_up(k8s_sim *s)
             }
             bool spread_fail = w.spread && n->ready && !n->cordoned && !n->untolerated &&
                                n->selector_ok && n->n_pods + n->hyp_pods < n->slots;
+            if (!spread_fail && !ss_k8s_whatif_fits(c, &node_level, cl[j].id, gmin))
+                next_alive[j] = j + 1;
             /* skip the rest of its run (wrapping runs are just walked) */
             int skip = spread_fail && run_end[j] > j + 1 ? run_end[j] - j : 1;
             i += skip;
@@ -797,6 +840,7 @@ static void scale_up(k8s_sim *s)
         last = (found + 1) % nc;
         remaining--;
     }
+    free(next_alive);
     free(run_end);
     free(cl);
     if (remaining <= 0) {
@@ -903,6 +947,7 @@ static void ca_drain(k8s_sim *s, int node)
 {
     ss_k8s_node *n = &s->c.nodes[node];
     n->aux = 2;
+    sd_mark(s, node);
     n->draining = true;
     ss_k8s_node_cordon(&s->c, node);
     if (s->trace)
@@ -959,10 +1004,15 @@ static void scale_down(k8s_sim *s)
                     (s->last_sd_fail != SS_TIME_NEVER &&
                      now < s->last_sd_fail + ca->scale_down_delay_after_failure);
     int empty_done = 0, busy_done = 0;
-    double rc = dep->cpu_request, rm = dep->memory_request_mib;
     int allowed = ss_pdb_disruptions_allowed(dep, dep->replicas, c->n_live_pods, c->healthy);
-    for (int j = 0; j < c->n_live; j++) {
-        int id = c->live[j];
+    /* Only the underutilized nodes, in live-list order, from the cluster's
+     * index: every other node is skipped below with unneeded_since already
+     * NEVER (it is set only here, for an underutilized node, and a bind,
+     * the only way out of underutilized, clears it). */
+    int *cand = ss_malloc(((size_t)c->n_live + 1) * sizeof *cand);
+    int n_cand = ss_k8s_underutilized(c, cand);
+    for (int j = 0; j < n_cand; j++) {
+        int id = cand[j];
         ss_k8s_node *n = &c->nodes[id];
         k8s_ng *ng = &s->ng[n->group];
         if ((!n->ready && !ca->scale_down_unready_enabled) || n->cordoned || n->draining || n->inst < 0 ||
@@ -972,10 +1022,8 @@ static void scale_down(k8s_sim *s)
             continue;
         }
         /* utilisation = max(cpu, memory) requests / allocatable, below the
-         * threshold (compared without dividing) */
-        double thr = ca->scale_down_utilization_threshold;
-        bool under = !(n->alloc_cpu > 0 && !(n->n_pods * rc < thr * n->alloc_cpu)) &&
-                     !(n->alloc_mem > 0 && !(n->n_pods * rm < thr * n->alloc_mem));
+         * threshold */
+        bool under = ss_k8s_node_underutilized(c, n);
         bool moving = false; /* pods to evict (starting or ready) */
         if (allowed < 1 && under)
             for (int p = 0; p < n->n_pods && !moving; p++) {
@@ -1007,21 +1055,27 @@ static void scale_down(k8s_sim *s)
             empty_done++;
             n->aux = 2;
             ss_k8s_node_cordon(c, id);
+            sd_mark(s, id);
             maybe_finish_scale_down(s, id);
-            j = -1; /* the live list changed: rescan (nodes already handled are cordoned) */
+            /* the live list changed: rescan (nodes already handled are cordoned) */
+            n_cand = ss_k8s_underutilized(c, cand);
+            j = -1;
             continue;
         }
         if (busy < 0) {
             busy = 0;
-            for (int k = 0; k < c->n_live; k++)
-                if (c->nodes[c->live[k]].aux == 2 && c->nodes[c->live[k]].n_pods > 0)
+            for (size_t k = 0; k < s->n_sd; k++) {
+                const ss_k8s_node *m = &c->nodes[s->sd[k]];
+                if (m->live && m->aux == 2 && m->n_pods > 0)
                     busy = 1;
+            }
         }
         if (busy || busy_done)
             continue;
         busy_done = 1;
         ca_drain(s, id);
     }
+    free(cand);
 }
 
 /* Timeline rows when a mitigation switch flips (its reaction delay after
@@ -1170,13 +1224,9 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
                     const ss_policy *pol, ss_metrics *out, ss_k8s_trace *trace, ss_timeline *tl,
                     ss_err *err)
 {
-    ss_time start = sc0->start, end = sc0->end;
-    if (start == 0 && end == 0) {
-        start = d->span_start;
-        end = d->span_end;
-    }
-    if (end <= start)
-        return ss_err_set(err, "kubernetes: empty horizon [%lld, %lld)", (long long)start, (long long)end);
+    ss_time start, end;
+    if (ss_data_horizon(sc0->start, sc0->end, d, "kubernetes", &start, &end, err))
+        return -1;
     bool karpenter = sc0->k8s.provisioner == SS_PROV_KARPENTER;
     if (karpenter && sc0->k8s.karpenter.n_pools <= 0)
         return ss_err_set(err, "kubernetes: provisioner karpenter needs a NodePool");
@@ -1257,6 +1307,7 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         ng->per_node = ss_k8s_pods_per_node(&s->c, ng->cpu, ng->mem);
         ng->backoff_until = start;
         ng->last_fail = SS_TIME_NEVER;
+        ng->unreg_next = start - 1;
     }
     for (int g = 0; g < s->n_ng; g++) {
         ss_asg_hooks hk = {.ctx = &s->ng[g],
@@ -1303,6 +1354,8 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
 
     memset(out, 0, sizeof *out);
     ss_fleet_metrics(&s->f, start, end, out);
+    if (s->tl)
+        ss_fleet_tally(&s->f, s->tl);
     ss_k8s_avail_finish(&s->c, end, out);
     out->task_restarts = s->restarts;
     out->evictions = s->c.evictions;
@@ -1318,6 +1371,7 @@ out_q:
     ss_evq_free(s->q);
     free(s->inst_node);
     free(s->notices);
+    free(s->sd);
     free(s->sc);
     free(s);
     return rc;

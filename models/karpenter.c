@@ -545,6 +545,9 @@ static void o_notice(void *ctx, ss_instance *in, ss_time deadline)
      * in parallel (aws-semantics §4.4, karpenter.sh disruption docs). */
     trace_disrupt(k, in->id, SS_KARP_R_INTERRUPTED);
     event(k, "karpenter-interruption");
+    /* handleNodeClaim: "Mark the offering as unavailable in the ICE cache
+     * since we got a spot interruption warning" */
+    mark_unavailable(k, in->pool, true);
     disrupt_node(k, in->id);
     open_batch(k);
 }

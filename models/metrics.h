@@ -29,7 +29,7 @@
     X(rebalance_recommendations, I, "count", "rebalance recommendations received")             \
     X(task_restarts, I, "count", "tasks/pods stopped by interruptions and started again")     \
     X(launches, I, "count", "instances launched")                                              \
-    X(failed_launches, I, "count", "launch attempts that failed (no capacity)")               \
+    X(failed_launches, I, "count", "launch attempts that failed (any cause)")                  \
     X(spot_instance_hours, D, "h", "Spot instance-hours")                                      \
     X(od_instance_hours, D, "h", "On-Demand instance-hours")                                   \
     X(pending_task_hours, D, "task-h", "time tasks/pods spent pending")                        \
@@ -37,7 +37,11 @@
     X(pdb_blocked_evictions, I, "count", "evictions refused by a PodDisruptionBudget")         \
     X(skew_violations, I, "count", "placements observed above maxSkew (Kubernetes)")           \
     X(uncovered_pool_hours, D, "h", "Spot instance-hours in pools without evidence")           \
-    X(horizon_hours, D, "h", "simulated horizon")
+    X(horizon_hours, D, "h", "simulated horizon")                                            \
+    X(price_uncovered_hours, D, "h", "Spot instance-hours before a pool's first price record")  \
+    X(capacity_uncovered_hours, D, "h", "traces: Spot instance-hours outside the pool's traces") \
+    X(refused_price, I, "count", "launches refused: Spot price above the max price")           \
+    X(refused_capacity, I, "count", "launches refused: no capacity (InsufficientInstanceCapacity)")
 
 #define SS_METRIC_TYPE_D double
 #define SS_METRIC_TYPE_I int64_t

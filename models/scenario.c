@@ -133,6 +133,11 @@ void ss_scenario_defaults(ss_scenario *sc)
     k->karpenter.node_provision = (ss_dist){SS_DIST_FIXED, 50.0, 0.0};
 
     sc->slo.min_healthy = -1;
+    sc->policy.zone_quiet = 30 * SS_MINUTE;
+    sc->policy.interruption_threshold = 1;
+    sc->policy.interruption_window = 10 * SS_MINUTE;
+    sc->policy.cover = 1.0;
+    sc->policy.spot_healthy_time = 10 * SS_MINUTE;
     sc->slo.min_fraction = 1.0;
 
     ss_search *se = &sc->search;

@@ -268,6 +268,37 @@ typedef struct ss_kubernetes {
     ss_karpenter karpenter;
 } ss_kubernetes;
 
+/* ---- Run-time fleet policies beyond the AWS natives (policies/fleet_policy.c) ----
+ * Rules a controller applies to one Spot Auto Scaling group (`group`):
+ * On-Demand fallback, over-provisioning and SpotHedge-style zone placement.
+ * All off by default (the static configuration alone). */
+typedef enum ss_fallback_trigger {
+    SS_FB_LAUNCH_FAILURES = 0, /* EventBridge "EC2 Instance Launch Unsuccessful" (capacity) */
+    SS_FB_INTERRUPTIONS,       /* EventBridge "EC2 Spot Instance Interruption Warning" count */
+    SS_FB_EITHER
+} ss_fallback_trigger;
+
+typedef enum ss_spot_placement {
+    SS_PLACE_ASG = 0,          /* the ASG's own AZ balancing (round-robin over zones) */
+    SS_PLACE_SPOTHEDGE         /* active / preempted zone sets (SpotHedge, EuroSys'25) */
+} ss_spot_placement;
+
+typedef struct ss_fleet_policy {
+    int group;                       /* index into asgs (the Spot group), default 0 */
+    int extra_spot;                  /* N_extra Spot instances beyond the SLO's need */
+    ss_spot_placement placement;
+    ss_time zone_quiet;              /* SpotHedge: preempted zone returns after this quiet time */
+    bool fallback;                   /* On-Demand fallback on/off */
+    ss_fallback_trigger trigger;
+    ss_time detection_delay;         /* event -> fallback capacity requested */
+    int interruption_threshold;      /* warnings within interruption_window that trip */
+    ss_time interruption_window;
+    double cover;                    /* fraction of the Spot shortfall covered by On-Demand */
+    ss_time spot_healthy_time;       /* Spot at full strength this long before release */
+    ss_time min_hold;                /* hysteresis: fallback stays at least this long */
+    bool release_on_launch;          /* release counts booting Spot too ("Launch Successful" rule) */
+} ss_fleet_policy;
+
 /* ---- Availability SLO ---------------------------------------------------- */
 typedef struct ss_slo {
     int min_healthy;        /* absolute minimum healthy tasks; -1 = use fraction */
@@ -329,6 +360,7 @@ typedef struct ss_scenario {
     ss_kubernetes k8s;
     ss_slo slo;
     ss_search search;
+    ss_fleet_policy policy;          /* run-time fleet rules (ECS/ASG) */
 } ss_scenario;
 
 /* Fill *sc with every documented default (no ASG, no provider, no types). */

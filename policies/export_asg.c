@@ -90,7 +90,14 @@ int ss_export_asg_json(const ss_scenario *sc, int asg, char **out, ss_err *err)
     json_object_set_new(root, "AutoScalingGroupName", json_string(a->name));
 
     json_t *mip = json_object(), *lt = json_object(), *spec = json_object(), *ovr = json_array();
-    json_object_set_new(spec, "LaunchTemplateId", json_string("<launch-template-id>"));
+    char ltname[SS_NAME_MAX + 16];
+    if (sc->orchestrator == SS_ORCH_ECS) {
+        /* the launch template of the export (launch-template.json) */
+        ss_export_launch_template_name(sc, ltname, sizeof ltname);
+        json_object_set_new(spec, "LaunchTemplateName", json_string(ltname));
+    } else {
+        json_object_set_new(spec, "LaunchTemplateId", json_string("<launch-template-id>"));
+    }
     json_object_set_new(spec, "Version", json_string("$Latest"));
     json_object_set_new(lt, "LaunchTemplateSpecification", spec);
     int nt = a->n_types > 0 ? a->n_types : m->n_types;
@@ -125,7 +132,9 @@ int ss_export_asg_json(const ss_scenario *sc, int asg, char **out, ss_err *err)
 
     json_object_set_new(root, "MinSize", json_integer(a->min_size));
     json_object_set_new(root, "MaxSize", json_integer(a->max_size));
-    json_object_set_new(root, "DesiredCapacity", json_integer(a->desired_capacity));
+    /* over-provisioning (policy.extra_spot) is native: N_extra more units */
+    int extra = sc->policy.group == asg ? sc->policy.extra_spot : 0;
+    json_object_set_new(root, "DesiredCapacity", json_integer(a->desired_capacity + extra));
     json_object_set_new(root, "HealthCheckGracePeriod", json_integer(a->health_check_grace / SS_SECOND));
 
     /* one subnet placeholder per zone, comma-separated in ONE string */

@@ -65,8 +65,19 @@ int ss_export_ecs_service_json(const ss_scenario *sc, char **out, ss_err *err)
     json_t *root = json_object();
     json_object_set_new(root, "cluster", json_string("<cluster-name>"));
     json_object_set_new(root, "serviceName", json_string(s->name));
-    json_object_set_new(root, "taskDefinition", json_string("<task-definition-family:revision>"));
-    json_object_set_new(root, "desiredCount", json_integer(s->desired_count));
+    /* the family of ecs-task-definition.json: its latest ACTIVE revision */
+    json_object_set_new(root, "taskDefinition", json_string(s->name));
+    /* The simulation's tasks become healthy through a load balancer health
+     * check (service.time_to_healthy) and drain through its deregistration
+     * delay: the service has a target group. */
+    json_t *lbs = json_array(), *lb = json_object();
+    json_object_set_new(lb, "targetGroupArn", json_string("<target-group-arn>"));
+    json_object_set_new(lb, "containerName", json_string(s->name));
+    json_object_set_new(lb, "containerPort", json_integer(SS_EXPORT_CONTAINER_PORT));
+    json_array_append_new(lbs, lb);
+    json_object_set_new(root, "loadBalancers", lbs);
+    /* over-provisioning (policy.extra_spot): N_extra more tasks */
+    json_object_set_new(root, "desiredCount", json_integer(s->desired_count + sc->policy.extra_spot));
     json_t *cps = json_array();
     for (int i = 0; i < sc->n_providers; i++) {
         json_t *it = json_object();
@@ -108,7 +119,11 @@ int ss_export_ecs_service_json(const ss_scenario *sc, char **out, ss_err *err)
     }
     json_object_set_new(root, "placementStrategy", ps);
     json_object_set_new(root, "schedulingStrategy", json_string("REPLICA"));
-    if (s->health_check_grace > 0)
+    /* only valid with loadBalancers (CreateService: "If your service's
+     * tasks take a while to start and respond to Elastic Load Balancing
+     * health checks..."; ECS rejects it without a load balancer) - the
+     * service above always has one */
+    if (s->health_check_grace > 0 && json_array_size(lbs) > 0)
         json_object_set_new(root, "healthCheckGracePeriodSeconds",
                             json_integer(s->health_check_grace / SS_SECOND));
     *out = ss_export_dump_json(root);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "policies/export.h"
+#include "policies/fleet_policy.h"
 
 /* Write text to dir/name atomically (temp file + rename). */
 int ss_write_file_atomic(const char *dir, const char *name, const char *text, ss_err *err)
@@ -121,6 +122,9 @@ int ss_optimize_write_exports(const ss_scenario *sc, const char *dir, ss_err *er
     char *s = NULL;
     if (sc->orchestrator == SS_ORCH_ECS) {
         if ((sc->n_asgs > 0 && ss_export_asg_files(sc, dir, err) < 0) || ss_export_ecs_files(sc, dir, err) < 0)
+            return -1;
+        if (ss_fp_enabled(&sc->policy) &&
+            (ss_export_fleet_policy_json(sc, &s, err) || put(dir, "fleet-policy.json", s, err)))
             return -1;
     } else {
         if (ss_export_k8s_yaml(sc, &s, err) || put(dir, "k8s.yaml", s, err))

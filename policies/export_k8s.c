@@ -321,13 +321,43 @@ static void cluster_config(em *m, const ss_scenario *sc)
         for (int z = 0; z < nz; z++)
             str(m, mk->zones[a->n_zones > 0 ? a->zone_idx[z] : z]);
         seq_end(m);
+        /* A node group is all Spot or all On-Demand, as simulated
+         * (models/k8s_sim.c sets OnDemandBaseCapacity 0 and
+         * OnDemandPercentageAboveBaseCapacity 0 or 100 from `spot`): one
+         * capacity-type label is then true of every node, and a spread over
+         * it counts what the simulation counted. */
+        const char *ct_key =
+            sc->k8s.capacity_type_label[0] ? sc->k8s.capacity_type_label : "eks.amazonaws.com/capacityType";
+        const char *ct_val = a->spot ? "SPOT" : "ON_DEMAND";
         str(m, "labels");
         map_begin(m);
-        kv(m, sc->k8s.capacity_type_label[0] ? sc->k8s.capacity_type_label : "eks.amazonaws.com/capacityType",
-           a->spot ? "SPOT" : "ON_DEMAND");
+        kv(m, ct_key, ct_val);
         for (int l = 0; l < a->n_labels && l < SS_MAX_LABELS; l++)
-            if (strcmp(a->labels[l][0], sc->k8s.capacity_type_label))
+            if (strcmp(a->labels[l][0], ct_key))
                 kv(m, a->labels[l][0], a->labels[l][1]);
+        map_end(m);
+        /* Cluster Autoscaler auto-discovery and scale-from-zero templates
+         * (kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/
+         * README.md, "Auto-Discovery Setup" and "Scaling a node group to
+         * 0"): the ASG tags CA reads to find the group and to know the
+         * labels and taints of a node it has not seen yet. */
+        str(m, "tags");
+        map_begin(m);
+        kv(m, "k8s.io/cluster-autoscaler/enabled", "true");
+        kv(m, "k8s.io/cluster-autoscaler/<cluster-name>", "owned");
+        char tk[SS_NAME_MAX + 64], tv[2 * SS_NAME_MAX + 4];
+        snprintf(tk, sizeof tk, "k8s.io/cluster-autoscaler/node-template/label/%s", ct_key);
+        kv(m, tk, ct_val);
+        for (int l = 0; l < a->n_labels && l < SS_MAX_LABELS; l++)
+            if (strcmp(a->labels[l][0], ct_key)) {
+                snprintf(tk, sizeof tk, "k8s.io/cluster-autoscaler/node-template/label/%s", a->labels[l][0]);
+                kv(m, tk, a->labels[l][1]);
+            }
+        for (int t = 0; t < a->n_taints && t < SS_MAX_TAINTS; t++) {
+            snprintf(tk, sizeof tk, "k8s.io/cluster-autoscaler/node-template/taint/%s", a->taints[t][0]);
+            snprintf(tv, sizeof tv, "%s:%s", a->taints[t][1], a->taints[t][2]);
+            kv(m, tk, tv);
+        }
         map_end(m);
         if (a->n_taints > 0) {
             str(m, "taints");
@@ -349,10 +379,8 @@ static void cluster_config(em *m, const ss_scenario *sc)
             for (int i = 0; i < nt; i++)
                 str(m, mk->types[a->n_types > 0 ? a->type_idx[i] : i].name);
             seq_end(m);
-            int base = a->od_base_capacity;
-            int pct = a->spot ? a->od_percentage_above_base : 100;
-            kn(m, "onDemandBaseCapacity", base);
-            kn(m, "onDemandPercentageAboveBaseCapacity", pct);
+            kn(m, "onDemandBaseCapacity", 0);
+            kn(m, "onDemandPercentageAboveBaseCapacity", a->spot ? 0 : 100);
             kv(m, "spotAllocationStrategy", ss_export_spot_alloc_name(a->spot_allocation));
             if (a->spot_allocation == SS_SPOT_LOWEST_PRICE)
                 kn(m, "spotInstancePools", a->spot_instance_pools);
@@ -549,6 +577,9 @@ int ss_export_karpenter_yaml(const ss_scenario *sc, char **out, ss_err *err)
 int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err)
 {
     *out = NULL;
+    if (sc->orchestrator != SS_ORCH_KUBERNETES)
+        return ss_err_set(err, "export: k8s-yaml needs a kubernetes scenario (this one is ecs: its tasks "
+                               "are not pods)");
     return k8s_emit(sc, true, sc->k8s.provisioner == SS_PROV_KARPENTER, out, err);
 }
 
@@ -607,6 +638,122 @@ static int k8s_emit(const ss_scenario *sc, bool workload, bool karpenter, char *
     if (!ok) {
         free(b.s);
         return ss_err_set(err, "export: YAML emitter: %s", problem);
+    }
+    *out = b.s;
+    return 0;
+}
+
+/* ---- Cluster Autoscaler Helm values ------------------------------------------ */
+
+static const char *expander_flag(ss_expander e)
+{
+    switch (e) {
+    case SS_EXPANDER_RANDOM: return "random";
+    case SS_EXPANDER_MOST_PODS: return "most-pods";
+    case SS_EXPANDER_PRICE: return "price";
+    case SS_EXPANDER_PRIORITY: return "priority";
+    case SS_EXPANDER_LEAST_WASTE:
+    default: return "least-waste";
+    }
+}
+
+/* A duration as a Go duration string ("10s", "15m", "90s"). */
+static void go_duration(ss_time t, char *buf, size_t n)
+{
+    long long s = (long long)(t / SS_SECOND);
+    if (s > 0 && s % 3600 == 0)
+        snprintf(buf, n, "%lldh", s / 3600);
+    else if (s > 0 && s % 60 == 0)
+        snprintf(buf, n, "%lldm", s / 60);
+    else
+        snprintf(buf, n, "%llds", s);
+}
+
+int ss_export_ca_values(const ss_scenario *sc, char **out, ss_err *err)
+{
+    *out = NULL;
+    if (sc->orchestrator != SS_ORCH_KUBERNETES)
+        return ss_err_set(err, "export: Cluster Autoscaler values need a kubernetes scenario");
+    const ss_cluster_autoscaler *ca = &sc->k8s.autoscaler;
+    em m;
+    memset(&m, 0, sizeof m);
+    ss_buf b = {0};
+    if (!yaml_emitter_initialize(&m.e))
+        return ss_err_set(err, "export: cannot initialise the YAML emitter");
+    yaml_emitter_set_output(&m.e, write_handler, &b);
+    yaml_emitter_set_width(&m.e, 120);
+    m.ok = 1;
+    yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
+    emit(&m);
+    doc_begin(&m);
+    map_begin(&m);
+    /* charts/cluster-autoscaler/values.yaml (kubernetes/autoscaler):
+     * cloudProvider, awsRegion, autoDiscovery.clusterName, extraArgs (each
+     * key is a command-line flag), expanderPriorities. */
+    kv(&m, "cloudProvider", "aws");
+    kv(&m, "awsRegion", sc->market.region[0] ? sc->market.region : "<region>");
+    str(&m, "autoDiscovery");
+    map_begin(&m);
+    kv(&m, "clusterName", "<cluster-name>");
+    map_end(&m);
+    str(&m, "extraArgs");
+    map_begin(&m);
+    char d[32];
+    kv(&m, "expander", expander_flag(ca->expander));
+    go_duration(ca->scan_interval, d, sizeof d);
+    kv(&m, "scan-interval", d);
+    go_duration(ca->max_node_provision_time, d, sizeof d);
+    kv(&m, "max-node-provision-time", d);
+    go_duration(ca->initial_backoff, d, sizeof d);
+    kv(&m, "initial-node-group-backoff-duration", d);
+    go_duration(ca->max_backoff, d, sizeof d);
+    kv(&m, "max-node-group-backoff-duration", d);
+    go_duration(ca->scale_down_unneeded_time, d, sizeof d);
+    kv(&m, "scale-down-unneeded-time", d);
+    go_duration(ca->scale_down_delay_after_add, d, sizeof d);
+    kv(&m, "scale-down-delay-after-add", d);
+    char u[32];
+    snprintf(u, sizeof u, "%.6g", ca->scale_down_utilization_threshold);
+    kv(&m, "scale-down-utilization-threshold", u);
+    /* the simulation does not balance similar node groups: the flag is
+     * written as simulated (CA's default, false) */
+    kv(&m, "balance-similar-node-groups", "false");
+    map_end(&m);
+    if (ca->expander == SS_EXPANDER_PRIORITY && sc->n_asgs > 0) {
+        /* priority -> list of node-group name regexes (expander/priority/
+         * readme.md); higher wins. Every node group is listed under its
+         * own priority. */
+        str(&m, "expanderPriorities");
+        map_begin(&m);
+        int done[SS_MAX_ASGS] = {0};
+        for (int g = 0; g < sc->n_asgs; g++) {
+            if (done[g])
+                continue;
+            char pr[32];
+            snprintf(pr, sizeof pr, "%d", sc->asgs[g].priority);
+            str(&m, pr);
+            seq_begin(&m);
+            for (int h = g; h < sc->n_asgs; h++)
+                if (!done[h] && sc->asgs[h].priority == sc->asgs[g].priority) {
+                    char re[SS_NAME_MAX + 24];
+                    /* eksctl names the ASG eksctl-CLUSTER-nodegroup-NAME-NodeGroup-ID */
+                    snprintf(re, sizeof re, ".*-nodegroup-%s-.*", sc->asgs[h].name);
+                    str(&m, re);
+                    done[h] = 1;
+                }
+            seq_end(&m);
+        }
+        map_end(&m);
+    }
+    map_end(&m);
+    doc_end(&m);
+    yaml_stream_end_event_initialize(&m.ev);
+    emit(&m);
+    int ok = m.ok;
+    yaml_emitter_delete(&m.e);
+    if (!ok) {
+        free(b.s);
+        return ss_err_set(err, "export: YAML emitter failed");
     }
     *out = b.s;
     return 0;

@@ -481,7 +481,10 @@ static int run_batch(driver *d, const ss_candidate *props, int n, int generation
         if (rc)
             return -1;
     }
-    d->total_slots_hint = (long)d->r->n * d->cfg.replicas;
+    /* the total is set before the search starts (ss_optimize_run); it
+     * only grows here if a method submits more than it said */
+    if ((long)d->r->n * d->cfg.replicas > d->total_slots_hint)
+        d->total_slots_hint = (long)d->r->n * d->cfg.replicas;
     if (evaluate_range(d, 0, d->r->n, err))
         return -1;
     for (int i = 0; i < d->r->n; i++)
@@ -609,16 +612,30 @@ int ss_optimize_run(const ss_space *sp, const ss_opt_config *cfg, ss_eval_fn fn,
             rc = ss_random_generate(sp, d.cfg.seed, d.cfg.budget, &props, &n, err);
             break;
         case SS_SEARCH_NSGA2:
-        default:
+        default: {
+            /* the true total: budget x replicas, or the whole space when it
+             * is smaller (NSGA-II never proposes a candidate twice) */
+            double g = ss_space_grid_size(sp);
+            long cands = g > 0 && g < (double)d.cfg.budget ? (long)g : (long)d.cfg.budget;
+            d.total_slots_hint = cands * d.cfg.replicas;
             rc = run_nsga2(&d, err);
             break;
         }
+            break;
+        }
         if (!rc && d.cfg.method != SS_SEARCH_NSGA2) {
+            d.total_slots_hint = (long)n * d.cfg.replicas;
             int *idx = ss_malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
             rc = run_batch(&d, props, n, 0, false, idx, err);
             free(idx);
         }
         free(props);
+    }
+    if (!rc && !d.stop && d.cfg.progress) {
+        /* finished: the last report says so, with the total that was done
+         * (NSGA-II may stop before its budget when the space is exhausted) */
+        long done = out->loaded + out->evaluated;
+        d.cfg.progress(d.cfg.progress_ctx, done, done, ss_wall_seconds() - d.t0);
     }
     if (!rc) {
         out->interrupted = d.stop;

@@ -132,7 +132,12 @@ typedef struct ss_recommendation {
     double slo;           /* fraction, e.g. 0.999 */
     int cost_metric, slo_metric;
     char *text;           /* explanation (malloc'd) */
+    double baseline_month; /* the all-On-Demand baseline of the pick (USD/month), NAN if unknown */
 } ss_recommendation;
+
+/* The all-On-Demand baseline of candidate cand in USD per month (the same
+ * service and policy simulated all On-Demand: policies/baseline.h). */
+typedef int (*ss_baseline_fn)(void *ctx, int cand, double *usd_month, ss_err *err);
 
 /* Cheapest candidate (by the statistic of the cost metric = objective 1 if
  * it is minimised, else cost_per_month_usd) whose SLO metric statistic
@@ -140,6 +145,9 @@ typedef struct ss_recommendation {
  * availability) is >= slo. cost_floor_usd_month: NAN if unknown. */
 int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month,
                  ss_recommendation *out);
+/* The same, with the baseline of the pick from bfn (NULL: none shown). */
+int ss_recommend_with_baseline(const ss_opt_result *r, double slo, double cost_floor_usd_month,
+                               ss_baseline_fn bfn, void *bctx, ss_recommendation *out);
 void ss_recommendation_free(ss_recommendation *rec);
 
 #endif

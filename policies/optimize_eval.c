@@ -71,13 +71,9 @@ static int cmp_time(const void *a, const void *b)
 int ss_cost_floor(const ss_scenario *sc, const ss_data *d, double *usd_per_month, ss_err *err)
 {
     *usd_per_month = NAN;
-    ss_time a = sc->start, b = sc->end;
-    if (a == 0 && b == 0) {
-        a = d->span_start;
-        b = d->span_end;
-    }
-    if (b <= a)
-        return ss_err_set(err, "cost floor: empty horizon");
+    ss_time a, b;
+    if (ss_data_horizon(sc->start, sc->end, d, "cost floor", &a, &b, err))
+        return -1;
     double required = sc->orchestrator == SS_ORCH_ECS ? sc->service.desired_count
                                                       : sc->k8s.deployment.replicas;
     int np = d->n_types * d->n_zones;

@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "policies/baseline.h"
 #include "policies/optimize.h"
 
 static bool usable(const ss_opt_result *r, int i)
@@ -122,7 +123,14 @@ static bool constant_metric(const ss_opt_result *r, const int *idx, int n, int m
 int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month,
                  ss_recommendation *out)
 {
+    return ss_recommend_with_baseline(r, slo, cost_floor_usd_month, NULL, NULL, out);
+}
+
+int ss_recommend_with_baseline(const ss_opt_result *r, double slo, double cost_floor_usd_month,
+                               ss_baseline_fn bfn, void *bctx, ss_recommendation *out)
+{
     memset(out, 0, sizeof *out);
+    out->baseline_month = NAN;
     out->pick = out->next_cheaper = -1;
     out->slo = slo;
     int cm = r->obj_dir[0] < 0 ? r->obj_id[0] : ss_metric_lookup("cost_per_month_usd");
@@ -179,15 +187,17 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
     describe(r, p, &b);
     ss_buf_printf(&b, "  %s (%s): %.2f %s, 95%% interval [%.2f, %.2f] over %d replicas\n", cname,
                   stat, cs[p].value, ss_metric_table[cm].unit, cs[p].lo, cs[p].hi, cs[p].n);
-    ss_summary od, hz, cm_mean;
-    ss_opt_summary(r, p, ss_metric_lookup("ondemand_baseline_usd"), &od);
-    ss_opt_summary(r, p, ss_metric_lookup("horizon_hours"), &hz);
+    ss_summary cm_mean;
     ss_opt_summary(r, p, ss_metric_lookup("cost_per_month_usd"), &cm_mean);
-    if (hz.mean > 0 && od.mean > 0) {
-        double od_month = od.mean * 720.0 / hz.mean;
-        ss_buf_printf(&b, "  all On-Demand: %.2f USD/month; this saves %.2f USD/month (%.1f%%)\n",
-                      od_month, od_month - cm_mean.mean,
-                      100.0 * (od_month - cm_mean.mean) / od_month);
+    double od_month = NAN;
+    ss_err berr;
+    if (bfn && bfn(bctx, p, &od_month, &berr) == 0 && od_month > 0) {
+        out->baseline_month = od_month;
+        ss_buf_printf(&b, "  all On-Demand (" SS_BASELINE_DEFINITION "): %.2f USD/month; this saves %.2f "
+                          "USD/month (%.1f%%)\n",
+                      od_month, od_month - cm_mean.mean, 100.0 * (od_month - cm_mean.mean) / od_month);
+    } else if (bfn) {
+        ss_buf_printf(&b, "  all On-Demand: not simulated (%s)\n", berr.msg);
     }
     ss_buf_printf(&b, "  %s (%s): %.6g, 95%% interval [%.6g, %.6g]; margin over the SLO %+.6g\n",
                   aname, stat, as[p].value, as[p].lo, as[p].hi, as[p].value - slo);
@@ -242,6 +252,18 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
                               "differences between candidates.\n",
                               r->cfg.objectives[j], v, r->cfg.objectives[j]);
         }
+        /* the noise of each objective: the candidates' typical 95% interval
+         * half-width (mean over all candidates) */
+        double noise[2] = {0, 0};
+        for (int j = 0; j < 2 && na > 0; j++) {
+            for (int k = 0; k < na; k++) {
+                ss_summary sm;
+                ss_opt_summary(r, all[k], r->obj_id[j], &sm);
+                double hw = (sm.hi - sm.lo) / 2;
+                noise[j] += isfinite(hw) ? hw : 0;
+            }
+            noise[j] /= na;
+        }
         for (int q = 0; q < r->space.n; q++) {
             ss_buf_printf(&b, "  %s\n", r->space.p[q].path);
             for (int j = 0; j < 2; j++) {
@@ -252,8 +274,13 @@ int ss_recommend(const ss_opt_result *r, double slo, double cost_floor_usd_month
                 char tf[32], ta[32];
                 rho_text(rf, wf, tf, sizeof tf);
                 rho_text(ra, wa, ta, sizeof ta);
-                ss_buf_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g\n",
-                              r->cfg.objectives[j], tf, ta, rg_a);
+                ss_buf_printf(&b, "    %-28s rho frontier %12s  all %12s  range %.6g", r->cfg.objectives[j], tf,
+                              ta, rg_a);
+                /* an effect smaller than the replicas' own spread is not one
+                 * to act on (e.g. an allocation strategy on a calm market) */
+                if (isfinite(rg_a) && noise[j] > 0 && rg_a < noise[j])
+                    ss_buf_printf(&b, "  (within noise: below the typical 95%% half-width %.3g)", noise[j]);
+                ss_buf_printf(&b, "\n");
             }
         }
     }

@@ -299,8 +299,9 @@ static void test_trace_notice_lead(void **state)
  * at T0 + 60 s. The notice goes to the instance with the smaller keyed
  * uniform u = ss_rng_keyed_uniform(seed 1, replica 0, key, "CAPO") (computed
  * here from the instances' keys). Lead 120 s: the notice would be at
- * T0 - 60 s, clamped to the horizon start T0; termination T0 + 120 s.
- * Lead 0: notice at T0 + 60 s, termination T0 + 180 s. */
+ * T0 - 60 s, clamped to the horizon start T0; termination at the drop,
+ * T0 + 60 s (the trace says the capacity is gone then: not T0 + 120 s).
+ * Lead 0: notice and termination both at the drop, T0 + 60 s. */
 static void test_trace_keyed_order_and_clamp(void **state)
 {
     (void)state;
@@ -323,7 +324,7 @@ static void test_trace_keyed_order_and_clamp(void **state)
         assert_true(in[hit]->noticed);
         assert_false(in[1 - hit]->noticed);
         assert_int_equal(in[hit]->notice_at, notice);
-        assert_int_equal(in[hit]->end, notice + 120 * SS_SECOND);
+        assert_int_equal(in[hit]->end, FX_T0 + 60 * SS_SECOND);
         world_free(w);
     }
 }
@@ -452,8 +453,9 @@ static void test_capacity_rebalance_skips_elevated_pool(void **state)
  * the RBR for instance 1 at T0 + 2 h (no launch, riskier pool); its notice
  * at T0 + 2 h + 100 s launches instance 2 at that instant into pool 1 (the
  * cheapest, riskier); the pending re-evaluation is dropped. When pool 1
- * closes at +150 s, instance 2 gets its own notice (capacity 0, notice_lead
- * 0) and is replaced at once into pool 0 (instance 3, +150 s); instance 1
+ * closes at +150 s, instance 2 gets its own notice and terminates then
+ * (capacity 0, notice_lead 0: the trace says the capacity is gone) and is
+ * replaced at once into pool 0 (instance 3, +150 s); instance 1
  * terminates at +220 s (notice 120 s); nothing else launches (desired 1,
  * instance 3 counted): 4 instances in all. */
 static void test_capacity_rebalance_itn_replaces_at_once(void **state)

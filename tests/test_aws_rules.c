@@ -51,9 +51,10 @@ static void test_billing_from_running(void **state)
 /* "Billing for interrupted Spot Instances": a Spot instance EC2 interrupts
  * in its first instance-hour is not charged (Linux/UNIX, Windows); warm
  * started instances are not new. One Spot instance at 0.10 USD/h, capacity
- * trace (notice at the drop: notice_lead 0, termination 120 s later):
- *   1 at T0; 0 at 0:30; unlimited at 0:40; 0 at 1:30; unlimited at 2:00;
- *   0 at 3:30; unlimited at 4:00; horizon 5 h.
+ * trace (the default notice_lead, 120 s: the notice 2 min before each drop,
+ * termination at the drop, docs/market.md "the notice rule on traces"):
+ *   1 at T0; 0 at 0:32; unlimited at 0:40; 0 at 1:32; unlimited at 2:00;
+ *   0 at 3:32; unlimited at 4:00; horizon 5 h.
  *   #0 warm, noticed 0:30, ends 0:32: warm, so billed 32 min      0.053333
  *   replacement fails (pool 0) every 30 s until 0:40 (the capacity event
  *   runs before the retry scheduled at 0:39:30):
@@ -69,17 +70,16 @@ static void interrupted_setup(ss_scenario *sc, ss_data **d)
     double spot[] = {0.10}, od[] = {0.30};
     *d = fx_data(1, 1, spot, od, 2, 4096);
     ss_time t[] = {FX_T0,
-                   FX_T0 + 30 * SS_MINUTE,
+                   FX_T0 + 32 * SS_MINUTE,
                    FX_T0 + 40 * SS_MINUTE,
-                   FX_T0 + 90 * SS_MINUTE,
+                   FX_T0 + 92 * SS_MINUTE,
                    FX_T0 + 120 * SS_MINUTE,
-                   FX_T0 + 210 * SS_MINUTE,
+                   FX_T0 + 212 * SS_MINUTE,
                    FX_T0 + 240 * SS_MINUTE};
     int v[] = {1, 0, -1, 0, -1, 0, -1};
     fx_trace(*d, 0, t, v, 7);
     fx_scenario(sc, 1, 1, 5 * SS_HOUR, 1, 0);
     sc->market.interruptions = SS_INTERRUPT_TRACE;
-    sc->market.notice_lead = 0;
 }
 
 static void test_free_first_hour(void **state)
@@ -179,7 +179,8 @@ static void test_registered_memory(void **state)
 
 /* Two types (t0 0.10, t1 0.20 USD/h), lowest-price over both, one instance
  * of t0 with the service's one task (2048 CPU units on 2 vCPU), SLO 1, no
- * draining. t0's capacity drops to 0 at T = T0 + 1 h (notice at T): the
+ * draining. t0's capacity drops to 0 at T + 120 s, T = T0 + 1 h (the
+ * notice 2 min before, at T, with the default notice_lead): the
  * instance ends at T + 120 s, its task dies, the scheduler sees it at
  * T + 130 s. The group replaces at T + 120 s: t0 is full (a failed
  * attempt), t1 launches, running T + 180 s, registered T + 210 s: the task
@@ -192,13 +193,12 @@ static void test_grace_is_not_a_delay(void **state)
     (void)state;
     double spot[] = {0.10, 0.20}, od[] = {0.30, 0.30};
     ss_data *d = fx_data(2, 1, spot, od, 2, 4096);
-    ss_time t[] = {FX_T0, FX_T0 + SS_HOUR};
+    ss_time t[] = {FX_T0, FX_T0 + SS_HOUR + 120 * SS_SECOND};
     int v[] = {1, 0};
     fx_trace(d, 0, t, v, 2);
     ss_scenario sc;
     fx_scenario(&sc, 2, 1, 2 * SS_HOUR, 1, 0);
     sc.market.interruptions = SS_INTERRUPT_TRACE;
-    sc.market.notice_lead = 0;
     sc.service.desired_count = 1;
     sc.service.task_cpu = 2048;
     sc.slo.min_healthy = 1;

@@ -243,9 +243,12 @@ static void missing_pool_is_a_clear_error(void **state)
     ss_err err;
     assert_int_equal(ss_data_load(&f->st, &f->sc.market, f->sc.start, f->sc.end, &d, &err), -1);
     assert_null(d);
-    /* the four us-east-1 pools with prices, sorted by type, zone, product */
+    /* did you mean: r5.large has prices nowhere; us-east-1a has prices for
+     * c5.large and m5.large (the fixture); then the four us-east-1 pools
+     * with prices, sorted by type, zone, product */
     assert_string_equal(err.msg,
-                        "no spot price for r5.large in us-east-1a (Linux/UNIX); the store has 4 "
+                        "no spot price for r5.large in us-east-1a (Linux/UNIX); us-east-1a has "
+                        "prices for c5.large, m5.large; the store has 4 "
                         "pools in us-east-1: c5.large/us-east-1a (Linux/UNIX), c5.large/us-east-1b "
                         "(Linux/UNIX (Amazon VPC)), m5.large/us-east-1a (Linux/UNIX), "
                         "m5.large/us-east-1b (Linux/UNIX)");

@@ -60,18 +60,18 @@ static void test_fixed_fleet_cost(void **state)
 /* Two Spot instances (2 vCPU, 2 tasks of 1024 CPU each fit), service of 2
  * tasks spread one per instance, min healthy 100 %, max 200 %, task start
  * 20 s, healthy 150 s after RUNNING, scheduler delay 10 s, notice 120 s.
- * The pool's capacity trace drops 2 -> 1 at T = T0 + 1 h: one instance gets
- * the notice at T and terminates at T + 120 s. */
+ * The pool's capacity trace drops 2 -> 1 at T + 120 s (T = T0 + 1 h): with
+ * the default notice_lead (120 s) one instance gets the notice at T and
+ * terminates at T + 120 s, when the trace says the capacity is gone. */
 static void draining_setup(ss_scenario *sc, ss_data **d, bool draining, ss_time cap_return)
 {
     double spot[] = {0.10}, od[] = {0.30};
     *d = fx_data(1, 1, spot, od, 2, 4096);
-    ss_time t[] = {FX_T0, FX_T0 + SS_HOUR, cap_return};
+    ss_time t[] = {FX_T0, FX_T0 + SS_HOUR + 120 * SS_SECOND, cap_return};
     int v[] = {2, 1, -1};
     fx_trace(*d, 0, t, v, cap_return ? 3 : 2);
     fx_scenario(sc, 1, 1, 3 * SS_HOUR, 2, 0);
     sc->market.interruptions = SS_INTERRUPT_TRACE;
-    sc->market.notice_lead = 0; /* the notice at the change point (the lead: test_asg.c) */
     sc->service.desired_count = 2;
     sc->service.task_cpu = 1024;
     sc->service.task_memory_mib = 512;

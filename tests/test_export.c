@@ -431,8 +431,30 @@ static void test_terraform(void **state)
         "      on_demand_percentage_above_base_capacity = 25\n",
         "      spot_allocation_strategy                 = \"price-capacity-optimized\"\n",
         "    launch_template {\n      launch_template_specification {\n",
-        "        launch_template_id = var.launch_template_id\n",
-        "        instance_type     = \"m5.large\"\n",
+        "        launch_template_id = aws_launch_template.this.id\n",
+        "        version            = aws_launch_template.this.latest_version\n",
+        /* item 7 of issue 15: a complete module */
+        "terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n",
+        "  lifecycle {\n    ignore_changes = [desired_capacity]\n  }\n",
+        "  tag {\n    key                 = \"AmazonECSManaged\"\n    value               = \"true\"\n",
+        "resource \"aws_launch_template\" \"this\" {\n  name                   = \"web-spotsim\"\n",
+        /* the simulated ecs.config: draining on, stop timeout 90 s */
+        "    ECS_CLUSTER=${var.cluster_name}\n    ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\n"
+        "    ECS_CONTAINER_STOP_TIMEOUT=90s\n",
+        "resource \"aws_ecs_cluster_capacity_providers\" \"this\" {\n",
+        "  capacity_providers = [aws_ecs_capacity_provider.web-spot.name]\n",
+        /* target group: deregistration 300 s (default); time to healthy
+         * 150 s = 30 s x 5 checks */
+        "  deregistration_delay = 300\n",
+        "    interval          = 30\n    healthy_threshold = 5\n",
+        "resource \"aws_ecs_task_definition\" \"this\" {\n",
+        "resource \"aws_ecs_service\" \"this\" {\n",
+        "  desired_count                      = 6\n",
+        "  deployment_minimum_healthy_percent = 50\n",
+        "    target_group_arn = aws_lb_target_group.this.arn\n",
+        /* no weighted_capacity in this override: nothing to align with
+         * (terraform fmt) */
+        "        instance_type = \"m5.large\"\n",
         "        instance_type     = \"c5.large\"\n        weighted_capacity = \"2\"\n",
         "resource \"aws_ecs_capacity_provider\" \"web-spot\" {",
         "    auto_scaling_group_arn         = aws_autoscaling_group.web-asg.arn\n",
@@ -544,7 +566,10 @@ static void test_export_cli(void **state)
     char ecs[1024];
     snprintf(ecs, sizeof ecs, "%s/ecs", dir);
     char *ls = dir_listing(ecs);
-    assert_string_equal(ls, "ecs-capacity-provider.json ecs-service.json ecs.config");
+    /* everything aws needs to apply the service, with APPLY.md (issue 15 item 6) */
+    assert_string_equal(ls, "APPLY.md asg.json ecs-capacity-provider.json ecs-cluster-capacity-providers.json "
+                            "ecs-service.json ecs-task-definition.json ecs.config launch-template.json "
+                            "target-group-attributes.json target-group-health-check.json user-data.sh");
     free(ls);
     /* each file is the API input itself (no wrapper), values from
      * tests/data/export/ecs-api.yaml by hand: provider api-cp on api-asg, targetCapacity 100,
@@ -633,6 +658,229 @@ static void test_export_cli(void **state)
     free(dir);
 }
 
+
+/* Issue 15 item 4: the simulation runs a Kubernetes node group all Spot or
+ * all On-Demand (models/k8s_sim.c zeroes OnDemandBaseCapacity and sets the
+ * percentage from `spot`). A Spot group whose scenario entry still carries
+ * the API's On-Demand defaults (base 2, 100 % above base) must be exported
+ * as simulated - base 0, 0 % On-Demand - so that its capacity-type label
+ * SPOT is true of every node; an On-Demand group with two types is 100 %
+ * On-Demand and labelled ON_DEMAND. */
+static void test_k8s_capacity_type_is_true(void **state)
+{
+    (void)state;
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    k8s_scenario(sc);
+    sc->asgs[0].od_base_capacity = 2;
+    sc->asgs[0].od_percentage_above_base = 100;
+    add_type(sc, "c5.large", 0);
+    sc->asgs[1].type_idx[1] = 1;
+    sc->asgs[1].n_types = 2;
+    sc->asgs[1].od_percentage_above_base = 30; /* ignored by the simulation: all On-Demand */
+    char *s;
+    ss_err err;
+    assert_int_equal(ss_export_k8s_yaml(sc, &s, &err), 0);
+    const char *spot = strstr(s, "- name: spot-1a");
+    const char *od = strstr(s, "- name: od-1b");
+    assert_non_null(spot);
+    assert_non_null(od);
+    assert_true(spot < od);
+    char *spot_part = strndup(spot, (size_t)(od - spot));
+    assert_non_null(strstr(spot_part, "eks.amazonaws.com/capacityType: SPOT"));
+    assert_non_null(strstr(spot_part, "onDemandBaseCapacity: 0\n"));
+    assert_non_null(strstr(spot_part, "onDemandPercentageAboveBaseCapacity: 0\n"));
+    assert_null(strstr(spot_part, "ON_DEMAND"));
+    assert_non_null(strstr(od, "eks.amazonaws.com/capacityType: ON_DEMAND"));
+    assert_non_null(strstr(od, "onDemandPercentageAboveBaseCapacity: 100\n"));
+    assert_non_null(strstr(od, "onDemandBaseCapacity: 0\n"));
+    assert_null(strstr(od, "SPOT"));
+    free(spot_part);
+    free(s);
+    /* an ECS scenario is not a Deployment (its 16 tasks are not 1 pod) */
+    ecs_scenario(sc);
+    assert_int_equal(ss_export_k8s_yaml(sc, &s, &err), -1);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "kubernetes"));
+    assert_int_equal(ss_export_ca_values(sc, &s, &err), -1);
+    free(sc);
+}
+
+/* Issue 15 item 8: the Cluster Autoscaler settings of k8s_scenario (the
+ * scenario defaults, docs/kubernetes.md): expander least-waste, scan every
+ * 10 s, node provision 15 min, backoff 5 min .. 30 min, scale-down after
+ * 10 min unneeded / 10 min after an add, utilization 0.5; balancing is not
+ * simulated: false. With the priority expander, groups by priority. */
+static void test_ca_values(void **state)
+{
+    (void)state;
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    k8s_scenario(sc);
+    char *s;
+    ss_err err;
+    assert_int_equal(ss_export_ca_values(sc, &s, &err), 0);
+    yaml_parser_t p;
+    yaml_document_t doc;
+    assert_true(yaml_parser_initialize(&p));
+    yaml_parser_set_input_string(&p, (const unsigned char *)s, strlen(s));
+    assert_true(yaml_parser_load(&p, &doc));
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    assert_non_null(root);
+    assert_int_equal(root->type, YAML_MAPPING_NODE);
+    yaml_parser_delete(&p);
+    yaml_document_delete(&doc);
+    static const char *const must[] = {
+        "cloudProvider: aws\n",
+        "awsRegion: us-east-1\n",
+        "autoDiscovery:\n  clusterName: \"<cluster-name>\"\n",
+        "  expander: least-waste\n",
+        "  scan-interval: \"10s\"\n",
+        "  max-node-provision-time: \"15m\"\n",
+        "  initial-node-group-backoff-duration: \"5m\"\n",
+        "  max-node-group-backoff-duration: \"30m\"\n",
+        "  scale-down-unneeded-time: \"10m\"\n",
+        "  scale-down-delay-after-add: \"10m\"\n",
+        "  scale-down-utilization-threshold: \"0.5\"\n",
+        "  balance-similar-node-groups: \"false\"\n",
+    };
+    for (size_t i = 0; i < SS_ARRAY_LEN(must); i++)
+        if (!strstr(s, must[i]))
+            fail_msg("CA values lack <%s>:\n%s", must[i], s);
+    assert_null(strstr(s, "expanderPriorities"));
+    free(s);
+    /* priority expander: spot-1a priority 10, od-1b priority 1; 90 s scan */
+    sc->k8s.autoscaler.expander = SS_EXPANDER_PRIORITY;
+    sc->k8s.autoscaler.scan_interval = 90 * SS_SECOND;
+    sc->asgs[0].priority = 10;
+    sc->asgs[1].priority = 1;
+    assert_int_equal(ss_export_ca_values(sc, &s, &err), 0);
+    if (!strstr(s, "  expander: priority\n") || !strstr(s, "  scan-interval: \"90s\"\n") ||
+        !strstr(s, "expanderPriorities:\n  \"10\":\n  - \".*-nodegroup-spot-1a-.*\"\n"
+                   "  \"1\":\n  - \".*-nodegroup-od-1b-.*\"\n"))
+        fail_msg("priority expander values:\n%s", s);
+    free(s);
+    free(sc);
+}
+
+/* Issue 15 item 6: the ELB health check whose interval x healthy threshold
+ * is the simulated time to healthy. 150 s = 30 s x 5 (the default pair);
+ * 100 s: 30 does not divide, 5 checks of 20 s; 7 s: no exact pair (7 is
+ * prime and 7/7 = 1 s < 5 s), nearest is 2 x 5 s = 10 s; 3000 s: 30 s x 100
+ * is out of range (threshold <= 10), 5 x 600 s too (interval <= 300), 10 x
+ * 300 s exactly. */
+static void test_health_check(void **state)
+{
+    (void)state;
+    int i, k;
+    ss_export_health_check(150 * SS_SECOND, &i, &k);
+    assert_int_equal(i, 30);
+    assert_int_equal(k, 5);
+    ss_export_health_check(100 * SS_SECOND, &i, &k);
+    assert_int_equal(i, 20);
+    assert_int_equal(k, 5);
+    ss_export_health_check(7 * SS_SECOND, &i, &k);
+    assert_int_equal(i, 5);
+    assert_int_equal(k, 2);
+    ss_export_health_check(3000 * SS_SECOND, &i, &k);
+    assert_int_equal(i, 300);
+    assert_int_equal(k, 10);
+}
+
+/* Issue 15 item 6: the launch template's user data writes the simulated
+ * ecs.config (draining on, stop timeout 90 s in ecs_scenario), and --set
+ * fills placeholders before the base64 encoding. */
+static void test_user_data_and_fill(void **state)
+{
+    (void)state;
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    ecs_scenario(sc);
+    char *ud, *lt;
+    ss_err err;
+    assert_int_equal(ss_export_user_data(sc, &ud, &err), 0);
+    assert_string_equal(ud, "#!/bin/bash\ncat >> /etc/ecs/ecs.config <<'EOF'\nECS_CLUSTER=<cluster-name>\n"
+                            "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\nECS_CONTAINER_STOP_TIMEOUT=90s\nEOF\n");
+    ss_export_subst sub[2];
+    assert_int_equal(ss_export_subst_parse("cluster-name=prod", &sub[0], &err), 0);
+    assert_int_equal(ss_export_subst_parse("<security-group-id>=sg-0abc", &sub[1], &err), 0);
+    assert_string_equal(sub[1].key, "<security-group-id>");
+    /* a value that would need escaping in JSON/YAML/HCL is refused */
+    ss_export_subst bad;
+    assert_int_equal(ss_export_subst_parse("cluster-name=a\"b", &bad, &err), -1);
+    assert_int_equal(ss_export_subst_parse("novalue", &bad, &err), -1);
+    char *filled = ss_export_fill(ud, sub, 2);
+    assert_non_null(strstr(filled, "ECS_CLUSTER=prod\n"));
+    assert_int_equal(ss_export_launch_template_json(sc, filled, &lt, &err), 0);
+    json_t *j = json_loads(lt, 0, NULL);
+    assert_non_null(j);
+    json_t *data = json_object_get(j, "LaunchTemplateData");
+    assert_string_equal(json_string_value(json_object_get(j, "LaunchTemplateName")), "web-spotsim");
+    /* "#!/b" is base64 "IyEvYg==" without padding for the first 3 bytes
+     * "#!/" = 0x23 0x21 0x2f -> "IyEv" */
+    const char *b64 = json_string_value(json_object_get(data, "UserData"));
+    assert_non_null(b64);
+    assert_int_equal(strncmp(b64, "IyEv", 4), 0);
+    /* the encoding has 4 characters per 3 bytes, rounded up */
+    assert_int_equal(strlen(b64), (strlen(filled) + 2) / 3 * 4);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(data, "IamInstanceProfile"), "Name")),
+                        "<instance-profile-name>");
+    json_decref(j);
+    free(lt);
+    free(filled);
+    free(ud);
+    free(sc);
+}
+
+/* The bundle (issue 15 item 6): every file, and APPLY.md with the
+ * placeholders and the commands in order; an ASG simulated without AZ
+ * rebalancing gets its suspend-processes line. */
+static void test_bundle(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    ss_scenario *sc = calloc(1, sizeof *sc);
+    ecs_scenario(sc);
+    sc->asgs[0].az_rebalance = false;
+    ss_err err;
+    /* 12 files: APPLY.md, asg.json, ecs-capacity-provider.json,
+     * ecs-cluster-capacity-providers.json, ecs-service.json,
+     * ecs-task-definition.json, ecs.config, launch-template.json, main.tf,
+     * target-group-attributes.json, target-group-health-check.json,
+     * user-data.sh */
+    assert_int_equal(ss_export_bundle(sc, dir, NULL, 0, true, &err), 12);
+    char *ls = dir_listing(dir);
+    assert_string_equal(ls, "APPLY.md asg.json ecs-capacity-provider.json ecs-cluster-capacity-providers.json "
+                            "ecs-service.json ecs-task-definition.json ecs.config launch-template.json main.tf "
+                            "target-group-attributes.json target-group-health-check.json user-data.sh");
+    free(ls);
+    char *md = tu_read_file(tu_fmt("%s/APPLY.md", dir), NULL);
+    assert_non_null(md);
+    const char *order[] = {"aws ecs create-cluster --cluster-name <cluster-name>",
+                           "aws ec2 create-launch-template --cli-input-json file://launch-template.json",
+                           "aws autoscaling create-auto-scaling-group --cli-input-json file://asg.json",
+                           "aws autoscaling suspend-processes --auto-scaling-group-name web-asg "
+                           "--scaling-processes AZRebalance",
+                           "aws ecs create-capacity-provider --cli-input-json file://ecs-capacity-provider.json",
+                           "aws ecs put-cluster-capacity-providers",
+                           "aws elbv2 modify-target-group-attributes",
+                           "aws ecs register-task-definition",
+                           "aws ecs create-service --cli-input-json file://ecs-service.json"};
+    const char *at = md;
+    for (size_t i = 0; i < SS_ARRAY_LEN(order); i++) {
+        const char *p = strstr(at, order[i]);
+        if (!p)
+            fail_msg("APPLY.md lacks, or has out of order, <%s>:\n%s", order[i], md);
+        at = p;
+    }
+    /* the placeholders table: every placeholder once, with where it is */
+    assert_non_null(strstr(md, "| `<target-group-arn>` | the ARN of the load balancer target group of the service | "
+                               "`target-group-attributes.json`, `target-group-health-check.json`, "
+                               "`ecs-service.json` |"));
+    assert_non_null(strstr(md, "| `<subnet-for-us-east-1a>` |"));
+    free(md);
+    free(sc);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -642,6 +890,11 @@ int main(void)
         cmocka_unit_test(test_terraform),
         cmocka_unit_test(test_export_files),
         cmocka_unit_test(test_export_cli),
+        cmocka_unit_test(test_k8s_capacity_type_is_true),
+        cmocka_unit_test(test_ca_values),
+        cmocka_unit_test(test_health_check),
+        cmocka_unit_test(test_user_data_and_fill),
+        cmocka_unit_test(test_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

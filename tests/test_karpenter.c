@@ -338,13 +338,14 @@ static void budgets_limit_concurrent_disruptions(void **state)
     ss_data_free(d);
 }
 
-/* Interruption: s@a's Spot capacity drops to 0 at 1800 s (notice_lead 0:
- * the notice at 1800 s, termination at 1920 s). Two pods on node A (s@a,
+/* Interruption: s@a's Spot capacity drops to 0 at 1920 s (the notice
+ * notice_lead = 120 s before: at 1800 s; termination at 1920 s). Two pods on node A (s@a,
  * cheapest at $0.03; s@b $0.04); PDB maxUnavailable 1; pod start 3 s.
  * 1800 s: Karpenter cordons and drains A: pod 1 evicted (its replacement
- * pending), pod 2 refused (retried every 5 s); the provisioner counts the
- * pending pod and the one still on A: batch 1800 -> 1801 s, one NodeClaim
- * for 2 pods, s@a has no capacity -> s@b launched at 1801 s (the
+ * pending), pod 2 refused (retried every 5 s), and s@a Spot is cached
+ * unavailable (the interruption controller marks the noticed offering);
+ * the provisioner counts the pending pod and the one still on A: batch
+ * 1800 -> 1801 s, one NodeClaim for 2 pods -> s@b launched at 1801 s (the
  * pre-spun replacement), Ready 1911 s; the pending pod binds, ready 1914 s.
  * Retry at 1915 s: the PDB allows it now, pod 2 evicted, its replacement
  * binds to B, ready 1918 s. A is terminated at its deadline 1920 s.
@@ -357,14 +358,14 @@ static void interruption_prespins_replacement(void **state)
     (void)state;
     double spot[4] = {0.03, 0.04, -1, -1};
     ss_data *d = mkdata(spot);
-    ss_time t[2] = {T0 - SS_DAY, T0 + S(1800)};
+    ss_time t[2] = {T0 - SS_DAY, T0 + S(1920)};
     int v[2] = {-1, 0};
     set_trace(d, 0, t, v, 2);
     for (int handling = 1; handling >= 0; handling--) {
         ss_scenario sc;
         mkscenario(&sc, 2, 2 * SS_HOUR);
         sc.market.interruptions = SS_INTERRUPT_TRACE;
-        sc.market.notice_lead = 0;
+        sc.market.notice_lead = 120 * SS_SECOND;
         sc.k8s.deployment.pdb_max_unavailable = 1;
         sc.k8s.deployment.pod_startup = (ss_dist){SS_DIST_FIXED, 3.0, 0.0};
         sc.k8s.karpenter.interruption_handling = handling != 0;
@@ -571,21 +572,21 @@ static void spot_to_spot_needs_gate_and_15_types(void **state)
 }
 
 /* The batch window. Type s only, 4 pods. s@a holds 1 Spot instance until
- * 1800 s, then none; s@b unlimited until 1800.6 s, then none (notice_lead
- * 0). At 1 s two NodeClaims: s@a, then (s@a full) s@b. The notices at
- * 1800 s and 1800.6 s drain A and B (no PDB: all pods evicted, their
- * replacements pending). The batch opened at 1800 s is extended by the
- * second notice to 1801.6 s (1 s idle, within 10 s): one provisioning for
- * the 4 pods: two NodeClaims, every Spot offering full -> both cached
- * unavailable at 1801.6 s, the NodeClaim fails, a new batch closes at
- * 1802.6 s: two On-Demand s@a. With batch_max_duration 1.2 s the window
- * closes at 1801.2 s instead (cache at 1801.2 s, On-Demand at 1802.2 s). */
+ * 1920 s, then none; s@b unlimited until 1920.6 s, then none (the notices
+ * notice_lead = 120 s before the drops: 1800 s and 1800.6 s). At 1 s two
+ * NodeClaims: s@a, then (s@a full) s@b. Each notice drains its node (no
+ * PDB: all pods evicted, their replacements pending) and caches its Spot
+ * offering unavailable (the interruption controller marks it). The batch
+ * opened at 1800 s is extended by the second notice to 1801.6 s (1 s idle,
+ * within 10 s): one provisioning for the 4 pods, no Spot offering left:
+ * two On-Demand s@a at 1801.6 s. With batch_max_duration 1.2 s the window
+ * closes at 1801.2 s instead. */
 static void batch_window_extends_up_to_max(void **state)
 {
     (void)state;
     double spot[4] = {0.03, 0.04, -1, -1};
     ss_data *d = mkdata(spot);
-    ss_time ta[2] = {T0 - SS_DAY, T0 + S(1800)}, tb[2] = {T0 - SS_DAY, T0 + 1800600};
+    ss_time ta[2] = {T0 - SS_DAY, T0 + S(1920)}, tb[2] = {T0 - SS_DAY, T0 + 1920600};
     int va[2] = {1, 0}, vb[2] = {-1, 0};
     set_trace(d, 0, ta, va, 2);
     set_trace(d, 1, tb, vb, 2);
@@ -593,7 +594,7 @@ static void batch_window_extends_up_to_max(void **state)
         ss_scenario sc;
         mkscenario(&sc, 4, SS_HOUR);
         sc.market.interruptions = SS_INTERRUPT_TRACE;
-        sc.market.notice_lead = 0;
+        sc.market.notice_lead = 120 * SS_SECOND;
         if (c)
             sc.k8s.karpenter.batch_max = 1200;
         ss_node_pool *np = &sc.k8s.karpenter.pools[0];
@@ -608,10 +609,12 @@ static void batch_window_extends_up_to_max(void **state)
         assert_int_equal(kt.launch_pool[0], 0);
         assert_int_equal(kt.launch_pool[1], 1);
         assert_int_equal(kt.n_ice, 2);
-        assert_int_equal(kt.ice_t[0], T0 + close);
-        assert_int_equal(kt.ice_t[1], T0 + close);
+        assert_int_equal(kt.ice_t[0], T0 + S(1800));
+        assert_int_equal(kt.ice_pool[0], 0);
+        assert_int_equal(kt.ice_t[1], T0 + 1800600);
+        assert_int_equal(kt.ice_pool[1], 1);
         for (int i = 2; i < 4; i++) {
-            assert_int_equal(kt.launch_t[i], T0 + close + SS_SECOND);
+            assert_int_equal(kt.launch_t[i], T0 + close);
             assert_false(kt.launch_spot[i]);
             assert_int_equal(kt.launch_pool[i], 0);
         }

@@ -307,6 +307,16 @@ static int handmade(void *vctx, const ss_candidate *c, int replica, ss_metrics *
     return 0;
 }
 
+/* The all-On-Demand baseline of any candidate: 200 USD/month. */
+static int baseline_200(void *ctx, int cand, double *usd_month, ss_err *err)
+{
+    (void)ctx;
+    (void)cand;
+    (void)err;
+    *usd_month = 200;
+    return 0;
+}
+
 static void test_slo_pick(void **state)
 {
     (void)state;
@@ -325,10 +335,12 @@ static void test_slo_pick(void **state)
     for (int i = 0; i < 5; i++)
         assert_true(r.c[i].on_front);
     ss_recommendation rec;
-    assert_int_equal(ss_recommend(&r, 0.999, 60.0, &rec), 0);
+    assert_int_equal(ss_recommend_with_baseline(&r, 0.999, 60.0, baseline_200, NULL, &rec), 0);
     assert_int_equal(rec.pick, 2);
     assert_int_equal(rec.next_cheaper, 1);
-    /* savings: all On-Demand 200 USD/month (500 over 720 h scaled), pick 90 -> 110 = 55.0% */
+    /* savings against the all-On-Demand baseline of the pick (200 USD/month,
+     * from baseline_200), pick 90 -> 110 = 55.0% */
+    assert_true(rec.baseline_month == 200.0);
     assert_non_null(strstr(rec.text, "saves 110.00 USD/month (55.0%)"));
     assert_non_null(strstr(rec.text, "margin over the SLO +0.0005"));
     assert_non_null(strstr(rec.text, "short by 0.0005"));
@@ -390,6 +402,53 @@ static void test_no_variation(void **state)
     assert_non_null(strstr(line, "frontier      too few"));
     assert_non_null(strstr(line, "all no variation"));
     assert_non_null(strstr(rec.text, "all        0.400"));
+    ss_recommendation_free(&rec);
+    ss_opt_result_free(&r);
+}
+
+/* Issue 15 item 15: a parameter whose effect is within the replicas' noise
+ * is said to be. cost = 100 + 0.1 k + 50 m + 10 (replica - 1), so over 3
+ * replicas each candidate's cost has sd 10 and a 95% half-width of
+ * t(0.975, 2) x 10 / sqrt(3) = 4.303 x 5.774 = 24.84. k moves the mean cost
+ * by 0.1 (within noise); m by 50 (not). */
+static int noisy(void *vctx, const ss_candidate *c, int replica, ss_metrics *out, ss_err *err)
+{
+    (void)vctx;
+    (void)err;
+    memset(out, 0, sizeof *out);
+    out->cost_per_month_usd = 100 + 0.1 * c->x[0] + 50 * c->x[1] + 10.0 * (replica - 1);
+    out->availability = 0.999 + 0.0001 * replica;
+    out->horizon_hours = 720;
+    return 0;
+}
+
+static void test_within_noise(void **state)
+{
+    (void)state;
+    ss_space sp;
+    ss_err err;
+    memset(&sp, 0, sizeof sp);
+    const char *v[] = {"0", "1"};
+    assert_int_equal(ss_space_add_values(&sp, "k", v, 2, &err), 0);
+    assert_int_equal(ss_space_add_values(&sp, "m", v, 2, &err), 0);
+    ss_opt_config cfg;
+    base_cfg(&cfg, SS_SEARCH_GRID, 1);
+    cfg.statistic = (ss_statistic){SS_STAT_MEAN, 0};
+    ss_opt_result r;
+    assert_int_equal(ss_optimize_run(&sp, &cfg, noisy, NULL, NULL, NULL, 0, &r, &err), 0);
+    ss_recommendation rec;
+    assert_int_equal(ss_recommend(&r, 0.99, NAN, &rec), 0);
+    const char *k = strstr(rec.text, "\n  k\n"), *m = strstr(rec.text, "\n  m\n");
+    assert_non_null(k);
+    assert_non_null(m);
+    const char *kcost = strstr(k, "cost_per_month_usd"), *mcost = strstr(m, "cost_per_month_usd");
+    char kl[256], ml[256];
+    snprintf(kl, sizeof kl, "%.*s", (int)(strchr(kcost, '\n') - kcost), kcost);
+    snprintf(ml, sizeof ml, "%.*s", (int)(strchr(mcost, '\n') - mcost), mcost);
+    if (!strstr(kl, "range 0.1  (within noise: below the typical 95% half-width 24.8)"))
+        fail_msg("k's cost line: %s", kl);
+    if (!strstr(ml, "range 50") || strstr(ml, "within noise"))
+        fail_msg("m's cost line: %s", ml);
     ss_recommendation_free(&rec);
     ss_opt_result_free(&r);
 }
@@ -475,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_failed_candidates),
         cmocka_unit_test(test_slo_pick),
         cmocka_unit_test(test_no_variation),
+        cmocka_unit_test(test_within_noise),
         cmocka_unit_test(test_cost_floor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

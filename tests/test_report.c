@@ -158,7 +158,7 @@ static void make_store(const char *path, const char *tmpdir)
                                         " VALUES(1, '2024-04-01T00:00:00Z', ?, 'h1', ?, 'grid', 30,"
                                         " 3, 7, 'cost_per_month_usd,availability', 'done', '0.1.0',"
                                         " '{\"slo\": 0.999, \"statistic\": \"mean\","
-                                        " \"cost_floor_per_month\": 180.0}')",
+                                        " \"cost_floor_per_month\": 180.0, \"ondemand_baseline_per_month\": 1800.0}')",
                                         -1, &s, NULL),
                      SQLITE_OK);
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -170,7 +170,9 @@ static void make_store(const char *path, const char *tmpdir)
      * unavailability = 0.02 / 10^base * (1 + 0.5 strategy) * (1 + 0.1(r-1)).
      * SLO 0.999 (mean) needs base >= 2; the cheapest such is base 2,
      * strategy 0, pools 0: i = 2, id 3, $300/month, availability 0.9998.
-     * Baseline: 2000 USD/month (ondemand_baseline_usd over a 168 h horizon). */
+     * Baseline: 1800 USD/month, the scenario simulated all On-Demand as
+     * `spotsim optimize` stores it in extra_json (the fleet-billing metric
+     * ondemand_baseline_usd, 2000 USD/month, is not the baseline shown). */
     for (int i = 0; i < 30; i++) {
         int base = i % 5, strat = i / 10, pools = (i / 5) % 2;
         snprintf(sql, sizeof sql,
@@ -263,7 +265,8 @@ static void make_store(const char *path, const char *tmpdir)
     int inst = 0;
     for (int ti = 0; ti < 2; ti++) {
         snprintf(sql, sizeof sql,
-                 "INSERT INTO ondemand_prices VALUES('us-east-1', '%s', 'Linux', %g, NULL)",
+                 "INSERT INTO ondemand_prices(region, instance_type, os, usd_per_hour, source_id)"
+                 " VALUES('us-east-1', '%s', 'Linux', %g, NULL)",
                  types[ti], od_price[ti]);
         exec_ok(&st, sql);
         for (int zi = 0; zi < 3; zi++) {
@@ -463,16 +466,22 @@ static void test_report_optimization(void **state)
     closedir(d);
 
     /* What the page says, worked out by hand in make_store: candidate 3,
-     * $300/month vs $2000 all On-Demand, availability 0.9998 (99.98%). */
+     * $300/month vs $1800 simulated all On-Demand (1800 / 300 = 6.0x,
+     * 300 / 1800 - 1 = -83 %), availability 0.9998 (99.98%). */
     char *h = tu_read_file(tu_fmt("%s/index.html", d1), NULL);
     char *m = tu_read_file(tu_fmt("%s/index.md", d1), NULL);
     assert_non_null(strstr(h, "Recommended configuration (candidate 3 of 30 evaluated)"));
-    assert_non_null(strstr(h, "$300 per month, against $2000 per month"));
-    assert_non_null(strstr(h, "6.7x cheaper (-85%)"));
+    assert_non_null(strstr(h, "$300 per month, against $1800 per month for the scenario as written, "
+                              "simulated all On-Demand"));
+    assert_non_null(strstr(h, "6.0x cheaper (-83%)"));
     assert_non_null(strstr(h, "available 99.98% of the time"));
+    /* error budget per 30-day month (43,200 min): SLO 0.999 allows 43.2
+     * min; unavailability 0.0002 spends 8.64 min; 34.56 min (80%) left */
+    assert_non_null(strstr(h, "8.6 minutes below the SLO minimum per 30-day month against an error budget of "
+                              "43.2 minutes: 34.6 minutes (80% of the budget) left"));
     assert_non_null(strstr(h, "asg.on_demand_base_capacity = 2"));
     assert_non_null(strstr(m, "Recommended configuration (candidate 3 of 30 evaluated)"));
-    assert_non_null(strstr(m, "6.7x cheaper (-85%)"));
+    assert_non_null(strstr(m, "6.0x cheaper (-83%)"));
     assert_non_null(strstr(m, "![frontier](frontier.png)"));
     assert_null(strstr(h, "<b>&")); /* the hostile name is escaped */
     assert_non_null(strstr(h, "&lt;b&gt;&amp;"));
@@ -586,6 +595,35 @@ static void test_load_optim(void **state)
     free(tmp);
 }
 
+/* --latest: the newest optimization a user started, not one a backtest
+ * stored for its training window (ids 1 user, 2 backtest => 1; then 3 user => 3). */
+static void test_latest_skips_backtest_optimizations(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    ss_store st;
+    ss_err err = {{0}};
+    if (ss_store_open(&st, tu_fmt("%s/l.db", dir), 0, &err))
+        fail_msg("%s", err.msg);
+    const char *opt = "INSERT INTO optimizations(created_at, scenario_name, scenario_hash, method,"
+                      " budget, replicas, seed, objectives, version) VALUES"
+                      "('t', 's', 'h', 'grid', 1, 1, 1, 'a,b', 'v');";
+    exec_ok(&st, opt);
+    exec_ok(&st, opt);
+    exec_ok(&st, "INSERT INTO backtests(created_at, scenario_name, scenario_hash, fold,"
+                 " train_from_ms, train_to_ms, test_from_ms, test_to_ms, optimization_id,"
+                 " realized_source, summary_json) VALUES('t', 's', 'h', 0, 0, 1, 1, 2, 2, 'log', '{}')");
+    int64_t id = -1;
+    assert_int_equal(ss_report_latest(&st, "optimizations", &id, &err), 0);
+    assert_int_equal(id, 1);
+    exec_ok(&st, opt);
+    assert_int_equal(ss_report_latest(&st, "optimizations", &id, &err), 0);
+    assert_int_equal(id, 3);
+    ss_store_close(&st);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 static void test_report_modes(void **state)
 {
     (void)state;
@@ -660,16 +698,34 @@ static void test_report_modes(void **state)
     free(tmp);
 }
 
+/* The scenario's pools for the market charts (issue 15 item 15): names of
+ * a sequence of scalars or of mappings' `name`, as ",a,b,". */
+static void test_yaml_names(void **state)
+{
+    (void)state;
+    const char *y = "market:\n  zones: [us-east-1a, us-east-1b]\n  instance_types:\n    - m5.large\n"
+                    "    - {name: c5.large, vcpu: 2}\n";
+    char out[256];
+    assert_int_equal(ss_report_yaml_names(y, "market.instance_types", out, sizeof out), 2);
+    assert_string_equal(out, ",m5.large,c5.large,");
+    assert_int_equal(ss_report_yaml_names(y, "market.zones", out, sizeof out), 2);
+    assert_string_equal(out, ",us-east-1a,us-east-1b,");
+    assert_int_equal(ss_report_yaml_names(y, "market.region", out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(ss_report_yaml_names("a: [", "a", out, sizeof out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_t_interval),
         cmocka_unit_test(test_pareto),
         cmocka_unit_test(test_kaplan_meier),
-        cmocka_unit_test(test_iso_week_and_formats),
+        cmocka_unit_test(test_iso_week_and_formats), cmocka_unit_test(test_yaml_names),
         cmocka_unit_test(test_load_optim),
         cmocka_unit_test(test_report_optimization),
         cmocka_unit_test(test_report_modes),
+        cmocka_unit_test(test_latest_skips_backtest_optimizations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

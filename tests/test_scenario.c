@@ -48,7 +48,77 @@ static void every_example_loads_and_validates(void **state)
     }
     closedir(d);
     free(sc);
-    assert_int_equal(n, 7); /* the seven examples of examples/README.md */
+    assert_int_equal(n, 9); /* the nine examples of examples/README.md */
+}
+
+/* The SkyPilot examples (issue 13): horizons on the trace samples, zones of
+ * several regions, the issue's semantics. 2023-08-03T00:00Z is day 19572
+ * (2023-01-01 = 19358, + 212 days to Aug 1, + 2); the 4-node horizon starts
+ * at sample 1975 of 300 s (592500 s) and lasts the 3156 samples the three
+ * traces share (946800 s). 2023-02-15 is day 19403 (19358 + 31 + 14); the
+ * 9-zone horizon is its 20158 samples of 195 s (3930810 s). */
+static void skypilot_examples_have_the_issue_semantics(void **state)
+{
+    (void)state;
+    ss_scenario *sc = new_sc();
+    ss_err err;
+    if (ss_scenario_load_file(example("ecs-skypilot-preemption-4node.yaml"), sc, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(sc->start, (19572LL * 86400 + 592500) * 1000);
+    assert_int_equal(sc->end - sc->start, 946800LL * 1000);
+    assert_string_equal(sc->market.region, "");
+    assert_int_equal(sc->market.n_zones, 3);
+    assert_true(sc->market.types[0].spot_usd_per_hour == 1.0);
+    assert_true(sc->market.types[0].ondemand_usd_per_hour == 3.0);
+    assert_int_equal(sc->instance_launch.kind, SS_DIST_FIXED);
+    assert_true(sc->instance_launch.a == 300.0 && sc->instance_register.a == 0.0);
+    assert_int_equal(sc->slo.min_healthy, 3);
+    assert_int_equal(sc->service.desired_count, 3);
+    assert_true(sc->policy.fallback);
+    if (ss_scenario_load_file(example("ecs-skypilot-availability-9zones.yaml"), sc, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(sc->start, 19403LL * 86400 * 1000);
+    assert_int_equal(sc->end - sc->start, 3930810LL * 1000);
+    assert_int_equal(sc->market.n_zones, 9);
+    assert_string_equal(sc->market.zones[8], "us-west-2c");
+    free(sc);
+}
+
+/* policy: keys that contradict the model are refused with the key named. */
+static void policy_block_is_validated(void **state)
+{
+    (void)state;
+    ss_scenario *sc = new_sc();
+    ss_err err;
+    const char *base = "market: {zones: [us-east-1a], instance_types: [m5.large]}\n"
+                       "asg: {name: web, min_size: 2, max_size: 5}\n";
+    /* managed scaling would fight the controller over DesiredCapacity */
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%scapacity_providers: [{name: cp, asg: web}]\n"
+                                                        "policy: {on_demand_fallback: true}\n", base),
+                                                 "p.yaml", sc, &err), 0);
+    assert_non_null(strstr(err.msg, "policy.group"));
+    assert_non_null(strstr(err.msg, "managed_scaling: false"));
+    /* unknown group and preset */
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%spolicy: {group: wbe}\n", base), "p.yaml", sc, &err), 0);
+    assert_non_null(strstr(err.msg, "did you mean 'web'"));
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%spolicy: {preset: spothedge-x}\n", base), "p.yaml", sc,
+                                                 &err), 0);
+    assert_non_null(strstr(err.msg, "unknown preset"));
+    /* a preset sets its fields; later keys override */
+    assert_int_equal(ss_scenario_load_string(tu_fmt("%scapacity_providers: [{name: cp, asg: web, managed_scaling: "
+                                                    "false}]\npolicy: {preset: spothedge-fallback, detection_delay: "
+                                                    "1m}\n", base), "p.yaml", sc, &err), 0);
+    assert_int_equal(sc->policy.placement, SS_PLACE_SPOTHEDGE);
+    assert_true(sc->policy.fallback);
+    assert_int_equal(sc->policy.trigger, SS_FB_EITHER);
+    assert_int_equal(sc->policy.detection_delay, 60 * SS_SECOND);
+    /* Kubernetes scenarios refuse the block */
+    assert_int_not_equal(ss_scenario_load_string("orchestrator: kubernetes\n"
+                                                 "market: {zones: [us-east-1a], instance_types: [m5.large]}\n"
+                                                 "asgs: [{name: ng, min_size: 1, max_size: 3, spot: true}]\n"
+                                                 "policy: {extra_spot: 1}\n", "k.yaml", sc, &err), 0);
+    assert_non_null(strstr(err.msg, "the fleet rules (fallback, extra_spot, spothedge) act on ECS"));
+    free(sc);
 }
 
 static void ecs_example_has_what_its_comments_say(void **state)
@@ -735,6 +805,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_example_loads_and_validates),
+        cmocka_unit_test(skypilot_examples_have_the_issue_semantics),
+        cmocka_unit_test(policy_block_is_validated),
         cmocka_unit_test(ecs_example_has_what_its_comments_say),
         cmocka_unit_test(k8s_examples_differ_only_in_mitigations),
         cmocka_unit_test(examples_use_pools_and_spans_of_the_data),

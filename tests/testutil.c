@@ -16,17 +16,23 @@ const char *tu_source_dir(void)
     return d && *d ? d : SPOTSIM_SOURCE_DIR;
 }
 
-const char *tu_shared_datasets(void)
+const char *tu_shared_datasets_for(const char *test_name)
 {
     static char path[1024];
-    snprintf(path, sizeof path, "%s/../shared/datasets", tu_source_dir());
+    const char *over = getenv("SPOTSIM_SHARED_DATASETS");
+    if (over && *over)
+        snprintf(path, sizeof path, "%s", over);
+    else
+        snprintf(path, sizeof path, "%s/../shared/datasets", tu_source_dir());
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr,
-                "FATAL: real data not found at %s\n"
-                "These tests read ../shared/datasets beside the checkout (see README.md).\n",
-                path);
-        fail_msg("shared datasets missing: %s", path);
+        /* One visible line (scripts/check greps "SKIP "), then cmocka's own
+         * "[  SKIPPED ]" line for the test. */
+        printf("SKIP %s: needs the real data collection ../shared/datasets beside the checkout"
+               " (not found at %s)\n",
+               test_name, path);
+        fflush(stdout);
+        skip();
     }
     return path;
 }

@@ -13,9 +13,14 @@
 
 /* Source tree root (from the environment ctest sets, else the compile-time path). */
 const char *tu_source_dir(void);
-/* ../shared/datasets beside the checkout. Fails the test (not skips) with a
- * clear message when it is absent. */
-const char *tu_shared_datasets(void);
+/* ../shared/datasets beside the checkout (the larger real-data collection;
+ * SPOTSIM_SHARED_DATASETS overrides the path, which is how the skip itself is
+ * tested). When it is absent the calling test is SKIPPED (cmocka skip()) after
+ * one line on stdout naming the test, the path and why: a clone of this
+ * repository alone passes the suite. Call it from a test body, never from a
+ * setup fixture (a skip there is reported as a setup error by cmocka). */
+#define tu_shared_datasets() tu_shared_datasets_for(__func__)
+const char *tu_shared_datasets_for(const char *test_name);
 /* Path of the spotsim binary (SPOTSIM_BIN, set by ctest). */
 const char *tu_spotsim_bin(void);
 /* A fresh empty temporary directory (removed by tu_rmtree). */

@@ -51,6 +51,6 @@ plot 'data/frontier_points.tsv' using 2:ycol with points pt 7 ps 1.0 lc rgb '#a0
      'data/frontier_line.tsv' using 2:ycol:5:6:(column(ylo)):(column(yhi)) with xyerrorbars pt 7 ps 1.3 lw 1.5 lc rgb c_blue title 'Pareto frontier (95% interval)', \
      'data/frontier_line.tsv' using 2:ycol with lines lw 2.5 lc rgb c_blue notitle, \
      'data/frontier_rec.tsv' using 1:(column(ycol-1)) with points pt 6 ps 4 lw 3 lc rgb c_orange title 'recommended', \
-     keyentry with lines lw 2 dt 2 lc rgb c_red title (has_baseline ? 'the recommended fleet all On-Demand' : ''), \
+     keyentry with lines lw 2 dt 2 lc rgb c_red title (has_baseline ? 'all On-Demand (the scenario as written, with no Spot)' : ''), \
      keyentry with lines lw 2 dt 3 lc rgb c_green title (has_floor ? 'cost floor' : ''), \
      keyentry with lines lw 1.5 dt 4 lc rgb c_grey title (has_slo ? slo_title : '')

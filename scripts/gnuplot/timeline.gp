@@ -11,7 +11,7 @@ load ARG1
 i = strlen(d); while (i > 1 && d[i:i] ne '/') { i = i - 1 }; load d[1:i].'common.gp'
 set xdata time
 set timefmt '%s'
-set format x (span_days > 3 ? '%m-%d' : "%m-%d\n%H:%M")
+set format x (span_days > 3 ? '%Y-%m-%d' : "%Y-%m-%d\n%H:%M")
 set xrange [tmin:tmax]
 set multiplot title title font 'sans,16'
 set lmargin at screen 0.08
@@ -35,7 +35,7 @@ unset object
 # ---- bottom: instances
 set tmargin at screen 0.37
 set bmargin at screen 0.10
-set format x (span_days > 3 ? '%m-%d' : "%m-%d\n%H:%M")
+set format x (span_days > 3 ? '%Y-%m-%d' : "%Y-%m-%d\n%H:%M")
 set xlabel 'time (UTC)'
 set ylabel 'instances'
 set yrange [0:ymax_inst]

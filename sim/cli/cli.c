@@ -3,8 +3,11 @@
  */
 #include "sim/cli/cli.h"
 
+#include "datasets/store.h"
+
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -25,6 +28,13 @@ const ss_command ss_commands[] = {
      ss_usage_backtest},
     {"export", ss_cmd_export, "write a scenario's configuration as ASG JSON, ECS JSON, Kubernetes YAML or Terraform",
      ss_usage_export},
+    {"list", ss_cmd_list, "the imports, runs and optimizations in the store, with ids and headline figures",
+     ss_usage_list},
+    {"show", ss_cmd_show, "one run, optimization candidate or import in detail", ss_usage_show},
+    {"diff", ss_cmd_diff, "two runs or candidates side by side: parameters, cost, availability, shortfalls",
+     ss_usage_diff},
+    {"explain", ss_cmd_explain, "what drives a candidate's shortfalls; its most influential parameter's counterfactual",
+     ss_usage_explain},
     {NULL, NULL, NULL, NULL}};
 
 const ss_command *ss_command_find(const char *name)
@@ -70,4 +80,78 @@ void ss_getopt_reset(void)
 {
     optind = 0; /* glibc: 0 also reinitialises its internal state */
     opterr = 0;
+}
+
+const char *ss_suggest(const char *word, const char *const *cands, int n)
+{
+    const char *best = NULL;
+    size_t bd = (size_t)-1, len = strlen(word);
+    /* close enough to be a typo: 2 edits, or a third of a long word */
+    size_t limit = len >= 9 ? len / 3 : 2;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i])
+            continue;
+        size_t d = ss_edit_distance(word, cands[i]);
+        if (d < bd) {
+            bd = d;
+            best = cands[i];
+        }
+    }
+    return best && bd <= limit ? best : NULL;
+}
+
+const char *ss_suggest_command(const char *word)
+{
+    const char *names[64];
+    int n = 0;
+    for (const ss_command *c = ss_commands; c->name && n < 64; c++)
+        names[n++] = c->name;
+    return ss_suggest(word, names, n);
+}
+
+int ss_unknown_option(const char *cmd, const char *arg, const struct option *opts)
+{
+    if (!arg || strncmp(arg, "--", 2) != 0)
+        return ss_usage_error(cmd, "unknown option '%s'", arg ? arg : "");
+    char word[128];
+    snprintf(word, sizeof word, "%s", arg + 2);
+    char *eq = strchr(word, '=');
+    if (eq)
+        *eq = 0;
+    const char *names[128];
+    int n = 0;
+    for (const struct option *o = opts; o->name && n < 128; o++)
+        names[n++] = o->name;
+    const char *s = ss_suggest(word, names, n);
+    if (s)
+        return ss_usage_error(cmd, "unknown option '%s' (did you mean '--%s'?)", arg, s);
+    return ss_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int ss_bad_choice(const char *cmd, const char *opt, const char *got, const char *const *choices)
+{
+    ss_buf b = {0};
+    int n = 0;
+    for (; choices[n]; n++)
+        ss_buf_printf(&b, "%s%s", n ? ", " : "", choices[n]);
+    const char *s = ss_suggest(got, choices, n);
+    int rc = s ? ss_usage_error(cmd, "%s: unknown value '%s' (did you mean '%s'?); expected one of %s", opt,
+                                got, s, b.s)
+               : ss_usage_error(cmd, "%s: unknown value '%s'; expected one of %s", opt, got, b.s);
+    free(b.s);
+    return rc;
+}
+
+int ss_choice_index(const char *got, const char *const *choices)
+{
+    for (int i = 0; choices[i]; i++)
+        if (!strcmp(got, choices[i]))
+            return i;
+    return -1;
+}
+
+const char *ss_default_db(void)
+{
+    const char *e = getenv("SPOTSIM_DB");
+    return e && *e ? e : SS_STORE_DEFAULT_PATH;
 }

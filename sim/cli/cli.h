@@ -35,12 +35,29 @@ int ss_fail(const char *cmd, const char *fmt, ...) SS_PRINTF(2, 3);
 /* Print the command's usage text to stdout; returns SS_EXIT_OK. */
 int ss_print_usage(const char *cmd);
 
+/* The candidate closest to word by edit distance when it is close enough to
+ * be a typo (at most 2 edits, or a third of a word of 9+ letters), else NULL. */
+const char *ss_suggest(const char *word, const char *const *cands, int n);
+/* The command name closest to word, or NULL. */
+const char *ss_suggest_command(const char *word);
+/* Usage error for an unknown option, with "did you mean '--x'?" from opts. */
+struct option;
+int ss_unknown_option(const char *cmd, const char *arg, const struct option *opts);
+/* Usage error for an option value not among choices (NULL-terminated),
+ * naming the closest and listing all. */
+int ss_bad_choice(const char *cmd, const char *opt, const char *got, const char *const *choices);
+/* Index of got in choices (NULL-terminated), or -1. */
+int ss_choice_index(const char *got, const char *const *choices);
+/* The store when --db is not given: $SPOTSIM_DB, else results/spotsim.db. */
+const char *ss_default_db(void);
+
 /* getopt_long wrapper state reset (getopt is process-global). */
 void ss_getopt_reset(void);
 
 /* Usage texts, each defined in its cmd_<name>.c. */
 extern const char ss_usage_import[], ss_usage_stats[], ss_usage_run[], ss_usage_optimize[],
-    ss_usage_report[], ss_usage_export[], ss_usage_fit[], ss_usage_backtest[];
+    ss_usage_report[], ss_usage_export[], ss_usage_fit[], ss_usage_backtest[], ss_usage_list[], ss_usage_show[],
+    ss_usage_diff[], ss_usage_explain[];
 
 /* Subcommands. */
 int ss_cmd_import(int argc, char **argv);
@@ -51,5 +68,9 @@ int ss_cmd_report(int argc, char **argv);
 int ss_cmd_export(int argc, char **argv);
 int ss_cmd_fit(int argc, char **argv);
 int ss_cmd_backtest(int argc, char **argv);
+int ss_cmd_list(int argc, char **argv);
+int ss_cmd_show(int argc, char **argv);
+int ss_cmd_diff(int argc, char **argv);
+int ss_cmd_explain(int argc, char **argv);
 
 #endif

@@ -45,14 +45,14 @@ const char ss_usage_backtest[] =
     "realized; the cheapest candidate in hindsight.\n"
     "\n"
     "Options:\n"
-    "  --db FILE              store (default " SS_STORE_DEFAULT_PATH ")\n"
+    "  --db FILE              store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH ")\n"
     "  --train FROM..TO       training window (ISO-8601 timestamps)\n"
     "  --test FROM..TO        test window\n"
     "  --rolling K            K folds: fold k shifts both windows by k test lengths\n"
     "  --budget N             candidates (default: the scenario's search.budget)\n"
     "  --replicas N           training replicas per candidate (default: scenario)\n"
     "  --test-replicas N      replicas per candidate on the test window (default 4)\n"
-    "  --slo PCT              availability SLO (default: search.slo)\n"
+    "  --slo A                availability SLO, 99.9% or 0.999 (default: search.slo)\n"
     "  --realized SRC         test-window interruptions: auto (default: the log when\n"
     "                         it covers the pools, else the traces, else the\n"
     "                         scenario's own source), replay, trace, max-price or\n"
@@ -584,7 +584,7 @@ int ss_cmd_backtest(int argc, char **argv)
         {"realized", required_argument, NULL, 'z'}, {"threads", required_argument, NULL, 't'},
         {"out", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    bt_opts o = {.db = SS_STORE_DEFAULT_PATH, .rolling = 1, .test_replicas = 4, .slo_pct = NAN,
+    bt_opts o = {.db = ss_default_db(), .rolling = 1, .test_replicas = 4, .slo_pct = NAN,
                  .budget = -1, .replicas = -1};
     bool have_train = false, have_test = false;
     int c;
@@ -626,12 +626,15 @@ int ss_cmd_backtest(int argc, char **argv)
             else
                 o.threads = (int)(v > 4096 ? 4096 : v);
             break;
-        case 'S':
-            o.slo_pct = strtod(optarg, &end);
-            if (*end || end == optarg || !(o.slo_pct > 0 && o.slo_pct <= 100))
-                return ss_usage_error("backtest", "--slo: expected a percentage in (0, 100], got"
-                                                  " '%s'", optarg);
+        case 'S': {
+            /* the one SLO rule (sim/scenario/slo.c): 99.9% or 0.999 */
+            ss_err serr;
+            double frac;
+            if (ss_slo_parse(optarg, false, &frac, &serr))
+                return ss_usage_error("backtest", "--slo: %s", serr.msg);
+            o.slo_pct = 100.0 * frac;
             break;
+        }
         case 'z': {
             static const char *names[] = {"auto", "replay", "trace", "max-price", "scenario"};
             int k = -1;
@@ -648,7 +651,7 @@ int ss_cmd_backtest(int argc, char **argv)
         case 'h': return ss_print_usage("backtest");
         case ':':
             return ss_usage_error("backtest", "option '%s' needs a value", argv[optind - 1]);
-        default: return ss_usage_error("backtest", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("backtest", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)

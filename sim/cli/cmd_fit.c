@@ -26,7 +26,7 @@ const char ss_usage_fit[] =
     "a scenario uses it with `market.interruptions: {model: NAME}`.\n"
     "\n"
     "Options:\n"
-    "  --db FILE            store (default " SS_STORE_DEFAULT_PATH ")\n"
+    "  --db FILE            store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH ")\n"
     "  --name NAME          the model's name (required; replaces one of that name)\n"
     "  --from T, --to T     evidence window (ISO-8601; default: all the data)\n"
     "  --region R           only pools of this region\n"
@@ -120,7 +120,7 @@ int ss_cmd_fit(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     ss_stats_filter f;
     ss_stats_filter_init(&f);
-    const char *db = SS_STORE_DEFAULT_PATH, *name = NULL, *outdir = NULL;
+    const char *db = ss_default_db(), *name = NULL, *outdir = NULL;
     ss_time window = 3 * SS_MINUTE;
     bool dry = false, holdout = false;
     ss_time h_from = 0, h_to = 0;
@@ -192,7 +192,7 @@ int ss_cmd_fit(int argc, char **argv)
             rc = ss_usage_error("fit", "option '%s' needs a value", argv[optind - 1]);
             goto out;
         default:
-            rc = ss_usage_error("fit", "unknown option '%s'", argv[optind - 1]);
+            rc = ss_unknown_option("fit", argv[optind - 1], opts);
             goto out;
         }
     }

@@ -9,12 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "datasets/import.h"
+
 #include "sim/cli/cli.h"
 
 const char ss_usage_import[] =
-    "Usage: spotsim import [OPTIONS] FILE...\n"
+    "Usage: spotsim import [OPTIONS] FILE...   (FILE - is standard input)\n"
     "\n"
     "Import AWS exports into the SQLite store. The format of each FILE is detected\n"
     "from its content (or forced with --format). Each file is imported in ONE\n"
@@ -43,7 +47,7 @@ const char ss_usage_import[] =
     "  spotjs         legacy spot.js regional price snapshot (legacy region names mapped)\n"
     "\n"
     "Options:\n"
-    "  --db FILE            store (default " SS_STORE_DEFAULT_PATH "; parent dirs created)\n"
+    "  --db FILE            store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH "; parent dirs created)\n"
     "  --format NAME        force the format instead of detecting it\n"
     "  --skip-bad           skip malformed records; report how many and why (first 5)\n"
     "  --zone-map FILE      CSV zone_id,zone_name mapping AZ IDs (use1-az4) to names;\n"
@@ -58,6 +62,8 @@ const char ss_usage_import[] =
     "  --capacity N         skypilot: pool capacity (default: max value for counts, 1 for flags)\n"
     "  --snapshot DATE      advisor, spotjs: snapshot date YYYY-MM-DD\n"
     "  -q, --quiet          no summary lines (errors are still printed)\n"
+    "  --json               the summary as JSON: the store and, per file, format,\n"
+    "                       records, added, duplicates, skipped (or the error)\n"
     "  -h, --help           this text\n"
     "\n"
     "Output: one line per file: FILE: FORMAT: N records, N added, N duplicates ignored,\n"
@@ -65,7 +71,12 @@ const char ss_usage_import[] =
     "Limits: whole-document JSON shapes above 256 MiB are refused; binary data\n"
     "(NUL bytes, invalid UTF-8) and empty files are refused.\n"
     "Exit status: 0 all files imported (or already present), 1 any file failed,\n"
-    "2 usage error. See docs/formats.md for every shape and mapping.\n";
+    "2 usage error. See docs/formats.md for every shape and mapping.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim import datasets/samples/spot-2016-us-east-1.csv datasets/samples/ondemand-2016.csv\n"
+    "  spotsim import --db results/eu.db datasets/samples/eu-west-3a-2020-linux.csv\n"
+    "  aws ec2 describe-spot-price-history --output json | spotsim import -\n";
 
 static int mkdir_parents(const char *path)
 {
@@ -93,6 +104,49 @@ static int parse_long(const char *s, long *out)
     return 0;
 }
 
+/* Standard input ("-") into a file of its own (the importers read files:
+ * format detection looks at the head, the readers stream the rest), named
+ * "stdin" so that the provenance says where the rows came from. */
+static int spool_stdin(char *dir, size_t dn, char *path, size_t pn)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, dn, "%s/spotsim-stdin-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, pn, "%s/stdin", dir);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+        if (fwrite(buf, 1, n, f) != n)
+            rc = -1;
+    if (ferror(stdin))
+        rc = -1;
+    if (fclose(f) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* msg with every occurrence of the spool path replaced by "-". */
+static void unspool(char *msg, size_t n, const char *path)
+{
+    char out[sizeof ((ss_err *)0)->msg];
+    size_t o = 0, pl = strlen(path);
+    for (const char *p = msg; *p && o + 2 < sizeof out;) {
+        if (!strncmp(p, path, pl)) {
+            out[o++] = '-';
+            p += pl;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = 0;
+    snprintf(msg, n, "%s", out);
+}
+
 int ss_cmd_import(int argc, char **argv)
 {
     enum { O_DB = 256, O_FORMAT, O_SKIP, O_ZONEMAP, O_POOL, O_START, O_OFFSET, O_MEANING,
@@ -109,12 +163,13 @@ int ss_cmd_import(int argc, char **argv)
         {"capacity", required_argument, NULL, O_CAPACITY},
         {"snapshot", required_argument, NULL, O_SNAPSHOT},
         {"quiet", no_argument, NULL, 'q'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ss_import_opts o;
     ss_import_opts_init(&o);
-    const char *db = SS_STORE_DEFAULT_PATH;
-    int quiet = 0, c;
+    const char *db = ss_default_db();
+    int quiet = 0, json = 0, c;
     ss_getopt_reset();
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
@@ -144,9 +199,10 @@ int ss_cmd_import(int argc, char **argv)
             break;
         case O_SNAPSHOT: o.snapshot = optarg; break;
         case 'q': quiet = 1; break;
+        case 'j': json = 1; break;
         case 'h': return ss_print_usage("import");
         case ':': return ss_usage_error("import", "option '%s' needs an argument", argv[optind - 1]);
-        default: return ss_usage_error("import", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("import", argv[optind - 1], longopts);
         }
     }
     if (optind >= argc)
@@ -158,14 +214,43 @@ int ss_cmd_import(int argc, char **argv)
     if (ss_store_open(&st, db, 0, &err))
         return ss_fail("import", "%s", err.msg);
     int failed = 0;
+    json_t *files = json ? json_array() : NULL;
+    char spool_dir[1024] = "", spool[1100] = "";
     for (int i = optind; i < argc; i++) {
         ss_import_result r;
-        if (ss_import_file(&st, argv[i], &o, &r, &err)) {
+        const char *path = argv[i];
+        if (!strcmp(argv[i], "-")) {
+            if (spool[0]) {
+                ss_fail("import", "-: standard input can be read once");
+                failed++;
+                continue;
+            }
+            if (spool_stdin(spool_dir, sizeof spool_dir, spool, sizeof spool)) {
+                ss_fail("import", "-: cannot read standard input into %s: %s", spool_dir, strerror(errno));
+                failed++;
+                continue;
+            }
+            path = spool;
+        }
+        int irc = ss_import_file(&st, path, &o, &r, &err);
+        if (spool[0])
+            unspool(err.msg, sizeof err.msg, spool);
+        if (irc) {
             ss_fail("import", "%s", err.msg);
             failed++;
+            if (files)
+                json_array_append_new(files, json_pack("{s:s, s:b, s:s}", "file", argv[i], "ok", 0, "error",
+                                                       err.msg));
             continue;
         }
-        if (!quiet) {
+        if (files) {
+            json_array_append_new(
+                files, json_pack("{s:s, s:b, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "file", argv[i], "ok", 1,
+                                 "format", ss_import_format_name(r.format), "already_imported",
+                                 r.already_imported ? 1 : 0, "records", (json_int_t)r.records, "added",
+                                 (json_int_t)r.added, "duplicates", (json_int_t)r.duplicates, "skipped",
+                                 (json_int_t)r.skipped, "not_offered", (json_int_t)r.not_offered));
+        } else if (!quiet) {
             if (r.already_imported)
                 printf("%s: %s: already imported, nothing added\n", argv[i],
                        ss_import_format_name(r.format));
@@ -175,6 +260,10 @@ int ss_cmd_import(int argc, char **argv)
                        r.skipped, r.not_offered ? "" : "");
             if (r.not_offered && !r.already_imported)
                 printf("%s: %ld prices marked N/A (not offered) ignored\n", argv[i], r.not_offered);
+            if (r.summary[0] && !r.already_imported)
+                printf("%s: %s\n", argv[i], r.summary);
+            if (r.note[0] && !r.already_imported)
+                printf("%s: note: %s\n", argv[i], r.note);
         }
         for (int k = 0; k < r.n_reasons; k++)
             fprintf(stderr, "spotsim import: skipped: %s\n", r.reasons[k]);
@@ -182,6 +271,18 @@ int ss_cmd_import(int argc, char **argv)
             fprintf(stderr, "spotsim import: skipped: ... and %ld more\n", r.skipped - r.n_reasons);
     }
     ss_store_close(&st);
+    if (spool[0]) {
+        remove(spool);
+        rmdir(spool_dir);
+    }
+    if (files) {
+        json_t *o2 = json_pack("{s:s, s:o}", "store", db, "files", files);
+        char *txt = json_dumps(o2, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+        json_decref(o2);
+    }
     if (failed && argc - optind > 1)
         fprintf(stderr, "spotsim import: %d of %d files failed\n", failed, argc - optind);
     return failed ? SS_EXIT_FAIL : SS_EXIT_OK;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,10 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "datasets/store.h"
 #include "datasets/data_load.h"
 #include "datasets/market_data.h"
 #include "sim/scenario/scenario_io.h"
+#include "policies/baseline.h"
 #include "policies/export.h"
 #include "policies/optimize.h"
 #include "policies/optimize_eval.h"
@@ -35,18 +39,21 @@ const char ss_usage_optimize[] =
     "and recommend the cheapest configuration that meets the SLO.\n"
     "\n"
     "Options (defaults come from the scenario's search: block):\n"
-    "  --db FILE            store (default results/spotsim.db)\n"
+    "  --db FILE            store (default $SPOTSIM_DB, else results/spotsim.db)\n"
     "  --method M           grid | lhs | random | nsga2 | auto (grid if it fits the budget)\n"
     "  --budget N           candidates to evaluate (grid: all points)\n"
     "  --replicas N         replicas per candidate (common random numbers)\n"
     "  --seed S             seed of the candidate generator\n"
     "  --threads N          OpenMP threads (default: all cores)\n"
-    "  --slo PCT            availability SLO in percent, e.g. 99.9\n"
+    "  --slo A              availability SLO: 99.9% or 0.999 (a bare 99.9 is refused:\n"
+    "                       it could be read as a fraction or a percentage)\n"
     "  --statistic S        mean | median | pN (N% worst case), e.g. p5\n"
     "  --objectives A,B     two metric names (default cost_per_month_usd,availability)\n"
     "  --out DIR            output directory (default results/optimization-ID)\n"
     "  --resume ID          continue an interrupted optimization\n"
     "  --quiet              no progress output\n"
+    "  --json               print the id, the recommendation and the frontier as JSON\n"
+    "                       (instead of the id alone)\n"
     "  --mpi                distribute the evaluations over the ranks of an MPI job:\n"
     "                       mpirun -n K spotsim optimize SCENARIO --mpi ... (builds\n"
     "                       with SPOTSIM_MPI=ON only)\n"
@@ -56,7 +63,12 @@ const char ss_usage_optimize[] =
     "(asg.json, ecs-capacity-provider.json, ecs-service.json, ecs.config or\n"
     "k8s.yaml, main.tf); prints the optimization id. Exit 0; 1 on failure or when\n"
     "no candidate meets the SLO; 2 on usage errors; 130 when interrupted (resume\n"
-    "with --resume ID). See docs/optimize.md.\n";
+    "with --resume ID). See docs/optimize.md.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim optimize examples/ecs-api-3az-2016.yaml --slo 99.9% --out results/opt\n"
+    "  spotsim optimize examples/k8s-zone-spread.yaml --method lhs --budget 50 --replicas 4\n"
+    "  spotsim optimize examples/ecs-api-3az-2016.yaml --resume 3\n";
 
 static volatile sig_atomic_t g_stop = 0;
 
@@ -68,26 +80,44 @@ static void on_signal(int sig)
 
 typedef struct progress {
     bool tty, quiet;
-    double last;
+    double last;            /* elapsed time of the last line (not a TTY) */
+    long printed;           /* done count of the last line, -1 none */
+    bool started;
+    long first_done;        /* the first report: rate and ETA count from it, */
+    double first_elapsed;   /* so slots loaded by --resume do not inflate them */
 } progress;
+
+/* Seconds between two lines when stderr is not a terminal (a log file or a
+ * pipe): a line per batch would flood it. */
+#define PROGRESS_LOG_INTERVAL 10.0
 
 static void show_progress(void *vctx, long done, long total, double elapsed)
 {
     progress *p = vctx;
     if (p->quiet)
         return;
-    double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    if (!p->started) {
+        p->started = true;
+        p->first_done = done;
+        p->first_elapsed = elapsed;
+        p->printed = -1;
+    }
+    double span = elapsed - p->first_elapsed;
+    double rate = span > 0 ? (double)(done - p->first_done) / span : elapsed > 0 ? (double)done / elapsed : 0;
     double eta = rate > 0 && total > done ? (double)(total - done) / rate : 0;
+    double pct = total > 0 ? 100.0 * (double)done / (double)total : 100.0;
     if (p->tty) {
         int width = 30, fill = total > 0 ? (int)(width * (double)done / (double)total) : 0;
         if (fill > width)
             fill = width;
-        fprintf(stderr, "\r[%.*s%*s] %ld/%ld  %.1f eval/s  ETA %.0fs ", fill,
-                "##############################", width - fill, "", done, total, rate, eta);
+        fprintf(stderr, "\r[%.*s%*s] %ld/%ld (%3.0f%%)  %.1f eval/s  ETA %.0fs ", fill,
+                "##############################", width - fill, "", done, total, pct, rate, eta);
         fflush(stderr);
-    } else if (elapsed - p->last >= 5.0 || done == total) {
-        fprintf(stderr, "optimize: %ld/%ld evaluations, %.1f/s, ETA %.0fs\n", done, total, rate, eta);
+    } else if (done != p->printed && (done == total || elapsed - p->last >= PROGRESS_LOG_INTERVAL)) {
+        fprintf(stderr, "optimize: %ld/%ld evaluations (%.0f%%), %.1f/s, ETA %.0fs\n", done, total, pct, rate,
+                eta);
         p->last = elapsed;
+        p->printed = done;
     }
 }
 
@@ -140,6 +170,77 @@ static int mpi_worker_main(const char *path, const char *db, int threads, int ra
 }
 #endif
 
+typedef struct baseline_ctx {
+    const ss_scenario *sc;
+    const ss_data *data;
+    bool done;
+    int rc;
+    double value;
+} baseline_ctx;
+
+/* The all-On-Demand baseline: the scenario as written (not the candidate),
+ * simulated all On-Demand with the scenario's own replicas and seed - the
+ * same figure `spotsim run` shows for that scenario. Computed once. */
+static int candidate_baseline(void *vctx, int cand_index, double *usd_month, ss_err *err)
+{
+    (void)cand_index;
+    baseline_ctx *b = vctx;
+    if (!b->done) {
+        b->rc = ss_ondemand_baseline(b->sc, b->data, b->sc->replicas > 0 ? b->sc->replicas : 1, &b->value, err);
+        b->done = true;
+    }
+    *usd_month = b->value;
+    return b->rc;
+}
+
+static json_t *cand_json(const ss_opt_result *r, int i)
+{
+    const ss_opt_candidate *c = &r->c[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "candidate", json_integer(i));
+    json_t *params = c->params_json ? json_loads(c->params_json, 0, NULL) : NULL;
+    json_object_set_new(o, "params", params ? params : json_object());
+    for (int j = 0; j < 2; j++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "value", json_real(c->obj[j].value));
+        json_object_set_new(x, "ci95_low", json_real(c->obj[j].lo));
+        json_object_set_new(x, "ci95_high", json_real(c->obj[j].hi));
+        json_object_set_new(o, r->cfg.objectives[j], x);
+    }
+    return o;
+}
+
+/* optimize --json: the id, where the files are, the recommendation (null
+ * when none) and the frontier, on stdout. */
+static void print_json_result(const ss_opt_result *r, const char *outdir, double slo, int pick, double baseline)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "optimization_id", json_integer(r->id));
+    json_object_set_new(o, "out", json_string(outdir));
+    char stat[32];
+    ss_statistic_format(&r->cfg.statistic, stat, sizeof stat);
+    json_object_set_new(o, "statistic", json_string(stat));
+    json_object_set_new(o, "slo", slo > 0 ? json_real(slo) : json_null());
+    if (pick >= 0) {
+        json_t *rec = cand_json(r, pick);
+        json_object_set_new(rec, "ondemand_baseline_per_month", isnan(baseline) ? json_null() : json_real(baseline));
+        json_object_set_new(o, "recommended", rec);
+    } else {
+        json_object_set_new(o, "recommended", json_null());
+    }
+    json_t *fr = json_array();
+    for (int i = 0; i < r->n; i++)
+        if (r->c[i].on_front)
+            json_array_append_new(fr, cand_json(r, i));
+    json_object_set_new(o, "frontier", fr);
+    json_object_set_new(o, "candidates", json_integer(r->n));
+    char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    if (txt)
+        printf("%s\n", txt);
+    free(txt);
+    json_decref(o);
+}
+
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
     char *end;
@@ -151,6 +252,36 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* What the data did not back, over every candidate replica of the
+ * optimization (docs/market.md, "the coverage rule"): a warning on stderr. */
+static void warn_uncovered(ss_store *st, long long id)
+{
+    sqlite3_stmt *s;
+    if (ss_store_prepare(st,
+                         "SELECT AVG(price_uncovered_hours), AVG(capacity_uncovered_hours),"
+                         " AVG(refused_price) FROM candidate_results WHERE optimization_id = ?1",
+                         &s, NULL))
+        return;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        double pu = sqlite3_column_double(s, 0), cu = sqlite3_column_double(s, 1),
+               rp = sqlite3_column_double(s, 2);
+        if (pu > 0 || cu > 0)
+            fprintf(stderr,
+                    "spotsim optimize: warning: per candidate replica, %.2f Spot instance-hours before"
+                    " a pool's first price record and %.2f outside its capacity traces are not backed"
+                    " by data (market.uncovered: fill; columns price_uncovered_hours,"
+                    " capacity_uncovered_hours)\n",
+                    pu, cu);
+        if (rp > 0)
+            fprintf(stderr,
+                    "spotsim optimize: warning: per candidate replica, %.1f Spot launch attempts were"
+                    " refused because the Spot price was above the max price (column refused_price)\n",
+                    rp);
+    }
+    sqlite3_finalize(s);
+}
+
 int ss_cmd_optimize(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -160,21 +291,28 @@ int ss_cmd_optimize(int argc, char **argv)
         {"slo", required_argument, NULL, 'S'},      {"statistic", required_argument, NULL, 'T'},
         {"objectives", required_argument, NULL, 'o'}, {"out", required_argument, NULL, 'O'},
         {"resume", required_argument, NULL, 'R'},   {"quiet", no_argument, NULL, 'q'},
-        {"mpi", no_argument, NULL, 'M'},
+        {"mpi", no_argument, NULL, 'M'},         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *db = SS_STORE_DEFAULT_PATH, *method = NULL, *statistic = NULL, *objectives = NULL,
+    const char *db = ss_default_db(), *method = NULL, *statistic = NULL, *objectives = NULL,
                *outdir = NULL;
     long budget = -1, replicas = -1, threads = 0, resume = 0;
     long long seed = -1;
     double slo = NAN;
-    bool quiet = false, use_mpi = false;
+    bool quiet = false, use_mpi = false, json = false;
     ss_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         long v;
         switch (c) {
         case 'd': db = optarg; break;
-        case 'm': method = optarg; break;
+        case 'm': {
+            static const char *const methods[] = {"auto", "grid", "lhs", "random", "nsga2", NULL};
+            ss_search_method mm;
+            if (ss_search_method_parse(optarg, &mm))
+                return ss_bad_choice("optimize", "--method", optarg, methods);
+            method = optarg;
+            break;
+        }
         case 'b':
             if (parse_int(optarg, 1, 10000000, &budget))
                 return ss_usage_error("optimize", "--budget: expected a positive integer, got '%s'", optarg);
@@ -193,10 +331,9 @@ int ss_cmd_optimize(int argc, char **argv)
                 return ss_usage_error("optimize", "--threads: expected a positive integer, got '%s'", optarg);
             break;
         case 'S': {
-            char *end;
-            slo = strtod(optarg, &end);
-            if (*end || end == optarg || !(slo > 0 && slo <= 100))
-                return ss_usage_error("optimize", "--slo: expected a percentage in (0, 100], got '%s'", optarg);
+            ss_err serr;
+            if (ss_slo_parse(optarg, false, &slo, &serr))
+                return ss_usage_error("optimize", "--slo: %s", serr.msg);
             break;
         }
         case 'T': statistic = optarg; break;
@@ -208,9 +345,10 @@ int ss_cmd_optimize(int argc, char **argv)
             break;
         case 'q': quiet = true; break;
         case 'M': use_mpi = true; break;
+        case 'j': json = true; break;
         case 'h': return ss_print_usage("optimize");
         case ':': return ss_usage_error("optimize", "option '%s' needs an argument", argv[optind - 1]);
-        default: return ss_usage_error("optimize", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("optimize", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)
@@ -263,7 +401,7 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     if (method && ss_search_method_parse(method, &cfg.method)) {
-        exit_code = ss_usage_error("optimize", "--method: expected grid, lhs, random, nsga2 or auto, got '%s'", method);
+        exit_code = ss_usage_error("optimize", "--method: '%s'", method); /* checked above */
         goto out;
     }
     if (budget > 0)
@@ -292,7 +430,7 @@ int ss_cmd_optimize(int argc, char **argv)
             exit_code = ss_usage_error("optimize", "objective '%s' is not a metric", cfg.objectives[j]);
             goto out;
         }
-    double slo_frac = !isnan(slo) ? slo / 100.0 : sc->search.slo_availability;
+    double slo_frac = !isnan(slo) ? slo : sc->search.slo_availability;
     cfg.threads = (int)threads;
 
     ss_space space;
@@ -328,7 +466,7 @@ int ss_cmd_optimize(int argc, char **argv)
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
-    progress prog = {isatty(fileno(stderr)) != 0, quiet, 0};
+    progress prog = {.tty = isatty(fileno(stderr)) != 0, .quiet = quiet, .printed = -1};
     cfg.progress = show_progress;
     cfg.progress_ctx = &prog;
     cfg.stop = &g_stop;
@@ -393,8 +531,11 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     have_res = true;
-    printf("%lld\n", (long long)res.id);
-    fflush(stdout);
+    if (!json) {
+        printf("%lld\n", (long long)res.id);
+        fflush(stdout);
+    }
+    warn_uncovered(&st, res.id);
     if (res.interrupted) {
         fprintf(stderr, "spotsim optimize: interrupted; %ld evaluations stored. Continue with: spotsim optimize %s --db %s --resume %lld\n",
                 res.loaded + res.evaluated, path, db, (long long)res.id);
@@ -435,22 +576,29 @@ int ss_cmd_optimize(int argc, char **argv)
         floor_usd = NAN;
     if (slo_frac <= 0) {
         ss_write_file_atomic(outdir, "recommendation.txt",
-                   "No SLO given (--slo PCT or search.slo): frontier only, no recommendation.\n", &err);
+                   "No SLO given (--slo 99.9% or search.slo): frontier only, no recommendation.\n", &err);
         if (!quiet)
             fprintf(stderr, "spotsim optimize: no SLO given; wrote %s/frontier.csv only\n", outdir);
         exit_code = SS_EXIT_OK;
+        if (json)
+            print_json_result(&res, outdir, 0, -1, NAN);
         goto out;
     }
     ss_recommendation rec;
     /* ss_recommend returns 0 with the candidate in rec.pick, or -1 when no
-     * candidate meets the SLO. */
-    int pick = ss_recommend(&res, slo_frac, floor_usd, &rec) ? -1 : rec.pick;
+     * candidate meets the SLO; the baseline is the scenario as written,
+     * simulated all On-Demand. */
+    baseline_ctx bctx = {.sc = sc, .data = data};
+    int pick = ss_recommend_with_baseline(&res, slo_frac, floor_usd, candidate_baseline, &bctx, &rec) ? -1
+                                                                                                     : rec.pick;
     if (ss_write_file_atomic(outdir, "recommendation.txt", rec.text, &err)) {
         ss_recommendation_free(&rec);
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
     if (pick < 0) {
+        if (json)
+            print_json_result(&res, outdir, slo_frac, -1, NAN);
         fputs(rec.text, stderr);
         ss_recommendation_free(&rec);
         ss_fail("optimize", "no candidate meets the SLO of %.6g%% (see %s/recommendation.txt)", slo_frac * 100, outdir);
@@ -458,31 +606,72 @@ int ss_cmd_optimize(int argc, char **argv)
     }
     if (!quiet)
         fputs(rec.text, stderr);
+    char *rec_text = ss_strdup(rec.text);
+    double rec_baseline = rec.baseline_month;
     ss_recommendation_free(&rec);
     {
         /* The report draws the recommendation, the SLO and the cost floor
          * (perfect foresight, USD per month) from these. */
-        char sql[384], floor_sql[64] = "";
+        char sql[512], floor_sql[160] = "";
         if (!isnan(floor_usd))
             snprintf(floor_sql, sizeof floor_sql, ", '$.cost_floor_per_month', %.17g", floor_usd);
+        if (!isnan(rec_baseline))
+            snprintf(floor_sql + strlen(floor_sql), sizeof floor_sql - strlen(floor_sql),
+                     ", '$.ondemand_baseline_per_month', %.17g", rec_baseline);
+        /* where the exports are, for the report's "apply it" section */
+        char absout[PATH_MAX];
+        if (!realpath(outdir, absout))
+            snprintf(absout, sizeof absout, "%s", outdir);
         snprintf(sql, sizeof sql,
                  "UPDATE optimizations SET extra_json = json_set(coalesce(extra_json, '{}'), "
-                 "'$.recommended', %d, '$.slo', %.17g%s) WHERE id = %lld",
+                 "'$.recommended', %d, '$.slo', %.17g%s, '$.out', ?) WHERE id = %lld",
                  pick, slo_frac, floor_sql, (long long)res.id);
-        if (ss_store_exec(&st, sql, &err)) {
+        sqlite3_stmt *up = NULL;
+        if (ss_store_prepare(&st, sql, &up, &err)) {
             ss_fail("optimize", "%s", err.msg);
+            goto out;
+        }
+        sqlite3_bind_text(up, 1, absout, -1, SQLITE_TRANSIENT);
+        int src = sqlite3_step(up);
+        sqlite3_finalize(up);
+        if (src != SQLITE_DONE) {
+            ss_fail("optimize", "%s: cannot record the recommendation: %s", db, sqlite3_errmsg(st.db));
             goto out;
         }
     }
     ss_scenario *best = ss_malloc(sizeof *best);
     if (ss_candidate_scenario(sc, &space, &res.c[pick].c, best, &err) ||
-        ss_optimize_write_exports(best, outdir, &err)) {
+        ss_export_bundle(best, outdir, NULL, 0, true, &err) < 0) {
         free(best);
+        free(rec_text);
         ss_fail("optimize", "%s", err.msg);
         goto out;
     }
+    {
+        /* fleet rules: which parts are native configuration, which need the controller */
+        char *extra = ss_fleet_policy_summary(best);
+        if (extra[0]) {
+            ss_buf b = {0};
+            ss_buf_printf(&b, "%s%s", rec_text, extra);
+            if (!quiet)
+                fputs(extra, stderr);
+            if (ss_write_file_atomic(outdir, "recommendation.txt", b.s, &err)) {
+                free(b.s);
+                free(extra);
+                free(best);
+                free(rec_text);
+                ss_fail("optimize", "%s", err.msg);
+                goto out;
+            }
+            free(b.s);
+        }
+        free(extra);
+    }
+    free(rec_text);
     free(best);
     exit_code = SS_EXIT_OK;
+    if (json)
+        print_json_result(&res, outdir, slo_frac, pick, rec_baseline);
 out:
 #ifdef SPOTSIM_HAVE_MPI
     if (use_mpi) {

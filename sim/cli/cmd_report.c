@@ -8,17 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "sim/cli/cli.h"
 #include "sim/report/report.h"
 
 const char ss_usage_report[] =
     "Usage: spotsim report [--db FILE] [--run ID | --optimization ID | --latest | --stats]\n"
-    "                      [--out DIR] [--format png|svg|both] [--log-availability]\n"
+    "                      [--out DIR] [--format png|svg|both] [--log-availability] [--json]\n"
     "\n"
     "Draw charts with gnuplot and write DIR/index.html and DIR/index.md from the\n"
     "results stored by 'spotsim run' and 'spotsim optimize' and the imported data.\n"
     "\n"
-    "  --db FILE            the store (default results/spotsim.db)\n"
+    "  --db FILE            the store (default $SPOTSIM_DB, else results/spotsim.db)\n"
     "  --run ID             report this run (timeline, summary, market charts)\n"
     "  --optimization ID    report this optimization (frontier, recommendation,\n"
     "                       sensitivity) and the newest run of the same scenario\n"
@@ -28,11 +30,18 @@ const char ss_usage_report[] =
     "  --out DIR            output directory (default results/report)\n"
     "  --format F           png, svg or both (default both)\n"
     "  --log-availability   frontier: log scale of unavailability (99%, 99.9%, ...)\n"
+    "  --json               print the files written as JSON (out, index_html, index_md,\n"
+    "                       charts, files)\n"
     "  -h, --help           this text\n"
     "\n"
     "Needs gnuplot (apt-get install gnuplot-nox). Templates are read from\n"
     "$SPOTSIM_GNUPLOT_DIR, else the source tree's scripts/gnuplot.\n"
-    "Exit status: 0 done, 1 failure (no gnuplot, no data, I/O), 2 usage error.\n";
+    "Exit status: 0 done, 1 failure (no gnuplot, no data, I/O), 2 usage error.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim report --optimization 1 --out results/report\n"
+    "  spotsim report --latest --format svg\n"
+    "  spotsim report --stats --out results/market\n";
 
 static int parse_id(const char *s, int64_t *out)
 {
@@ -56,11 +65,13 @@ int ss_cmd_report(int argc, char **argv)
         {"out", required_argument, NULL, 'O'},
         {"format", required_argument, NULL, 'f'},
         {"log-availability", no_argument, NULL, 'L'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ss_report_opts o;
     ss_report_opts_defaults(&o);
-    int selectors = 0;
+    o.db_path = ss_default_db();
+    int selectors = 0, json = 0;
     ss_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -81,19 +92,19 @@ int ss_cmd_report(int argc, char **argv)
         case 's': o.stats = 1; selectors++; break;
         case 'O': o.out_dir = optarg; break;
         case 'f':
-            if (!strcmp(optarg, "png"))
-                o.formats = SS_REPORT_PNG;
-            else if (!strcmp(optarg, "svg"))
-                o.formats = SS_REPORT_SVG;
-            else if (!strcmp(optarg, "both"))
-                o.formats = SS_REPORT_PNG | SS_REPORT_SVG;
-            else
-                return ss_usage_error("report", "--format: '%s' is not png, svg or both", optarg);
+        {
+            static const char *const fmts[] = {"png", "svg", "both", NULL};
+            int k = ss_choice_index(optarg, fmts);
+            if (k < 0)
+                return ss_bad_choice("report", "--format", optarg, fmts);
+            o.formats = k == 0 ? SS_REPORT_PNG : k == 1 ? SS_REPORT_SVG : SS_REPORT_PNG | SS_REPORT_SVG;
             break;
+        }
         case 'L': o.log_availability = 1; break;
+        case 'j': json = 1; break;
         case 'h': return ss_print_usage("report");
         case ':': return ss_usage_error("report", "option '%s' needs an argument", argv[optind - 1]);
-        default: return ss_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+        default: return ss_unknown_option("report", argv[optind - 1], longopts);
         }
     }
     if (optind < argc)
@@ -114,7 +125,23 @@ int ss_cmd_report(int argc, char **argv)
         if (dot && (!strcmp(dot, ".png") || !strcmp(dot, ".svg")))
             charts++;
     }
-    printf("report: %s/index.html, %s/index.md and %zu chart files\n", out, out, charts);
+    if (json) {
+        json_t *j = json_object(), *files = json_array();
+        for (size_t i = 0; i < res.n_files; i++)
+            json_array_append_new(files, json_string(res.files[i]));
+        json_object_set_new(j, "out", json_string(out));
+        json_object_set_new(j, "index_html", json_sprintf("%s/index.html", out));
+        json_object_set_new(j, "index_md", json_sprintf("%s/index.md", out));
+        json_object_set_new(j, "charts", json_integer((json_int_t)charts));
+        json_object_set_new(j, "files", files);
+        char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+        json_decref(j);
+    } else {
+        printf("report: %s/index.html, %s/index.md and %zu chart files\n", out, out, charts);
+    }
     ss_report_result_free(&res);
     return SS_EXIT_OK;
 }

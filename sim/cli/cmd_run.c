@@ -16,6 +16,7 @@
 #include <gsl/gsl_cdf.h>
 #include <jansson.h>
 
+#include "policies/baseline.h"
 #include "policies/results.h"
 #include "datasets/store.h"
 #include "datasets/data_load.h"
@@ -34,19 +35,24 @@ const char ss_usage_run[] =
     "print cost and availability, and store the run in the results tables.\n"
     "\n"
     "Options:\n"
-    "  --db FILE          store (default " SS_STORE_DEFAULT_PATH ")\n"
+    "  --db FILE          store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH ")\n"
     "  --replicas N       independent replicas (default: the scenario's, 1)\n"
     "  --seed S           master seed (default: the scenario's, 1)\n"
     "  --from T, --to T   override the horizon (ISO-8601 timestamps)\n"
     "  --json             print the summary as JSON\n"
     "  --timeline FILE    write replica 0's timeline as CSV (t, required, healthy,\n"
     "                     desired, running, pending, spot_instances, od_instances, event)\n"
-    "  --quiet            print only the run id\n"
+    "  --quiet            print only the run id (with --json: the JSON only)\n"
     "  -h, --help         this text\n"
     "\n"
     "With several replicas the summary gives the mean and a 95% interval\n"
     "(Student t). Exit status: 0 ok, 1 failure (bad scenario or data), 2 usage.\n"
-    "See docs/simulation.md.\n";
+    "See docs/simulation.md.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim run examples/ecs-api-3az-2016.yaml --replicas 8\n"
+    "  spotsim run examples/k8s-zone-spread.yaml --timeline timeline.csv\n"
+    "  spotsim run examples/ecs-api-3az-2016.yaml --json --quiet | jq .metrics.availability.mean\n";
 
 #define N_ZONE_COLS 5
 typedef struct zone_row {
@@ -103,7 +109,9 @@ static char *read_text(const char *path)
 static int replica0_ecs(const ss_scenario *sc, const ss_data *d, uint64_t seed, ss_metrics *out, ss_timeline *tl,
                         zone_row *zones, ss_err *err)
 {
-    ss_ecs *e = ss_ecs_new(sc, d, seed, 0, tl, err);
+    ss_fp_state fp;
+    ss_policy pol;
+    ss_ecs *e = ss_evaluate_ecs_new(sc, d, seed, 0, tl, &fp, &pol, err);
     if (!e)
         return -1;
     ss_ecs_finish(e, out);
@@ -133,8 +141,101 @@ static void fmt_dur(double s, char *buf, size_t n)
         snprintf(buf, n, "%.1f h", s / 3600);
 }
 
+/* ---- coverage and refused launches (docs/market.md, "the coverage rule") ---- */
+
+static bool tally_nonzero(const ss_pool_tally *t)
+{
+    return t->price_uncovered_hours > 0 || t->capacity_uncovered_hours > 0 || t->refused_price > 0 ||
+           t->refused_capacity > 0;
+}
+
+static void pool_name(const ss_scenario *sc, int pool, char *buf, size_t n)
+{
+    int nz = sc->market.n_zones;
+    snprintf(buf, n, "%s/%s", sc->market.types[pool / nz].name, sc->market.zones[pool % nz]);
+}
+
+/* Warnings on stderr (whatever the output format): launches refused because
+ * the Spot price was above the max price, and hours the data does not back. */
+static void warn_coverage(const ss_scenario *sc, const ss_metrics *m, int R, const ss_timeline *tl)
+{
+    stat rp = summarize(m, R, SS_METRIC_refused_price),
+         pu = summarize(m, R, SS_METRIC_price_uncovered_hours),
+         cu = summarize(m, R, SS_METRIC_capacity_uncovered_hours);
+    char name[2 * SS_NAME_MAX + 2];
+    if (rp.mean > 0) {
+        fprintf(stderr,
+                "spotsim run: warning: %.1f Spot launch attempt%s refused because the Spot price was"
+                " above the max price (spot_max_price; 0 = the On-Demand price)",
+                rp.mean, rp.mean == 1 ? " was" : "s were");
+        const char *sep = ": ";
+        for (int p = 0; tl && p < tl->n_pools; p++)
+            if (tl->pools[p].refused_price > 0) {
+                pool_name(sc, p, name, sizeof name);
+                fprintf(stderr, "%s%s %lld", sep, name, (long long)tl->pools[p].refused_price);
+                sep = ", ";
+            }
+        fprintf(stderr, "%s\n", tl && tl->n_pools ? " (replica 0)" : "");
+    }
+    if (pu.mean > 0 || cu.mean > 0)
+        fprintf(stderr,
+                "spotsim run: warning: %.2f Spot instance-hours before a pool's first price record"
+                " and %.2f outside its capacity traces are not backed by data (market.uncovered:"
+                " fill); see \"uncovered\" per pool\n",
+                pu.mean, cu.mean);
+}
+
+static void print_pools_text(const ss_scenario *sc, const ss_metrics *m, int R, const ss_timeline *tl)
+{
+    stat pu = summarize(m, R, SS_METRIC_price_uncovered_hours),
+         cu = summarize(m, R, SS_METRIC_capacity_uncovered_hours),
+         rp = summarize(m, R, SS_METRIC_refused_price), rc = summarize(m, R, SS_METRIC_refused_capacity);
+    printf("uncovered      %.2f Spot instance-h (before the first price record %.2f, outside the"
+           " capacity traces %.2f)\n",
+           pu.mean + cu.mean, pu.mean, cu.mean);
+    printf("refused        %.1f launch attempts: price above the max price %.1f, no capacity %.1f\n",
+           summarize(m, R, SS_METRIC_failed_launches).mean, rp.mean, rc.mean);
+    bool any = false;
+    for (int p = 0; tl && p < tl->n_pools; p++)
+        any |= tally_nonzero(&tl->pools[p]);
+    if (!any)
+        return;
+    printf("per pool (replica 0):\n  %-28s %12s %12s %14s %12s\n", "pool", "price-unc-h", "cap-unc-h",
+           "refused-price", "refused-cap");
+    char name[2 * SS_NAME_MAX + 2];
+    for (int p = 0; p < tl->n_pools; p++) {
+        const ss_pool_tally *t = &tl->pools[p];
+        if (!tally_nonzero(t))
+            continue;
+        pool_name(sc, p, name, sizeof name);
+        printf("  %-28s %12.2f %12.2f %14lld %12lld\n", name, t->price_uncovered_hours,
+               t->capacity_uncovered_hours, (long long)t->refused_price, (long long)t->refused_capacity);
+    }
+}
+
+static json_t *pools_json(const ss_scenario *sc, const ss_timeline *tl)
+{
+    json_t *arr = json_array();
+    char name[2 * SS_NAME_MAX + 2];
+    int nz = sc->market.n_zones;
+    for (int p = 0; tl && p < tl->n_pools; p++) {
+        const ss_pool_tally *t = &tl->pools[p];
+        pool_name(sc, p, name, sizeof name);
+        json_t *x = json_object();
+        json_object_set_new(x, "pool", json_string(name));
+        json_object_set_new(x, "instance_type", json_string(sc->market.types[p / nz].name));
+        json_object_set_new(x, "zone", json_string(sc->market.zones[p % nz]));
+        json_object_set_new(x, "price_uncovered_hours", json_real(t->price_uncovered_hours));
+        json_object_set_new(x, "capacity_uncovered_hours", json_real(t->capacity_uncovered_hours));
+        json_object_set_new(x, "refused_price", json_integer(t->refused_price));
+        json_object_set_new(x, "refused_capacity", json_integer(t->refused_capacity));
+        json_array_append_new(arr, x);
+    }
+    return arr;
+}
+
 static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
-                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones)
+                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones, double baseline)
 {
     char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
     printf("run %lld: %s (scenario %s), seed %llu, %d replica%s\n", (long long)run_id, sc->name, hash,
@@ -152,7 +253,16 @@ static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     if (R > 1)
         printf("  95%% [%.2f, %.2f]", c.lo, c.hi);
     printf("\ncost per month %.2f USD\n", cm.mean);
-    printf("all On-Demand  %.2f USD: savings %.1fx\n", bl.mean, sv.mean);
+    /* the baseline is the same service simulated all On-Demand (one rule
+     * everywhere: policies/baseline.h); the fleet-billing metric
+     * ondemand_baseline_usd stays in --json under its own definition */
+    (void)bl;
+    (void)sv;
+    if (baseline > 0 && cm.mean > 0)
+        printf("all On-Demand  %.2f USD/month (" SS_BASELINE_DEFINITION "): %.1fx the cost, %.1f%% saved\n",
+               baseline, baseline / cm.mean, 100.0 * (baseline - cm.mean) / baseline);
+    else
+        printf("all On-Demand  %.2f USD/month (" SS_BASELINE_DEFINITION ")\n", baseline);
     printf("availability   %.4f%%", 100 * av.mean);
     if (R > 1)
         printf("  95%% [%.4f%%, %.4f%%]", 100 * av.lo, 100 * (av.hi > 1 ? 1 : av.hi));
@@ -180,7 +290,8 @@ static void print_text(const ss_scenario *sc, sqlite3_int64 run_id, const char *
 }
 
 static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *hash, uint64_t seed, int R,
-                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones)
+                       ss_time start, ss_time end, const ss_metrics *m, const zone_row *zones, double baseline,
+                       const ss_timeline *tl)
 {
     char a[SS_TIME_BUFLEN], b[SS_TIME_BUFLEN];
     json_t *o = json_object();
@@ -191,6 +302,10 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     json_object_set_new(o, "replicas", json_integer(R));
     json_object_set_new(o, "start", json_string(ss_time_format(start, a)));
     json_object_set_new(o, "end", json_string(ss_time_format(end, b)));
+    json_t *bo = json_object();
+    json_object_set_new(bo, "cost_per_month_usd", json_real(baseline));
+    json_object_set_new(bo, "definition", json_string(SS_BASELINE_DEFINITION));
+    json_object_set_new(o, "ondemand_baseline", bo);
     json_t *mm = json_object();
     for (int i = 0; i < SS_METRIC_COUNT; i++) {
         stat s = summarize(m, R, i);
@@ -225,6 +340,8 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
         }
         json_object_set_new(o, "zones", zs);
     }
+    /* per pool of replica 0: uncovered instance-hours and refused launches */
+    json_object_set_new(o, "pools", pools_json(sc, tl));
     char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     printf("%s\n", txt);
     free(txt);
@@ -260,7 +377,7 @@ int ss_cmd_run(int argc, char **argv)
         {"timeline", required_argument, NULL, 't'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},       {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *db = SS_STORE_DEFAULT_PATH, *tl_path = NULL;
+    const char *db = ss_default_db(), *tl_path = NULL;
     int replicas = -1, json = 0, quiet = 0, c;
     long long seed = -1;
     ss_time from = 0, to = 0;
@@ -305,7 +422,7 @@ int ss_cmd_run(int argc, char **argv)
         case ':':
             return ss_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
         default:
-            return ss_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return ss_unknown_option("run", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)
@@ -318,6 +435,8 @@ int ss_cmd_run(int argc, char **argv)
     ss_data *d = NULL;
     ss_metrics *res = NULL;
     char *text = NULL;
+    char **extra = NULL;
+    char *zone_json = NULL;
     ss_timeline tl = {0};
     ss_fit_model *model = NULL;
     int rc = SS_EXIT_FAIL;
@@ -342,9 +461,9 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "%s", err.msg);
         goto out;
     }
-    if (sc->start == 0 && sc->end == 0) {
-        sc->start = d->span_start;
-        sc->end = d->span_end;
+    if (ss_data_horizon(sc->start, sc->end, d, "horizon", &sc->start, &sc->end, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
     }
     int R = sc->replicas > 0 ? sc->replicas : 1;
     res = ss_calloc((size_t)R, sizeof *res);
@@ -374,6 +493,38 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "%s", first_err);
         goto out;
     }
+    double baseline = 0;
+    if (ss_ondemand_baseline(sc, d, R, &baseline, &err)) {
+        ss_fail("run", "%s", err.msg);
+        goto out;
+    }
+    /* stored with each replica's row (run_results.extra_json) for the report */
+    char bjson[128];
+    snprintf(bjson, sizeof bjson, "{\"ondemand_baseline_per_month\": %.17g}", baseline);
+    extra = ss_malloc(sizeof(char *) * (size_t)R);
+    for (int k = 0; k < R; k++)
+        extra[k] = bjson;
+    /* replica 0 also keeps its per-zone breakdown, for the report, and its
+     * per-pool coverage and refused launches (docs/market.md, "the coverage
+     * rule") */
+    {
+        json_t *z0 = json_object();
+        json_object_set_new(z0, "ondemand_baseline_per_month", json_real(baseline));
+        if (have_zones) {
+            json_t *zs = json_array();
+            for (int z = 0; z < sc->market.n_zones; z++)
+                json_array_append_new(zs, json_pack("{s:s, s:f, s:f, s:f, s:I}", "zone", sc->market.zones[z],
+                                                    "spot_instance_hours", zones[z].spot_h, "od_instance_hours",
+                                                    zones[z].od_h, "cost_usd", zones[z].cost, "interruptions",
+                                                    (json_int_t)zones[z].interruptions));
+            json_object_set_new(z0, "zones", zs);
+        }
+        json_object_set_new(z0, "pools", pools_json(sc, &tl));
+        zone_json = json_dumps(z0, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        json_decref(z0);
+        if (zone_json)
+            extra[0] = zone_json;
+    }
     char hash[17];
     ss_scenario_hash(sc, hash);
     text = read_text(path);
@@ -387,7 +538,8 @@ int ss_cmd_run(int argc, char **argv)
                          .data_provenance = d->provenance_json,
                          .results = res,
                          .timeline = &tl,
-                         .timeline_replica = 0};
+                         .timeline_replica = 0,
+                         .extra_json = (const char *const *)extra};
     sqlite3_int64 run_id = 0;
     if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
         ss_fail("run", "%s", err.msg);
@@ -397,14 +549,21 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "%s", err.msg);
         goto out;
     }
-    if (quiet)
+    warn_coverage(sc, res, R, &tl);
+    /* --json wins over --quiet: a script asking for JSON gets it */
+    if (json)
+        print_json(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL, baseline,
+                   &tl);
+    else if (quiet)
         printf("%lld\n", (long long)run_id);
-    else if (json)
-        print_json(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL);
-    else
-        print_text(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL);
+    else {
+        print_text(sc, run_id, hash, sc->seed, R, sc->start, sc->end, res, have_zones ? zones : NULL, baseline);
+        print_pools_text(sc, res, R, &tl);
+    }
     rc = SS_EXIT_OK;
 out:
+    free(extra);
+    free(zone_json);
     ss_timeline_free(&tl);
     free(text);
     free(res);

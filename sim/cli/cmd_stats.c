@@ -17,7 +17,7 @@ const char ss_usage_stats[] =
     "savings against On-Demand, per capacity pool (instance type x zone), over a window.\n"
     "\n"
     "Options:\n"
-    "  --db FILE          store (default " SS_STORE_DEFAULT_PATH ")\n"
+    "  --db FILE          store (default $SPOTSIM_DB, else " SS_STORE_DEFAULT_PATH ")\n"
     "  --from T, --to T   window [T1, T2), ISO-8601 (e.g. 2023-08-03T00:00:00Z or 2023-08-03);\n"
     "                     default: the span of the selected data\n"
     "  --region R         only pools of region R (e.g. us-east-1)\n"
@@ -32,7 +32,12 @@ const char ss_usage_stats[] =
     "  -h, --help         this text\n"
     "\n"
     "Exit status: 0 success (also when nothing matches), 1 failure, 2 usage error.\n"
-    "See docs/stats.md for the definitions.\n";
+    "See docs/stats.md for the definitions.\n"
+    "\n"
+    "Examples:\n"
+    "  spotsim stats --by zone\n"
+    "  spotsim stats --type m3.medium --section interruptions --json\n"
+    "  spotsim stats --from 2016-03-01T00:00:00Z --to 2016-04-01T00:00:00Z --csv\n";
 
 /* Split comma-separated values into a growing list (pointers into argv copies). */
 static void add_list(char ***list, size_t *n, size_t *cap, char *arg)
@@ -101,7 +106,7 @@ int ss_cmd_stats(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     ss_stats_filter f;
     ss_stats_filter_init(&f);
-    const char *db = NULL;
+    const char *db = ss_default_db();
     ss_stats_by by = SS_BY_POOL;
     int sections = SS_SECTION_ALL;
     ss_stats_fmt fmt = SS_FMT_TEXT;
@@ -143,15 +148,16 @@ int ss_cmd_stats(int argc, char **argv)
             break;
         case 'b':
             if (ss_stats_by_parse(optarg, &by) || by == SS_BY_ALL) {
-                rc = ss_usage_error("stats", "--by: unknown grouping '%s' (pool, zone, type, week,"
-                                             " hour)", optarg);
+                static const char *const bys[] = {"pool", "zone", "type", "week", "hour", NULL};
+                rc = ss_bad_choice("stats", "--by", optarg, bys);
                 goto out;
             }
             break;
         case 's':
             if (ss_stats_section_parse(optarg, &sections)) {
-                rc = ss_usage_error("stats", "--section: unknown section '%s' (prices,"
-                                             " interruptions, survival, traces, all)", optarg);
+                static const char *const secs[] = {"prices", "interruptions", "survival", "traces", "all",
+                                                   NULL};
+                rc = ss_bad_choice("stats", "--section", optarg, secs);
                 goto out;
             }
             break;
@@ -168,7 +174,7 @@ int ss_cmd_stats(int argc, char **argv)
             rc = ss_usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
             goto out;
         default:
-            rc = ss_usage_error("stats", "unknown option '%s'", argv[optind - 1]);
+            rc = ss_unknown_option("stats", argv[optind - 1], opts);
             goto out;
         }
     }
@@ -224,7 +230,7 @@ int ss_cmd_stats(int argc, char **argv)
     }
     const char *none = hint[0] ? hint : "no pool has data in the selected window and filters";
     if (n == 0 && fmt == SS_FMT_TEXT)
-        printf("No statistics: %s (store %s).\n", none, db ? db : SS_STORE_DEFAULT_PATH);
+        printf("No statistics: %s (store %s).\n", none, db);
     else {
         fputs(text, stdout);
         if (n == 0)

@@ -9,20 +9,34 @@
 static void print_help(void)
 {
     printf("spotsim %s - simulate and optimize services on EC2 Spot capacity\n\n", SPOTSIM_VERSION);
-    printf("Usage: spotsim COMMAND [OPTIONS] [ARGS]\n"
-           "       spotsim help COMMAND | spotsim COMMAND --help\n"
-           "       spotsim --version\n\n"
-           "Commands:\n");
+    fputs("Usage: spotsim COMMAND [OPTIONS] [ARGS]\n"
+          "       spotsim help COMMAND | spotsim COMMAND --help\n"
+          "       spotsim --version\n\n"
+          "Commands:\n",
+          stdout);
     for (const ss_command *c = ss_commands; c->name; c++)
         printf("  %-9s %s\n", c->name, c->summary);
-    printf("\nThe store defaults to results/spotsim.db (--db FILE to choose).\n"
-           "Typical session:\n"
-           "  spotsim import datasets/samples/prices/*.json\n"
-           "  spotsim stats --by zone\n"
-           "  spotsim run examples/ecs-api-3az-2016.yaml\n"
-           "  spotsim optimize examples/ecs-api-3az-2016.yaml --slo 99.9 --out results/opt\n"
-           "  spotsim report --optimization 1 --out results/report\n"
-           "See README.md for the data formats and the scenario file.\n");
+    fputs("\nThe store is --db FILE, else $SPOTSIM_DB, else results/spotsim.db.\n"
+          "Typical session (from the source tree; the files exist):\n"
+          "  spotsim import datasets/samples/spot-2016-us-east-1.csv datasets/samples/ondemand-2016.csv \\\n"
+          "                 datasets/samples/spot-advisor-data_2025-06-28.json\n"
+          "  spotsim stats --by zone\n"
+          "  spotsim run examples/ecs-api-3az-2016.yaml\n"
+          "  spotsim optimize examples/ecs-api-3az-2016.yaml --slo 99.9% --out results/opt\n"
+          "  spotsim export examples/ecs-api-3az-2016.yaml --optimization 1 --format ecs-json --out results/apply\n"
+          "  spotsim report --optimization 1 --out results/report\n"
+          "See README.md for the data formats and the scenario file.\n",
+          stdout);
+}
+
+static int unknown_command(const char *cmd)
+{
+    const char *s = ss_suggest_command(cmd);
+    if (s)
+        fprintf(stderr, "spotsim: unknown command '%s' (did you mean '%s'?)\nTry 'spotsim --help'.\n", cmd, s);
+    else
+        fprintf(stderr, "spotsim: unknown command '%s'\nTry 'spotsim --help'.\n", cmd);
+    return SS_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -45,17 +59,13 @@ int main(int argc, char **argv)
             print_help();
             return SS_EXIT_OK;
         }
-        if (!ss_command_find(argv[2])) {
-            fprintf(stderr, "spotsim: no command '%s'\nTry 'spotsim --help'.\n", argv[2]);
-            return SS_EXIT_USAGE;
-        }
+        if (!ss_command_find(argv[2]))
+            return unknown_command(argv[2]);
         return ss_print_usage(argv[2]);
     }
     const ss_command *c = ss_command_find(cmd);
-    if (!c) {
-        fprintf(stderr, "spotsim: unknown command '%s'\nTry 'spotsim --help'.\n", cmd);
-        return SS_EXIT_USAGE;
-    }
+    if (!c)
+        return unknown_command(cmd);
     ss_getopt_reset();
     return c->run(argc - 1, argv + 1);
 }

@@ -63,6 +63,7 @@ typedef struct slot {
     uint32_t gen;
     uint32_t next_free;
     uint16_t type;
+    uint8_t urgent;     /* scheduled with ss_evq_schedule_urgent */
 } slot;
 
 typedef struct handler {
@@ -76,6 +77,9 @@ struct ss_evq {
     size_t ring_count;         /* records in the ring, live or stale */
     rec *heap;                 /* overflow: records at or beyond now + RING_MS */
     size_t heap_n, heap_cap;
+    rec *uheap;                /* urgent records (ss_evq_schedule_urgent), any time */
+    size_t uheap_n, uheap_cap;
+    int front_urgent;          /* the record front() returned is the urgent heap's top */
     size_t live, stale;
     slot *slots;
     size_t n_slots, slots_cap;
@@ -202,6 +206,23 @@ static void heap_pop(ss_evq *q)
     }
 }
 
+static void uheap_push(ss_evq *q, const rec *r)
+{
+    SS_GROW(q->uheap, q->uheap_cap, q->uheap_n + 1);
+    q->uheap[q->uheap_n] = *r;
+    heap_sift_up(q->uheap, q->uheap_n);
+    q->uheap_n++;
+}
+
+static void uheap_pop(ss_evq *q)
+{
+    q->uheap_n--;
+    if (q->uheap_n > 0) {
+        q->uheap[0] = q->uheap[q->uheap_n];
+        heap_sift_down(q->uheap, q->uheap_n, 0);
+    }
+}
+
 /* ---- ring --------------------------------------------------------------------- */
 
 static void ring_append(ss_evq *q, const rec *r)
@@ -259,7 +280,7 @@ static void insert(ss_evq *q, const rec *r)
 /* The earliest live record, dropping stale ones on the way; NULL if empty.
  * If the ring is empty the clock's window jumps to the overflow minimum
  * (without changing `now`, which only pop advances). */
-static rec *front(ss_evq *q)
+static rec *front_normal(ss_evq *q)
 {
     for (;;) {
         if (q->ring_count == 0) {
@@ -288,9 +309,30 @@ static rec *front(ss_evq *q)
     }
 }
 
+/* The earliest live record of both classes: an urgent record runs before
+ * every normal record of the same time (and after earlier ones). */
+static rec *front(ss_evq *q)
+{
+    while (q->uheap_n > 0 && !rec_live(q, &q->uheap[0])) {
+        uheap_pop(q);
+        q->stale--;
+    }
+    rec *n = front_normal(q);
+    if (q->uheap_n > 0 && (!n || q->uheap[0].time <= n->time)) {
+        q->front_urgent = 1;
+        return &q->uheap[0];
+    }
+    q->front_urgent = 0;
+    return n;
+}
+
 /* Remove the record front() returned. */
 static void remove_front(ss_evq *q, rec *r)
 {
+    if (q->front_urgent) {
+        uheap_pop(q);
+        return;
+    }
     if (q->ring_count == 0) {
         heap_pop(q);
         return;
@@ -330,6 +372,14 @@ static void compact(ss_evq *q)
     if (k > 1)
         for (size_t j = (k - 2) / ARITY + 1; j-- > 0;)
             heap_sift_down(q->heap, k, j);
+    k = 0;
+    for (size_t j = 0; j < q->uheap_n; j++)
+        if (q->slots[rec_slot(&q->uheap[j])].seq == rec_seq(&q->uheap[j]))
+            q->uheap[k++] = q->uheap[j];
+    q->uheap_n = k;
+    if (k > 1)
+        for (size_t j = (k - 2) / ARITY + 1; j-- > 0;)
+            heap_sift_down(q->uheap, k, j);
     q->stale = 0;
 }
 
@@ -353,6 +403,7 @@ void ss_evq_free(ss_evq *q)
     for (size_t i = 0; i < (size_t)RING_MS; i++)
         free(q->ring[i].items);
     free(q->heap);
+    free(q->uheap);
     free(q->slots);
     free(q);
 }
@@ -364,6 +415,7 @@ void ss_evq_reset(ss_evq *q, ss_time t0)
     memset(q->bits, 0, sizeof q->bits);
     q->ring_count = 0;
     q->heap_n = 0;
+    q->uheap_n = 0;
     /* every slot becomes free: bump generations so old handles go stale */
     q->free_head = UINT32_MAX;
     for (size_t s = q->n_slots; s-- > 0;) {
@@ -388,7 +440,8 @@ void ss_evq_on(ss_evq *q, uint16_t type, ss_ev_handler fn, void *ctx)
     q->handlers[type].ctx = ctx;
 }
 
-ss_ev_handle ss_evq_schedule(ss_evq *q, ss_time t, uint16_t type, void *obj, int64_t a, int64_t b)
+static ss_ev_handle schedule(ss_evq *q, ss_time t, uint16_t type, void *obj, int64_t a, int64_t b,
+                             int urgent)
 {
     if (t < q->now)
         t = q->now;
@@ -400,10 +453,25 @@ ss_ev_handle ss_evq_schedule(ss_evq *q, ss_time t, uint16_t type, void *obj, int
     sl->a = a;
     sl->b = b;
     sl->type = type;
+    sl->urgent = (uint8_t)(urgent != 0);
     rec r = {t, (seq << SLOT_BITS) | s, obj, a, b, sl->gen, type};
-    insert(q, &r);
+    if (urgent)
+        uheap_push(q, &r);
+    else
+        insert(q, &r);
     q->live++;
     return make_handle(q->slots[s].gen, s);
+}
+
+ss_ev_handle ss_evq_schedule(ss_evq *q, ss_time t, uint16_t type, void *obj, int64_t a, int64_t b)
+{
+    return schedule(q, t, type, obj, a, b, 0);
+}
+
+ss_ev_handle ss_evq_schedule_urgent(ss_evq *q, ss_time t, uint16_t type, void *obj, int64_t a,
+                                    int64_t b)
+{
+    return schedule(q, t, type, obj, a, b, 1);
 }
 
 static void note_stale(ss_evq *q)
@@ -436,7 +504,10 @@ bool ss_evq_reschedule(ss_evq *q, ss_ev_handle h, ss_time t)
     rec r = {t, (seq << SLOT_BITS) | s, sl->obj, sl->a, sl->b, sl->gen, sl->type};
     sl->seq = seq; /* the old record becomes stale */
     q->stale++;            /* counted before insert so rec_live checks slots */
-    insert(q, &r);
+    if (sl->urgent)
+        uheap_push(q, &r);
+    else
+        insert(q, &r);
     if (q->stale > q->live + 1024)
         compact(q);
     return true;
@@ -452,10 +523,12 @@ uint64_t ss_evq_dispatched(const ss_evq *q) { return q->dispatched; }
 
 size_t ss_evq_slots_allocated(const ss_evq *q) { return q->n_slots; }
 
-static void fill_event(const rec *r, ss_event *out)
+static void fill_event(const ss_evq *q, const rec *r, ss_event *out)
 {
     out->time = r->time;
-    out->seq = rec_seq(r);
+    /* urgent events come before every normal event of their time: as seen
+     * by code that orders its own work by (time, seq), their seq is 0 */
+    out->seq = q->slots[rec_slot(r)].urgent ? 0 : rec_seq(r);
     out->type = r->type;
     out->obj = r->obj;
     out->a = r->a;
@@ -471,7 +544,7 @@ const ss_event *ss_evq_peek(const ss_evq *q)
     rec *r = front(mq);
     if (!r)
         return NULL;
-    fill_event(r, &mq->peeked);
+    fill_event(mq, r, &mq->peeked);
     return &mq->peeked;
 }
 
@@ -480,7 +553,7 @@ bool ss_evq_pop(ss_evq *q, ss_event *out)
     rec *r = front(q);
     if (!r)
         return false;
-    fill_event(r, out);
+    fill_event(q, r, out);
     uint32_t s = rec_slot(r);
     remove_front(q, r);
     release_slot(q, s);

@@ -1,8 +1,9 @@
 /*
  * evq.h - the future-event list and typed dispatch of the discrete-event kernel.
  *
- * Events are ordered by (time, insertion sequence): equal-time events run
- * first-in first-out, deterministically. Every scheduled event gets a handle;
+ * Events are ordered by (time, class, insertion sequence): equal-time events
+ * run first-in first-out, deterministically, urgent ones (ss_evq_schedule_
+ * urgent) before the others. Every scheduled event gets a handle;
  * cancel and reschedule by handle are O(log n) and safe when the event has
  * already fired or was already cancelled (handles carry a generation number).
  * Event records live in a slab that is reused, so steady-state scheduling
@@ -51,6 +52,13 @@ void ss_evq_on(ss_evq *q, uint16_t type, ss_ev_handler fn, void *ctx);
 
 /* Schedule at absolute time t (t >= now; earlier times are clamped to now). */
 ss_ev_handle ss_evq_schedule(ss_evq *q, ss_time t, uint16_t type, void *obj, int64_t a, int64_t b);
+/* Schedule an urgent event: it runs before every event of the same time
+ * scheduled with ss_evq_schedule, whenever that one was scheduled (FIFO
+ * among urgent events of one time). For state changes that everything else
+ * at that instant must see (a model's environment changing). Its ss_event
+ * seq reads 0. Cancel and reschedule work as for any event. */
+ss_ev_handle ss_evq_schedule_urgent(ss_evq *q, ss_time t, uint16_t type, void *obj, int64_t a,
+                                    int64_t b);
 /* Cancel: returns true if the event was pending and is now removed. */
 bool ss_evq_cancel(ss_evq *q, ss_ev_handle h);
 /* Move a pending event to time t (it gets a new sequence number, as if newly

@@ -169,8 +169,46 @@ static int frontier_chart(const ss_report_optim *o, double baseline, int log_ava
     ss_report_charts_add(charts, "frontier", "Cost vs availability",
                          "Every candidate (grey, mean of its replicas), the Pareto frontier (blue,"
                          " with 95% t-intervals across replicas), the recommended configuration"
-                         " (orange ring), the all-On-Demand cost (dashed red) and the SLO.");
+                         " (orange ring), the all-On-Demand baseline (dashed red: the scenario as written,"
+                         " simulated with no Spot) and the SLO.");
     return 0;
+}
+
+/* Copy the export files of dir (those present) into the staging directory
+ * as apply-NAME; returns how many, or -1. */
+static int copy_exports(const char *dir, ss_report_gp *g, ss_err *err)
+{
+    static const char *const names[] = {"APPLY.md", "launch-template.json", "user-data.sh", "asg.json",
+                                        "ecs-capacity-provider.json", "ecs-cluster-capacity-providers.json",
+                                        "target-group-attributes.json", "target-group-health-check.json",
+                                        "ecs-task-definition.json", "ecs-service.json", "ecs.config", "k8s.yaml",
+                                        "cluster-autoscaler-values.yaml", "main.tf"};
+    int n = 0;
+    for (size_t i = 0; i < SS_ARRAY_LEN(names); i++) {
+        char src[PATH_MAX], dst[PATH_MAX], name[128];
+        snprintf(src, sizeof src, "%s/%s", dir, names[i]);
+        FILE *in = fopen(src, "rb");
+        if (!in)
+            continue;
+        snprintf(name, sizeof name, "apply-%s", names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", g->stage, name);
+        FILE *out = fopen(dst, "wb");
+        if (!out) {
+            fclose(in);
+            return ss_err_set(err, "%s: cannot write: %s", dst, strerror(errno));
+        }
+        char buf[65536];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, k, out);
+        int bad = ferror(in) || ferror(out);
+        fclose(in);
+        if (fclose(out) != 0 || bad)
+            return ss_err_set(err, "%s: copy failed", dst);
+        ss_report_gp_add_file(g, name);
+        n++;
+    }
+    return n;
 }
 
 /* ---- Sensitivity ------------------------------------------------------------ */
@@ -762,12 +800,14 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
                               sizeof region, err))
         goto unstage;
 
+    /* the one all-On-Demand baseline: the service simulated all On-Demand
+     * (policies/baseline.h), as `optimize` / `run` stored it; none shown
+     * when the store predates it */
     double baseline = NAN;
     if (op && op->recommended >= 0)
-        baseline = op->cands[op->recommended].baseline_month;
-    else if (rp && rp->mean[SS_METRIC_horizon_hours] > 0)
-        baseline = rp->mean[SS_METRIC_ondemand_baseline_usd] * SS_REPORT_HOURS_PER_MONTH /
-                   rp->mean[SS_METRIC_horizon_hours];
+        baseline = op->baseline_month;
+    else if (rp)
+        baseline = rp->baseline_month;
 
     if (op && op->n_frontier && frontier_chart(op, baseline, o->log_availability, &g, &charts, err))
         goto unstage;
@@ -775,14 +815,28 @@ int ss_report_build(const ss_report_opts *o, ss_report_result *res, ss_err *err)
         goto unstage;
     if (op && op->n_params && op->n_frontier && sensitivity_chart(op, &g, &charts, err))
         goto unstage;
-    if (ss_report_price_charts(&st, &g, &charts, region, o->stats, err) ||
-        ss_report_interruption_charts(&st, &g, &charts, region, o->stats, err) ||
-        ss_report_survival_chart(&st, &g, &charts, region, err) ||
+    /* the market charts show the pools the scenario uses */
+    char types[2048] = "", zones[1024] = "";
+    const char *stext = op ? op->scenario_text : rp ? rp->scenario_text : NULL;
+    if (!o->stats) {
+        ss_report_yaml_names(stext, "market.instance_types", types, sizeof types);
+        ss_report_yaml_names(stext, "market.zones", zones, sizeof zones);
+    }
+    if (ss_report_price_charts(&st, &g, &charts, region, o->stats, types, zones, err) ||
+        ss_report_interruption_charts(&st, &g, &charts, region, o->stats, types, zones, err) ||
+        ss_report_survival_chart(&st, &g, &charts, region, types, zones, err) ||
         ss_report_fit_charts(&st, &g, &charts,
                              op ? op->scenario_hash : rp ? rp->scenario_hash : NULL, err))
         goto unstage;
 
-    ss_report_doc doc = {.optim = op,
+    /* the optimization's exports, copied into the report (apply-FILE) so
+     * that the page stays self-contained and its links resolve wherever it
+     * is moved */
+    int copied = op && op->export_dir ? copy_exports(op->export_dir, &g, err) : 0;
+    if (copied < 0)
+        goto unstage;
+    ss_report_doc doc = {.export_rel = copied > 0 ? "apply-" : NULL,
+                         .optim = op,
                          .run = rp,
                          .stats_mode = o->stats,
                          .region = region,

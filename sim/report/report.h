@@ -117,6 +117,8 @@ typedef struct ss_report_optim {
     int slo_stored;            /* 1 = from extra_json, 0 = default */
     char statistic[16];
     double cost_floor_month;   /* NaN if not stored */
+    double baseline_month;     /* the scenario as written, simulated all On-Demand (USD/month); NaN if not stored */
+    char *export_dir;          /* where optimize wrote the exports (absolute), NULL if not stored */
     int64_t stored_recommended;/* extra_json "recommended", -1 if none (see choose_recommended) */
     ss_report_candidate *cands;
     size_t n_cands;
@@ -141,6 +143,8 @@ typedef struct ss_report_run {
     int replicas, n_results;
     int64_t seed;
     double mean[SS_METRIC_COUNT], half[SS_METRIC_COUNT];
+    double baseline_month;     /* the service simulated all On-Demand (USD/month); NaN if not stored */
+    char *zones_json;          /* replica 0's per-zone breakdown (JSON array), NULL if not stored */
     ss_report_tl_row *tl;      /* replica 0, by time */
     size_t n_tl;
 } ss_report_run;
@@ -157,6 +161,9 @@ int ss_report_run_for_hash(ss_store *st, const char *hash, int64_t *id, ss_err *
 /* Scalar at a dotted key path ("market.region") of a YAML text, copied into
  * out; -1 when absent or not a scalar. */
 int ss_report_yaml_scalar(const char *yaml, const char *path, char *out, size_t n);
+/* The names in the sequence at a dotted key path (scalars, or mappings'
+ * `name`), as ",a,b," in out; returns how many (0: none, out ""). */
+int ss_report_yaml_names(const char *yaml, const char *path, char *out, size_t n);
 
 /* ---- gnuplot (report_plot.c) --------------------------------------------- */
 
@@ -234,12 +241,15 @@ void ss_report_charts_free(ss_report_charts *c);
 /* Market charts (report_market.c); region NULL or "" = all regions. */
 int ss_report_pick_region(ss_store *st, const char *scenario_yaml, char *out, size_t n,
                           ss_err *err);
+/* types / zones: ",a,b," lists of the scenario's pools, or NULL for all. */
 int ss_report_price_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                           const char *region, int stats_mode, ss_err *err);
+                           const char *region, int stats_mode, const char *types, const char *zones,
+                           ss_err *err);
 int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                                  const char *region, int stats_mode, ss_err *err);
+                                  const char *region, int stats_mode, const char *types, const char *zones,
+                                  ss_err *err);
 int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                             const char *region, ss_err *err);
+                             const char *region, const char *types, const char *zones, ss_err *err);
 
 /* Evidence charts (report_fit.c, docs/fit.md): the Q-Q chart of the newest
  * fitted model, and predicted vs realized of the newest backtest of the
@@ -259,6 +269,8 @@ typedef struct ss_report_doc {
     size_t n_charts;
     int formats;
     const char *market_summary;     /* one paragraph about the market data, may be NULL */
+    const char *export_rel;         /* prefix of the copies of the optimization's exports beside the
+                                     * page ("apply-"), or NULL when there are none */
 } ss_report_doc;
 
 /* index.html and index.md into dir. */

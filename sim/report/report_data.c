@@ -26,10 +26,15 @@ static double col_num(sqlite3_stmt *s, int i)
 
 int ss_report_latest(ss_store *st, const char *table, int64_t *id, ss_err *err)
 {
-    char sql[128];
+    /* The newest run, or the newest optimization a user started: those a
+     * backtest stored for its training windows are part of that backtest
+     * (spotsim report --optimization ID shows them). */
+    const char *sql = !strcmp(table, "runs")
+                          ? "SELECT COALESCE(MAX(id), 0) FROM runs"
+                          : "SELECT COALESCE(MAX(id), 0) FROM optimizations WHERE id NOT IN "
+                            "(SELECT optimization_id FROM backtests"
+                            " WHERE optimization_id IS NOT NULL)";
     sqlite3_stmt *s;
-    snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(id), 0) FROM %s",
-             !strcmp(table, "runs") ? "runs" : "optimizations");
     if (ss_store_prepare(st, sql, &s, err))
         return -1;
     *id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
@@ -57,6 +62,7 @@ static void parse_extra(ss_report_optim *o, const char *extra)
     o->slo_stored = 0;
     snprintf(o->statistic, sizeof o->statistic, "mean");
     o->cost_floor_month = NAN;
+    o->baseline_month = NAN;
     o->stored_recommended = -1;
     if (!extra || !*extra)
         return;
@@ -83,6 +89,12 @@ static void parse_extra(ss_report_optim *o, const char *extra)
     v = json_object_get(j, "cost_floor_per_month");
     if (json_is_number(v))
         o->cost_floor_month = json_number_value(v);
+    v = json_object_get(j, "ondemand_baseline_per_month");
+    if (json_is_number(v))
+        o->baseline_month = json_number_value(v);
+    v = json_object_get(j, "out");
+    if (json_is_string(v))
+        o->export_dir = ss_strdup(json_string_value(v));
     json_decref(j);
 }
 
@@ -306,6 +318,7 @@ void ss_report_optim_free(ss_report_optim *o)
     if (!o)
         return;
     free(o->created_at);
+    free(o->export_dir);
     free(o->scenario_name);
     free(o->scenario_text);
     free(o->scenario_hash);
@@ -383,6 +396,28 @@ int ss_report_load_run(ss_store *st, int64_t id, ss_report_run *r, ss_err *err)
         free(vals[m]);
     }
 
+    /* the all-On-Demand baseline `spotsim run` stores with each replica */
+    r->baseline_month = NAN;
+    if (ss_store_prepare(st,
+                         "SELECT json_extract(extra_json, '$.ondemand_baseline_per_month') FROM run_results "
+                         "WHERE run_id = ? AND json_valid(extra_json) ORDER BY replica LIMIT 1",
+                         &s, err))
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        r->baseline_month = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    /* replica 0's cost and hours by zone (`spotsim run`, ECS) */
+    if (ss_store_prepare(st,
+                         "SELECT json_extract(extra_json, '$.zones') FROM run_results WHERE run_id = ? AND "
+                         "replica = 0 AND json_valid(extra_json)",
+                         &s, err))
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        r->zones_json = col_str(s, 0);
+    sqlite3_finalize(s);
+
     if (ss_store_prepare(st,
                          "SELECT t_ms, required, healthy, spot_instances, od_instances, event"
                          " FROM run_timeline WHERE run_id = ? AND replica = 0 ORDER BY t_ms, rowid",
@@ -416,6 +451,7 @@ void ss_report_run_free(ss_report_run *r)
     free(r->scenario_text);
     free(r->scenario_hash);
     free(r->orchestrator);
+    free(r->zones_json);
     for (size_t i = 0; i < r->n_tl; i++)
         free(r->tl[i].event);
     free(r->tl);
@@ -423,6 +459,74 @@ void ss_report_run_free(ss_report_run *r)
 }
 
 /* ---- Scenario text ------------------------------------------------------- */
+
+/* The node at a dotted key path of doc's root, or NULL. */
+static yaml_node_t *yaml_at(yaml_document_t *doc, const char *path)
+{
+    yaml_node_t *node = yaml_document_get_root_node(doc);
+    const char *seg = path;
+    while (node && *seg) {
+        const char *dot = strchr(seg, '.');
+        size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
+        yaml_node_t *next = NULL;
+        if (node->type == YAML_MAPPING_NODE)
+            for (yaml_node_pair_t *pr = node->data.mapping.pairs.start; pr < node->data.mapping.pairs.top; pr++) {
+                yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+                if (k && k->type == YAML_SCALAR_NODE && k->data.scalar.length == len &&
+                    !memcmp(k->data.scalar.value, seg, len)) {
+                    next = yaml_document_get_node(doc, pr->value);
+                    break;
+                }
+            }
+        node = next;
+        seg = dot ? dot + 1 : seg + len;
+    }
+    return node;
+}
+
+int ss_report_yaml_names(const char *yaml, const char *path, char *out, size_t n)
+{
+    out[0] = 0;
+    if (!yaml || !*yaml)
+        return 0;
+    yaml_parser_t p;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&p))
+        return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)yaml, strlen(yaml));
+    if (!yaml_parser_load(&p, &doc)) {
+        yaml_parser_delete(&p);
+        return 0;
+    }
+    int count = 0;
+    yaml_node_t *node = yaml_at(&doc, path);
+    if (node && node->type == YAML_SEQUENCE_NODE) {
+        snprintf(out, n, ",");
+        for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
+            yaml_node_t *e = yaml_document_get_node(&doc, *it);
+            if (e && e->type == YAML_MAPPING_NODE) /* {name: m5.large, ...} */
+                for (yaml_node_pair_t *pr = e->data.mapping.pairs.start; pr < e->data.mapping.pairs.top; pr++) {
+                    yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+                    if (k && k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "name")) {
+                        e = yaml_document_get_node(&doc, pr->value);
+                        break;
+                    }
+                }
+            if (!e || e->type != YAML_SCALAR_NODE)
+                continue;
+            size_t len = strlen(out);
+            if (len + e->data.scalar.length + 2 >= n)
+                break;
+            snprintf(out + len, n - len, "%s,", (const char *)e->data.scalar.value);
+            count++;
+        }
+        if (!count)
+            out[0] = 0;
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&p);
+    return count;
+}
 
 int ss_report_yaml_scalar(const char *yaml, const char *path, char *out, size_t n)
 {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include <jansson.h>
@@ -429,7 +430,8 @@ static void summary_optim(out2 *o, const ss_report_doc *d)
     para_close(o);
     params_list(o, op, r->params_json);
     para_open(o);
-    bothf(o, "It costs %s per month, against %s per month for the same fleet all On-Demand: %s.",
+    bothf(o, "It costs %s per month, against %s per month for the scenario as written, simulated all "
+             "On-Demand: %s.",
           cost, base, sav);
     /* the cheapest evaluated configuration that runs no Spot at all */
     long od = -1;
@@ -459,6 +461,14 @@ static void summary_optim(out2 *o, const ss_report_doc *d)
         bothf(o, " No configuration reached the availability target of %s (%s over replicas%s);"
                  " this is the most available one found.",
               slo, op->statistic, op->slo_stored ? "" : "; default target, none was stored");
+    /* the error budget in minutes per 30-day month (43,200 minutes):
+     * allowed (1 - SLO) x 43200, spent (1 - availability) x 43200 */
+    double spent = (1.0 - r->avail_mean) * 43200.0, budget = (1.0 - op->slo) * 43200.0;
+    if (budget > 0)
+        bothf(o, " That is %.1f minutes below the SLO minimum per 30-day month against an error budget of"
+                 " %.1f minutes: %.1f minutes (%.0f%% of the budget) %s.",
+              spent, budget, fabs(budget - spent), 100.0 * fabs(budget - spent) / budget,
+              spent <= budget ? "left" : "over");
     para_close(o);
     if (op->stored_recommended >= 0 && op->stored_recommended != r->id) {
         para_open(o);
@@ -530,22 +540,14 @@ static void summary_run(out2 *o, const ss_report_doc *d)
     const ss_report_run *r = d->run;
     char cost[32], base[32], sav[64], av[32];
     money(cost, sizeof cost, r->mean[SS_METRIC_cost_per_month_usd]);
-    money(base, sizeof base, d->optim ? NAN : d->baseline_month);
-    if (d->optim) {
-        double h = r->mean[SS_METRIC_horizon_hours];
-        money(base, sizeof base,
-              h > 0 ? r->mean[SS_METRIC_ondemand_baseline_usd] * SS_REPORT_HOURS_PER_MONTH / h
-                    : NAN);
-    }
-    double h = r->mean[SS_METRIC_horizon_hours];
-    ss_report_fmt_savings(h > 0 ? r->mean[SS_METRIC_ondemand_baseline_usd] *
-                                      SS_REPORT_HOURS_PER_MONTH / h
-                                : NAN,
-                          r->mean[SS_METRIC_cost_per_month_usd], sav, sizeof sav);
+    /* the run's own all-On-Demand baseline (the service simulated all
+     * On-Demand), stored by `spotsim run` */
+    money(base, sizeof base, r->baseline_month);
+    ss_report_fmt_savings(r->baseline_month, r->mean[SS_METRIC_cost_per_month_usd], sav, sizeof sav);
     ss_report_fmt_availability(r->mean[SS_METRIC_availability], av, sizeof av);
     para_open(o);
     bothf(o,
-          "%s (run %lld, \"%s\", %s, %d replica(s)): %s per month against %s all"
+          "%s (run %lld, \"%s\", %s, %d replica(s)): %s per month against %s simulated all"
           " On-Demand (%s); available %s of the time, %.1f shortfall episodes and %.1f"
           " interruption notices per replica on average.",
           d->optim ? "The scenario as written in its file" : "Simulated", (long long)r->id,
@@ -561,11 +563,94 @@ static void summary_run(out2 *o, const ss_report_doc *d)
               dm, dc >= 0 ? "more" : "less", ca, av);
     }
     para_close(o);
+    /* what the data did not back, and launches the max price refused
+     * (docs/market.md, "the coverage rule") */
+    double pu = r->mean[SS_METRIC_price_uncovered_hours], cu = r->mean[SS_METRIC_capacity_uncovered_hours],
+           rp = r->mean[SS_METRIC_refused_price];
+    if (pu > 0 || cu > 0 || rp > 0) {
+        para_open(o);
+        if (pu > 0 || cu > 0)
+            bothf(o,
+                  "Not backed by data (market.uncovered: fill): %.2f Spot instance-hours before a"
+                  " pool's first price record and %.2f outside its capacity traces per replica.",
+                  pu > 0 ? pu : 0.0, cu > 0 ? cu : 0.0);
+        if (rp > 0)
+            bothf(o,
+                  "%s%.1f launch attempts per replica were refused because the Spot price was above"
+                  " the max price.",
+                  pu > 0 || cu > 0 ? " " : "", rp);
+        para_close(o);
+    }
     if (!d->optim) {
         char meaning[160];
         slo_meaning(r->scenario_text, meaning, sizeof meaning);
         para_open(o);
         bothf(o, "\"Available\" means %s.", meaning);
+        para_close(o);
+    }
+}
+
+/* The files of the optimization's export directory with the command that
+ * applies each, linked (relative to the page); in APPLY.md's order. */
+static void apply_section(out2 *o, const ss_report_doc *d)
+{
+    static const struct {
+        const char *file, *command;
+    } steps[] = {
+        {"APPLY.md", "the placeholders left and these commands, in order"},
+        {"launch-template.json", "aws ec2 create-launch-template --cli-input-json file://launch-template.json"},
+        {"asg.json", "aws autoscaling create-auto-scaling-group --cli-input-json file://asg.json"},
+        {"ecs-capacity-provider.json", "aws ecs create-capacity-provider --cli-input-json file://ecs-capacity-provider.json"},
+        {"ecs-cluster-capacity-providers.json",
+         "aws ecs put-cluster-capacity-providers --cli-input-json file://ecs-cluster-capacity-providers.json"},
+        {"target-group-attributes.json",
+         "aws elbv2 modify-target-group-attributes --cli-input-json file://target-group-attributes.json"},
+        {"target-group-health-check.json", "aws elbv2 modify-target-group --cli-input-json file://target-group-health-check.json"},
+        {"ecs-task-definition.json", "aws ecs register-task-definition --cli-input-json file://ecs-task-definition.json"},
+        {"ecs-service.json", "aws ecs create-service --cli-input-json file://ecs-service.json"},
+        {"k8s.yaml", "eksctl create nodegroup (its ClusterConfig), kubectl apply -f (the rest)"},
+        {"cluster-autoscaler-values.yaml", "helm upgrade --install cluster-autoscaler autoscaler/cluster-autoscaler -f ..."},
+        {"main.tf", "terraform init && terraform apply (all of the above as one module)"},
+    };
+    const ss_report_optim *op = d->optim;
+    if (!d->export_rel || !op || !op->export_dir)
+        return;
+    heading(o, 2, "Apply the recommendation");
+    para_open(o);
+    bothf(o, "spotsim optimize wrote the recommended configuration to %s as files you can apply as they are"
+             " (copies beside this page); each with the command that applies it, run in that directory:",
+          op->export_dir);
+    para_close(o);
+    list_open(o);
+    int shown = 0;
+    for (size_t i = 0; i < SS_ARRAY_LEN(steps); i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", op->export_dir, steps[i].file);
+        struct stat sb;
+        if (stat(path, &sb) != 0)
+            continue;
+        char link[PATH_MAX + 64];
+        snprintf(link, sizeof link, "%s%s", d->export_rel, steps[i].file);
+        fputs("<li><a href=\"", o->h);
+        html_esc(o->h, link);
+        fputs("\"><code>", o->h);
+        html_esc(o->h, steps[i].file);
+        fputs("</code></a>: <code>", o->h);
+        html_esc(o->h, steps[i].command);
+        fputs("</code></li>\n", o->h);
+        fputs("- [`", o->m);
+        fputs(steps[i].file, o->m);
+        fputs("`](", o->m);
+        fputs(link, o->m);
+        fputs("): `", o->m);
+        fputs(steps[i].command, o->m);
+        fputs("`\n", o->m);
+        shown++;
+    }
+    list_close(o);
+    if (!shown) {
+        para_open(o);
+        bothf(o, "(No export file is left in the directory optimize wrote, %s.)", op->export_dir);
         para_close(o);
     }
 }
@@ -637,6 +722,42 @@ static void recommended_table(out2 *o, const ss_report_optim *op)
     }
     json_decref(j);
     table_end(o);
+}
+
+/* Replica 0's cost, instance-hours and interruption notices by zone, with
+ * each zone's share of the cost. */
+static void zone_table(out2 *o, const ss_report_run *r)
+{
+    json_t *zs = r->zones_json ? json_loads(r->zones_json, 0, NULL) : NULL;
+    if (!json_is_array(zs) || json_array_size(zs) == 0) {
+        json_decref(zs);
+        return;
+    }
+    double total = 0;
+    size_t i;
+    json_t *z;
+    json_array_foreach(zs, i, z) total += json_number_value(json_object_get(z, "cost_usd"));
+    char h[128];
+    snprintf(h, sizeof h, "Cost by zone (run %lld, replica 0)", (long long)r->id);
+    heading(o, 2, h);
+    static const char *const cols[] = {"zone", "cost (USD)", "share", "Spot instance-h", "On-Demand instance-h",
+                                       "interruption notices"};
+    table_head(o, cols, SS_ARRAY_LEN(cols));
+    json_array_foreach(zs, i, z)
+    {
+        char c[32], sh[32], sp[32], od[32], in[32];
+        double cost = json_number_value(json_object_get(z, "cost_usd"));
+        snprintf(c, sizeof c, "%.2f", cost);
+        snprintf(sh, sizeof sh, "%.0f%%", total > 0 ? 100 * cost / total : 0.0);
+        snprintf(sp, sizeof sp, "%.1f", json_number_value(json_object_get(z, "spot_instance_hours")));
+        snprintf(od, sizeof od, "%.1f", json_number_value(json_object_get(z, "od_instance_hours")));
+        snprintf(in, sizeof in, "%lld", (long long)json_integer_value(json_object_get(z, "interruptions")));
+        const char *zn = json_string_value(json_object_get(z, "zone"));
+        const char *cells[] = {zn ? zn : "?", c, sh, sp, od, in};
+        table_row(o, cells, SS_ARRAY_LEN(cells), 0);
+    }
+    table_end(o);
+    json_decref(zs);
 }
 
 static void run_table(out2 *o, const ss_report_run *r)
@@ -727,6 +848,7 @@ int ss_report_write_docs(const ss_report_doc *d, const char *dir, ss_err *err)
                  " On-Demand prices over the imported history.");
         para_close(&o);
     }
+    apply_section(&o, d);
     if (!d->n_charts) {
         para_open(&o);
         both(&o, "No chart: the store holds no data to draw.");
@@ -738,8 +860,10 @@ int ss_report_write_docs(const ss_report_doc *d, const char *dir, ss_err *err)
         frontier_table(&o, d->optim);
     if (d->optim && d->optim->recommended >= 0 && d->optim->n_params)
         recommended_table(&o, d->optim);
-    if (d->run)
+    if (d->run) {
+        zone_table(&o, d->run);
         run_table(&o, d->run);
+    }
     fputs("</body>\n</html>\n", o.h);
     int bad = ferror(o.h) || ferror(o.m);
     bad |= fclose(o.h) != 0;

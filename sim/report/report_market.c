@@ -68,12 +68,13 @@ int ss_report_pick_region(ss_store *st, const char *scenario_yaml, char *out, si
 /* ---- Prices ----------------------------------------------------------------- */
 
 static int price_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts, const char *region,
-                       const char *type, int k, ss_err *err)
+                       const char *type, const char *zones, int k, ss_err *err)
 {
     sqlite3_stmt *s, *q;
     if (ss_store_prepare(st,
                          "SELECT p.id, p.zone, p.region, p.product FROM pools p WHERE p.instance_type = ?1"
                          " AND (?2 IS NULL OR p.region = ?2)"
+                         " AND (?3 IS NULL OR instr(?3, ',' || p.zone || ',') > 0)"
                          " AND EXISTS(SELECT 1 FROM spot_prices s WHERE s.pool_id = p.id)"
                          " ORDER BY p.region, p.zone, p.product LIMIT " SS_STR(MAX_ZONES_PER_CHART),
                          &s, err))
@@ -86,6 +87,8 @@ static int price_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts, 
     }
     sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, region_sql(region), -1, SQLITE_STATIC);
+    if (zones && *zones)
+        sqlite3_bind_text(s, 3, zones, -1, SQLITE_STATIC);
     char chart[64], dname[80];
     snprintf(chart, sizeof chart, "prices_%d", k);
     snprintf(dname, sizeof dname, "%s.tsv", chart);
@@ -216,24 +219,33 @@ static int price_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts, 
 }
 
 int ss_report_price_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                           const char *region, int stats_mode, ss_err *err)
+                           const char *region, int stats_mode, const char *types, const char *zones,
+                           ss_err *err)
 {
+    /* only the pools the scenario uses, when it names them (types, zones
+     * as ",a,b,") */
     sqlite3_stmt *s;
     if (ss_store_prepare(st,
                          "SELECT p.instance_type FROM spot_prices s JOIN pools p ON p.id = s.pool_id"
-                         " WHERE (?1 IS NULL OR p.region = ?1) GROUP BY p.instance_type"
-                         " ORDER BY COUNT(*) DESC, p.instance_type LIMIT ?2",
+                         " WHERE (?1 IS NULL OR p.region = ?1)"
+                         " AND (?3 IS NULL OR instr(?3, ',' || p.instance_type || ',') > 0)"
+                         " AND (?4 IS NULL OR instr(?4, ',' || p.zone || ',') > 0)"
+                         " GROUP BY p.instance_type ORDER BY COUNT(*) DESC, p.instance_type LIMIT ?2",
                          &s, err))
         return -1;
     sqlite3_bind_text(s, 1, region_sql(region), -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, stats_mode ? MAX_PRICE_TYPES_STATS : MAX_PRICE_TYPES);
-    char types[MAX_PRICE_TYPES_STATS][64];
+    if (types && *types)
+        sqlite3_bind_text(s, 3, types, -1, SQLITE_STATIC);
+    if (zones && *zones)
+        sqlite3_bind_text(s, 4, zones, -1, SQLITE_STATIC);
+    char tlist[MAX_PRICE_TYPES_STATS][64];
     int n = 0;
     while (n < MAX_PRICE_TYPES_STATS && sqlite3_step(s) == SQLITE_ROW)
-        snprintf(types[n++], sizeof types[0], "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(tlist[n++], sizeof tlist[0], "%s", (const char *)sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
     for (int k = 0; k < n; k++)
-        if (price_chart(st, g, charts, region, types[k], k, err))
+        if (price_chart(st, g, charts, region, tlist[k], zones, k, err))
             return -1;
     return 0;
 }
@@ -421,7 +433,8 @@ static int heatmap_chart(ss_report_gp *g, ss_report_charts *charts, group *gs, s
 }
 
 int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                                  const char *region, int stats_mode, ss_err *err)
+                                  const char *region, int stats_mode, const char *types, const char *zones,
+                                  ss_err *err)
 {
     sqlite3_stmt *s;
     if (ss_store_prepare(st,
@@ -429,10 +442,16 @@ int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_chart
                          " FROM interruptions i JOIN pools p ON p.id = i.pool_id"
                          " WHERE i.kind IN ('interruption', 'interruption-warning')"
                          " AND (?1 IS NULL OR p.region = ?1)"
+                         " AND (?2 IS NULL OR instr(?2, ',' || p.instance_type || ',') > 0)"
+                         " AND (?3 IS NULL OR instr(?3, ',' || p.zone || ',') > 0)"
                          " GROUP BY i.pool_id, i.instance_id ORDER BY i.pool_id, i.instance_id",
                          &s, err))
         return -1;
     sqlite3_bind_text(s, 1, region_sql(region), -1, SQLITE_STATIC);
+    if (types && *types)
+        sqlite3_bind_text(s, 2, types, -1, SQLITE_STATIC);
+    if (zones && *zones)
+        sqlite3_bind_text(s, 3, zones, -1, SQLITE_STATIC);
     hit *h = NULL;
     size_t nh = 0, cap = 0;
     int64_t wmin = INT64_MAX, wmax = INT64_MIN;
@@ -476,7 +495,7 @@ int ss_report_interruption_charts(ss_store *st, ss_report_gp *g, ss_report_chart
 /* ---- Survival ------------------------------------------------------------------- */
 
 int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *charts,
-                             const char *region, ss_err *err)
+                             const char *region, const char *types, const char *zones, ss_err *err)
 {
     /* The data's end: instances still running then are censored there. */
     sqlite3_stmt *s;
@@ -487,12 +506,18 @@ int ss_report_survival_chart(ss_store *st, ss_report_gp *g, ss_report_charts *ch
     if (ss_store_prepare(st,
                          "SELECT i.pool_id, p.zone, p.instance_type, COUNT(*) FROM instances i"
                          " JOIN pools p ON p.id = i.pool_id WHERE i.lifecycle = 'spot'"
-                         " AND (?1 IS NULL OR p.region = ?1) GROUP BY i.pool_id"
+                         " AND (?1 IS NULL OR p.region = ?1)"
+                         " AND (?2 IS NULL OR instr(?2, ',' || p.instance_type || ',') > 0)"
+                         " AND (?3 IS NULL OR instr(?3, ',' || p.zone || ',') > 0) GROUP BY i.pool_id"
                          " HAVING COUNT(*) >= " SS_STR(MIN_KM_INSTANCES)
                          " ORDER BY COUNT(*) DESC, p.zone, p.instance_type LIMIT " SS_STR(MAX_KM_POOLS),
                          &s, err))
         return -1;
     sqlite3_bind_text(s, 1, region_sql(region), -1, SQLITE_STATIC);
+    if (types && *types)
+        sqlite3_bind_text(s, 2, types, -1, SQLITE_STATIC);
+    if (zones && *zones)
+        sqlite3_bind_text(s, 3, zones, -1, SQLITE_STATIC);
     sqlite3_stmt *q;
     if (ss_store_prepare(st,
                          "SELECT i.launch_ms, i.end_ms, (i.end_reason LIKE '%interrupt%') OR EXISTS("

@@ -25,6 +25,12 @@ int ss_scenario_set(ss_scenario *sc, const char *path, const char *value, ss_err
 /* Check cross-field rules (min <= desired <= max, known indices, ...). */
 int ss_scenario_validate(const ss_scenario *sc, ss_err *err);
 
+/* The one rule for an availability SLO, wherever it is given: "99.9%" (a
+ * percentage, sign required) or "0.999" (a fraction below 1). A bare number
+ * >= 1 ("99.9", "1") can be read two ways and is refused with a message that
+ * says how to write it. "0" (no SLO) only when allow_zero. */
+int ss_slo_parse(const char *text, bool allow_zero, double *frac, ss_err *err);
+
 /* ss_scenario_set + ss_scenario_validate, for search spaces (ss_space.bind). */
 extern const ss_param_binder ss_scenario_binder;
 

@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/store.h"
 #include "models/metrics.h"
+#include "policies/fleet_policy.h"
 #include "sim/scenario/yaml_bind.h"
 
 #define BIG 1e18
@@ -84,6 +86,7 @@
 static const char *const orch_names[] = {"ecs", "kubernetes|k8s", NULL};
 static const char *const interrupt_names[] = {"none", "replay", "trace", "stochastic",
                                               "max-price", NULL};
+static const char *const uncovered_names[] = {"refuse", "fill", NULL};
 
 /* market.interruptions: one of interrupt_names, or {model: NAME} naming a
  * model fitted by `spotsim fit` (docs/fit.md). */
@@ -176,6 +179,8 @@ static const char *const provisioner_names[] = {"cluster-autoscaler|ca", "karpen
 static const char *const karp_capacity_names[] = {"spot-and-on-demand|spot,on-demand|both", "spot",
                                                   "on-demand", NULL};
 static const char *const karp_consolidation_names[] = {"WhenEmptyOrUnderutilized", "WhenEmpty", NULL};
+static const char *const trigger_names[] = {"launch-failures", "interruptions", "either", NULL};
+static const char *const spot_place_names[] = {"asg|round-robin", "spothedge", NULL};
 static const char *const taint_effects[] = {"NoSchedule", "PreferNoSchedule", "NoExecute", NULL};
 
 /* ---- Custom handlers ----------------------------------------------------- */
@@ -551,6 +556,43 @@ static void cp_asg_write(const ss_scenario *sc, const ss_bind_key *k, const void
     (void)k;
     const ss_capacity_provider *cp = base;
     ss_buf_printf(out, "%s", cp->asg >= 0 && cp->asg < sc->n_asgs ? sc->asgs[cp->asg].name : "?");
+}
+
+/* policy.group: the Spot ASG the fleet rules act on (by name). */
+static int policy_group_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_fleet_policy *p = base;
+    if (!v->text)
+        return ss_bind_fail(c, v, "expected the name of an ASG");
+    for (int i = 0; i < c->sc->n_asgs; i++)
+        if (!strcmp(c->sc->asgs[i].name, v->text)) {
+            p->group = i;
+            return 0;
+        }
+    const char *sug = ss_bind_suggest(v->text, asg_name_at, c->sc, (size_t)c->sc->n_asgs);
+    if (sug)
+        return ss_bind_fail(c, v, "unknown ASG '%s' (did you mean '%s'?)", v->text, sug);
+    return ss_bind_fail(c, v, "unknown ASG '%s' (define it under asg: or asgs:)", v->text);
+}
+
+static void policy_group_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                               ss_buf *out)
+{
+    (void)k;
+    const ss_fleet_policy *p = base;
+    ss_buf_printf(out, "%s", p->group >= 0 && p->group < sc->n_asgs ? sc->asgs[p->group].name : "?");
+}
+
+/* policy.preset: a named published policy; sets the fields it names (keys
+ * given after it in the file override them). */
+static int policy_preset_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    if (!v->text || ss_fp_preset(base, v->text))
+        return ss_bind_fail(c, v, "unknown preset '%s' (none, round-robin, spothedge, spothedge-fallback)",
+                            v->text ? v->text : "a collection");
+    return 0;
 }
 
 /* pdb.min_available: an integer, or "50%" (sets min_available_percent). */
@@ -1044,6 +1086,8 @@ static const ss_bind_key type_keys[] = {
        "capacity units of one instance (1..999); 0 = unweighted"),
     KD(ss_instance_type, ondemand_usd_per_hour, "on_demand_price", 0, 1e6, "0 (from the store)",
        "", "On-Demand USD/hour; 0 = look up in the store"),
+    KD(ss_instance_type, spot_usd_per_hour, "spot_price", 0, 1e6, "0 (from the store)", "",
+       "constant Spot USD/hour instead of the store's price history; 0 = look up in the store"),
 };
 SECTION(type_sec, "market.instance_types[]", type_keys, ss_instance_type);
 
@@ -1059,11 +1103,13 @@ static const ss_bind_key outage_keys[] = {
 SECTION(outage_sec, "market.zone_outages[]", outage_keys, ss_zone_outage);
 
 static const ss_bind_key market_keys[] = {
-    KS(ss_market, region, "region", "\"\"", "Region", "AWS region, e.g. us-east-1"),
+    KS(ss_market, region, "region", "\"\"", "Region",
+       "AWS region, e.g. us-east-1; empty = each zone's region from its name (zones of several regions)"),
     KS(ss_market, product, "product", "Linux/UNIX", "ProductDescription",
        "price product: Linux/UNIX, Windows, ..."),
     KSL(ss_market, zones, n_zones, "zones", "[]", "AvailabilityZones",
-        "zones of the market (up to 8); ASGs use all of them unless they list theirs"),
+        "zones of the market (up to 12, of one region or, with region empty, of several); ASGs "
+        "use all of them unless they list theirs"),
     KLIST(ss_market, types, n_types, "instance_types", type_sec, type_init, NULL, "name", 0,
           "Overrides[].InstanceType",
           "instance types: names, or mappings {name, vcpu, memory_mib, weight, on_demand_price}"),
@@ -1074,7 +1120,10 @@ static const ss_bind_key market_keys[] = {
     KDUR(ss_market, burst_window, "burst_window", 0, 86400, "3m", "",
          "replay: interruptions of one pool within this window form one burst"),
     KDUR(ss_market, notice_lead, "notice_lead", 0, 3600, "120s", "",
-         "trace: notice lead before the capacity drop"),
+         "trace: notice lead before the capacity drop (instances terminate at the drop)"),
+    KE(ss_market, uncovered, "uncovered", uncovered_names, "refuse", "",
+       "horizon time the data does not cover: refuse (name pools and spans) or fill (first price"
+       " before a pool's first record, unlimited capacity outside a trace) and report it"),
     KB(ss_market, trace_newest_first, "trace_newest_first", "true", "",
        "trace: the newest instances get the notice first (else a keyed random pick)"),
     KD(ss_market, stochastic_scale, "stochastic_scale", 0, 1e6, "1", "",
@@ -1419,6 +1468,42 @@ static const ss_bind_key slo_keys[] = {
 };
 SECTION(slo_sec, "slo", slo_keys, ss_slo);
 
+static const ss_bind_key policy_keys[] = {
+    KC("preset", policy_preset_fn, NULL, SS_BF_NOHASH, "name", "none", "",
+       "a published policy: none / round-robin (ASG zone balancing, no fallback), spothedge "
+       "(dynamic placement), spothedge-fallback (+ immediate On-Demand fallback); later keys "
+       "override"),
+    KC("group", policy_group_fn, policy_group_write, 0, "ASG name", "the first ASG", "",
+       "the Spot Auto Scaling group the rules act on"),
+    KI(ss_fleet_policy, extra_spot, "extra_spot", 0, 10000, "0", "",
+       "N_extra: Spot instances (and tasks) beyond the SLO's need"),
+    KE(ss_fleet_policy, placement, "placement", spot_place_names, "asg", "",
+       "Spot zone placement: asg (the group's AZ balancing) or spothedge (active/preempted zones)"),
+    KDUR(ss_fleet_policy, zone_quiet, "zone_quiet", 0, BIG, "30m", "",
+         "spothedge: a preempted zone becomes active again after this long without events"),
+    KB(ss_fleet_policy, fallback, "on_demand_fallback", "false", "",
+       "On-Demand fallback (EventBridge rule + controller raising OnDemandBaseCapacity)"),
+    KE(ss_fleet_policy, trigger, "trigger", trigger_names, "launch-failures", "",
+       "what trips the fallback: launch-failures (InsufficientInstanceCapacity), interruptions "
+       "(warnings within interruption_window), either"),
+    KDUR(ss_fleet_policy, detection_delay, "detection_delay", 0, BIG, "0", "",
+         "event -> fallback capacity requested (EventBridge delivery + controller)"),
+    KI(ss_fleet_policy, interruption_threshold, "interruption_threshold", 1, SS_FP_MAX_WARNINGS, "1",
+       "", "interruptions trigger: warnings within the window that trip the fallback"),
+    KDUR(ss_fleet_policy, interruption_window, "interruption_window", 0, BIG, "10m", "",
+         "interruptions trigger: the counting window"),
+    KD(ss_fleet_policy, cover, "cover", 0, 1, "1", "",
+       "fraction of the Spot shortfall covered by On-Demand (rounded up)"),
+    KDUR(ss_fleet_policy, spot_healthy_time, "spot_healthy_time", 0, BIG, "10m", "",
+         "Spot at full strength this long before the On-Demand cover is released"),
+    KDUR(ss_fleet_policy, min_hold, "min_hold", 0, BIG, "0", "",
+         "hysteresis: the fallback lasts at least this long"),
+    KB(ss_fleet_policy, release_on_launch, "release_on_launch", "false", "",
+       "release the cover when Spot launches succeed (an \"EC2 Instance Launch Successful\" rule), "
+       "not when Spot is ready"),
+};
+SECTION(policy_sec, "policy", policy_keys, ss_fleet_policy);
+
 static const ss_bind_key param_keys[] = {
     KC("path", search_path_fn, NULL, 0, "key path", "(required)", "",
        "scenario key to vary, e.g. asg.on_demand_base_capacity"),
@@ -1443,8 +1528,9 @@ static const ss_bind_key search_keys[] = {
        "\"a <= b\" over search parameter paths and numbers (<=, <, >=, >)"),
     KC("objectives", objectives_fn, NULL, 0, "two metric names",
        "[cost_per_month_usd, availability]", "", "cost and availability metrics"),
-    KF(ss_search, slo_availability, "slo", "0 (none)", "",
-       "availability floor for the recommendation"),
+    {.name = "slo", .kind = SS_B_DOUBLE, .off = offsetof(ss_search, slo_availability), .lo = 0,
+     .hi = 1, .flags = SS_BF_SLO, .type_doc = "availability (\"99.9%\" or 0.999; a bare number >= 1 is refused as ambiguous)",
+     .def = "0 (none)", .aws = "", .doc = "availability floor for the recommendation"},
     KC("statistic", statistic_fn, NULL, 0, "string", "mean", "",
        "over replicas: mean, median, min, max, pNN"),
 };
@@ -1473,6 +1559,8 @@ static const ss_bind_key root_keys[] = {
     KSEC(ss_scenario, k8s, "kubernetes", k8s_sec, 0, "the Kubernetes deployment and cluster"),
     KSEC(ss_scenario, slo, "slo", slo_sec, 0, "availability SLO"),
     KSEC(ss_scenario, search, "search", search_sec, SS_BF_NOHASH, "optimizer search space"),
+    KSEC(ss_scenario, policy, "policy", policy_sec, 0,
+         "run-time fleet rules: On-Demand fallback, over-provisioning, SpotHedge placement (ECS)"),
 };
 SECTION(root_sec, "", root_keys, ss_scenario);
 
@@ -1577,10 +1665,15 @@ static int validate_market(const ss_scenario *sc, const vctx *v, int *weighted)
                      "give both horizon.start and horizon.end (or duration), or neither");
     if (sc->start && sc->end <= sc->start)
         return vfail(v, "horizon.end", "horizon end must be after start");
-    for (int i = 0; i < m->n_zones; i++)
-        if (m->region[0] && strncmp(m->zones[i], m->region, strlen(m->region)))
+    for (int i = 0; i < m->n_zones; i++) {
+        /* an AZ name (us-east-1a) or an AZ ID (use1-az4, as the archive TSV
+         * and the importer store them without --zone-map) of the region */
+        char zr[SS_NAME_MAX];
+        bool by_id = !ss_region_of_zone(m->zones[i], zr, sizeof zr) && !strcmp(zr, m->region);
+        if (m->region[0] && !by_id && strncmp(m->zones[i], m->region, strlen(m->region)))
             return vfail(v, "market.zones", "zone '%s' is not in region '%s'", m->zones[i],
                          m->region);
+    }
     *weighted = 0;
     for (int i = 0; i < m->n_types; i++) {
         snprintf(p, sizeof p, "market.instance_types[%d]", i);
@@ -1780,6 +1873,30 @@ static int validate_k8s(const ss_scenario *sc, const vctx *v)
     return 0;
 }
 
+/* policy: the fleet rules act on one ECS/ASG Spot group (docs/policies.md). */
+static int validate_policy(const ss_scenario *sc, const vctx *v)
+{
+    const ss_fleet_policy *fp = &sc->policy;
+    if (!ss_fp_enabled(fp))
+        return 0;
+    if (sc->orchestrator != SS_ORCH_ECS)
+        return vfail(v, "policy",
+                     "the fleet rules (fallback, extra_spot, spothedge) act on ECS/ASG fleets; "
+                     "Kubernetes node groups are not modelled with them");
+    if (fp->group < 0 || fp->group >= sc->n_asgs)
+        return vfail(v, "policy.group", "the policy needs an existing ASG");
+    for (int i = 0; i < sc->n_providers; i++)
+        if (sc->providers[i].asg == fp->group && sc->providers[i].managed_scaling)
+            return vfail(v, "policy.group",
+                         "ASG '%s' is scaled by ECS managed scaling (capacity provider '%s'); the "
+                         "fleet rules set its DesiredCapacity themselves: set managed_scaling: false",
+                         sc->asgs[fp->group].name, sc->providers[i].name);
+    if (fp->extra_spot > 0 && sc->service.demand_trace[0])
+        return vfail(v, "policy.extra_spot",
+                     "over-provisioning adds tasks to a fixed desired_count; not with a demand trace");
+    return 0;
+}
+
 static int validate_impl(const ss_scenario *sc, const vctx *v)
 {
     int weighted;
@@ -1788,7 +1905,9 @@ static int validate_impl(const ss_scenario *sc, const vctx *v)
     for (int i = 0; i < sc->n_asgs; i++)
         if (validate_asg(sc, v, i))
             return -1;
-    return sc->orchestrator == SS_ORCH_ECS ? validate_ecs(sc, v, weighted) : validate_k8s(sc, v);
+    if (sc->orchestrator == SS_ORCH_ECS ? validate_ecs(sc, v, weighted) : validate_k8s(sc, v))
+        return -1;
+    return validate_policy(sc, v);
 }
 
 int ss_scenario_validate(const ss_scenario *sc, ss_err *err)

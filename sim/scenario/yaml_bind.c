@@ -8,6 +8,7 @@
  * ss_scenario pointer it passes to custom handlers.
  */
 #include "sim/scenario/yaml_bind.h"
+#include "sim/scenario/scenario_io.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -516,6 +517,13 @@ int ss_bind_key_apply(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss
     case SS_B_DOUBLE: {
         if (need_scalar(c, v, "a number"))
             return -1;
+        if (k->flags & SS_BF_SLO) {
+            ss_err e2;
+            if (ss_slo_parse(v->text, true, &dv, &e2))
+                return ss_bind_fail(c, v, "%s", e2.msg);
+            *(double *)field = dv;
+            return 0;
+        }
         char buf[64];
         snprintf(buf, sizeof buf, "%s", v->text);
         size_t n = strlen(buf);

@@ -47,6 +47,7 @@ typedef enum ss_bind_kind {
 #define SS_BF_SINGLE 4u   /* LIST key written as one mapping = element 0 (`asg:`) */
 #define SS_BF_NODOC 8u    /* alias already documented under another path */
 #define SS_BF_OPTNEG 16u  /* INT/PERCENT: -1 means unset (and is accepted) */
+#define SS_BF_SLO 32u     /* DOUBLE: an availability SLO read by ss_slo_parse ("99.9%" or 0.999) */
 
 typedef struct ss_bind_ctx ss_bind_ctx;
 typedef struct ss_bind_key ss_bind_key;
