@@ -32,6 +32,10 @@ int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err);
  * kubernetes.karpenter.node_pools[] and the EC2NodeClass
  * (karpenter.k8s.aws/v1) they share. */
 int ss_export_karpenter_yaml(const ss_scenario *sc, char **out, ss_err *err);
+/* Karpenter Helm values (chart karpenter): settings.clusterName,
+ * interruptionQueue (empty without interruption handling), the batch
+ * durations and featureGates.spotToSpotConsolidation. */
+int ss_export_karpenter_values(const ss_scenario *sc, char **out, ss_err *err);
 /* Cluster Autoscaler Helm values (chart cluster-autoscaler): auto-discovery
  * and the simulated settings as extraArgs flags (expander, scan interval,
  * backoff, scale-down thresholds, balance-similar-node-groups) and, with the

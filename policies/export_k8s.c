@@ -758,3 +758,64 @@ int ss_export_ca_values(const ss_scenario *sc, char **out, ss_err *err)
     *out = b.s;
     return 0;
 }
+
+/* A settings duration as Go's time.ParseDuration reads it ("1s", "10s",
+ * "1500ms"). */
+static void settings_duration(ss_time t, char *buf, size_t n)
+{
+    if (t % SS_SECOND)
+        snprintf(buf, n, "%lldms", (long long)t);
+    else
+        karp_duration(t, buf, n);
+}
+
+int ss_export_karpenter_values(const ss_scenario *sc, char **out, ss_err *err)
+{
+    *out = NULL;
+    if (sc->orchestrator != SS_ORCH_KUBERNETES || sc->k8s.provisioner != SS_PROV_KARPENTER)
+        return ss_err_set(err, "export: Karpenter values need a kubernetes scenario with provisioner karpenter");
+    const ss_karpenter *kp = &sc->k8s.karpenter;
+    em m;
+    memset(&m, 0, sizeof m);
+    ss_buf b = {0};
+    if (!yaml_emitter_initialize(&m.e))
+        return ss_err_set(err, "export: cannot initialise the YAML emitter");
+    yaml_emitter_set_output(&m.e, write_handler, &b);
+    yaml_emitter_set_width(&m.e, 120);
+    m.ok = 1;
+    yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
+    emit(&m);
+    doc_begin(&m);
+    map_begin(&m);
+    /* charts/karpenter/values.yaml (aws/karpenter-provider-aws): settings
+     * (the controller's BATCH_*_DURATION, INTERRUPTION_QUEUE, FEATURE_GATES
+     * options, kubernetes-sigs/karpenter pkg/operator/options/options.go) */
+    str(&m, "settings");
+    map_begin(&m);
+    kv(&m, "clusterName", "<cluster-name>");
+    /* interruption handling is on exactly when the queue is set */
+    kv(&m, "interruptionQueue", kp->interruption_handling ? "<interruption-queue>" : "");
+    char d[32];
+    settings_duration(kp->batch_idle, d, sizeof d);
+    kv(&m, "batchIdleDuration", d);
+    settings_duration(kp->batch_max, d, sizeof d);
+    kv(&m, "batchMaxDuration", d);
+    str(&m, "featureGates");
+    map_begin(&m);
+    str(&m, "spotToSpotConsolidation");
+    boolean(&m, kp->spot_to_spot);
+    map_end(&m);
+    map_end(&m);
+    map_end(&m);
+    doc_end(&m);
+    yaml_stream_end_event_initialize(&m.ev);
+    emit(&m);
+    int ok = m.ok;
+    yaml_emitter_delete(&m.e);
+    if (!ok) {
+        free(b.s);
+        return ss_err_set(err, "export: YAML emitter failed");
+    }
+    *out = b.s;
+    return 0;
+}

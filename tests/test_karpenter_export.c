@@ -392,6 +392,52 @@ static void schema_rejects_broken_documents(void **state)
     json_decref(docs);
 }
 
+/* The apply bundle of a Karpenter scenario: k8s.yaml (Deployment, PDB,
+ * NodePools, EC2NodeClass), karpenter-values.yaml (the chart's settings as
+ * simulated) and APPLY.md; no main.tf (Terraform would write node groups).
+ * Interruption handling off = no queue. */
+static void bundle_and_values(void **state)
+{
+    (void)state;
+    ss_scenario sc;
+    ss_err err;
+    assert_int_equal(ss_scenario_load_string(scenario_yaml, "k.yaml", &sc, &err), 0);
+    sc.k8s.karpenter.batch_idle = 1500;
+    sc.k8s.karpenter.spot_to_spot = true;
+    char *dir = tu_mkdtemp();
+    assert_int_equal(ss_export_bundle(&sc, dir, NULL, 0, true, &err), 3);
+    char *tf = tu_read_file(tu_fmt("%s/main.tf", dir), NULL);
+    assert_null(tf);
+    char *text = tu_read_file(tu_fmt("%s/karpenter-values.yaml", dir), NULL);
+    assert_non_null(text);
+    json_t *docs = load_docs(text);
+    json_t *set = json_object_get(json_array_get(docs, 0), "settings");
+    assert_string_equal(json_string_value(json_object_get(set, "interruptionQueue")), "<interruption-queue>");
+    assert_string_equal(json_string_value(json_object_get(set, "batchIdleDuration")), "1500ms");
+    assert_string_equal(json_string_value(json_object_get(set, "batchMaxDuration")), "10s");
+    assert_true(json_is_true(json_object_get(json_object_get(set, "featureGates"), "spotToSpotConsolidation")));
+    json_decref(docs);
+    free(text);
+    text = tu_read_file(tu_fmt("%s/k8s.yaml", dir), NULL);
+    docs = load_docs(text);
+    assert_int_equal(json_array_size(docs), 5);
+    json_decref(docs);
+    free(text);
+    char *apply = tu_read_file(tu_fmt("%s/APPLY.md", dir), NULL);
+    assert_non_null(strstr(apply, "helm upgrade --install karpenter"));
+    assert_non_null(strstr(apply, "<karpenter-node-role>"));
+    free(apply);
+    tu_rmtree(dir);
+    free(dir);
+    sc.k8s.karpenter.interruption_handling = false;
+    assert_int_equal(ss_export_karpenter_values(&sc, &text, &err), 0);
+    docs = load_docs(text);
+    set = json_object_get(json_array_get(docs, 0), "settings");
+    assert_string_equal(json_string_value(json_object_get(set, "interruptionQueue")), "");
+    json_decref(docs);
+    free(text);
+}
+
 /* The command line: --format karpenter writes the file; a Cluster
  * Autoscaler scenario has no NodePool to export (exit 1, clear message). */
 static void cli_export_karpenter(void **state)
@@ -434,6 +480,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nodepools_valid_against_crd_schema),
         cmocka_unit_test(schema_rejects_broken_documents),
+        cmocka_unit_test(bundle_and_values),
         cmocka_unit_test(cli_export_karpenter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
