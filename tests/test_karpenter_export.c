@@ -429,6 +429,14 @@ static void bundle_and_values(void **state)
     free(apply);
     tu_rmtree(dir);
     free(dir);
+    /* the recommendation's split: Karpenter is the controller, the
+     * NodePools its declarative configuration */
+    char *sum = ss_fleet_policy_summary(&sc);
+    assert_non_null(strstr(sum, "Needs a controller: Karpenter"));
+    assert_non_null(strstr(sum, "NodePool 'spot-first' (Spot, On-Demand when Spot is unavailable, "
+                                "WhenEmptyOrUnderutilized after 90 s, budget 2 nodes)"));
+    assert_non_null(strstr(sum, "NodePool 'on-demand' (On-Demand, WhenEmpty after 0 s, budget 10 %)"));
+    free(sum);
     sc.k8s.karpenter.interruption_handling = false;
     assert_int_equal(ss_export_karpenter_values(&sc, &text, &err), 0);
     docs = load_docs(text);
