@@ -76,23 +76,26 @@ struct ss_karp {
     ss_karp_trace *tr;
     kclaim *kc;
     size_t cap_kc;
-    ss_time *ice;           /* by pool * 2 + spot: unavailable until */
+    ss_time *ice; /* by pool * 2 + spot: unavailable until */
     bool batch_open;
     ss_time batch_start, batch_end;
     int last_pod_seen;
-    bool validating;        /* a command waits for its validation */
+    bool validating; /* a command waits for its validation */
     kcmd cmd;
-    int replacement;        /* instance replacing cmd.inst[0], -1 */
-    int zone_spread;        /* a hard zone spread constraint, -1 */
-    bool launch_failed;     /* the last launch() failed for capacity */
-    bool in_provision;      /* provision() is running the scheduler */
-    uint64_t gen;           /* bumped by pod and node changes Karpenter sees */
-    uint64_t cons_sig;      /* cluster state at the last fruitless consolidation attempt ... */
-    ss_time cons_until;     /* ... reused until then (ConsolidationState), 0 = none */
-    ss_time next_expiry;    /* no NodeClaim expires before this */
+    int replacement;     /* instance replacing cmd.inst[0], -1 */
+    int zone_spread;     /* a hard zone spread constraint, -1 */
+    bool launch_failed;  /* the last launch() failed for capacity */
+    bool in_provision;   /* provision() is running the scheduler */
+    uint64_t gen;        /* bumped by pod and node changes Karpenter sees */
+    uint64_t cons_sig;   /* cluster state at the last fruitless consolidation attempt ... */
+    ss_time cons_until;  /* ... reused until then (ConsolidationState), 0 = none */
+    ss_time next_expiry; /* no NodeClaim expires before this */
 };
 
-static ss_time now_of(const ss_karp *k) { return ss_evq_now(k->q); }
+static ss_time now_of(const ss_karp *k)
+{
+    return ss_evq_now(k->q);
+}
 
 static kclaim *claim(ss_karp *k, int inst)
 {
@@ -126,20 +129,35 @@ static void trace_disrupt(ss_karp *k, int inst, ss_karp_reason r)
 
 /* ---- offerings ------------------------------------------------------------------ */
 
-static int np_type(const ss_node_pool *np, int i) { return np->n_types ? np->type_idx[i] : i; }
+static int np_type(const ss_node_pool *np, int i)
+{
+    return np->n_types ? np->type_idx[i] : i;
+}
 static int np_ntypes(const ss_karp *k, const ss_node_pool *np)
 {
     return np->n_types ? np->n_types : k->sc->market.n_types;
 }
-static int np_zone(const ss_node_pool *np, int i) { return np->n_zones ? np->zone_idx[i] : i; }
+static int np_zone(const ss_node_pool *np, int i)
+{
+    return np->n_zones ? np->zone_idx[i] : i;
+}
 static int np_nzones(const ss_karp *k, const ss_node_pool *np)
 {
     return np->n_zones ? np->n_zones : k->sc->market.n_zones;
 }
-static bool allows_spot(const ss_node_pool *np) { return np->capacity_types != SS_KARP_OD; }
-static bool allows_od(const ss_node_pool *np) { return np->capacity_types != SS_KARP_SPOT; }
+static bool allows_spot(const ss_node_pool *np)
+{
+    return np->capacity_types != SS_KARP_OD;
+}
+static bool allows_od(const ss_node_pool *np)
+{
+    return np->capacity_types != SS_KARP_SPOT;
+}
 
-static int pool_of(const ss_karp *k, int type, int zone) { return type * k->f->n_zones + zone; }
+static int pool_of(const ss_karp *k, int type, int zone)
+{
+    return type * k->f->n_zones + zone;
+}
 
 static int pods_per_type(const ss_karp *k, int type)
 {
@@ -219,7 +237,8 @@ static ss_instance *launch(ss_karp *k, int npi, int pods, int zone, double max_p
             for (int zi = 0; zi < nz; zi++) {
                 int z = np_zone(np, zi);
                 int p = pool_of(k, t, z);
-                if ((zone >= 0 && z != zone) || !offering_listed(k, p, spot) || offering_unavailable(k, p, spot))
+                if ((zone >= 0 && z != zone) || !offering_listed(k, p, spot) ||
+                    offering_unavailable(k, p, spot))
                     continue;
                 if (max_price > 0 && !(offering_price(k, p, spot) < max_price))
                     continue;
@@ -258,11 +277,13 @@ static ss_instance *launch(ss_karp *k, int npi, int pods, int zone, double max_p
         kclaim *kc = claim(k, in->id);
         *kc = (kclaim){npi, -1, false, now_of(k)};
         k->gen++;
-        if (np->expire_after > 0 && (k->next_expiry == SS_TIME_NEVER || now_of(k) + np->expire_after < k->next_expiry))
+        if (np->expire_after > 0 &&
+            (k->next_expiry == SS_TIME_NEVER || now_of(k) + np->expire_after < k->next_expiry))
             k->next_expiry = now_of(k) + np->expire_after;
         double u = ss_rng_keyed_uniform(k->f->seed, (uint64_t)k->f->replica, in->key, KEY_LAUNCH);
-        in->ev_state = ss_evq_schedule(k->q, now_of(k) + ss_dist_quantile_ms(&k->sc->instance_launch, u),
-                                       EV_K_RUNNING, k, in->id, 0);
+        in->ev_state =
+            ss_evq_schedule(k->q, now_of(k) + ss_dist_quantile_ms(&k->sc->instance_launch, u),
+                            EV_K_RUNNING, k, in->id, 0);
         ss_karp_trace *tr = k->tr;
         if (tr && tr->n_launch < SS_KARP_TRACE_MAX) {
             tr->launch_t[tr->n_launch] = now_of(k);
@@ -369,7 +390,8 @@ static void provision(ss_karp *k)
     for (int i = 0; i < n_np; i++)
         order[i] = i;
     for (int i = 1; i < n_np; i++)
-        for (int j = i; j > 0 && k->cfg->pools[order[j]].weight > k->cfg->pools[order[j - 1]].weight; j--) {
+        for (int j = i;
+             j > 0 && k->cfg->pools[order[j]].weight > k->cfg->pools[order[j - 1]].weight; j--) {
             int t = order[j];
             order[j] = order[j - 1];
             order[j - 1] = t;
@@ -485,8 +507,9 @@ static void on_running(ss_evq *q, const ss_event *ev, void *ctx)
         return;
     ss_fleet_set_running(k->f, in);
     double u = ss_rng_keyed_uniform(k->f->seed, (uint64_t)k->f->replica, in->key, KEY_REGISTER);
-    in->ev_state = ss_evq_schedule(k->q, now_of(k) + ss_dist_quantile_ms(&k->cfg->node_provision, u),
-                                   EV_K_READY, k, in->id, 0);
+    in->ev_state =
+        ss_evq_schedule(k->q, now_of(k) + ss_dist_quantile_ms(&k->cfg->node_provision, u),
+                        EV_K_READY, k, in->id, 0);
 }
 
 static void on_ready(ss_evq *q, const ss_event *ev, void *ctx)
@@ -590,7 +613,8 @@ static void budgets(ss_karp *k, int *allowed)
     }
     for (int i = 0; i < k->cfg->n_pools; i++) {
         const ss_node_pool *np = &k->cfg->pools[i];
-        int b = np->budget_percent ? ss_pdb_pct_round_up(np->budget_nodes, total[i]) : np->budget_nodes;
+        int b =
+            np->budget_percent ? ss_pdb_pct_round_up(np->budget_nodes, total[i]) : np->budget_nodes;
         allowed[i] = b - disrupting[i];
     }
 }
@@ -747,7 +771,8 @@ static int compute_command(ss_karp *k, kcmd *cmd, int *cap_only)
         if (!candidate(k, id))
             continue;
         const ss_node_pool *np = &k->cfg->pools[k->kc[id].np];
-        if (np->consolidation_policy != SS_KARP_WHEN_EMPTY_OR_UNDERUTILIZED || allowed[k->kc[id].np] <= 0)
+        if (np->consolidation_policy != SS_KARP_WHEN_EMPTY_OR_UNDERUTILIZED ||
+            allowed[k->kc[id].np] <= 0)
             continue;
         int pods = moving_pods(k->c, &k->c->nodes[k->kc[id].node]);
         if (!pdb_allows(k, id))
@@ -789,7 +814,8 @@ static ss_time next_consolidatable(const ss_karp *k)
     ss_time next = SS_TIME_NEVER, now = now_of(k);
     for (int id = 0; id < k->f->n && (size_t)id < k->cap_kc; id++) {
         const kclaim *kc = &k->kc[id];
-        if (kc->np < 0 || kc->node < 0 || kc->deleting || ss_fleet_inst(k->f, id)->state == SS_INST_TERMINATED)
+        if (kc->np < 0 || kc->node < 0 || kc->deleting ||
+            ss_fleet_inst(k->f, id)->state == SS_INST_TERMINATED)
             continue;
         ss_time t = kc->last_pod_event + k->cfg->pools[kc->np].consolidate_after;
         if (t > now && (next == SS_TIME_NEVER || t < next))
@@ -866,7 +892,8 @@ static void on_validate(ss_evq *q, const ss_event *ev, void *ctx)
         if (cmd->reason == SS_KARP_R_EMPTY && k->c->nodes[k->kc[id].node].n_pods > 0)
             continue;
         if (cmd->reason == SS_KARP_R_DELETE &&
-            (!ss_k8s_node_movable(k->c, k->kc[id].node) || !zone_spread_ok_without(k, id) || !pdb_allows(k, id)))
+            (!ss_k8s_node_movable(k->c, k->kc[id].node) || !zone_spread_ok_without(k, id) ||
+             !pdb_allows(k, id)))
             continue;
         allowed[k->kc[id].np]--;
         cmd->inst[n++] = id;
@@ -881,7 +908,8 @@ static void on_validate(ss_evq *q, const ss_event *ev, void *ctx)
         int pods = moving_pods(k->c, &k->c->nodes[k->kc[id].node]);
         /* with a hard zone spread the replacement stays in the candidate's zone */
         int zone = k->zone_spread >= 0 ? old->zone_idx : -1;
-        ss_instance *in = launch(k, k->kc[id].np, pods > 0 ? pods : 1, zone, inst_price(k, old), (int)ev->a);
+        ss_instance *in =
+            launch(k, k->kc[id].np, pods > 0 ? pods : 1, zone, inst_price(k, old), (int)ev->a);
         if (!in)
             return;
         trace_disrupt(k, id, SS_KARP_R_REPLACE);

@@ -45,11 +45,11 @@
 
 /* Disruption reasons (trace). */
 typedef enum ss_karp_reason {
-    SS_KARP_R_EMPTY = 0,     /* emptiness (both consolidation policies) */
-    SS_KARP_R_DELETE,        /* underutilized: pods fit elsewhere */
-    SS_KARP_R_REPLACE,       /* underutilized: a cheaper node replaces it */
-    SS_KARP_R_EXPIRED,       /* expireAfter */
-    SS_KARP_R_INTERRUPTED    /* Spot interruption notice (interruption handling) */
+    SS_KARP_R_EMPTY = 0,  /* emptiness (both consolidation policies) */
+    SS_KARP_R_DELETE,     /* underutilized: pods fit elsewhere */
+    SS_KARP_R_REPLACE,    /* underutilized: a cheaper node replaces it */
+    SS_KARP_R_EXPIRED,    /* expireAfter */
+    SS_KARP_R_INTERRUPTED /* Spot interruption notice (interruption handling) */
 } ss_karp_reason;
 
 #define SS_KARP_TRACE_MAX 256
@@ -57,7 +57,8 @@ typedef struct ss_karp_trace {
     /* successful launches: time, fleet pool (type * n_zones + zone), Spot,
      * NodePool index, instance id */
     ss_time launch_t[SS_KARP_TRACE_MAX];
-    int launch_pool[SS_KARP_TRACE_MAX], launch_np[SS_KARP_TRACE_MAX], launch_inst[SS_KARP_TRACE_MAX];
+    int launch_pool[SS_KARP_TRACE_MAX], launch_np[SS_KARP_TRACE_MAX],
+        launch_inst[SS_KARP_TRACE_MAX];
     bool launch_spot[SS_KARP_TRACE_MAX];
     int n_launch;
     /* offerings marked unavailable: time, pool, Spot */
@@ -70,8 +71,8 @@ typedef struct ss_karp_trace {
     int disrupt_inst[SS_KARP_TRACE_MAX];
     ss_karp_reason disrupt_reason[SS_KARP_TRACE_MAX];
     int n_disrupt;
-    int64_t failed_nodeclaims;  /* NodeClaims whose launch failed */
-    int64_t batches;            /* provisioning batches run */
+    int64_t failed_nodeclaims; /* NodeClaims whose launch failed */
+    int64_t batches;           /* provisioning batches run */
 } ss_karp_trace;
 
 /* What the Kubernetes simulation does for Karpenter. */

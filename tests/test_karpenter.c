@@ -30,7 +30,7 @@
 #include "sim/scenario/scenario_io.h"
 
 #define T0 ((ss_time)1600000000000LL)
-#define S(x) ((ss_time)(x) * SS_SECOND)
+#define S(x) ((ss_time)(x)*SS_SECOND)
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
 
 /* Spot prices: one flat price per pool (-1 = no Spot price). */
@@ -302,7 +302,9 @@ static void budgets_limit_concurrent_disruptions(void **state)
         int nodes;
         bool pct;
         ss_time t[3];
-    } cases[] = {{10, true, {3025, 3045, 3065}}, {2, false, {3025, 3025, 3045}}, {100, true, {3025, 3025, 3025}}};
+    } cases[] = {{10, true, {3025, 3045, 3065}},
+                 {2, false, {3025, 3025, 3045}},
+                 {100, true, {3025, 3025, 3025}}};
     for (size_t c = 0; c < SS_ARRAY_LEN(cases); c++) {
         ss_scenario sc;
         mkscenario(&sc, 6, 2 * SS_HOUR);
@@ -560,7 +562,8 @@ static void spot_to_spot_needs_gate_and_15_types(void **state)
             assert_int_equal(kt.launch_pool[1], 1);
             assert_int_equal(kt.n_disrupt, 1);
             assert_int_equal(kt.disrupt_reason[0], SS_KARP_R_REPLACE);
-            NEAR(m.spot_cost_usd, (0.01 * (600.0 - 61) + 0.50 * (875.0 - 600) + 0.05 * (3600.0 - 795)) / 3600);
+            NEAR(m.spot_cost_usd,
+                 (0.01 * (600.0 - 61) + 0.50 * (875.0 - 600) + 0.05 * (3600.0 - 795)) / 3600);
             NEAR(m.availability, (3600.0 - 116 - 5) / 3600);
         } else {
             assert_int_equal(kt.n_launch, 1);
@@ -645,7 +648,8 @@ static void example_runs_on_bundled_data(void **state)
         ss_import_opts o;
         ss_import_opts_init(&o);
         ss_import_result r;
-        if (ss_import_file(&st, tu_fmt("%s/datasets/samples/%s", tu_source_dir(), files[i]), &o, &r, &err))
+        if (ss_import_file(&st, tu_fmt("%s/datasets/samples/%s", tu_source_dir(), files[i]), &o, &r,
+                           &err))
             fail_msg("import %s: %s", files[i], err.msg);
     }
     ss_scenario *sc = calloc(1, sizeof *sc);
@@ -675,17 +679,16 @@ static void example_runs_on_bundled_data(void **state)
 }
 
 /* The scenario reader: the keys, defaults and bad input. */
-static const char *yaml_head =
-    "orchestrator: kubernetes\n"
-    "horizon: {start: 2020-09-13T12:26:40Z, duration: 1h}\n"
-    "market:\n"
-    "  region: us-east-1\n"
-    "  zones: [us-east-1a, us-east-1b]\n"
-    "  instance_types:\n"
-    "    - {name: s, vcpu: 2, memory_mib: 8192, on_demand_price: 0.1}\n"
-    "kubernetes:\n"
-    "  deployment: {replicas: 2, cpu: 1, memory: 1024}\n"
-    "  provisioner: karpenter\n";
+static const char *yaml_head = "orchestrator: kubernetes\n"
+                               "horizon: {start: 2020-09-13T12:26:40Z, duration: 1h}\n"
+                               "market:\n"
+                               "  region: us-east-1\n"
+                               "  zones: [us-east-1a, us-east-1b]\n"
+                               "  instance_types:\n"
+                               "    - {name: s, vcpu: 2, memory_mib: 8192, on_demand_price: 0.1}\n"
+                               "kubernetes:\n"
+                               "  deployment: {replicas: 2, cpu: 1, memory: 1024}\n"
+                               "  provisioner: karpenter\n";
 
 static int load_text(const char *text, ss_scenario *sc, ss_err *err)
 {
@@ -732,11 +735,15 @@ static void scenario_keys(void **state)
     assert_int_equal(sc.k8s.karpenter.pools[0].budget_nodes, 10);
     assert_true(sc.k8s.karpenter.pools[0].budget_percent);
     assert_int_equal(sc.k8s.karpenter.pools[0].expire_after, 720 * SS_HOUR);
-    assert_int_equal(sc.k8s.karpenter.pools[0].consolidation_policy, SS_KARP_WHEN_EMPTY_OR_UNDERUTILIZED);
+    assert_int_equal(sc.k8s.karpenter.pools[0].consolidation_policy,
+                     SS_KARP_WHEN_EMPTY_OR_UNDERUTILIZED);
     /* the optimizer can vary the NodePool's knobs by path */
-    assert_int_equal(ss_scenario_set(&sc, "kubernetes.karpenter.node_pools[0].consolidate_after", "10m", &err), 0);
+    assert_int_equal(
+        ss_scenario_set(&sc, "kubernetes.karpenter.node_pools[0].consolidate_after", "10m", &err),
+        0);
     assert_int_equal(sc.k8s.karpenter.pools[0].consolidate_after, 10 * SS_MINUTE);
-    assert_int_equal(ss_scenario_set(&sc, "kubernetes.karpenter.node_pools[0].budget_nodes", "25%", &err), 0);
+    assert_int_equal(
+        ss_scenario_set(&sc, "kubernetes.karpenter.node_pools[0].budget_nodes", "25%", &err), 0);
     assert_int_equal(sc.k8s.karpenter.pools[0].budget_nodes, 25);
     assert_true(sc.k8s.karpenter.pools[0].budget_percent);
     /* bad input: a clear message naming the key */
@@ -748,8 +755,10 @@ static void scenario_keys(void **state)
         {"  karpenter: {node_pools: [{name: p, capacity_types: reserved}]}\n", "capacity_types"},
         {"  karpenter: {node_pools: [{name: p}, {name: p}]}\n", "duplicate NodePool"},
         {"  karpenter: {node_pools: []}\n", "node_pools"},
-        {"  karpenter: {batch_idle_duration: 20s, node_pools: [{name: p}]}\n", "batch_max_duration"},
-        {"  mitigations: {suspend_scale_down: true}\n  karpenter: {node_pools: [{name: p}]}\n", "mitigations"},
+        {"  karpenter: {batch_idle_duration: 20s, node_pools: [{name: p}]}\n",
+         "batch_max_duration"},
+        {"  mitigations: {suspend_scale_down: true}\n  karpenter: {node_pools: [{name: p}]}\n",
+         "mitigations"},
     };
     for (size_t i = 0; i < SS_ARRAY_LEN(bad); i++) {
         assert_int_equal(load_text(tu_fmt("%s%s", yaml_head, bad[i].tail), &sc, &err), -1);

@@ -41,13 +41,15 @@ static json_t *to_json(yaml_document_t *doc, yaml_node_t *n)
     }
     case YAML_SEQUENCE_NODE: {
         json_t *a = json_array();
-        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
+        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
+             i++)
             json_array_append_new(a, to_json(doc, yaml_document_get_node(doc, *i)));
         return a;
     }
     case YAML_MAPPING_NODE: {
         json_t *o = json_object();
-        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+             p++) {
             yaml_node_t *k = yaml_document_get_node(doc, p->key);
             json_object_set_new(o, (const char *)k->data.scalar.value,
                                 to_json(doc, yaml_document_get_node(doc, p->value)));
@@ -114,12 +116,12 @@ static bool re_ok(const char *pattern, const char *s)
 static int validate(const json_t *s, const json_t *v, const char *path)
 {
     int bad = 0;
-#define VIOLATION(...)                                                                                                 \
-    do {                                                                                                               \
-        fprintf(stderr, "  %s: ", path);                                                                               \
-        fprintf(stderr, __VA_ARGS__);                                                                                  \
-        fputc('\n', stderr);                                                                                           \
-        bad++;                                                                                                         \
+#define VIOLATION(...)                                                                             \
+    do {                                                                                           \
+        fprintf(stderr, "  %s: ", path);                                                           \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fputc('\n', stderr);                                                                       \
+        bad++;                                                                                     \
     } while (0)
     const json_t *t = json_object_get(s, "type");
     if (json_is_string(t) && !type_ok(json_string_value(t), v)) {
@@ -180,7 +182,8 @@ static int validate(const json_t *s, const json_t *v, const char *path)
         size_t i;
         const json_t *e;
         if (it)
-            json_array_foreach(v, i, e) {
+            json_array_foreach(v, i, e)
+            {
                 char p[512];
                 snprintf(p, sizeof p, "%s[%zu]", path, i);
                 bad += validate(it, e, p);
@@ -192,16 +195,19 @@ static int validate(const json_t *s, const json_t *v, const char *path)
         const json_t *e;
         json_array_foreach(req, i, e) if (!json_object_get(v, json_string_value(e)))
             VIOLATION("missing required '%s'", json_string_value(e));
-        const json_t *mx = json_object_get(s, "maxProperties"), *mn = json_object_get(s, "minProperties");
+        const json_t *mx = json_object_get(s, "maxProperties"),
+                     *mn = json_object_get(s, "minProperties");
         if (mx && (json_int_t)json_object_size(v) > json_integer_value(mx))
             VIOLATION("more than %lld properties", (long long)json_integer_value(mx));
         if (mn && (json_int_t)json_object_size(v) < json_integer_value(mn))
             VIOLATION("fewer than %lld properties", (long long)json_integer_value(mn));
-        const json_t *props = json_object_get(s, "properties"), *add = json_object_get(s, "additionalProperties");
+        const json_t *props = json_object_get(s, "properties"),
+                     *add = json_object_get(s, "additionalProperties");
         const json_t *notnames = json_object_get(s, "propertyNamesNot");
         const char *k;
         const json_t *val;
-        json_object_foreach((json_t *)v, k, val) {
+        json_object_foreach((json_t *)v, k, val)
+        {
             char p[512];
             snprintf(p, sizeof p, "%s.%s", path, k);
             json_array_foreach(notnames, i, e) if (!strcmp(json_string_value(e), k))
@@ -232,8 +238,9 @@ static json_t *schema(const char *file)
 static int check_doc(const json_t *doc)
 {
     const char *kind = json_string_value(json_object_get(doc, "kind"));
-    json_t *s = schema(kind && !strcmp(kind, "EC2NodeClass") ? "karpenter.k8s.aws_v1_ec2nodeclass.schema.json"
-                                                             : "karpenter.sh_v1_nodepool.schema.json");
+    json_t *s = schema(kind && !strcmp(kind, "EC2NodeClass")
+                           ? "karpenter.k8s.aws_v1_ec2nodeclass.schema.json"
+                           : "karpenter.sh_v1_nodepool.schema.json");
     int bad = validate(s, doc, kind ? kind : "?");
     json_decref(s);
     return bad;
@@ -281,30 +288,36 @@ static void nodepools_valid_against_crd_schema(void **state)
     for (size_t i = 0; i < json_array_size(docs); i++)
         assert_int_equal(check_doc(json_array_get(docs, i)), 0);
     /* the values carried */
-    json_t *a = json_array_get(docs, 0), *b = json_array_get(docs, 1), *nc = json_array_get(docs, 2);
+    json_t *a = json_array_get(docs, 0), *b = json_array_get(docs, 1),
+           *nc = json_array_get(docs, 2);
     assert_string_equal(json_string_value(json_object_get(a, "kind")), "NodePool");
     json_t *spec = json_object_get(a, "spec");
     assert_int_equal(json_integer_value(json_object_get(spec, "weight")), 10);
     json_t *dis = json_object_get(spec, "disruption");
     assert_string_equal(json_string_value(json_object_get(dis, "consolidateAfter")), "1m30s");
-    assert_string_equal(json_string_value(json_object_get(dis, "consolidationPolicy")), "WhenEmptyOrUnderutilized");
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(dis, "budgets"), 0), "nodes")), "2");
+    assert_string_equal(json_string_value(json_object_get(dis, "consolidationPolicy")),
+                        "WhenEmptyOrUnderutilized");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(dis, "budgets"), 0), "nodes")),
+                        "2");
     /* a quantity: the emitter quotes "16" (a string, as the CRD's int-or-string allows) */
-    assert_string_equal(json_string_value(json_object_get(json_object_get(spec, "limits"), "cpu")), "16");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(spec, "limits"), "cpu")),
+                        "16");
     json_t *tspec = json_object_get(json_object_get(spec, "template"), "spec");
     assert_string_equal(json_string_value(json_object_get(tspec, "expireAfter")), "Never");
     json_t *reqs = json_object_get(tspec, "requirements");
     assert_int_equal(json_array_size(reqs), 3);
     json_t *cap = json_object_get(json_array_get(reqs, 0), "values");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 0), "key")), "karpenter.sh/capacity-type");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 0), "key")),
+                        "karpenter.sh/capacity-type");
     assert_int_equal(json_array_size(cap), 2);
     assert_string_equal(json_string_value(json_array_get(cap, 0)), "spot");
     assert_string_equal(json_string_value(json_array_get(cap, 1)), "on-demand");
     json_t *zones = json_object_get(json_array_get(reqs, 2), "values");
     assert_int_equal(json_array_size(zones), 2);
     assert_string_equal(json_string_value(json_array_get(zones, 1)), "us-east-1b");
-    json_t *labels = json_object_get(json_object_get(json_object_get(spec, "template"), "metadata"), "labels");
+    json_t *labels =
+        json_object_get(json_object_get(json_object_get(spec, "template"), "metadata"), "labels");
     assert_string_equal(json_string_value(json_object_get(labels, "team")), "web");
     /* the second pool: defaults (10 %, 720h, 0s), On-Demand only, all
      * types and zones, no weight or limits */
@@ -313,9 +326,11 @@ static void nodepools_valid_against_crd_schema(void **state)
     assert_null(json_object_get(spec2, "limits"));
     json_t *dis2 = json_object_get(spec2, "disruption");
     assert_string_equal(json_string_value(json_object_get(dis2, "consolidateAfter")), "0s");
-    assert_string_equal(json_string_value(json_object_get(dis2, "consolidationPolicy")), "WhenEmpty");
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(dis2, "budgets"), 0), "nodes")), "10%");
+    assert_string_equal(json_string_value(json_object_get(dis2, "consolidationPolicy")),
+                        "WhenEmpty");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(dis2, "budgets"), 0), "nodes")),
+                        "10%");
     json_t *tspec2 = json_object_get(json_object_get(spec2, "template"), "spec");
     assert_string_equal(json_string_value(json_object_get(tspec2, "expireAfter")), "720h");
     json_t *reqs2 = json_object_get(tspec2, "requirements");
@@ -323,8 +338,10 @@ static void nodepools_valid_against_crd_schema(void **state)
     assert_int_equal(json_array_size(json_object_get(json_array_get(reqs2, 1), "values")), 2);
     assert_int_equal(json_array_size(json_object_get(json_array_get(reqs2, 2), "values")), 3);
     /* both refer to the EC2NodeClass written */
-    const char *ncname = json_string_value(json_object_get(json_object_get(nc, "metadata"), "name"));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(tspec, "nodeClassRef"), "name")), ncname);
+    const char *ncname =
+        json_string_value(json_object_get(json_object_get(nc, "metadata"), "name"));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(tspec, "nodeClassRef"), "name")), ncname);
     assert_string_equal(json_string_value(json_object_get(nc, "kind")), "EC2NodeClass");
     json_decref(docs);
     free(text);
@@ -334,9 +351,11 @@ static void nodepools_valid_against_crd_schema(void **state)
     assert_int_equal(ss_export_k8s_yaml(&sc, &text, &err), 0);
     docs = load_docs(text);
     assert_int_equal(json_array_size(docs), 5);
-    const char *kinds[5] = {"Deployment", "PodDisruptionBudget", "NodePool", "NodePool", "EC2NodeClass"};
+    const char *kinds[5] = {"Deployment", "PodDisruptionBudget", "NodePool", "NodePool",
+                            "EC2NodeClass"};
     for (int i = 0; i < 5; i++)
-        assert_string_equal(json_string_value(json_object_get(json_array_get(docs, (size_t)i), "kind")), kinds[i]);
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(docs, (size_t)i), "kind")), kinds[i]);
     for (int i = 2; i < 5; i++)
         assert_int_equal(check_doc(json_array_get(docs, (size_t)i)), 0);
     json_decref(docs);
@@ -372,14 +391,32 @@ static void schema_rejects_broken_documents(void **state)
         json_t *dis = json_object_get(spec, "disruption");
         json_t *tspec = json_object_get(json_object_get(spec, "template"), "spec");
         switch (mutation) {
-        case 0: json_object_set_new(dis, "consolidationPolicy", json_string("Sometimes")); break;
-        case 1: json_object_del(tspec, "nodeClassRef"); break;
-        case 2: json_object_set_new(spec, "weight", json_integer(0)); break;
-        case 3: json_object_set_new(dis, "consolidateAfter", json_string("90")); break;
-        case 4: json_object_set_new(json_array_get(json_object_get(dis, "budgets"), 0), "nodes", json_string("150%")); break;
-        case 5: json_object_set_new(spec, "ttlSecondsAfterEmpty", json_integer(30)); break;
-        case 6: json_object_set_new(json_array_get(json_object_get(tspec, "requirements"), 0), "operator", json_string("Equals")); break;
-        default: json_object_set_new(dis, "consolidateAfter", json_integer(30)); break;
+        case 0:
+            json_object_set_new(dis, "consolidationPolicy", json_string("Sometimes"));
+            break;
+        case 1:
+            json_object_del(tspec, "nodeClassRef");
+            break;
+        case 2:
+            json_object_set_new(spec, "weight", json_integer(0));
+            break;
+        case 3:
+            json_object_set_new(dis, "consolidateAfter", json_string("90"));
+            break;
+        case 4:
+            json_object_set_new(json_array_get(json_object_get(dis, "budgets"), 0), "nodes",
+                                json_string("150%"));
+            break;
+        case 5:
+            json_object_set_new(spec, "ttlSecondsAfterEmpty", json_integer(30));
+            break;
+        case 6:
+            json_object_set_new(json_array_get(json_object_get(tspec, "requirements"), 0),
+                                "operator", json_string("Equals"));
+            break;
+        default:
+            json_object_set_new(dis, "consolidateAfter", json_integer(30));
+            break;
         }
         if (check_doc(np) != 1)
             fail_msg("mutation %d: expected exactly one violation", mutation);
@@ -412,10 +449,12 @@ static void bundle_and_values(void **state)
     assert_non_null(text);
     json_t *docs = load_docs(text);
     json_t *set = json_object_get(json_array_get(docs, 0), "settings");
-    assert_string_equal(json_string_value(json_object_get(set, "interruptionQueue")), "<interruption-queue>");
+    assert_string_equal(json_string_value(json_object_get(set, "interruptionQueue")),
+                        "<interruption-queue>");
     assert_string_equal(json_string_value(json_object_get(set, "batchIdleDuration")), "1500ms");
     assert_string_equal(json_string_value(json_object_get(set, "batchMaxDuration")), "10s");
-    assert_true(json_is_true(json_object_get(json_object_get(set, "featureGates"), "spotToSpotConsolidation")));
+    assert_true(json_is_true(
+        json_object_get(json_object_get(set, "featureGates"), "spotToSpotConsolidation")));
     json_decref(docs);
     free(text);
     text = tu_read_file(tu_fmt("%s/k8s.yaml", dir), NULL);
@@ -435,7 +474,8 @@ static void bundle_and_values(void **state)
     assert_non_null(strstr(sum, "Needs a controller: Karpenter"));
     assert_non_null(strstr(sum, "NodePool 'spot-first' (Spot, On-Demand when Spot is unavailable, "
                                 "WhenEmptyOrUnderutilized after 90 s, budget 2 nodes)"));
-    assert_non_null(strstr(sum, "NodePool 'on-demand' (On-Demand, WhenEmpty after 0 s, budget 10 %)"));
+    assert_non_null(
+        strstr(sum, "NodePool 'on-demand' (On-Demand, WhenEmpty after 0 s, budget 10 %)"));
     free(sum);
     sc.k8s.karpenter.interruption_handling = false;
     assert_int_equal(ss_export_karpenter_values(&sc, &text, &err), 0);
@@ -456,9 +496,10 @@ static void cli_export_karpenter(void **state)
     FILE *f = fopen(scen, "w");
     fputs(scenario_yaml, f);
     fclose(f);
-    assert_int_equal(tu_system(tu_fmt("%s export %s --format karpenter --out %s/np.yaml 2>/dev/null",
-                                      tu_spotsim_bin(), scen, dir)),
-                     0);
+    assert_int_equal(
+        tu_system(tu_fmt("%s export %s --format karpenter --out %s/np.yaml 2>/dev/null",
+                         tu_spotsim_bin(), scen, dir)),
+        0);
     char *text = tu_read_file(tu_fmt("%s/np.yaml", dir), NULL);
     assert_non_null(text);
     json_t *docs = load_docs(text);
@@ -469,12 +510,14 @@ static void cli_export_karpenter(void **state)
     f = fopen(ca, "w");
     fputs("orchestrator: kubernetes\n"
           "horizon: {start: 2020-09-13T12:26:40Z, duration: 1h}\n"
-          "market: {region: us-east-1, zones: [us-east-1a], instance_types: [{name: m5.large, vcpu: 2, "
+          "market: {region: us-east-1, zones: [us-east-1a], instance_types: [{name: m5.large, "
+          "vcpu: 2, "
           "memory_mib: 8192}]}\n"
           "asgs: [{name: g, spot: true, min_size: 0, max_size: 3}]\n",
           f);
     fclose(f);
-    assert_int_equal(tu_system(tu_fmt("%s export %s --format karpenter > %s/err.txt 2>&1", tu_spotsim_bin(), ca, dir)),
+    assert_int_equal(tu_system(tu_fmt("%s export %s --format karpenter > %s/err.txt 2>&1",
+                                      tu_spotsim_bin(), ca, dir)),
                      1);
     char *msg = tu_read_file(tu_fmt("%s/err.txt", dir), NULL);
     assert_non_null(strstr(msg, "node_pools"));
