@@ -26,6 +26,7 @@
 #include "models/eval.h"
 #include "models/k8s.h"
 #include "models/karpenter.h"
+#include "policies/baseline.h"
 #include "policies/evaluate.h"
 #include "sim/scenario/scenario_io.h"
 
@@ -137,6 +138,29 @@ static void pending_pod_launches_cheapest_spot(void **state)
     assert_int_equal(kt.launch_pool[0], 0);
     assert_false(kt.launch_spot[0]);
     NEAR(m.od_cost_usd, 0.10 * (3600.0 - 61) / 3600);
+    ss_data_free(d);
+}
+
+/* The all-On-Demand baseline of a Karpenter scenario makes every NodePool
+ * On-Demand only: the pod of the first test then gets s@a On-Demand (lowest
+ * price, first zone) at 1 s: cost (3600 - 61) s x $0.10/h, no Spot. */
+static void baseline_makes_nodepools_on_demand(void **state)
+{
+    (void)state;
+    double spot[4] = {0.03, 0.025, 0.05, 0.05};
+    ss_data *d = mkdata(spot);
+    ss_scenario sc, od;
+    mkscenario(&sc, 1, SS_HOUR);
+    ss_scenario_all_ondemand(&sc, &od);
+    assert_int_equal(od.k8s.karpenter.pools[0].capacity_types, SS_KARP_OD);
+    ss_metrics m;
+    ss_karp_trace kt;
+    assert_int_equal(run(&od, d, &m, &kt), 0);
+    assert_int_equal(kt.n_launch, 1);
+    assert_int_equal(kt.launch_pool[0], 0);
+    assert_false(kt.launch_spot[0]);
+    NEAR(m.od_cost_usd, 0.10 * (3600.0 - 61) / 3600);
+    NEAR(m.spot_cost_usd, 0.0);
     ss_data_free(d);
 }
 
@@ -771,6 +795,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pending_pod_launches_cheapest_spot),
+        cmocka_unit_test(baseline_makes_nodepools_on_demand),
         cmocka_unit_test(ice_falls_back_to_on_demand),
         cmocka_unit_test(capacity_returns_on_demand_replaced_by_spot),
         cmocka_unit_test(empty_node_consolidated_after_consolidate_after),
