@@ -86,6 +86,7 @@ struct ss_karp {
     int zone_spread;     /* a hard zone spread constraint, -1 */
     bool launch_failed;  /* the last launch() failed for capacity */
     bool in_provision;   /* provision() is running the scheduler */
+    ss_time retry_at;    /* a retry is scheduled at this cache expiry */
     uint64_t gen;        /* bumped by pod and node changes Karpenter sees */
     uint64_t cons_sig;   /* cluster state at the last fruitless consolidation attempt ... */
     ss_time cons_until;  /* ... reused until then (ConsolidationState), 0 = none */
@@ -264,9 +265,12 @@ static ss_instance *launch(ss_karp *k, int npi, int pods, int zone, double max_p
                 best = i;
         }
         if (best < 0) {
-            for (int i = 0; i < n; i++)
+            /* every offering of the request failed: EC2 reports each (the
+             * fleet counts them as refused launches, by cause) */
+            for (int i = 0; i < n; i++) {
                 mark_unavailable(k, offs[i], spot);
-            k->f->stats.failed_launches++;
+                ss_fleet_launch_refused(k->f, offs[i], ss_fleet_can_launch(k->f, offs[i], spot, 0));
+            }
             k->launch_failed = true;
             if (k->tr)
                 k->tr->failed_nodeclaims++;
@@ -438,29 +442,33 @@ static void provision(ss_karp *k)
                 break; /* the NodeClaim failed: no other NodePool in this batch */
         }
         if (!in) {
-            if (failed) {
-                /* the NodeClaim was deleted; its pods trigger a new batch
-                 * (the unavailable offerings are now skipped) unless nothing
-                 * is left to try before the cache entries expire */
-                ss_time next = SS_TIME_NEVER;
-                for (int p = 0; p < k->f->n_pools * 2; p++)
-                    if (k->ice[p] > now_of(k) && (next == SS_TIME_NEVER || k->ice[p] < next))
-                        next = k->ice[p];
-                bool any_left = false;
-                for (int npi = 0; npi < n_np && !any_left; npi++) {
-                    const ss_node_pool *np = &k->cfg->pools[npi];
-                    for (int ti = 0; ti < np_ntypes(k, np) && !any_left; ti++)
-                        for (int zi = 0; zi < np_nzones(k, np) && !any_left; zi++) {
-                            int p = pool_of(k, np_type(np, ti), np_zone(np, zi));
-                            any_left = (allows_spot(np) && offering_listed(k, p, true) &&
-                                        !offering_unavailable(k, p, true)) ||
-                                       (allows_od(np) && !offering_unavailable(k, p, false));
-                        }
-                }
-                if (any_left)
-                    open_batch(k);
-                else if (next != SS_TIME_NEVER)
-                    ss_evq_schedule(k->q, next, EV_K_BATCH, k, 1, 0);
+            /* Nothing launched. After a failed NodeClaim its pods trigger a
+             * new batch (the unavailable offerings are now skipped); when no
+             * offering is left to try (all cached unavailable, by failures
+             * or interruption warnings), the pods are tried again when the
+             * first cache entry expires (the cache's cleanup, every 10 s,
+             * changes the instance types' offerings, which re-triggers the
+             * provisioner). */
+            ss_time next = SS_TIME_NEVER;
+            for (int p = 0; p < k->f->n_pools * 2; p++)
+                if (k->ice[p] > now_of(k) && (next == SS_TIME_NEVER || k->ice[p] < next))
+                    next = k->ice[p];
+            bool any_left = false;
+            for (int npi = 0; npi < n_np && !any_left; npi++) {
+                const ss_node_pool *np = &k->cfg->pools[npi];
+                for (int ti = 0; ti < np_ntypes(k, np) && !any_left; ti++)
+                    for (int zi = 0; zi < np_nzones(k, np) && !any_left; zi++) {
+                        int p = pool_of(k, np_type(np, ti), np_zone(np, zi));
+                        any_left = (allows_spot(np) && offering_listed(k, p, true) &&
+                                    !offering_unavailable(k, p, true)) ||
+                                   (allows_od(np) && !offering_unavailable(k, p, false));
+                    }
+            }
+            if (failed && any_left)
+                open_batch(k);
+            else if (!any_left && next != SS_TIME_NEVER && next != k->retry_at) {
+                k->retry_at = next;
+                ss_evq_schedule(k->q, next, EV_K_BATCH, k, 1, 0);
             }
             return;
         }
