@@ -4,15 +4,19 @@
  *
  * Order of work for one file (cheap refusals first, so a bad file costs
  * little and never touches the store):
- *   1. open + fstat: regular file, not empty;
+ *   1. open (non-blocking, so a FIFO is refused rather than waited on) +
+ *      fstat: regular file, not empty;
  *   2. detect the format from the first 64 KiB (unless forced);
  *   3. whole-document JSON shapes: refuse files above SS_IMPORT_MAX_JSON_BYTES;
  *   4. one streaming pass: SHA-256 (nettle) and a NUL / UTF-8 check;
- *   5. provenance lookup: same sha256+format+options => "already imported";
- *   6. BEGIN IMMEDIATE; provenance row; the reader; row counts; COMMIT.
+ *   5. BEGIN IMMEDIATE, then the provenance lookup inside it: same
+ *      sha256+format+options => "already imported" (atomic against a
+ *      concurrent import of the same file);
+ *   6. provenance row; the reader; row counts; COMMIT.
  *      Any error => ROLLBACK, so the store is unchanged.
  */
 #include "datasets/import_internal.h"
+#include "sim/kernel/fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -477,9 +481,9 @@ static int store_zone_ids(ss_imp *c)
 
 static int load_zone_map(ss_imp *c, char *digest_hex)
 {
-    FILE *fp = fopen(c->o->zone_map, "rb");
+    FILE *fp = ss_fopen_regular(c->o->zone_map, c->err);
     if (!fp)
-        return ss_err_set(c->err, "%s: cannot open zone map: %s", c->o->zone_map, strerror(errno));
+        return ss_err_prefix(c->err, "zone map");
     struct sha256_ctx sha;
     sha256_init(&sha);
     unsigned char buf[8192];
@@ -878,9 +882,10 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
     snprintf(c.loc, sizeof c.loc, "%s", path);
     int rc = -1;
     ss_import_format fmt = opts->format;
-    FILE *fp = fopen(path, "rb");
+    /* a FIFO, directory or device is refused here, without blocking */
+    FILE *fp = ss_fopen_regular(path, err);
     if (!fp)
-        return ss_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
     char sha[2 * SHA256_DIGEST_SIZE + 1];
     if (import_open(&c, fp, &fmt) || hash_and_check(&c, fp, sha))
         goto out;
@@ -909,14 +914,6 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
             goto out;
         snprintf(c.options, sizeof c.options, "zone-map=%s", zh);
     }
-    int found;
-    if (provenance_exists(&c, sha, ss_import_format_name(fmt), &found))
-        goto out;
-    if (found) {
-        res->already_imported = true;
-        rc = 0;
-        goto out;
-    }
     /* Bulk-load settings for this connection, restored below: foreign keys
      * are not re-checked per row (every parent row - pool, provenance,
      * trace - is created by this import in this transaction), and a larger
@@ -927,6 +924,18 @@ int ss_import_file(ss_store *st, const char *path, const ss_import_opts *opts,
         goto out;
     if (ss_store_begin(st, err))
         goto restore;
+    /* The duplicate check is inside the write transaction (BEGIN IMMEDIATE
+     * holds the store's write lock): two imports of one file at once see
+     * each other, and the second says "already imported". */
+    int found;
+    if (provenance_exists(&c, sha, ss_import_format_name(fmt), &found))
+        goto rollback;
+    if (found) {
+        res->already_imported = true;
+        ss_store_rollback(st);
+        rc = 0;
+        goto restore;
+    }
     if (provenance_insert(&c, sha, ss_import_format_name(fmt)) || run_reader(&c, fmt, fp))
         goto rollback;
     if (res->records == 0 && res->skipped == 0) {

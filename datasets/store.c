@@ -32,9 +32,12 @@
 #include "datasets/store.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 
 static const char schema_v1_data[] =
@@ -311,8 +314,167 @@ static int user_version(ss_store *st, int *v, ss_err *err)
     sqlite3_stmt *s;
     if (ss_store_prepare(st, "PRAGMA user_version", &s, err))
         return -1;
-    *v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    int rc = sqlite3_step(s);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return ss_err_set(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+    return 0;
+}
+
+/* ---- Waiting for the lock ------------------------------------------------------------ */
+
+struct ss_store_wait {
+    double start, next_notice, limit;
+    const char *path;
+};
+
+static ss_store_wait_fn g_wait_notice;
+
+void ss_store_set_wait_notice(ss_store_wait_fn fn) { g_wait_notice = fn; }
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* sqlite3_busy_handler: n counts the retries of this one wait. Backoff
+ * 1 ms, 2 ms, 4 ms ... capped at 100 ms, until the limit; the notice after
+ * 2 s and then every 30 s. Returning 0 gives up (SQLITE_BUSY). */
+static int on_busy(void *ctx, int n)
+{
+    struct ss_store_wait *w = ctx;
+    double t = now_s();
+    if (n == 0) {
+        w->start = t;
+        w->next_notice = t + 2;
+    }
+    double waited = t - w->start;
+    if (waited >= w->limit)
+        return 0;
+    if (t >= w->next_notice) {
+        if (g_wait_notice)
+            g_wait_notice(w->path, waited, w->limit);
+        w->next_notice = t + 30;
+    }
+    int ms = n < 7 ? 1 << n : 100;
+    sqlite3_sleep(ms);
+    return 1;
+}
+
+static double lock_limit(void)
+{
+    const char *e = getenv("SPOTSIM_LOCK_TIMEOUT");
+    char *end;
+    double v = e ? strtod(e, &end) : 0;
+    return e && end != e && !*end && v >= 0 ? v : SS_STORE_LOCK_WAIT_S;
+}
+
+/* ---- Corrupt files ------------------------------------------------------------------- */
+
+static int corrupt(ss_store *st, ss_err *err, const char *why)
+{
+    return ss_err_set(err, "%s: the store is corrupt or not a spotsim store (%s); restore it from a backup, "
+                           "or give another --db and import again",
+                      st->path, why);
+}
+
+/* A file cut short (a partial copy, a full disk during a copy) still opens:
+ * SQLite reads pages lazily. The header says how long it should be
+ * (https://www.sqlite.org/fileformat.html, 1.3: page size at offset 16,
+ * in-header database size at 28, valid when the change counter at 24 equals
+ * the version-valid-for number at 92). In WAL mode the main file is at
+ * least that long too (it is only written at checkpoints, page 1 last). */
+static int check_length(ss_store *st, ss_err *err)
+{
+    FILE *f = fopen(st->path, "rb");
+    if (!f)
+        return 0; /* a new store, or SQLite reports it */
+    unsigned char h[100];
+    size_t n = fread(h, 1, sizeof h, f);
+    struct stat sb;
+    int ok = fstat(fileno(f), &sb) == 0;
+    fclose(f);
+    if (!ok || n == 0)
+        return 0;
+    if (n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+        return corrupt(st, err, n < sizeof h ? "shorter than an SQLite header" : "no SQLite header");
+    unsigned page = (unsigned)h[16] << 8 | h[17];
+    unsigned long long psize = page == 1 ? 65536 : page;
+    unsigned long long pages = (unsigned long long)h[28] << 24 | (unsigned long long)h[29] << 16 |
+                               (unsigned long long)h[30] << 8 | h[31];
+    bool valid = pages > 0 && !memcmp(h + 24, h + 92, 4);
+    if (valid && (unsigned long long)sb.st_size < pages * psize) {
+        char why[160];
+        snprintf(why, sizeof why, "truncated: %lld bytes of %llu", (long long)sb.st_size, pages * psize);
+        return corrupt(st, err, why);
+    }
+    return 0;
+}
+
+static bool is_corrupt_code(ss_store *st)
+{
+    int c = sqlite3_errcode(st->db) & 0xff;
+    return c == SQLITE_CORRUPT || c == SQLITE_NOTADB;
+}
+
+/* ---- Open and migrate ---------------------------------------------------------------- */
+
+/* Bring the schema to SS_STORE_SCHEMA_VERSION. The version is read inside
+ * BEGIN IMMEDIATE, so of two processes creating one store at once, the
+ * second waits for the first and then finds nothing to do. */
+static int migrate(ss_store *st, ss_err *err)
+{
+    int v;
+    if (ss_store_begin(st, err) || user_version(st, &v, err)) {
+        ss_store_rollback(st);
+        return -1;
+    }
+    for (int next = v + 1; next <= SS_STORE_SCHEMA_VERSION; next++) {
+        if (migrations[next](st, err)) {
+            ss_store_rollback(st);
+            return ss_err_prefix(err, "migrating store to schema version %d", next);
+        }
+    }
+    if (v < SS_STORE_SCHEMA_VERSION) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", SS_STORE_SCHEMA_VERSION);
+        if (ss_store_exec(st, pragma, err)) {
+            ss_store_rollback(st);
+            return -1;
+        }
+    }
+    if (ss_store_commit(st, err)) {
+        ss_store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+static bool is_busy_code(ss_store *st)
+{
+    int c = sqlite3_errcode(st->db) & 0xff;
+    return c == SQLITE_BUSY || c == SQLITE_LOCKED;
+}
+
+/* WAL mode, version check, migration: 0 done, -1 failed, 1 busy (retry). */
+static int open_steps(ss_store *st, int readonly, ss_err *err)
+{
+    if (!readonly && ss_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err))
+        return is_busy_code(st) ? 1 : -1;
+    int v;
+    if (user_version(st, &v, err))
+        return is_busy_code(st) ? 1 : -1;
+    if (v > SS_STORE_SCHEMA_VERSION)
+        return ss_err_set(err, "%s: store schema version %d is newer than this spotsim (%d)", st->path, v,
+                          SS_STORE_SCHEMA_VERSION);
+    if (v < SS_STORE_SCHEMA_VERSION && readonly)
+        return ss_err_set(err, "%s: store schema version %d needs migration; open it read-write once",
+                          st->path, v);
+    if (v < SS_STORE_SCHEMA_VERSION && migrate(st, err))
+        return is_busy_code(st) ? 1 : -1;
     return 0;
 }
 
@@ -320,6 +482,8 @@ int ss_store_open(ss_store *st, const char *path, int readonly, ss_err *err)
 {
     memset(st, 0, sizeof *st);
     snprintf(st->path, sizeof st->path, "%s", path ? path : SS_STORE_DEFAULT_PATH);
+    if (check_length(st, err))
+        return -1;
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
         ss_err_set(err, "%s: cannot open store: %s", st->path,
@@ -328,39 +492,39 @@ int ss_store_open(ss_store *st, const char *path, int readonly, ss_err *err)
         st->db = NULL;
         return -1;
     }
-    sqlite3_busy_timeout(st->db, 10000);
+    st->wait = ss_calloc(1, sizeof *st->wait);
+    st->wait->limit = lock_limit();
+    st->wait->path = st->path;
+    sqlite3_busy_handler(st->db, on_busy, st->wait);
     if (ss_store_exec(st, "PRAGMA foreign_keys=ON", err))
         goto fail;
-    if (!readonly && ss_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err))
-        goto fail;
-    int v;
-    if (user_version(st, &v, err))
-        goto fail;
-    if (v > SS_STORE_SCHEMA_VERSION) {
-        ss_err_set(err, "%s: store schema version %d is newer than this spotsim (%d)", st->path, v,
-                   SS_STORE_SCHEMA_VERSION);
-        goto fail;
-    }
-    if (v < SS_STORE_SCHEMA_VERSION && readonly) {
-        ss_err_set(err, "%s: store schema version %d needs migration; open it read-write once",
-                   st->path, v);
-        goto fail;
-    }
-    for (int next = v + 1; next <= SS_STORE_SCHEMA_VERSION; next++) {
-        char pragma[64];
-        if (ss_store_begin(st, err))
-            goto fail;
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", next);
-        if (migrations[next](st, err) || ss_store_exec(st, pragma, err) || ss_store_commit(st, err)) {
-            ss_store_rollback(st);
-            ss_err_prefix(err, "migrating store to schema version %d", next);
+    /* Setting WAL mode and reading the version can meet SQLITE_BUSY without
+     * the busy handler being called (SQLite skips it where waiting could
+     * deadlock, e.g. while another process creates the file or switches it
+     * to WAL): those steps are retried here with the same backoff, limit
+     * and notice. */
+    struct ss_store_wait outer = *st->wait;
+    for (int n = 0;; n++) {
+        int rc = open_steps(st, readonly, err);
+        if (rc <= 0) {
+            if (rc < 0)
+                goto fail;
+            break;
+        }
+        if (!on_busy(&outer, n)) {
+            ss_err_set(err, "%s: database is locked (waited %.0f s for another writer)", st->path,
+                       st->wait->limit);
             goto fail;
         }
     }
     return 0;
 fail:
+    if (st->db && is_corrupt_code(st))
+        corrupt(st, err, sqlite3_errmsg(st->db));
     sqlite3_close(st->db);
     st->db = NULL;
+    free(st->wait);
+    st->wait = NULL;
     return -1;
 }
 
@@ -369,6 +533,10 @@ void ss_store_close(ss_store *st)
     if (st && st->db) {
         sqlite3_close(st->db);
         st->db = NULL;
+    }
+    if (st) {
+        free(st->wait);
+        st->wait = NULL;
     }
 }
 

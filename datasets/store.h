@@ -2,8 +2,15 @@
  * store.h - the embedded SQLite store: imported datasets and results.
  *
  * One file (default results/spotsim.db). The schema is versioned with
- * PRAGMA user_version; ss_store_open migrates older files forward, one step
- * at a time, each step in its own transaction. See store.c for the tables.
+ * PRAGMA user_version; ss_store_open migrates older files forward inside one
+ * BEGIN IMMEDIATE transaction that also reads the version, so two processes
+ * opening a new or old store at once cannot both migrate it. Migration steps
+ * are a table in store.c (append a step and raise SS_STORE_SCHEMA_VERSION).
+ *
+ * Concurrent use: any number of readers; writers take turns. A writer that
+ * finds the store locked waits (retrying with backoff) up to
+ * SS_STORE_LOCK_WAIT_S seconds, or $SPOTSIM_LOCK_TIMEOUT seconds when set,
+ * telling the notice callback (if one is set) after 2 s and every 30 s.
  */
 #ifndef SPOTSIM_STORE_H
 #define SPOTSIM_STORE_H
@@ -15,10 +22,18 @@
 #define SS_STORE_DEFAULT_PATH "results/spotsim.db"
 #define SS_STORE_SCHEMA_VERSION 3
 
+#define SS_STORE_LOCK_WAIT_S 3600
+
 typedef struct ss_store {
     sqlite3 *db;
     char path[512];
+    struct ss_store_wait *wait; /* busy-handler state (store.c) */
 } ss_store;
+
+/* Called while a writer waits for the lock: path, seconds waited so far and
+ * the limit. The CLI prints it; library code never prints. */
+typedef void (*ss_store_wait_fn)(const char *path, double waited_s, double limit_s);
+void ss_store_set_wait_notice(ss_store_wait_fn fn);
 
 /* Open (creating and migrating as needed). readonly: open an existing file
  * without writing (fails if it is missing or too new). */

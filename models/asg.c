@@ -26,15 +26,46 @@ enum {
 
 /* ---- membership ------------------------------------------------------------- */
 
-static void members_remove(ss_asg_group *g, int id)
+/* Position of id in a list of ids in increasing order (members are appended
+ * at launch, and instance ids grow with launches), or -1. */
+static long find_id(const int *v, size_t n, int id)
 {
-    for (size_t i = 0; i < g->n_members; i++)
-        if (g->members[i] == id) {
-            /* keep launch order: victims and counts iterate deterministically */
-            memmove(&g->members[i], &g->members[i + 1], (g->n_members - i - 1) * sizeof(int));
-            g->n_members--;
-            return;
-        }
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == id ? (long)lo : -1;
+}
+
+static void remove_at(int *v, size_t *n, long i)
+{
+    /* keep launch order: victims and counts iterate deterministically */
+    memmove(&v[i], &v[i + 1], (*n - (size_t)i - 1) * sizeof(int));
+    (*n)--;
+}
+
+static void members_add(ss_asg_group *g, const ss_instance *in)
+{
+    SS_GROW(g->members, g->cap_members, g->n_members + 1);
+    g->members[g->n_members++] = in->id;
+    size_t k = 2 * (size_t)in->pool + (in->spot ? 1 : 0);
+    SS_GROW(g->pool_members[k], g->cap_pool_members[k], g->n_pool_members[k] + 1);
+    g->pool_members[k][g->n_pool_members[k]++] = in->id;
+}
+
+static void members_remove(ss_asg_group *g, const ss_instance *in)
+{
+    long i = find_id(g->members, g->n_members, in->id);
+    if (i >= 0)
+        remove_at(g->members, &g->n_members, i);
+    size_t k = 2 * (size_t)in->pool + (in->spot ? 1 : 0);
+    i = find_id(g->pool_members[k], g->n_pool_members[k], in->id);
+    if (i >= 0)
+        remove_at(g->pool_members[k], &g->n_pool_members[k], i);
 }
 
 static bool counted(const ss_instance *in)
@@ -295,6 +326,45 @@ static size_t filter(const ss_asg_group *g, ss_instance **c, size_t n, score_fn 
     return k;
 }
 
+/* The victim candidates of zone position z and one purchase option, pool by
+ * pool (each in id order): the counted, unprotected members there. When the first
+ * termination step scores by allocation strategy - a score of the pool
+ * (alloc_misalignment) - only the pools with the highest score among those
+ * with a candidate are gathered: what that step's filter would keep of all
+ * of them. Returns how many, in c. */
+static size_t gather_candidates(const ss_asg_group *g, int z, bool spot, ss_instance **c)
+{
+    const ss_fleet *f = g->f;
+    ss_termination_policy first = g->cfg->n_termination_policies > 0 ? g->cfg->termination_policies[0]
+                                                                      : SS_TERM_DEFAULT;
+    bool by_pool = g->cfg->n_termination_policies > 0 &&
+                   (first == SS_TERM_DEFAULT || first == SS_TERM_ALLOCATION_STRATEGY);
+    size_t n = 0;
+    double best = -INFINITY;
+    for (int t = 0; t < g->n_types; t++) {
+        int pool = g->type_idx[t] * f->n_zones + g->zone_idx[z];
+        size_t k = 2 * (size_t)pool + (spot ? 1 : 0);
+        bool scored = !by_pool;
+        for (size_t i = 0; i < g->n_pool_members[k]; i++) {
+            ss_instance *in = ss_fleet_inst(g->f, g->pool_members[k][i]);
+            if (!counted(in) || in->protected_)
+                continue;
+            if (!scored) {
+                double score = alloc_misalignment(g, in);
+                scored = true;
+                if (score < best)
+                    break; /* this pool loses: skip the rest of it */
+                if (score > best) {
+                    best = score; /* the pools before lose */
+                    n = 0;
+                }
+            }
+            c[n++] = in;
+        }
+    }
+    return n;
+}
+
 ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
 {
     /* Zones ordered by the number of instances of this purchase option. */
@@ -314,22 +384,19 @@ ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
         if (z < 0)
             break;
         tried[z] = true;
-        size_t n = 0;
-        for (size_t i = 0; i < g->n_members; i++) {
-            ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
-            if (counted(in) && in->spot == spot && in->zone_idx == g->zone_idx[z] && !in->protected_)
-                c[n++] = in;
-        }
+        size_t n = gather_candidates(g, z, spot, c);
         if (n == 0)
             continue;
         for (int p = 0; p < g->cfg->n_termination_policies && n > 1; p++) {
             switch (g->cfg->termination_policies[p]) {
             case SS_TERM_DEFAULT:
-                n = filter(g, c, n, s_alloc);
+                if (p > 0) /* as step 1, gather_candidates applied it */
+                    n = filter(g, c, n, s_alloc);
                 n = filter(g, c, n, s_next_hour);
                 break;
             case SS_TERM_ALLOCATION_STRATEGY:
-                n = filter(g, c, n, s_alloc);
+                if (p > 0)
+                    n = filter(g, c, n, s_alloc);
                 break;
             case SS_TERM_OLDEST_LAUNCH_TEMPLATE:
                 break; /* one launch template version: no preference */
@@ -345,7 +412,12 @@ ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
             }
         }
         n = filter(g, c, n, s_random); /* Default's last step: random (keyed) */
+        /* of any exact tie left, the oldest member (lowest id): the first in
+         * members order */
         victim = c[0];
+        for (size_t i = 1; i < n; i++)
+            if (c[i]->id < victim->id)
+                victim = c[i];
     }
     return victim;
 }
@@ -357,8 +429,7 @@ static ss_instance *launch_one_instance(ss_asg_group *g, int pool, bool spot)
     ss_fleet *f = g->f;
     ss_instance *in = ss_fleet_launch(f, g->index, pool, spot);
     in->protected_ = g->cfg->new_instances_protected;
-    SS_GROW(g->members, g->cap_members, g->n_members + 1);
-    g->members[g->n_members++] = in->id;
+    members_add(g, in);
     recount(g, in);
     double u = ss_rng_keyed_uniform(f->seed, (uint64_t)f->replica, in->key, KEY_LAUNCH);
     ss_time dt = ss_dist_quantile_ms(&f->sc->instance_launch, u);
@@ -802,7 +873,7 @@ static void f_on_terminated(void *ctx, ss_instance *in)
     recount(g, in);
     ss_evq_cancel(g->f->q, in->ev_cr);
     az_release(g, in, false);
-    members_remove(g, in->id);
+    members_remove(g, in);
     if (g->hooks.on_terminated)
         g->hooks.on_terminated(g->hooks.ctx, in);
     ss_asg_reconcile(g);
@@ -840,6 +911,9 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
     g->policy_fired_at = SS_TIME_NEVER;
     g->pool_spot = ss_calloc((size_t)f->n_pools, sizeof *g->pool_spot);
     g->pool_ex = ss_calloc((size_t)f->n_pools, sizeof *g->pool_ex);
+    g->pool_members = ss_calloc(2 * (size_t)f->n_pools, sizeof *g->pool_members);
+    g->n_pool_members = ss_calloc(2 * (size_t)f->n_pools, sizeof *g->n_pool_members);
+    g->cap_pool_members = ss_calloc(2 * (size_t)f->n_pools, sizeof *g->cap_pool_members);
     ss_evq_on(f->q, EV_RUNNING, on_running, NULL);
     ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
     ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
@@ -887,4 +961,12 @@ void ss_asg_free(ss_asg_group *g)
     free(g->members);
     g->members = NULL;
     g->n_members = g->cap_members = 0;
+    if (g->pool_members)
+        for (size_t k = 0; k < 2 * (size_t)g->f->n_pools; k++)
+            free(g->pool_members[k]);
+    free(g->pool_members);
+    free(g->n_pool_members);
+    free(g->cap_pool_members);
+    g->pool_members = NULL;
+    g->n_pool_members = g->cap_pool_members = NULL;
 }

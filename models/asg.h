@@ -105,6 +105,12 @@ typedef struct ss_asg_group {
     int zone_pos[SS_MAX_ZONES];  /* zone index -> position in zone_idx, -1 */
     int zone_cnt[SS_MAX_ZONES][2]; /* by zone position: instances [0] OD, [1] Spot */
     int *pool_spot;              /* by pool: counted Spot instances */
+    /* Members by pool and purchase option ([2 * pool + spot]), in id order:
+     * the victim search looks at the pools of one zone (and, when the first
+     * termination step is the allocation strategy, only at the pools that
+     * step prefers), not at every member. */
+    int **pool_members;
+    size_t *n_pool_members, *cap_pool_members;
     ss_instance **scratch;       /* victim candidates (no allocation per scale-in) */
     size_t cap_scratch;
     bool *pool_ex;               /* launch_one: pools that failed (n_pools) */

@@ -10,6 +10,7 @@
  *   ecs_sim.c        set-up, run, metrics, timeline, ASG hooks
  *   ecs_capacity.c   capacity provider strategy split, managed scaling (CPR)
  *   ecs_sched.c      service scheduler and task placement
+ *   ecs_index.c      placement index (best instance in O(groups + log n))
  *   ecs_task.c       task lifecycle, stopping, Spot / managed draining
  *   ecs_autoscale.c  service auto scaling (target tracking on a demand trace)
  */
@@ -76,6 +77,8 @@ typedef struct ss_ecs_cp {
     int per_small, per_large; /* tasks per instance of the smallest / largest type */
 } ss_ecs_cp;
 
+typedef struct ss_ecs_index ss_ecs_index; /* ecs_index.c */
+
 typedef struct ss_ecs {
     const ss_scenario *sc;
     const ss_data *d;
@@ -103,14 +106,16 @@ typedef struct ss_ecs {
     size_t cap_inst;
     int *open[SS_MAX_ASGS];           /* instances that may fit a task (lazy: checked at placement) */
     size_t n_open[SS_MAX_ASGS], cap_open[SS_MAX_ASGS];
-    int *draining;                    /* instances set DRAINING (lazy: dropped once terminated) */
-    size_t n_draining, cap_draining;
+    int *doomed;                      /* RUNNING tasks of instances set DRAINING, by task id
+                                         (lazy: dropped once no longer RUNNING there) */
+    size_t n_doomed_list, cap_doomed;
     int *prov;                        /* tasks created, in id order (lazy: PROVISIONING ones matter) */
     size_t n_prov, cap_prov;
     uint64_t *keys;                   /* sort keys (live slot, task id) */
     size_t cap_keys;
     int *scratch;                     /* task ids being worked on */
     size_t cap_scratch;
+    ss_ecs_index *idx;                /* placement index (NULL: the scan of open[]) */
     ss_instance **cand;               /* placement candidates */
     size_t cap_cand;
     double *cand_score;               /* their scores under one strategy */
@@ -119,6 +124,7 @@ typedef struct ss_ecs {
     int n_running, n_pending;         /* RUNNING; PROVISIONING + PENDING */
     int dead_unseen;                  /* killed tasks the scheduler has not noticed yet */
     int n_doomed;                     /* active tasks on DRAINING instances */
+    int n_doomed_unhealthy;           /* ... of which RUNNING and not yet healthy */
     int n_provisioning;               /* PROVISIONING tasks (all providers) */
     int desired;                      /* service desiredCount */
     double demand_tasks;              /* d(t) */
@@ -206,6 +212,15 @@ void ss_ecs_request_sched(ss_ecs *e, ss_time t);
 void ss_ecs_schedule_pass(ss_ecs *e);
 ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t);
 void ss_ecs_register_sched_events(ss_ecs *e);
+
+/* ecs_index.c: the placement index (see there); off (e->idx NULL) with a
+ * random strategy, or when ss_ecs_placement_scan is set (tests: the scan is
+ * the reference the index must match pick for pick). */
+extern bool ss_ecs_placement_scan;
+void ss_ecs_index_init(ss_ecs *e);
+void ss_ecs_index_free(ss_ecs *e);
+void ss_ecs_index_push(ss_ecs *e, const ss_instance *in);
+ss_instance *ss_ecs_index_pick(ss_ecs *e, int asg, bool (*fits)(const ss_ecs *, const ss_instance *));
 
 /* ecs_capacity.c */
 int ss_ecs_pick_provider(const ss_ecs *e);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/kernel/fileio.h"
 #include "models/ecs.h"
 
 typedef struct dem_parse {
@@ -107,9 +108,9 @@ int ss_ecs_load_demand(ss_ecs *e, ss_err *err)
     } else {
         snprintf(path, sizeof path, "%s", s->demand_trace);
     }
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = ss_fopen_regular(path, err);
     if (!fp)
-        return ss_err_set(err, "service.demand_trace: cannot open '%s'", path);
+        return ss_err_prefix(err, "service.demand_trace");
     struct csv_parser cp;
     csv_init(&cp, CSV_APPEND_NULL);
     dem_parse p = {.e = e};

@@ -85,6 +85,8 @@ ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t)
      * order does not matter: every filter keeps all the best, and the final
      * tie-break is the lowest id. */
     int asg = e->sc->providers[t->cp].asg;
+    if (e->idx) /* the same pick from the index (ecs_index.c) */
+        return ss_ecs_index_pick(e, asg, fits);
     SS_GROW(e->cand, e->cap_cand, e->n_open[asg] + 1);
     ss_instance **c = e->cand;
     size_t n = 0, keep = 0;
@@ -246,25 +248,29 @@ void ss_ecs_schedule_pass(ss_ecs *e)
         ss_ecs_task_new(e, ss_ecs_pick_provider(e));
     /* stop doomed tasks within minimumHealthyPercent, unhealthy ones first,
      * in live-list order. The RUNNING tasks on DRAINING instances come from
-     * the draining list; stopping a RUNNING task keeps it in the live list
-     * (STOPPING), so sorting them by live slot once is the same as scanning
-     * the live list in each pass. */
+     * the doomed list (only those, not every task of a draining instance:
+     * the STOPPING ones stay listed there for the deregistration delay, and
+     * walking them was the cost of every pass at 100,000 instances);
+     * stopping a RUNNING task keeps it in the live list (STOPPING), so
+     * sorting them by live slot once is the same as scanning the live list
+     * in each pass. */
     int min_healthy = ceil_pct(D, s->min_healthy_percent);
-    if (e->n_doomed > 0) {
+    /* Nothing to stop when no doomed task is unhealthy and the healthy
+     * count is at the floor: skip collecting them (a burst of notices leaves
+     * thousands of doomed tasks waiting while their replacements start, and
+     * every pass in between would otherwise gather and sort them all). */
+    if (e->n_doomed > 0 && (e->n_doomed_unhealthy > 0 || healthy - 1 >= min_healthy)) {
         size_t nd = 0, kd = 0;
-        for (size_t i = 0; i < e->n_draining; i++) {
-            const ss_instance *in = ss_fleet_inst(&e->fleet, e->draining[i]);
-            if (in->state == SS_INST_TERMINATED)
-                continue; /* lazy removal */
-            e->draining[kd++] = e->draining[i];
-            for (int id = e->inst_head[in->id]; id >= 0; id = e->tasks[id].inst_next)
-                if (e->tasks[id].state == SS_TASK_RUNNING) {
-                    /* sort key: live slot, then the id (slots are distinct) */
-                    SS_GROW(e->keys, e->cap_keys, nd + 1);
-                    e->keys[nd++] = ((uint64_t)e->tasks[id].live_slot << 32) | (uint32_t)id;
-                }
+        for (size_t i = 0; i < e->n_doomed_list; i++) {
+            const ss_task *t = &e->tasks[e->doomed[i]];
+            if (t->state != SS_TASK_RUNNING || ss_fleet_inst(&e->fleet, t->inst)->state == SS_INST_TERMINATED)
+                continue; /* lazy removal: stopped since */
+            e->doomed[kd++] = e->doomed[i];
+            /* sort key: live slot, then the id (slots are distinct) */
+            SS_GROW(e->keys, e->cap_keys, nd + 1);
+            e->keys[nd++] = ((uint64_t)t->live_slot << 32) | (uint32_t)t->id;
         }
-        e->n_draining = kd;
+        e->n_doomed_list = kd;
         if (nd > 1)
             qsort(e->keys, nd, sizeof *e->keys, cmp_u64);
         for (int pass = 0; pass < 2 && e->n_doomed > 0; pass++)

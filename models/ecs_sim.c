@@ -188,6 +188,7 @@ ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed
         return NULL;
     ss_ecs *e = ss_calloc(1, sizeof *e);
     e->sc = sc;
+    ss_ecs_index_init(e);
     e->d = d;
     e->seed = seed;
     e->replica = replica;
@@ -321,9 +322,10 @@ void ss_ecs_free(ss_ecs *e)
     free(e->live);
     free(e->inst_head);
     free(e->inst_open);
+    ss_ecs_index_free(e);
     for (int g = 0; g < SS_MAX_ASGS; g++)
         free(e->open[g]);
-    free(e->draining);
+    free(e->doomed);
     free(e->prov);
     free(e->scratch);
     free(e->keys);
@@ -340,7 +342,7 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
     /* every non-stopped placed task is on a live instance; resources add up;
      * counters match a recount */
     int *cnt = ss_calloc((size_t)e->fleet.n + 1, sizeof *cnt);
-    int pending = 0, running = 0, doomed = 0, rc = 0;
+    int pending = 0, running = 0, doomed = 0, doomed_unhealthy = 0, rc = 0;
     for (size_t i = 0; i < e->n_live && !rc; i++) {
         const ss_task *t = &e->tasks[e->live[i]];
         if (t->state == SS_TASK_STOPPED)
@@ -362,6 +364,8 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
             cnt[t->inst]++;
             if (t->state != SS_TASK_STOPPING && in->orch_draining)
                 doomed++;
+            if (t->state == SS_TASK_RUNNING && !t->healthy && in->orch_draining)
+                doomed_unhealthy++;
         }
     }
     for (int id = 0; id < e->fleet.n && !rc; id++) {
@@ -401,6 +405,9 @@ int ss_ecs_check(const ss_ecs *e, ss_err *err)
             rc = ss_err_set(err, "type %d: %d tasks placed, type_tasks %d", ty, type_cnt[ty], e->type_tasks[ty]);
     if (!rc && doomed != e->n_doomed)
         rc = ss_err_set(err, "counters: doomed %d, n_doomed %d", doomed, e->n_doomed);
+    if (!rc && doomed_unhealthy != e->n_doomed_unhealthy)
+        rc = ss_err_set(err, "counters: doomed and unhealthy %d, n_doomed_unhealthy %d", doomed_unhealthy,
+                        e->n_doomed_unhealthy);
     if (!rc && (pending != e->n_pending || running != e->n_running))
         rc = ss_err_set(err, "counters: pending %d/%d running %d/%d", pending, e->n_pending, running,
                         e->n_running);

@@ -103,6 +103,10 @@ bool ss_ecs_task_doomed(const ss_ecs *e, const ss_task *t)
 
 void ss_ecs_open_instance(ss_ecs *e, const ss_instance *in)
 {
+    if (e->idx) { /* its scores changed or it may fit again: a fresh entry */
+        ss_ecs_index_push(e, in);
+        return;
+    }
     if (e->inst_open[in->id])
         return;
     e->inst_open[in->id] = true;
@@ -130,6 +134,8 @@ void ss_ecs_task_place(ss_ecs *e, ss_task *t, ss_instance *in)
     e->cps[t->cp].provisioning--;
     e->n_provisioning--;
     e->zone_tasks[t->zone]++;
+    if (e->idx)
+        ss_ecs_index_push(e, in); /* its instance scores changed */
     ss_ecs_update_protection(e, in);
     if (e->warm) {
         /* initial tasks: already running and healthy when the horizon starts */
@@ -175,6 +181,8 @@ static void release(ss_ecs *e, ss_task *t)
 /* Leave the "active" counts (pending/running/zone/healthy/provider). */
 static void deactivate(ss_ecs *e, ss_task *t)
 {
+    if (t->state == SS_TASK_RUNNING && !t->healthy && ss_ecs_task_doomed(e, t))
+        e->n_doomed_unhealthy--;
     if (t->state == SS_TASK_PROVISIONING) {
         e->n_provisioning--;
         if (t->cp >= 0)
@@ -271,6 +279,8 @@ static void on_task_healthy(ss_evq *q, const ss_event *ev, void *ctx)
         return;
     t->healthy = true;
     e->healthy_zone[t->zone]++;
+    if (ss_ecs_task_doomed(e, t))
+        e->n_doomed_unhealthy--;
     ss_ecs_account(e);
     /* a healthy replacement may let the scheduler stop a draining task */
     ss_ecs_request_sched(e, ss_evq_now(e->q));
@@ -337,12 +347,21 @@ void ss_ecs_drain_instance(ss_ecs *e, ss_instance *in)
     if (in->orch_draining || in->state == SS_INST_TERMINATED)
         return;
     in->orch_draining = true;
-    SS_GROW(e->draining, e->cap_draining, e->n_draining + 1);
-    e->draining[e->n_draining++] = in->id;
     size_t n = tasks_on(e, in);
-    for (size_t i = 0; i < n; i++)
-        if (e->tasks[e->scratch[i]].state != SS_TASK_STOPPING)
+    for (size_t i = 0; i < n; i++) {
+        const ss_task *t = &e->tasks[e->scratch[i]];
+        if (t->state != SS_TASK_STOPPING)
             e->n_doomed++;
+        if (t->state == SS_TASK_RUNNING && !t->healthy)
+            e->n_doomed_unhealthy++;
+        /* No task becomes RUNNING on a DRAINING instance later (nothing is
+         * placed there, PENDING ones stop below): the RUNNING ones now are
+         * all the scheduler will ever have to stop here. */
+        if (t->state == SS_TASK_RUNNING) {
+            SS_GROW(e->doomed, e->cap_doomed, e->n_doomed_list + 1);
+            e->doomed[e->n_doomed_list++] = t->id;
+        }
+    }
     /* PENDING service tasks on it stop at once (§3.4); RUNNING ones are
      * replaced by the scheduler within minimumHealthy/maximumPercent. */
     int id;

@@ -203,7 +203,12 @@ ss_time ss_interrupt_instance_notice(const ss_scenario *sc, const ss_data *d, in
     double u = ss_rng_keyed_uniform(seed, replica_pool_key(replica, pool), LIFETIME_KEY, key);
     double hours = -log1p(-u) / h; /* -ln(1-U)/h, U in [0,1): finite, >= 0 */
     double ms = ceil(hours * (double)SS_HOUR);
-    if (!(ms < (double)(SS_TIME_NEVER - launch)))
+    /* room before SS_TIME_NEVER, in double: launch may be negative (a
+     * horizon before 1970), where SS_TIME_NEVER - launch would overflow; the
+     * margin keeps launch + ms below INT64_MAX despite double rounding (any
+     * lifetime that long is "never": it is 2.9e8 years) */
+    double room = (double)SS_TIME_NEVER - (double)launch - 1e6;
+    if (!(ms < room))
         return SS_TIME_NEVER;
     return launch + (ss_time)ms;
 }

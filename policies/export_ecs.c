@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "policies/export.h"
+#include "sim/kernel/fileio.h"
 
 
 static const char *enabled(bool b) { return b ? "ENABLED" : "DISABLED"; }
@@ -134,13 +135,17 @@ int ss_export_ecs_config(const ss_scenario *sc, char **out, ss_err *err)
 {
     (void)err;
     const ss_service *s = &sc->service;
+    /* the name is in a comment line: shown with control characters escaped,
+     * so it cannot start a line of its own (e.g. a second ECS_CLUSTER=) */
+    char shown[4 * SS_NAME_MAX + 1];
+    ss_printable(s->name, shown, sizeof shown);
     char buf[640];
     int n = snprintf(buf, sizeof buf,
                      "# /etc/ecs/ecs.config for the container instances of service %s (spotsim export)\n"
                      "ECS_CLUSTER=<cluster-name>\n"
                      "ECS_ENABLE_SPOT_INSTANCE_DRAINING=%s\n"
                      "ECS_CONTAINER_STOP_TIMEOUT=%llds\n",
-                     s->name, s->spot_draining ? "true" : "false",
+                     shown, s->spot_draining ? "true" : "false",
                      (long long)(s->stop_timeout / SS_SECOND));
     /* ECS_RESERVED_MEMORY of the first capacity provider (one file for the
      * service's instances; the scenario keeps it per provider) */

@@ -2,52 +2,26 @@
  * export_files.c - write every export of a scenario into a directory, each
  * file atomically (temporary file + rename: never half-written).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "policies/export.h"
 #include "policies/fleet_policy.h"
+#include "sim/kernel/fileio.h"
 
-/* Write text to dir/name atomically (temp file + rename). */
+/* Write text to dir/name atomically: every write checked, fsync'd, then
+ * renamed over the old file (sim/kernel/fileio.c); a failure leaves the old
+ * file as it was. */
 int ss_write_file_atomic(const char *dir, const char *name, const char *text, ss_err *err)
 {
-    char path[1024], tmp[1100];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return ss_err_set(err, "%s: %s", tmp, strerror(errno));
-    fputs(text, f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return ss_err_set(err, "%s: %s", path, strerror(errno));
-    }
-    return 0;
+    char path[1024];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return ss_err_set(err, "%s/%s: path too long", dir, name);
+    return ss_write_path_atomic(path, text, strlen(text), err);
 }
 
-int ss_mkdirs(const char *dir, ss_err *err)
-{
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return ss_err_set(err, "%s: path too long", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return ss_err_set(err, "%s: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return ss_err_set(err, "%s: %s", buf, strerror(errno));
-    struct stat sb;
-    if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return ss_err_set(err, "%s: not a directory", buf);
-    return 0;
-}
+int ss_mkdirs(const char *dir, ss_err *err) { return ss_mkdir_p(dir, err); }
 
 void ss_export_file_name(const char *prefix, const char *name, const char *ext, char *buf, size_t n)
 {

@@ -30,14 +30,27 @@
 
 #include "policies/export.h"
 
-/* HCL string literal body: escape quotes, backslashes and template starts. */
+/* HCL string literal body: escape quotes, backslashes, template starts and
+ * control characters (\n, \r, \t, else \uNNNN: HCL's escapes), so no name can
+ * end the string or the line. The reader refuses control characters in
+ * names already; this holds for scenarios built any other way. */
 static const char *hcl(const char *s, char *buf, size_t n)
 {
     size_t o = 0;
-    for (; *s && o + 3 < n; s++) {
-        if (*s == '"' || *s == '\\')
+    for (; *s && o + 8 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f) {
+            if (c == '\n' || c == '\r' || c == '\t') {
+                buf[o++] = '\\';
+                buf[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            } else {
+                o += (size_t)snprintf(buf + o, n - o, "\\u%04x", c);
+            }
+            continue;
+        }
+        if (c == '"' || c == '\\')
             buf[o++] = '\\';
-        else if ((*s == '$' || *s == '%') && s[1] == '{')
+        else if ((c == '$' || c == '%') && s[1] == '{')
             buf[o++] = *s; /* $${ and %%{ are literal */
         buf[o++] = *s;
     }

@@ -585,6 +585,13 @@ int ss_optimize_run(const ss_space *sp, const ss_opt_config *cfg, ss_eval_fn fn,
         if (!rc && resume_id > 0) {
             out->id = resume_id;
             rc = load_stored(&d, err);
+            if (!rc) {
+                /* it runs again: `report` and the store say so until it ends */
+                char sql[96];
+                snprintf(sql, sizeof sql, "UPDATE optimizations SET status = 'running' WHERE id = %lld",
+                         (long long)resume_id);
+                rc = ss_store_exec(st, sql, err);
+            }
         } else if (!rc) {
             rc = store_begin_optimization(&d, meta, err);
         }

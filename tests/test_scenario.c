@@ -727,7 +727,9 @@ static void mangled_input_never_crashes(void **state)
     memset(deep + 20006, ']', 20000);
     strcpy(deep + 40006, "\n");
     assert_int_equal(ss_scenario_load_string(deep, "deep", sc, &err), -1);
-    assert_non_null(strstr(err.msg, "deep:1:7: key 'name': expected a string, got a sequence"));
+    /* refused before libyaml (whose time grows with the square of the
+     * depth): the 65th '[' is column 6 + 65 = 71 */
+    assert_non_null(strstr(err.msg, "deep:1:71: collections nested deeper than 64 levels"));
     free(deep);
 
     /* ss_scenario_set with hostile values */

@@ -45,14 +45,31 @@ const ss_command *ss_command_find(const char *name)
     return NULL;
 }
 
+/* "spotsim CMD: message\n" with every control character but newline and tab
+ * shown as \xHH: a message quotes names and values from the user's files,
+ * and a raw escape sequence there must not reach the terminal. */
+SS_PRINTF(2, 0) static void print_message(const char *cmd, const char *fmt, va_list ap)
+{
+    char msg[4096];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    fprintf(stderr, "spotsim %s: ", cmd);
+    for (const char *p = msg; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            fprintf(stderr, "\\x%02x", c);
+        else
+            fputc(c, stderr);
+    }
+    fputc('\n', stderr);
+}
+
 int ss_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "spotsim %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'spotsim %s --help'.\n", cmd);
+    print_message(cmd, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "Try 'spotsim %s --help'.\n", cmd);
     return SS_EXIT_USAGE;
 }
 
@@ -60,9 +77,7 @@ int ss_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "spotsim %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    print_message(cmd, fmt, ap);
     va_end(ap);
     return SS_EXIT_FAIL;
 }

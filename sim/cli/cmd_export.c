@@ -508,8 +508,10 @@ int ss_cmd_export(int argc, char **argv)
         }
     } else if (json) {
         print_json_file(NULL, text);
-    } else {
-        fputs(text, stdout);
+    } else if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
+        /* checked here, while errno still says why (a full disk) */
+        ss_fail("export", "standard output: write failed: %s", strerror(errno));
+        goto done;
     }
     rc = SS_EXIT_OK;
 done:

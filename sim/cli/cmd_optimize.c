@@ -26,6 +26,7 @@
 #include "policies/optimize_eval.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/fit_build.h"
+#include "sim/kernel/fileio.h"
 #ifdef SPOTSIM_HAVE_MPI
 #include <omp.h>
 
@@ -381,7 +382,7 @@ int ss_cmd_optimize(int argc, char **argv)
     ss_data *data = NULL;
     ss_fit_model *model = NULL;
     ss_opt_result res = {0};
-    bool have_res = false;
+    bool have_res = false, outputs_pending = false, no_slo_met = false;
     char *text = NULL, *stored_hash = NULL;
     if (ss_scenario_load_file(path, sc, &err)) {
         ss_fail("optimize", "%s", err.msg);
@@ -439,6 +440,11 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     space.bind = &ss_scenario_binder;
+    /* the outputs are checked before the search, not after it */
+    if (ss_check_writable_dir(outdir ? outdir : "results", &err)) {
+        ss_fail("optimize", "--out: %s", err.msg);
+        goto out;
+    }
     if (ss_store_open(&st, db, 0, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
@@ -528,6 +534,18 @@ int ss_cmd_optimize(int argc, char **argv)
         fputc('\n', stderr);
     if (rc) {
         ss_fail("optimize", "%s", err.msg);
+        if (res.id > 0) {
+            /* What was evaluated is stored; say so and how to go on. The
+             * status is set to 'interrupted' when the store lets us. */
+            char sql[128];
+            ss_err e2;
+            snprintf(sql, sizeof sql, "UPDATE optimizations SET status = 'interrupted' WHERE id = %lld",
+                     (long long)res.id);
+            ss_store_exec(&st, sql, &e2);
+            fprintf(stderr, "spotsim optimize: optimization %lld stopped; the evaluations stored so far are kept. "
+                            "Continue with: spotsim optimize %s --db %s --resume %lld\n",
+                    (long long)res.id, path, db, (long long)res.id);
+        }
         goto out;
     }
     have_res = true;
@@ -547,6 +565,9 @@ int ss_cmd_optimize(int argc, char **argv)
         snprintf(dirbuf, sizeof dirbuf, "results/optimization-%lld", (long long)res.id);
         outdir = dirbuf;
     }
+    /* from here on the search is complete and stored: a failure to write
+     * an output says how to write them again without searching */
+    outputs_pending = true;
     if (ss_mkdirs(outdir, &err)) {
         ss_fail("optimize", "%s", err.msg);
         goto out;
@@ -597,6 +618,7 @@ int ss_cmd_optimize(int argc, char **argv)
         goto out;
     }
     if (pick < 0) {
+        no_slo_met = true;
         if (json)
             print_json_result(&res, outdir, slo_frac, -1, NAN);
         fputs(rec.text, stderr);
@@ -672,7 +694,13 @@ int ss_cmd_optimize(int argc, char **argv)
     exit_code = SS_EXIT_OK;
     if (json)
         print_json_result(&res, outdir, slo_frac, pick, rec_baseline);
+    outputs_pending = false;
 out:
+    if (outputs_pending && exit_code == SS_EXIT_FAIL && !no_slo_met)
+        fprintf(stderr,
+                "spotsim optimize: optimization %lld is stored; write its outputs again (no new evaluation) with: "
+                "spotsim optimize %s --db %s --resume %lld --out %s\n",
+                (long long)res.id, path, db, (long long)res.id, outdir);
 #ifdef SPOTSIM_HAVE_MPI
     if (use_mpi) {
         if (!mpi_synced)

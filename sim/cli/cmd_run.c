@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <jansson.h>
@@ -27,6 +28,8 @@
 #include "sim/scenario/scenario_io.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/fit_build.h"
+#include "sim/kernel/evq.h"
+#include "sim/kernel/fileio.h"
 
 const char ss_usage_run[] =
     "Usage: spotsim run SCENARIO [options]\n"
@@ -348,24 +351,52 @@ static void print_json(const ss_scenario *sc, sqlite3_int64 run_id, const char *
     json_decref(o);
 }
 
+/* ---- progress on a terminal (long runs) ---------------------------------------- */
+
+static ss_time g_prog_start, g_prog_end;
+static double g_prog_t0, g_prog_last, g_prog_after = 2.0;
+static int g_prog_shown;
+
+/* Called by the event queues every 65,536 events (sim/kernel/evq.h), from
+ * any replica's thread: at most one line a second, after 2 s; the
+ * replica that reports shows how far it got. */
+static void run_progress(ss_time now)
+{
+    if (g_prog_end <= g_prog_start)
+        return;
+#pragma omp critical(spotsim_run_progress)
+    {
+        double w = ss_wall_seconds();
+        if (w - g_prog_t0 >= g_prog_after && w - g_prog_last >= 1.0) {
+            g_prog_last = w;
+            double f = ((double)now - (double)g_prog_start) / ((double)g_prog_end - (double)g_prog_start);
+            f = f < 0 ? 0 : f > 1 ? 1 : f;
+            char b[SS_TIME_BUFLEN];
+            fprintf(stderr, "\rspotsim run: simulating, %5.1f%% of the horizon (at %s), %.0f s ", 100.0 * f,
+                    ss_time_format(now, b), w - g_prog_t0);
+            g_prog_shown = 1;
+        }
+    }
+}
+
+/* rows of one run's timeline (56 bytes each in memory): 5 million is about
+ * 9.5 years at the default 60 s sample interval */
+#define TIMELINE_MAX_ROWS 5000000
+
 static int write_timeline(const char *path, const ss_timeline *tl, ss_err *err)
 {
-    char tmp[SS_PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return ss_err_set(err, "--timeline: cannot write '%s'", path);
-    fprintf(f, "t,required,healthy,desired,running,pending,spot_instances,od_instances,event\n");
+    ss_afile a;
+    if (ss_afile_open(&a, path, err))
+        return ss_err_prefix(err, "--timeline");
+    fprintf(a.f, "t,required,healthy,desired,running,pending,spot_instances,od_instances,event\n");
     char b[SS_TIME_BUFLEN];
-    for (size_t i = 0; i < tl->n; i++) {
+    for (size_t i = 0; i < tl->n && !ferror(a.f); i++) {
         const ss_timeline_row *r = &tl->rows[i];
-        fprintf(f, "%s,%g,%g,%g,%g,%g,%d,%d,%s\n", ss_time_format(r->t, b), r->required, r->healthy, r->desired,
+        fprintf(a.f, "%s,%g,%g,%g,%g,%g,%d,%d,%s\n", ss_time_format(r->t, b), r->required, r->healthy, r->desired,
                 r->running, r->pending, r->spot_instances, r->od_instances, r->event ? r->event : "");
     }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return ss_err_set(err, "--timeline: cannot write '%s'", path);
-    }
+    if (ss_afile_commit(&a, err))
+        return ss_err_prefix(err, "--timeline");
     return 0;
 }
 
@@ -440,6 +471,11 @@ int ss_cmd_run(int argc, char **argv)
     ss_timeline tl = {0};
     ss_fit_model *model = NULL;
     int rc = SS_EXIT_FAIL;
+    /* an output that cannot be written is found before the simulation */
+    if (tl_path && ss_check_writable_path(tl_path, &err)) {
+        ss_fail("run", "--timeline: %s", err.msg);
+        goto out;
+    }
     if (ss_scenario_load_file(path, sc, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
@@ -465,8 +501,34 @@ int ss_cmd_run(int argc, char **argv)
         ss_fail("run", "%s", err.msg);
         goto out;
     }
+    /* Replica 0's timeline is kept in memory and stored: its size is known
+     * before the run (one row per sample_interval), so an absurd one (a
+     * 100-year horizon: 52 million rows, 4 GiB) is refused here, with the
+     * way out, instead of running out of memory hours later. */
+    if (sc->sample_interval > 0) {
+        double rows = ((double)sc->end - (double)sc->start) / (double)sc->sample_interval;
+        if (rows > TIMELINE_MAX_ROWS) {
+            double need_s = ceil(((double)sc->end - (double)sc->start) / TIMELINE_MAX_ROWS / 1000.0);
+            ss_fail("run",
+                    "%s: the timeline would hold %.0f rows (%.0f days every %gs); at most %d: set "
+                    "sample_interval to at least %.0fs, or shorten the horizon",
+                    path, rows, ((double)sc->end - (double)sc->start) / (double)SS_DAY,
+                    (double)sc->sample_interval / 1000.0, TIMELINE_MAX_ROWS, need_s);
+            goto out;
+        }
+    }
     int R = sc->replicas > 0 ? sc->replicas : 1;
     res = ss_calloc((size_t)R, sizeof *res);
+    if (!quiet && isatty(fileno(stderr))) {
+        g_prog_start = sc->start;
+        g_prog_end = sc->end;
+        g_prog_t0 = ss_wall_seconds();
+        g_prog_last = 0;
+        g_prog_shown = 0;
+        const char *after = getenv("SPOTSIM_TEST_PROGRESS_AFTER"); /* test hook: seconds before the first line */
+        g_prog_after = after ? atof(after) : 2.0;
+        ss_evq_set_progress(run_progress);
+    }
     zone_row zones[SS_MAX_ZONES];
     memset(zones, 0, sizeof zones);
     bool have_zones = sc->orchestrator == SS_ORCH_ECS;
@@ -489,6 +551,9 @@ int ss_cmd_run(int argc, char **argv)
             }
         }
     }
+    ss_evq_set_progress(NULL);
+    if (g_prog_shown)
+        fputc('\n', stderr);
     if (failed) {
         ss_fail("run", "%s", first_err);
         goto out;
@@ -540,12 +605,13 @@ int ss_cmd_run(int argc, char **argv)
                          .timeline = &tl,
                          .timeline_replica = 0,
                          .extra_json = (const char *const *)extra};
-    sqlite3_int64 run_id = 0;
-    if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
+    /* the timeline file first: if it cannot be written, nothing is stored */
+    if (tl_path && write_timeline(tl_path, &tl, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
     }
-    if (tl_path && write_timeline(tl_path, &tl, &err)) {
+    sqlite3_int64 run_id = 0;
+    if (ss_results_insert_run(&st, &rec, &run_id, &err)) {
         ss_fail("run", "%s", err.msg);
         goto out;
     }

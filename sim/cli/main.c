@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "datasets/store.h"
 #include "sim/cli/cli.h"
+#include "sim/kernel/fileio.h"
 
 static void print_help(void)
 {
@@ -32,15 +34,28 @@ static void print_help(void)
 static int unknown_command(const char *cmd)
 {
     const char *s = ss_suggest_command(cmd);
+    char shown[256]; /* control characters as \xHH, never raw on a terminal */
+    ss_printable(cmd, shown, sizeof shown);
     if (s)
-        fprintf(stderr, "spotsim: unknown command '%s' (did you mean '%s'?)\nTry 'spotsim --help'.\n", cmd, s);
+        fprintf(stderr, "spotsim: unknown command '%s' (did you mean '%s'?)\nTry 'spotsim --help'.\n", shown, s);
     else
-        fprintf(stderr, "spotsim: unknown command '%s'\nTry 'spotsim --help'.\n", cmd);
+        fprintf(stderr, "spotsim: unknown command '%s'\nTry 'spotsim --help'.\n", shown);
     return SS_EXIT_USAGE;
+}
+
+/* A writer waiting for the store's lock says so (store.h). */
+static void lock_notice(const char *path, double waited, double limit)
+{
+    char shown[600];
+    fprintf(stderr,
+            "spotsim: %s is locked by another writer (an import, run or optimize); waiting (%.0f s so far, "
+            "giving up after %.0f s; SPOTSIM_LOCK_TIMEOUT=SECONDS changes that)\n",
+            ss_printable(path, shown, sizeof shown), waited, limit);
 }
 
 int main(int argc, char **argv)
 {
+    ss_store_set_wait_notice(lock_notice);
     if (argc < 2) {
         print_help();
         return SS_EXIT_USAGE;
@@ -67,5 +82,14 @@ int main(int argc, char **argv)
     if (!c)
         return unknown_command(cmd);
     ss_getopt_reset();
-    return c->run(argc - 1, argv + 1);
+    int rc = c->run(argc - 1, argv + 1);
+    /* Output to stdout (`export > FILE`, `run --json > FILE`) is buffered: a
+     * full disk shows only here, and must not exit 0. */
+    ss_err err;
+    if (ss_stdout_close_check(&err)) {
+        fprintf(stderr, "spotsim %s: %s\n", cmd, err.msg);
+        if (rc == SS_EXIT_OK)
+            rc = SS_EXIT_FAIL;
+    }
+    return rc;
 }

@@ -565,6 +565,10 @@ bool ss_evq_pop(ss_evq *q, ss_event *out)
     return true;
 }
 
+static ss_evq_progress_fn g_progress;
+
+void ss_evq_set_progress(ss_evq_progress_fn fn) { g_progress = fn; }
+
 uint64_t ss_evq_run_until(ss_evq *q, ss_time t_end)
 {
     uint64_t count = 0;
@@ -579,7 +583,8 @@ uint64_t ss_evq_run_until(ss_evq *q, ss_time t_end)
         const handler *h = &q->handlers[ev.type < SS_EV_MAX_TYPES ? ev.type : 0];
         if (h->fn)
             h->fn(q, &ev, h->ctx);
-        count++;
+        if (((q->dispatched + ++count) & 0xffff) == 0 && g_progress)
+            g_progress(q->now);
     }
     q->dispatched += count;
     if (!q->stop && q->now < t_end) {
@@ -601,6 +606,7 @@ bool ss_evq_step(ss_evq *q)
     const handler *h = &q->handlers[ev.type < SS_EV_MAX_TYPES ? ev.type : 0];
     if (h->fn)
         h->fn(q, &ev, h->ctx);
-    q->dispatched++;
+    if ((++q->dispatched & 0xffff) == 0 && g_progress)
+        g_progress(q->now);
     return true;
 }

@@ -74,6 +74,11 @@ const ss_event *ss_evq_peek(const ss_evq *q);
 /* Remove the earliest event into *out and advance the clock to its time.
  * Returns false when empty. Does not dispatch. */
 bool ss_evq_pop(ss_evq *q, ss_event *out);
+/* Progress of long runs: fn(now) every 65,536 events dispatched by any
+ * queue of the process (from whichever thread runs it); NULL = none. Set by
+ * the command line before a run; the simulation never depends on it. */
+typedef void (*ss_evq_progress_fn)(ss_time now);
+void ss_evq_set_progress(ss_evq_progress_fn fn);
 /* Pop and dispatch events with time < t_end (or until ss_evq_stop); the
  * clock ends at t_end if the queue ran dry or passed it. Returns the number
  * of events dispatched. */

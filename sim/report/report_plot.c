@@ -251,7 +251,8 @@ int ss_report_plot(ss_report_gp *g, const char *tmpl, const char *chart, const s
     fputs("# parameters of one chart, written by spotsim report\n", f);
     if (p->buf)
         fputs(p->buf, f);
-    if (fclose(f) != 0)
+    int bad = ferror(f); /* a failed fputs (full disk) shows here */
+    if (fclose(f) != 0 || bad)
         return ss_err_set(err, "%s: write failed", path);
     ss_report_gp_add_file(g, params_rel);
 

@@ -14,6 +14,7 @@
  * their real configuration.
  */
 #include "sim/scenario/scenario_io.h"
+#include "sim/kernel/fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +27,8 @@
 #include "models/metrics.h"
 #include "policies/fleet_policy.h"
 #include "sim/scenario/yaml_bind.h"
+#include "sim/scenario/limits.h"
+#include "sim/scenario/names.h"
 
 #define BIG 1e18
 
@@ -54,6 +57,9 @@
 #define KS(T, f, nm, df, aw, dc) KROW(SS_B_STR, T, f, nm, "string", df, aw, dc, .size = FSIZE(T, f))
 #define KSX(T, f, nm, fl, df, aw, dc)                                                           \
     KROW(SS_B_STR, T, f, nm, "string", df, aw, dc, .size = FSIZE(T, f), .flags = fl)
+/* a name with an API rule (sim/scenario/names.h) */
+#define KSN(T, f, nm, chk, df, aw, dc)                                                          \
+    KROW(SS_B_STR, T, f, nm, "string", df, aw, dc, .size = FSIZE(T, f), .check = chk)
 #define KDUR(T, f, nm, l, h, df, aw, dc)                                                        \
     KROW(SS_B_DURATION, T, f, nm, "duration", df, aw, dc, .lo = l, .hi = h)
 #define KT(T, f, nm, df, aw, dc) KROW(SS_B_TIME, T, f, nm, "timestamp", df, aw, dc, .flags = 0)
@@ -1098,7 +1104,7 @@ static const ss_bind_key outage_keys[] = {
     KB(ss_zone_outage, instances_lost, "instances_lost", "true", "",
        "true: instances in the zone terminate; false: they stay but are unhealthy"),
     KDUR(ss_zone_outage, flap_period, "flap_period", 0, BIG, "0", "",
-         "0 = steady outage; > 0 = health flaps with this period"),
+         "0 = steady outage; >= 5 s = health flaps with this period (at most 10^6 flaps)"),
 };
 SECTION(outage_sec, "market.zone_outages[]", outage_keys, ss_zone_outage);
 
@@ -1156,7 +1162,7 @@ static const ss_bind_key latency_keys[] = {
 SECTION(latency_sec, "latencies", latency_keys, ss_scenario);
 
 static const ss_bind_key asg_keys[] = {
-    KS(ss_asg, name, "name", "asg", "AutoScalingGroupName", "name (capacity providers refer to it)"),
+    KSN(ss_asg, name, "name", ss_name_check_asg, "asg", "AutoScalingGroupName", "name (capacity providers refer to it)"),
     KC("instance_types", asg_types_fn, asg_types_write, 0, "list of type names",
        "[] (all market types)", "Overrides[].InstanceType",
        "override list, in priority order (names from market.instance_types)"),
@@ -1215,7 +1221,7 @@ static const ss_bind_key asg_keys[] = {
 SECTION(asg_sec, "asgs[]", asg_keys, ss_asg);
 
 static const ss_bind_key cp_keys[] = {
-    KS(ss_capacity_provider, name, "name", "cp", "name", "capacity provider name"),
+    KSN(ss_capacity_provider, name, "name", ss_name_check_ecs_capacity_provider, "cp", "name", "capacity provider name"),
     KC("asg", cp_asg_fn, cp_asg_write, 0, "ASG name", "(required)", "autoScalingGroupArn",
        "the ASG it manages (by name)"),
     KB(ss_capacity_provider, managed_scaling, "managed_scaling", "true", "managedScaling.status",
@@ -1257,7 +1263,7 @@ static const ss_bind_key placement_keys[] = {
 SECTION(placement_sec, "service.placement_strategy[]", placement_keys, ss_placement);
 
 static const ss_bind_key service_keys[] = {
-    KS(ss_service, name, "name", "service", "serviceName", "service name"),
+    KSN(ss_service, name, "name", ss_name_check_ecs_service, "service", "serviceName", "service name"),
     KI(ss_service, desired_count, "desired_count", 0, 1000000, "1", "desiredCount",
        "tasks wanted (when no demand trace)"),
     KS(ss_service, demand_trace, "demand_trace", "\"\"", "",
@@ -1326,7 +1332,7 @@ static const ss_bind_key pdb_keys[] = {
 SECTION(pdb_sec, "kubernetes.deployment.pdb", pdb_keys, ss_deployment);
 
 static const ss_bind_key deployment_keys[] = {
-    KS(ss_deployment, name, "name", "app", "metadata.name", "deployment name"),
+    KSN(ss_deployment, name, "name", ss_name_check_k8s_object, "app", "metadata.name", "deployment name"),
     KI(ss_deployment, replicas, "replicas", 0, 1000000, "1", "replicas", "pods wanted"),
     KD(ss_deployment, cpu_request, "cpu", 0.001, 1e5, "0.5", "resources.requests.cpu",
        "CPU request (vCPU)"),
@@ -1538,7 +1544,7 @@ SECTION(search_sec, "search", search_keys, ss_search);
 
 static const ss_bind_key root_keys[] = {
     KSX(ss_scenario, name, "name", SS_BF_NOHASH, "scenario", "", "scenario name"),
-    KSX(ss_scenario, description, "description", SS_BF_NOHASH, "\"\"", "", "free text"),
+    KSX(ss_scenario, description, "description", SS_BF_NOHASH | SS_BF_TEXT, "\"\"", "", "free text"),
     KE(ss_scenario, orchestrator, "orchestrator", orch_names, "ecs", "", "ecs or kubernetes"),
     KSEC0("horizon", horizon_sec, 0, "simulated period {start, end | duration}"),
     {.name = "seed", .kind = SS_B_U64, .off = offsetof(ss_scenario, seed),
@@ -1697,6 +1703,15 @@ static int validate_market(const ss_scenario *sc, const vctx *v, int *weighted)
             return vfail(v, p, "zone '%s' is not in market.zones", o->zone);
         if (o->end <= o->start)
             return vfail(v, p, "outage end must be after start");
+        /* A health flap shorter than a load balancer's shortest health-check
+         * interval (5 s: HealthCheckIntervalSeconds 5..300,
+         * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html)
+         * is not observable, and each flap is simulated events. */
+        if (o->flap_period > 0 && o->flap_period < SS_FLAP_PERIOD_MIN)
+            return vfail(v, p, "flap_period must be 0 (steady) or at least 5s (the shortest health-check interval)");
+        if (o->flap_period > 0 && (o->end - o->start) / o->flap_period > SS_FLAPS_MAX)
+            return vfail(v, p, "flap_period: %lld flaps in the outage; at most %d (raise flap_period)",
+                         (long long)((o->end - o->start) / o->flap_period), SS_FLAPS_MAX);
     }
     if (m->interruptions == SS_INTERRUPT_STOCHASTIC &&
         (m->burst_beta_a <= 0 || m->burst_beta_b <= 0))
@@ -1935,6 +1950,8 @@ int ss_scenario_load_string(const char *yaml, const char *name, ss_scenario *out
         name = "<string>";
     if (!yaml)
         return ss_err_set(err, "%s: no text", name);
+    if (ss_scenario_text_limits(yaml, strlen(yaml), name, err))
+        return -1;
     yaml_parser_t ps;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&ps))
@@ -2014,9 +2031,9 @@ int ss_scenario_load_string(const char *yaml, const char *name, ss_scenario *out
 
 int ss_scenario_load_file(const char *path, ss_scenario *out, ss_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = ss_fopen_regular(path, err);
     if (!f)
-        return ss_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

@@ -9,6 +9,7 @@
  */
 #include "sim/scenario/yaml_bind.h"
 #include "sim/scenario/scenario_io.h"
+#include "sim/scenario/names.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -378,16 +379,27 @@ static int bind_dist(ss_bind_ctx *c, ss_dist *d, const ss_bind_value *v)
     return 0;
 }
 
-static int copy_str(ss_bind_ctx *c, const ss_bind_value *v, char *dst, size_t cap)
+static int copy_str_as(ss_bind_ctx *c, const ss_bind_value *v, char *dst, size_t cap, bool multiline)
 {
     if (need_scalar(c, v, "a string"))
         return -1;
     size_t n = strlen(v->text);
+    /* a NUL (YAML "\0") would cut the name silently; a control character
+     * would reach ecs.config, main.tf or a terminal */
+    char why[160];
+    size_t len = v->node ? v->node->data.scalar.length : n;
+    if (ss_text_check(v->text, len, multiline, why, sizeof why))
+        return ss_bind_fail(c, v, "%s; not allowed here", why);
     if (n >= cap)
         return ss_bind_fail(c, v, "text too long (%zu characters, at most %zu)", n, cap - 1);
     memset(dst, 0, cap); /* zero tail: no stale bytes behind the string */
     memcpy(dst, v->text, n);
     return 0;
+}
+
+static int copy_str(ss_bind_ctx *c, const ss_bind_value *v, char *dst, size_t cap)
+{
+    return copy_str_as(c, v, dst, cap, false);
 }
 
 static int bind_strlist(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
@@ -546,8 +558,14 @@ int ss_bind_key_apply(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss
             return ss_bind_fail(c, v, "expected true or false, got '%s'", v->text);
         return 0;
     }
-    case SS_B_STR:
-        return copy_str(c, v, field, k->size);
+    case SS_B_STR: {
+        if (copy_str_as(c, v, field, k->size, (k->flags & SS_BF_TEXT) != 0))
+            return -1;
+        char why[200];
+        if (k->check && k->check((const char *)field, why, sizeof why))
+            return ss_bind_fail(c, v, "'%s': %s", (const char *)field, why);
+        return 0;
+    }
     case SS_B_DURATION: {
         if (need_scalar(c, v, "a duration"))
             return -1;

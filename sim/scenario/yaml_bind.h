@@ -48,6 +48,7 @@ typedef enum ss_bind_kind {
 #define SS_BF_NODOC 8u    /* alias already documented under another path */
 #define SS_BF_OPTNEG 16u  /* INT/PERCENT: -1 means unset (and is accepted) */
 #define SS_BF_SLO 32u     /* DOUBLE: an availability SLO read by ss_slo_parse ("99.9%" or 0.999) */
+#define SS_BF_TEXT 64u    /* STR: free text, may hold line breaks and tabs */
 
 typedef struct ss_bind_ctx ss_bind_ctx;
 typedef struct ss_bind_key ss_bind_key;
@@ -86,6 +87,7 @@ struct ss_bind_key {
     ss_bind_write_fn write;   /* CUSTOM canonical writer (NULL = not serialised) */
     const char *scalar_key;   /* LIST: an item written as a scalar sets this key */
     unsigned flags;
+    int (*check)(const char *s, char *why, size_t n); /* STR: a name rule (names.h), or NULL */
     const char *type_doc;     /* type as shown in the docs */
     const char *def;          /* default as shown in the docs */
     const char *aws;          /* AWS / ECS / Kubernetes name */
