@@ -884,6 +884,7 @@ static void scenario_keys(void **state)
         {"  karpenter: {node_pools: [{name: p, budget_nodes: 150%}]}\n", "budget_nodes"},
         {"  karpenter: {node_pools: [{name: p, capacity_types: reserved}]}\n", "capacity_types"},
         {"  karpenter: {node_pools: [{name: p}, {name: p}]}\n", "duplicate NodePool"},
+        {"  karpenter: {node_pools: [{name: Spot Pool}]}\n", "node_pools[0].name"},
         {"  karpenter: {node_pools: []}\n", "node_pools"},
         {"  karpenter: {batch_idle_duration: 20s, node_pools: [{name: p}]}\n",
          "batch_max_duration"},

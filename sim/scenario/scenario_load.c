@@ -1403,7 +1403,7 @@ static const ss_bind_key mitigation_keys[] = {
 SECTION(mitigation_sec, "kubernetes.mitigations", mitigation_keys, ss_zone_mitigations);
 
 static const ss_bind_key pool_keys[] = {
-    KS(ss_node_pool, name, "name", "default", "metadata.name", "NodePool name"),
+    KSN(ss_node_pool, name, "name", ss_name_check_k8s_object, "default", "metadata.name", "NodePool name"),
     KE(ss_node_pool, capacity_types, "capacity_types", karp_capacity_names, "spot-and-on-demand",
        "requirements karpenter.sh/capacity-type In",
        "spot-and-on-demand (Spot preferred), spot or on-demand"),
