@@ -132,6 +132,16 @@ static bool unavailable(ssx_meaning m, int v)
     return m == SSX_PREEMPTED_FLAG ? v == 1 : v == 0;
 }
 
+/* The capacity a replay gives the sample (datasets/interrupt_fit.c,
+ * ss_capacity_trace_points): a count is the instances the pool holds, a
+ * flag is none or unlimited. */
+static int level_of(ssx_meaning m, int v)
+{
+    if (m == SSX_PREEMPTED_FLAG || m == SSX_AVAIL_FLAG)
+        return unavailable(m, v) ? 0 : -1;
+    return v < 0 ? 0 : v;
+}
+
 static void load_trace(const ssx_data *d, const ssx_pool *p, const ssx_trace *tr,
                        ss_fit_evidence *e)
 {
@@ -147,15 +157,18 @@ static void load_trace(const ssx_data *d, const ssx_pool *p, const ssx_trace *tr
     out.start = tr->t[first];
     out.gap = tr->gap;
     out.down = ss_malloc(tr->n - first);
+    out.level = ss_malloc((tr->n - first) * sizeof *out.level);
     for (size_t i = first; i < tr->n; i++) {
         if (tr->t[i] + tr->gap > d->to_eff)
             break;
         if (tr->t[i] != out.start + (ss_time)out.n * tr->gap)
             break; /* a hole in the samples ends the usable part */
+        out.level[out.n] = level_of(tr->meaning, tr->v[i]);
         out.down[out.n++] = unavailable(tr->meaning, tr->v[i]) ? 1 : 0;
     }
     if (out.n == 0) {
         free(out.down);
+        free(out.level);
         return;
     }
     e->traces = ss_realloc(e->traces, (e->n_traces + 1) * sizeof *e->traces);
@@ -255,8 +268,10 @@ void ss_fit_evidence_free(ss_fit_evidence *e)
         free(p->hourly);
     }
     free(e->pools);
-    for (size_t i = 0; i < e->n_traces; i++)
+    for (size_t i = 0; i < e->n_traces; i++) {
         free(e->traces[i].down);
+        free(e->traces[i].level);
+    }
     free(e->traces);
     free(e->provenance_json);
     memset(e, 0, sizeof *e);

@@ -34,12 +34,14 @@ typedef struct ss_fit_evidence_pool {
 } ss_fit_evidence_pool;
 
 /* A capacity trace of one pool on its own grid; down[i] = 1: no capacity in
- * [start + i gap, start + (i + 1) gap). */
+ * [start + i gap, start + (i + 1) gap); level[i] = the capacity there as a
+ * replay sets it (available-count: the value; flags: 0 or -1 = unlimited). */
 typedef struct ss_fit_trace {
     char zone[SS_STATS_NAME], instance_type[SS_STATS_NAME];
     ss_time start, gap;
     size_t n;
     uint8_t *down;
+    int *level;
 } ss_fit_trace;
 
 typedef struct ss_fit_evidence {

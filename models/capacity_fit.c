@@ -1,7 +1,8 @@
 /*
- * capacity_fit.c - a semi-Markov on/off process over the joint state of the
- * traced zones, fitted from capacity traces and sampled to generate new
- * paths (docs/fit.md, "Capacity process").
+ * capacity_fit.c - a semi-Markov process over the joint capacity state of
+ * the traced zones (each zone's level: instances it holds, 0 = none, or
+ * unlimited; on/off for flag traces), fitted from capacity traces and
+ * sampled to generate new paths (docs/fit.md, "Capacity process").
  *
  * Why joint: the SkyPilot traces show zones of one region losing capacity
  * together far more often than independence would give (fit prints both),
@@ -51,19 +52,24 @@ void ss_cap_marginals_of(int n_zones, const uint32_t *state, const long *len, si
     out->frac_all_down = out->steps ? (double)all_steps / (double)out->steps : NAN;
 }
 
-static int state_index(ss_cap_model *m, uint32_t down)
+static int state_index(ss_cap_model *m, const int *level)
 {
     for (int i = 0; i < m->n_states; i++)
-        if (m->st[i].down == down)
+        if (!memcmp(m->st[i].level, level, (size_t)m->n_zones * sizeof *level))
             return i;
     m->st = ss_realloc(m->st, (size_t)(m->n_states + 1) * sizeof *m->st);
-    memset(&m->st[m->n_states], 0, sizeof m->st[0]);
-    m->st[m->n_states].down = down;
+    ss_cap_state *st = &m->st[m->n_states];
+    memset(st, 0, sizeof *st);
+    for (int z = 0; z < SS_MAX_ZONES; z++)
+        st->level[z] = z < m->n_zones ? level[z] : -1;
+    for (int z = 0; z < m->n_zones; z++)
+        if (level[z] == 0)
+            st->down |= 1u << z;
     return m->n_states++;
 }
 
-int ss_cap_fit(int n_zones, const uint8_t *const *down, long n_steps, ss_time step,
-               ss_cap_model *out, ss_err *err)
+int ss_cap_fit_levels(int n_zones, const int *const *level, long n_steps, ss_time step,
+                      ss_cap_model *out, ss_err *err)
 {
     memset(out, 0, sizeof *out);
     if (n_zones < 1 || n_zones > SS_MAX_ZONES)
@@ -74,22 +80,25 @@ int ss_cap_fit(int n_zones, const uint8_t *const *down, long n_steps, ss_time st
     out->n_zones = n_zones;
     out->step = step;
     out->steps = n_steps;
-    /* Run-length encode the joint path. */
+    /* Run-length encode the joint path (states numbered by first visit). */
+    int *ri = NULL;
     uint32_t *rs = NULL;
     long *rl = NULL;
-    size_t nr = 0, cap_s = 0, cap_l = 0;
+    size_t nr = 0, cap_i = 0, cap_s = 0, cap_l = 0;
+    int lv[SS_MAX_ZONES];
     for (long i = 0; i < n_steps; i++) {
-        uint32_t s = 0;
         for (int z = 0; z < n_zones; z++)
-            if (down[z][i])
-                s |= 1u << z;
-        if (nr > 0 && rs[nr - 1] == s) {
+            lv[z] = level[z][i] < 0 ? -1 : level[z][i];
+        int k = state_index(out, lv);
+        if (nr > 0 && ri[nr - 1] == k) {
             rl[nr - 1]++;
             continue;
         }
+        SS_GROW(ri, cap_i, nr + 1);
         SS_GROW(rs, cap_s, nr + 1);
         SS_GROW(rl, cap_l, nr + 1);
-        rs[nr] = s;
+        ri[nr] = k;
+        rs[nr] = out->st[k].down;
         rl[nr] = 1;
         nr++;
     }
@@ -102,28 +111,43 @@ int ss_cap_fit(int n_zones, const uint8_t *const *down, long n_steps, ss_time st
     }
     out->frac_all_down = mg.frac_all_down;
     /* Cyclic reading: the last run continues into the first. */
-    if (nr > 1 && rs[nr - 1] == rs[0]) {
+    if (nr > 1 && ri[nr - 1] == ri[0]) {
         rl[0] += rl[nr - 1];
         nr--;
     }
-    int *idx = ss_malloc(nr * sizeof *idx);
-    for (size_t i = 0; i < nr; i++)
-        idx[i] = state_index(out, rs[i]);
     for (int s = 0; s < out->n_states; s++)
         out->st[s].next_count = ss_calloc((size_t)out->n_states, sizeof(int));
     size_t *cap_soj = ss_calloc((size_t)out->n_states, sizeof *cap_soj);
     for (size_t i = 0; i < nr; i++) {
-        ss_cap_state *st = &out->st[idx[i]];
-        SS_GROW(st->soj, cap_soj[idx[i]], st->n_soj + 1);
+        ss_cap_state *st = &out->st[ri[i]];
+        SS_GROW(st->soj, cap_soj[ri[i]], st->n_soj + 1);
         st->soj[st->n_soj++] = (int)rl[i];
         st->time_steps += (double)rl[i];
-        st->next_count[idx[(i + 1) % nr]]++;
+        st->next_count[ri[(i + 1) % nr]]++;
     }
     free(cap_soj);
-    free(idx);
+    free(ri);
     free(rs);
     free(rl);
     return 0;
+}
+
+int ss_cap_fit(int n_zones, const uint8_t *const *down, long n_steps, ss_time step,
+               ss_cap_model *out, ss_err *err)
+{
+    if (n_zones < 1 || n_zones > SS_MAX_ZONES || n_steps < 1)
+        return ss_cap_fit_levels(n_zones, NULL, n_steps, step, out, err);
+    int *buf = ss_malloc((size_t)n_zones * (size_t)n_steps * sizeof *buf);
+    const int *lv[SS_MAX_ZONES];
+    for (int z = 0; z < n_zones; z++) {
+        int *row = buf + (size_t)z * (size_t)n_steps;
+        for (long i = 0; i < n_steps; i++)
+            row[i] = down[z][i] ? 0 : -1;
+        lv[z] = row;
+    }
+    int rc = ss_cap_fit_levels(n_zones, lv, n_steps, step, out, err);
+    free(buf);
+    return rc;
 }
 
 void ss_cap_model_free(ss_cap_model *m)
@@ -155,8 +179,8 @@ static int draw_next(const ss_cap_model *m, int s, gsl_rng *r)
     return s;
 }
 
-void ss_cap_generate(const ss_cap_model *m, gsl_rng *r, ss_time start, ss_time end,
-                     ss_cap_path_fn fn, void *ctx)
+void ss_cap_generate_states(const ss_cap_model *m, gsl_rng *r, ss_time start, ss_time end,
+                            ss_cap_state_fn fn, void *ctx)
 {
     if (m->n_states == 0 || m->steps <= 0 || end <= start)
         return;
@@ -177,7 +201,7 @@ void ss_cap_generate(const ss_cap_model *m, gsl_rng *r, ss_time start, ss_time e
             u -= m->st[i].soj[j];
         }
     ss_time t = start;
-    uint32_t cur = m->st[s].down;
+    int cur = s;
     fn(ctx, t, cur);
     for (;;) {
         if ((double)residual * (double)m->step >= (double)(end - t))
@@ -186,9 +210,34 @@ void ss_cap_generate(const ss_cap_model *m, gsl_rng *r, ss_time start, ss_time e
         s = draw_next(m, s, r);
         const ss_cap_state *st = &m->st[s];
         residual = st->n_soj ? st->soj[gsl_rng_uniform_int(r, st->n_soj)] : 1;
-        if (st->down != cur) {
-            cur = st->down;
+        if (s != cur) {
+            cur = s;
             fn(ctx, t, cur);
         }
     }
+}
+
+typedef struct down_ctx {
+    const ss_cap_model *m;
+    ss_cap_path_fn fn;
+    void *ctx;
+    bool first;
+    uint32_t cur;
+} down_ctx;
+
+static void on_state(void *vctx, ss_time t, int state)
+{
+    down_ctx *c = vctx;
+    uint32_t d = c->m->st[state].down;
+    if (c->first || d != c->cur)
+        c->fn(c->ctx, t, d);
+    c->first = false;
+    c->cur = d;
+}
+
+void ss_cap_generate(const ss_cap_model *m, gsl_rng *r, ss_time start, ss_time end,
+                     ss_cap_path_fn fn, void *ctx)
+{
+    down_ctx c = {m, fn, ctx, true, 0};
+    ss_cap_generate_states(m, r, start, end, on_state, &c);
 }

@@ -236,6 +236,10 @@ char *ss_fit_model_to_json(const ss_fit_model *m)
             const ss_cap_state *st = &c->st[s];
             json_t *sx = json_object();
             json_object_set_new(sx, "down", json_integer(st->down));
+            json_t *lv = json_array();
+            for (int z = 0; z < c->n_zones; z++)
+                json_array_append_new(lv, json_integer(st->level[z]));
+            json_object_set_new(sx, "level", lv);
             json_t *soj = json_array(), *next = json_array();
             for (size_t j = 0; j < st->n_soj; j++)
                 json_array_append_new(soj, json_integer(st->soj[j]));
@@ -287,6 +291,31 @@ static int load_capacity(const json_t *x, ss_cap_model *c, ss_err *err)
         const json_t *sx = json_array_get(states, (size_t)s);
         ss_cap_state *st = &c->st[s];
         st->down = (uint32_t)json_integer_value(json_object_get(sx, "down"));
+        /* levels (absent in an on/off model: 0 when down, else unlimited) */
+        const json_t *lv = json_object_get(sx, "level");
+        if (lv && (!json_is_array(lv) || json_array_size(lv) != (size_t)c->n_zones))
+            return ss_err_set(err, "fitted model: capacity state %d: expected %d levels", s,
+                              c->n_zones);
+        for (int z = 0; z < SS_MAX_ZONES; z++) {
+            json_int_t v = -1;
+            if (z < c->n_zones && lv)
+                v = json_integer_value(json_array_get(lv, (size_t)z));
+            else if (z < c->n_zones)
+                v = (st->down >> z) & 1u ? 0 : -1;
+            if (v < -1 || v > 1000000)
+                return ss_err_set(err, "fitted model: capacity state %d: level %lld", s,
+                                  (long long)v);
+            st->level[z] = (int)v;
+        }
+        if (lv) {
+            uint32_t d = 0;
+            for (int z = 0; z < c->n_zones; z++)
+                if (st->level[z] == 0)
+                    d |= 1u << z;
+            if (d != st->down)
+                return ss_err_set(err, "fitted model: capacity state %d: 'down' does not match"
+                                       " the levels", s);
+        }
         const json_t *soj = json_object_get(sx, "sojourns"), *next = json_object_get(sx, "next");
         if (!json_is_array(soj) || !json_is_array(next) ||
             json_array_size(next) != (size_t)c->n_states)

@@ -13,8 +13,9 @@
  *                  burst rate and Beta fraction); a Weibull of the lifetimes
  *                  with Wald intervals and the Kolmogorov-Smirnov distance
  *                  between the Kaplan-Meier curve and the fit.
- *   capacity       one semi-Markov process over the JOINT on/off state of the
- *                  traced zones (bit z set = zone z has no capacity): the
+ *   capacity       one semi-Markov process over the JOINT capacity state of the
+ *                  traced zones (each zone's level: the instances it holds,
+ *                  0 = none, or unlimited; bit z of `down` = zone z at 0): the
  *                  embedded jump chain's transition counts and the observed
  *                  sojourn times of each joint state, resampled when
  *                  generating. Modelling the joint state keeps the cross-zone
@@ -103,7 +104,10 @@ typedef struct ss_fit_pool {
 /* ---- capacity process ------------------------------------------------------ */
 
 typedef struct ss_cap_state {
-    uint32_t down;               /* bit z: zone z has no capacity */
+    uint32_t down;               /* bit z: zone z has no capacity (level[z] == 0) */
+    int level[SS_MAX_ZONES];     /* capacity of each zone in this state: instances the
+                                    pool holds (available-count traces), 0 = none,
+                                    -1 = unlimited (flag traces, or an on/off fit) */
     double time_steps;           /* observed steps in this state */
     size_t n_soj;                /* observed sojourns */
     int *soj;                    /* their lengths in steps */
@@ -147,6 +151,12 @@ void ss_cap_marginals_of(int n_zones, const uint32_t *state, const long *len, si
  * no step or no zone. */
 int ss_cap_fit(int n_zones, const uint8_t *const *down, long n_steps, ss_time step,
                ss_cap_model *out, ss_err *err);
+/* The same over capacity levels: level[z][i] = instances zone z holds in step
+ * i (0 = none, -1 = unlimited). A joint state is the vector of levels, so a
+ * zone at 1 of the 4 instances a service wants differs from a full one.
+ * ss_cap_fit is this with levels 0 (down) and -1 (up). */
+int ss_cap_fit_levels(int n_zones, const int *const *level, long n_steps, ss_time step,
+                      ss_cap_model *out, ss_err *err);
 void ss_cap_model_free(ss_cap_model *m);
 
 /* One sample path on [start, end): the state in force at `start` is drawn
@@ -158,6 +168,12 @@ void ss_cap_model_free(ss_cap_model *m);
 typedef void (*ss_cap_path_fn)(void *ctx, ss_time t, uint32_t down);
 void ss_cap_generate(const ss_cap_model *m, gsl_rng *r, ss_time start, ss_time end,
                      ss_cap_path_fn fn, void *ctx);
+/* The same path (same random numbers), reported as joint states: fn(ctx, t,
+ * state index into m->st) at start and at every change of state, also when
+ * only a level changes and the on/off pattern does not. */
+typedef void (*ss_cap_state_fn)(void *ctx, ss_time t, int state);
+void ss_cap_generate_states(const ss_cap_model *m, gsl_rng *r, ss_time start, ss_time end,
+                            ss_cap_state_fn fn, void *ctx);
 
 /* ---- a named model ---------------------------------------------------------- */
 

@@ -2,7 +2,9 @@
  * interrupt_model.c - interruptions drawn from a fitted model (scenario
  * `interruptions: {model: NAME}`, docs/fit.md): the model's per-pool hazard,
  * burst rate and Beta feed the stochastic source (c) of interrupt.c, and its
- * capacity process generates one sample path per replica.
+ * capacity process generates one sample path per replica: each pool of a
+ * traced zone gets the zone's capacity level of the path (instances it
+ * holds, 0 = none, -1 = unlimited), as a replayed trace sets it.
  *
  * Common random numbers: the path of a replica comes from the stream
  * (seed, replica, SS_RNG_CAPACITY_MODEL) and is generated for every zone of
@@ -74,31 +76,31 @@ bool ss_fit_model_covers(const ss_data *d, int pool)
 }
 
 typedef struct path_ctx {
-    const ss_data *d;
+    const ss_cap_model *m;
     const bool *use_pool;
     const int *zone_of_pool; /* cap zone of each pool or -1 */
     int n_pools;
-    bool first;
-    uint32_t prev;
+    int prev;                /* previous state, -1 before the first */
     ss_pool_events *out;
 } path_ctx;
 
-static void on_change(void *vctx, ss_time t, uint32_t down)
+/* A pool's capacity follows its zone's level in the joint state: an event
+ * at the start for every zone not unlimited, then one per level change. */
+static void on_change(void *vctx, ss_time t, int state)
 {
     path_ctx *c = vctx;
+    const int *now = c->m->st[state].level;
     for (int pi = 0; pi < c->n_pools; pi++) {
         int z = c->zone_of_pool[pi];
         if (z < 0 || (c->use_pool && !c->use_pool[pi]))
             continue;
-        bool now = (down >> z) & 1u, before = (c->prev >> z) & 1u;
-        if (c->first ? !now : now == before)
+        if (c->prev < 0 ? now[z] == -1 : now[z] == c->m->st[c->prev].level[z])
             continue;
         SS_GROW(c->out->ev, c->out->cap, c->out->n + 1);
         c->out->ev[c->out->n++] = (ss_pool_event){
-            .t = t, .pool = pi, .kind = SS_POOLEV_CAPACITY, .capacity = now ? 0 : -1};
+            .t = t, .pool = pi, .kind = SS_POOLEV_CAPACITY, .capacity = now[z]};
     }
-    c->first = false;
-    c->prev = down;
+    c->prev = state;
 }
 
 void ss_fit_capacity_events(const ss_data *d, uint64_t seed, int replica, const bool *use_pool,
@@ -115,9 +117,9 @@ void ss_fit_capacity_events(const ss_data *d, uint64_t seed, int replica, const 
         any |= zone_of[pi] >= 0;
     }
     if (any) {
-        path_ctx c = {d, use_pool, zone_of, n, true, 0, out};
+        path_ctx c = {&m->cap, use_pool, zone_of, n, -1, out};
         gsl_rng *r = ss_rng_new(seed, (uint64_t)replica, SS_RNG_CAPACITY_MODEL);
-        ss_cap_generate(&m->cap, r, start, end, on_change, &c);
+        ss_cap_generate_states(&m->cap, r, start, end, on_change, &c);
         ss_rng_free(r);
     }
     free(zone_of);

@@ -173,10 +173,11 @@ static void demo_runs_every_stage_on_the_bundled_samples(void **state)
     assert_true(exists(tu_fmt("%s/optimization/main.tf", out)));
 
     /* 6. fit and backtest: the fit report names the joint capacity process
-     * of the four 2023-02 zones, the backtest scored all 16 candidates */
+     * of the four 2023-02 zones (1-node traces read as available counts:
+     * levels 0 and 1), the backtest scored all 16 candidates */
     char *fit = tu_read_file(tu_fmt("%s/fit.txt", out), NULL);
     assert_non_null(fit);
-    assert_non_null(strstr(fit, "joint semi-Markov on/off over 4 zones"));
+    assert_non_null(strstr(fit, "joint semi-Markov over capacity levels 0..1 of 4 zones"));
     free(fit);
     char *bt = tu_read_file(tu_fmt("%s/backtest.txt", out), NULL);
     assert_non_null(bt);

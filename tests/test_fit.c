@@ -663,8 +663,9 @@ static void test_fit_cli_bundled(void **state)
     /* the rate line agrees with `stats` (test_stats_real pins 600 interruptions
      * in total; us-west-2c: 330 over 1395.8 instance-hours = 236.418 per 1,000 h) */
     assert_non_null(strstr(o, "330 interruptions / 1395.8 instance-hours = 236.418 per 1,000 h"));
-    assert_non_null(strstr(o, "Capacity process (joint semi-Markov on/off over 4 zones; 20158"
-                              " samples of 195 s"));
+    /* the 1-node traces are imported as available counts (0 or 1 instance) */
+    assert_non_null(strstr(o, "Capacity process (joint semi-Markov over capacity levels 0..1 of"
+                              " 4 zones; 20158 samples of 195 s"));
     assert_non_null(strstr(o, "stored as model 'all'"));
     /* cross-zone correlation: all out together vs the product of the marginals
      * 0.8333 x 0.5335 x 0.5527 x 0.4088 = 0.1005 (test_generator_marginals) */

@@ -50,8 +50,11 @@ const char ss_usage_backtest[] =
     "  --test FROM..TO        test window\n"
     "  --rolling K            K folds: fold k shifts both windows by k test lengths\n"
     "  --budget N             candidates (default: the scenario's search.budget)\n"
-    "  --replicas N           training replicas per candidate (default: scenario)\n"
-    "  --test-replicas N      replicas per candidate on the test window (default 4)\n"
+    "  --replicas N           training replicas per candidate (default: the\n"
+    "                         scenario's; at least 8 when a fitted capacity process\n"
+    "                         draws them)\n"
+    "  --test-replicas N      replicas per candidate on the test window (default 4;\n"
+    "                         1 when a trace is replayed: one history)\n"
     "  --slo A                availability SLO, 99.9% or 0.999 (default: search.slo)\n"
     "  --realized SRC         test-window interruptions: auto (default: the log when\n"
     "                         it covers the pools, else the traces, else the\n"
@@ -101,10 +104,11 @@ static void scenario_filter(const ss_scenario *sc, ss_stats_filter *f, const cha
     f->n_types = (size_t)sc->market.n_types;
     f->zones = zones;
     f->n_zones = (size_t)sc->market.n_zones;
+    /* region "" = zones of several regions (each zone names its own): the
+     * zone names select the pools, in every region */
+    region[0] = '\0';
     if (sc->market.region[0])
         snprintf(region, rn, "%s", sc->market.region);
-    else if (ss_region_of_zone(sc->market.zones[0], region, rn))
-        region[0] = '\0';
     f->region = region[0] ? region : NULL;
 }
 
@@ -116,6 +120,10 @@ static bool has_log(const ss_fit_evidence *ev)
     return false;
 }
 
+/* Training replicas when the scenario asks for fewer and a fitted capacity
+ * process draws the paths (--replicas overrides). */
+#define BT_MODEL_REPLICAS 8
+
 typedef struct fold_result {
     ss_bt_candidate *c;
     size_t n;
@@ -123,6 +131,7 @@ typedef struct fold_result {
     int64_t backtest_id, optimization_id;
     char model[SS_NAME_MAX];
     int model_pools, model_thin, model_zones; /* fitted pools, of which too thin; traced zones */
+    int replicas;                             /* training replicas per candidate */
     char realized[48];
 } fold_result;
 
@@ -294,6 +303,11 @@ static int run_fold(ss_store *st, const bt_opts *o, const ss_scenario *base, int
     cfg.method = base->search.method;
     cfg.budget = o->budget > 0 ? (int)o->budget : base->search.budget;
     cfg.replicas = o->replicas > 0 ? (int)o->replicas : base->search.replicas;
+    /* A trace scenario searches with one replica (a replay is one history);
+     * drawn from a fitted capacity process, one path gives no interval. */
+    if (o->replicas <= 0 && have_model && model.has_capacity && cfg.replicas < BT_MODEL_REPLICAS)
+        cfg.replicas = BT_MODEL_REPLICAS;
+    fr->replicas = cfg.replicas;
     cfg.population = base->search.population;
     cfg.seed = base->seed;
     cfg.threads = o->threads;
@@ -350,7 +364,9 @@ static int run_fold(ss_store *st, const bt_opts *o, const ss_scenario *base, int
     }
     if (ss_data_load(st, &te->market, te->start, te->end, &dte, err))
         goto out;
-    int R = o->test_replicas;
+    /* default: 1 replica for a trace replay (the trace is the only source of
+     * interruptions: every replica is the same history), else 4 */
+    int R = o->test_replicas > 0 ? o->test_replicas : rs == REAL_TRACE ? 1 : 4;
     slots = ss_calloc((size_t)res.n * (size_t)R + 1, sizeof *slots);
     int ns = 0;
     for (int i = 0; i < res.n; i++) {
@@ -449,7 +465,7 @@ static void print_fold(const fold_result *fr, int fold, const ss_time w[4], doub
         if (fr->model_zones)
             printf("; capacity process of %d zone%s", fr->model_zones,
                    fr->model_zones == 1 ? "" : "s");
-        printf(")\n");
+        printf("), %d replica%s per candidate\n", fr->replicas, fr->replicas == 1 ? "" : "s");
     } else {
         printf("  predicted from   the scenario's own source (no evidence in the training"
                " window)\n");
@@ -501,8 +517,13 @@ static void print_fold(const fold_result *fr, int fold, const ss_time w[4], doub
     if (s->best_hindsight >= 0)
         printf("  best in hindsight candidate %d: %.1f USD/month%s", fr->c[s->best_hindsight].id,
                fr->c[s->best_hindsight].real_cost, isfinite(s->regret_usd_month) ? "" : "\n");
-    if (s->best_hindsight >= 0 && isfinite(s->regret_usd_month))
-        printf(" (the recommendation cost %.1f USD/month more)\n", s->regret_usd_month);
+    if (s->best_hindsight >= 0 && isfinite(s->regret_usd_month)) {
+        if (s->regret_usd_month >= 0)
+            printf(" (the recommendation cost %.1f USD/month more)\n", s->regret_usd_month);
+        else /* the recommendation was cheaper: it missed the SLO on the test window */
+            printf(" (the recommendation cost %.1f USD/month less and missed the SLO)\n",
+                   -s->regret_usd_month);
+    }
     if (s->best_hindsight < 0)
         printf("  best in hindsight none: no candidate met the SLO on the test window\n");
 }
@@ -584,7 +605,7 @@ int ss_cmd_backtest(int argc, char **argv)
         {"realized", required_argument, NULL, 'z'}, {"threads", required_argument, NULL, 't'},
         {"out", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    bt_opts o = {.db = ss_default_db(), .rolling = 1, .test_replicas = 4, .slo_pct = NAN,
+    bt_opts o = {.db = ss_default_db(), .rolling = 1, .test_replicas = 0, .slo_pct = NAN,
                  .budget = -1, .replicas = -1};
     bool have_train = false, have_test = false;
     int c;

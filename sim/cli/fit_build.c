@@ -260,14 +260,26 @@ static int fit_capacity(const ss_fit_evidence *ev, ss_fit_model *m, ss_buf *r, j
         return 0;
     long steps = LONG_MAX;
     const uint8_t *down[SS_MAX_ZONES];
+    const int *level[SS_MAX_ZONES];
+    int *own[SS_MAX_ZONES] = {NULL};
     for (size_t z = 0; z < nz; z++) {
         const ss_fit_trace *t = &ev->traces[pick[z]];
         if ((long)t->n < steps)
             steps = (long)t->n;
         down[z] = t->down;
+        level[z] = t->level;
+        if (!t->level) { /* on/off evidence only: 0 when down, else unlimited */
+            own[z] = ss_malloc((t->n ? t->n : 1) * sizeof **own);
+            for (size_t i = 0; i < t->n; i++)
+                own[z][i] = t->down[i] ? 0 : -1;
+            level[z] = own[z];
+        }
     }
     const ss_fit_trace *t0 = &ev->traces[pick[0]];
-    if (ss_cap_fit((int)nz, down, steps, t0->gap, &m->cap, err))
+    int frc = ss_cap_fit_levels((int)nz, level, steps, t0->gap, &m->cap, err);
+    for (size_t z = 0; z < nz; z++)
+        free(own[z]);
+    if (frc)
         return -1;
     m->has_capacity = true;
     for (size_t z = 0; z < nz; z++) {
@@ -285,9 +297,18 @@ static int fit_capacity(const ss_fit_evidence *ev, ss_fit_model *m, ss_buf *r, j
     const ss_cap_model *c = &m->cap;
     double hours = (double)steps * (double)c->step / (double)SS_HOUR;
     char a[SS_TIME_BUFLEN];
-    ss_buf_printf(r, "\nCapacity process (joint semi-Markov on/off over %zu zone%s; %ld samples"
+    int max_level = -1;
+    for (int s = 0; s < c->n_states; s++)
+        for (int z = 0; z < c->n_zones; z++)
+            if (c->st[s].level[z] > max_level)
+                max_level = c->st[s].level[z];
+    /* flag traces: on/off (unlimited when on); count traces: the levels */
+    char lv_txt[64] = "on/off over";
+    if (max_level >= 0)
+        snprintf(lv_txt, sizeof lv_txt, "over capacity levels 0..%d of", max_level);
+    ss_buf_printf(r, "\nCapacity process (joint semi-Markov %s %zu zone%s; %ld samples"
                      " of %.0f s from %s, %.1f days; %d joint states seen):\n",
-                  nz, nz == 1 ? "" : "s", steps, (double)c->step / 1000.0,
+                  lv_txt, nz, nz == 1 ? "" : "s", steps, (double)c->step / 1000.0,
                   ss_time_format(t0->start, a), hours / 24.0, c->n_states);
     double indep_all = 1.0;
     bool thin = false;
