@@ -321,6 +321,7 @@ typedef struct ss_k8s_trace {
     int sd_removed_node[SS_K8S_TRACE_MAX];
     int n_sd_removed;
     uint64_t events;        /* kernel events dispatched */
+    struct ss_karp_trace *karp; /* optional Karpenter record (models/karpenter.h) */
 } ss_k8s_trace;
 
 struct ss_data;

@@ -46,6 +46,7 @@
 #include "models/k8s.h"
 #include "models/market.h"
 #include "models/k8s_expander.h"
+#include "models/karpenter.h"
 #include "models/k8s_pdb.h"
 #include "models/policy.h"
 #include "sim/kernel/evq.h"
@@ -135,6 +136,7 @@ struct k8s_sim {
     ss_k8s_trace *trace;      /* optional record of CA decisions */
     ss_timeline *tl;          /* optional timeline (models/eval.h) */
     bool mit_on[4];           /* mitigation switches as last recorded */
+    ss_karp *karp;            /* provisioner karpenter (models/karpenter.h), else NULL */
 };
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -255,10 +257,14 @@ static void run_sched(k8s_sim *s)
         if (node < 0)
             break;
         ss_k8s_bind(c, now, pod, node);
+        if (s->karp)
+            ss_karp_pod_event(s->karp, node);
         double u = ss_rng_keyed_uniform(s->seed, (uint64_t)s->replica, (uint64_t)pod, KEY_POD_START);
         ss_time dt = ss_dist_quantile_ms(&s->sc->k8s.deployment.pod_startup, u);
         c->pods[pod].ev = ss_evq_schedule(s->q, now + dt, EV_POD_READY, s, pod, 0);
     }
+    if (s->karp && c->n_pending > 0)
+        ss_karp_pods_pending(s->karp); /* Karpenter watches unschedulable pods */
 }
 
 static void on_sched(ss_evq *q, const ss_event *ev, void *ctx)
@@ -446,6 +452,10 @@ static void h_launch_failed(void *ctx, int pool, ss_launch_block why)
 /* Scale-down drains end here: terminate once the node holds no pod. */
 static void maybe_finish_scale_down(k8s_sim *s, int node)
 {
+    if (s->karp) { /* Karpenter's termination controller */
+        ss_karp_pod_left(s->karp, node);
+        return;
+    }
     ss_k8s_node *n = &s->c.nodes[node];
     if (!n->live || n->n_pods > 0 || n->aux == 0 || n->inst < 0)
         return;
@@ -1140,6 +1150,74 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
     ss_evq_schedule(s->q, now + ca->scan_interval, EV_SCAN, s, 0, 0);
 }
 
+/* ---- Karpenter seam (models/karpenter.h): what the cluster does for it ---------- */
+
+static int kh_registered(void *ctx, ss_instance *in)
+{
+    k8s_sim *s = ctx;
+    ss_time now = now_of(s);
+    int node = ss_k8s_node_add(&s->c, now, in->asg, in->zone_idx, in->type_idx, in->spot, in->vcpu,
+                               in->memory_mib, in->id);
+    set_inst_node(s, in->id, node);
+    if (zone_unhealthy_at(s->sc, in->zone_idx, now)) {
+        ss_k8s_node_set_ready(&s->c, now, node, false);
+        ss_evq_schedule(s->q, now + TAINT_EVICT_DELAY, EV_TAINT_EVICT, s, node, now);
+    }
+    sched_trigger(s);
+    return node;
+}
+
+static void kh_drain(void *ctx, int node) { drain(ctx, node, true); }
+
+static void kh_gone(void *ctx, ss_instance *in)
+{
+    k8s_sim *s = ctx;
+    int node = node_of_inst(s, in->id);
+    if (node < 0 || !s->c.nodes[node].live)
+        return;
+    ss_k8s_cluster *c = &s->c;
+    for (int j = 0; j < c->nodes[node].n_pods; j++)
+        ss_evq_cancel(s->q, c->pods[c->nodes[node].pods[j]].ev);
+    int lost = ss_k8s_node_remove(c, now_of(s), node);
+    if (in->end_reason == SS_END_INTERRUPTED || in->end_reason == SS_END_OUTAGE)
+        s->restarts += lost;
+    set_inst_node(s, in->id, -1);
+    sched_trigger(s);
+}
+
+static void kh_event(void *ctx, const char *what) { tl_event(ctx, what); }
+
+static void kh_schedule(void *ctx) { run_sched(ctx); }
+
+/* The sim's scenario copy gets one node group per NodePool (asgs[i]): the
+ * node labels of k8s_cluster.c (ss_k8s_label) then hold for Karpenter's
+ * nodes, plus karpenter.sh/nodepool. */
+static void karp_node_groups(ss_scenario *sc)
+{
+    const ss_karpenter *k = &sc->k8s.karpenter;
+    sc->n_asgs = k->n_pools < SS_MAX_ASGS ? k->n_pools : SS_MAX_ASGS;
+    for (int i = 0; i < sc->n_asgs; i++) {
+        const ss_node_pool *np = &k->pools[i];
+        ss_asg *a = &sc->asgs[i];
+        ss_asg_defaults(a);
+        memcpy(a->name, np->name, sizeof a->name);
+        a->n_types = np->n_types;
+        memcpy(a->type_idx, np->type_idx, sizeof a->type_idx);
+        a->n_zones = np->n_zones;
+        memcpy(a->zone_idx, np->zone_idx, sizeof a->zone_idx);
+        a->min_size = a->max_size = a->desired_capacity = 0;
+        a->spot = np->capacity_types != SS_KARP_OD;
+        a->n_labels = np->n_labels;
+        memcpy(a->labels, np->labels, sizeof a->labels);
+        if (a->n_labels < SS_MAX_LABELS) {
+            snprintf(a->labels[a->n_labels][0], SS_NAME_MAX, "karpenter.sh/nodepool");
+            memcpy(a->labels[a->n_labels][1], np->name, SS_NAME_MAX);
+            a->n_labels++;
+        }
+        a->n_taints = 0;
+    }
+}
+
 /* ---- the entry point ------------------------------------------------------------- */
 
 static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int replica,
@@ -1149,7 +1227,10 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     ss_time start, end;
     if (ss_data_horizon(sc0->start, sc0->end, d, "kubernetes", &start, &end, err))
         return -1;
-    if (sc0->n_asgs <= 0)
+    bool karpenter = sc0->k8s.provisioner == SS_PROV_KARPENTER;
+    if (karpenter && sc0->k8s.karpenter.n_pools <= 0)
+        return ss_err_set(err, "kubernetes: provisioner karpenter needs a NodePool");
+    if (!karpenter && sc0->n_asgs <= 0)
         return ss_err_set(err, "kubernetes: no node groups (asgs) defined");
     if (sc0->k8s.autoscaler.scan_interval <= 0)
         return ss_err_set(err, "kubernetes: autoscaler.scan_interval must be > 0");
@@ -1163,6 +1244,8 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     s->sc->start = start;
     s->sc->end = end;
     s->sc->instance_register = sc0->k8s.autoscaler.node_provision;
+    if (karpenter)
+        karp_node_groups(s->sc);
     for (int g = 0; g < s->sc->n_asgs; g++) {
         ss_asg *a = &s->sc->asgs[g];
         a->od_base_capacity = 0;
@@ -1203,7 +1286,13 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
     }
     for (int i = 0; i < s->sc->k8s.deployment.replicas; i++)
         ss_k8s_pod_new(&s->c, start);
-    s->n_ng = s->sc->n_asgs;
+    s->n_ng = karpenter ? 0 : s->sc->n_asgs;
+    if (karpenter) {
+        ss_karp_host kh = {.ctx = s, .node_registered = kh_registered, .drain = kh_drain,
+                           .instance_gone = kh_gone, .schedule = kh_schedule,
+                           .event = kh_event};
+        s->karp = ss_karp_new(s->sc, &s->f, &s->c, s->q, &kh, trace ? trace->karp : NULL);
+    }
     for (int g = 0; g < s->n_ng; g++) {
         k8s_ng *ng = &s->ng[g];
         const ss_asg *a = &s->sc->asgs[g];
@@ -1243,7 +1332,8 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         if (o->end < end)
             ss_evq_schedule(s->q, o->end, EV_HEALTH, s, i, 0);
     }
-    ss_evq_schedule(s->q, start, EV_SCAN, s, 0, 0);
+    if (!karpenter) /* Karpenter polls on its own (ss_karp_new) */
+        ss_evq_schedule(s->q, start, EV_SCAN, s, 0, 0);
     sched_trigger(s);
     if (tl) {
         /* the initial state is the "start" row, changes come after it */
@@ -1274,6 +1364,7 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
 
     for (int g = 0; g < s->n_ng; g++)
         ss_asg_free(&s->ng[g].g);
+    ss_karp_free(s->karp);
     ss_k8s_cluster_free(&s->c);
     ss_fleet_free(&s->f);
 out_q:

@@ -125,6 +125,12 @@ void ss_scenario_defaults(ss_scenario *sc)
     k->mitigations.spot_rate_threshold = 0.05;
     k->mitigations.spot_rate_resume = 0.02;
     strcpy(k->capacity_type_label, "eks.amazonaws.com/capacityType");
+    k->provisioner = SS_PROV_CLUSTER_AUTOSCALER;
+    k->karpenter.batch_idle = SS_SECOND;
+    k->karpenter.batch_max = 10 * SS_SECOND;
+    k->karpenter.interruption_handling = true;
+    k->karpenter.spot_to_spot = false;
+    k->karpenter.node_provision = (ss_dist){SS_DIST_FIXED, 50.0, 0.0};
 
     sc->slo.min_healthy = -1;
     sc->policy.zone_quiet = 30 * SS_MINUTE;
@@ -143,6 +149,18 @@ void ss_scenario_defaults(ss_scenario *sc)
     strcpy(se->objectives[0], "cost_per_month_usd");
     strcpy(se->objectives[1], "availability");
     strcpy(se->statistic, "mean");
+}
+
+void ss_node_pool_defaults(ss_node_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    strcpy(p->name, "default");
+    p->capacity_types = SS_KARP_SPOT_AND_OD;
+    p->consolidation_policy = SS_KARP_WHEN_EMPTY_OR_UNDERUTILIZED;
+    p->consolidate_after = 0;
+    p->budget_nodes = 10; /* karpenter.sh/v1 NodePool: budgets default [{nodes: "10%"}] */
+    p->budget_percent = true;
+    p->expire_after = 720 * SS_HOUR; /* karpenter.sh/v1 NodePool: expireAfter default 720h */
 }
 
 void ss_asg_split(int desired, int od_base, int od_pct_above_base, int *od_units, int *spot_units)

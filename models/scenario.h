@@ -211,6 +211,51 @@ typedef struct ss_zone_mitigations {
     ss_time reaction_delay;           /* operator/automation delay, default 5 min */
 } ss_zone_mitigations;
 
+/* ---- Karpenter (kubernetes.provisioner: karpenter; models/karpenter.h) ---- */
+typedef enum ss_provisioner { SS_PROV_CLUSTER_AUTOSCALER = 0, SS_PROV_KARPENTER } ss_provisioner;
+
+/* NodePool requirement karpenter.sh/capacity-type In [...] */
+typedef enum ss_karp_capacity {
+    SS_KARP_SPOT_AND_OD = 0,          /* [spot, on-demand]: Spot preferred */
+    SS_KARP_SPOT,
+    SS_KARP_OD
+} ss_karp_capacity;
+
+typedef enum ss_karp_consolidation {
+    SS_KARP_WHEN_EMPTY_OR_UNDERUTILIZED = 0, /* karpenter.sh/v1 default */
+    SS_KARP_WHEN_EMPTY
+} ss_karp_consolidation;
+
+#define SS_MAX_NODE_POOLS 8
+
+typedef struct ss_node_pool {
+    char name[SS_NAME_MAX];
+    ss_karp_capacity capacity_types;
+    int type_idx[SS_MAX_TYPES];       /* node.kubernetes.io/instance-type In [...] */
+    int n_types;                      /* 0 = all market types */
+    int zone_idx[SS_MAX_ZONES];       /* topology.kubernetes.io/zone In [...] */
+    int n_zones;                      /* 0 = all market zones */
+    double limit_cpu;                 /* spec.limits.cpu (vCPU); 0 = no limit */
+    int weight;                       /* spec.weight 0..100 (0 = unset) */
+    char labels[SS_MAX_LABELS][2][SS_NAME_MAX];
+    int n_labels;
+    ss_karp_consolidation consolidation_policy;
+    ss_time consolidate_after;        /* spec.disruption.consolidateAfter, default 0s */
+    int budget_nodes;                 /* spec.disruption.budgets[0].nodes, default 10 ... */
+    bool budget_percent;              /* ... percent */
+    ss_time expire_after;             /* spec.template.spec.expireAfter, default 720h; 0 = Never */
+} ss_node_pool;
+
+typedef struct ss_karpenter {
+    ss_node_pool pools[SS_MAX_NODE_POOLS];
+    int n_pools;
+    ss_time batch_idle;               /* BATCH_IDLE_DURATION, 1 s */
+    ss_time batch_max;                /* BATCH_MAX_DURATION, 10 s */
+    bool interruption_handling;       /* --interruption-queue set (SQS + EventBridge), default true */
+    bool spot_to_spot;                /* feature gate SpotToSpotConsolidation, default false */
+    ss_dist node_provision;           /* EC2 running -> node Ready, default 50 s */
+} ss_karpenter;
+
 typedef struct ss_kubernetes {
     ss_deployment deployment;
     ss_cluster_autoscaler autoscaler;
@@ -219,6 +264,8 @@ typedef struct ss_kubernetes {
     ss_zone_mitigations mitigations;
     char capacity_type_label[SS_NAME_MAX]; /* default "eks.amazonaws.com/capacityType" */
     bool scheduler_lowest_id_ties;    /* false: equal scores -> uniform draw (kube-scheduler) */
+    ss_provisioner provisioner;       /* cluster-autoscaler (asgs = node groups) or karpenter */
+    ss_karpenter karpenter;
 } ss_kubernetes;
 
 /* ---- Run-time fleet policies beyond the AWS natives (policies/fleet_policy.c) ----
@@ -321,6 +368,7 @@ void ss_scenario_defaults(ss_scenario *sc);
 /* Defaults of one ASG / capacity provider (for readers adding one). */
 void ss_asg_defaults(ss_asg *a);
 void ss_capacity_provider_defaults(ss_capacity_provider *cp);
+void ss_node_pool_defaults(ss_node_pool *p);
 
 /* The §1.2 On-Demand/Spot split for desired capacity D (units). */
 void ss_asg_split(int desired, int od_base, int od_pct_above_base, int *od_units, int *spot_units);

@@ -29,6 +29,9 @@ void ss_scenario_all_ondemand(const ss_scenario *sc, ss_scenario *out)
         a->od_percentage_above_base = 100;
         a->spot = false;
     }
+    /* Karpenter: every NodePool's capacity-type requirement On-Demand only */
+    for (int i = 0; i < out->k8s.karpenter.n_pools; i++)
+        out->k8s.karpenter.pools[i].capacity_types = SS_KARP_OD;
 }
 
 int ss_ondemand_baseline(const ss_scenario *sc, const ss_data *d, int replicas, double *usd_month, ss_err *err)

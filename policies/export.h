@@ -4,7 +4,8 @@
  *   - `aws ecs create-capacity-provider` / `aws ecs create-service
  *     --cli-input-json`, and the /etc/ecs/ecs.config lines
  *   - Kubernetes YAML: Deployment, PodDisruptionBudget and an eksctl
- *     ClusterConfig with the node groups
+ *     ClusterConfig with the node groups, or Karpenter NodePools and an
+ *     EC2NodeClass
  *   - Terraform: aws_autoscaling_group (mixed_instances_policy) and
  *     aws_ecs_capacity_provider
  * Field names and types follow ../shared/docs/aws-semantics.md §1.12, §1.13,
@@ -23,7 +24,18 @@ int ss_export_asg_json(const ss_scenario *sc, int asg, char **out, ss_err *err);
 int ss_export_ecs_capacity_provider_json(const ss_scenario *sc, int provider, char **out, ss_err *err);
 int ss_export_ecs_service_json(const ss_scenario *sc, char **out, ss_err *err);
 int ss_export_ecs_config(const ss_scenario *sc, char **out, ss_err *err);
+/* Kubernetes: Deployment, PodDisruptionBudget, then the eksctl ClusterConfig
+ * (cluster autoscaler) or the Karpenter NodePools + EC2NodeClass
+ * (provisioner karpenter). */
 int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err);
+/* Karpenter only: one NodePool (karpenter.sh/v1) per
+ * kubernetes.karpenter.node_pools[] and the EC2NodeClass
+ * (karpenter.k8s.aws/v1) they share. */
+int ss_export_karpenter_yaml(const ss_scenario *sc, char **out, ss_err *err);
+/* Karpenter Helm values (chart karpenter): settings.clusterName,
+ * interruptionQueue (empty without interruption handling), the batch
+ * durations and featureGates.spotToSpotConsolidation. */
+int ss_export_karpenter_values(const ss_scenario *sc, char **out, ss_err *err);
 /* Cluster Autoscaler Helm values (chart cluster-autoscaler): auto-discovery
  * and the simulated settings as extraArgs flags (expander, scan interval,
  * backoff, scale-down thresholds, balance-similar-node-groups) and, with the

@@ -18,7 +18,8 @@
  *     `aws elbv2 modify-target-group-attributes` / `modify-target-group`
  *     with the deregistration delay and the health check the simulation
  *     assumed (time to healthy = interval x healthy threshold).
- * Kubernetes: k8s.yaml and cluster-autoscaler-values.yaml.
+ * Kubernetes: k8s.yaml and cluster-autoscaler-values.yaml (Karpenter:
+ * k8s.yaml with the NodePools and karpenter-values.yaml, no main.tf).
  *
  * Placeholders are written <name>: `spotsim export --set name=value`
  * fills them (ss_export_fill), also inside the base64 user data.
@@ -51,6 +52,9 @@ static const placeholder_doc placeholder_docs[] = {
     {"<container-image>", "the image of the service's container"},
     {"<target-group-arn>", "the ARN of the load balancer target group of the service"},
     {"<launch-template-id>", "the id of the launch template (lt-...)"},
+    {"<karpenter-node-role>", "the IAM role of the nodes Karpenter launches (KarpenterNodeRole-...)"},
+    {"<interruption-queue>", "the SQS queue Karpenter reads Spot interruption warnings, rebalance recommendations, "
+                             "state changes and health events from (EventBridge rules)"},
 };
 
 static const char *placeholder_meaning(const char *ph)
@@ -491,8 +495,29 @@ static int ecs_bundle(const ss_scenario *sc, bundle *b, ss_err *err)
     return 0;
 }
 
+/* Karpenter: k8s.yaml holds the Deployment, its PDB, the NodePools and the
+ * EC2NodeClass; karpenter-values.yaml the controller settings. */
+static int karpenter_bundle(const ss_scenario *sc, bundle *b, ss_err *err)
+{
+    char *s = NULL;
+    if (ss_export_k8s_yaml(sc, &s, err) || put(b, "k8s.yaml", s, err))
+        return -1;
+    if (ss_export_karpenter_values(sc, &s, err) || put(b, "karpenter-values.yaml", s, err))
+        return -1;
+    step(b, "```sh\n# 1. Karpenter with the simulated settings (its IAM roles%s set up as in the Karpenter "
+            "getting-started guide)",
+         sc->k8s.karpenter.interruption_handling ? ", the SQS interruption queue and its EventBridge rules" : "");
+    step(b, "helm upgrade --install karpenter oci://public.ecr.aws/karpenter/karpenter -n kube-system "
+            "-f karpenter-values.yaml");
+    step(b, "# 2. the NodePools and their EC2NodeClass, then the Deployment and its PodDisruptionBudget");
+    step(b, "kubectl apply -f k8s.yaml\n```");
+    return 0;
+}
+
 static int k8s_bundle(const ss_scenario *sc, bundle *b, ss_err *err)
 {
+    if (sc->k8s.provisioner == SS_PROV_KARPENTER)
+        return karpenter_bundle(sc, b, err);
     char *s = NULL;
     if (ss_export_k8s_yaml(sc, &s, err) || put(b, "k8s.yaml", s, err))
         return -1;
@@ -516,6 +541,10 @@ int ss_export_bundle(const ss_scenario *sc, const char *dir, const ss_export_sub
     bundle b = {.dir = dir, .subst = subst, .n_subst = n_subst};
     int rc = sc->orchestrator == SS_ORCH_ECS ? ecs_bundle(sc, &b, err) : k8s_bundle(sc, &b, err);
     char *s = NULL;
+    /* Terraform writes node groups (ASGs); Karpenter launches its own
+     * instances: no module for it */
+    if (sc->orchestrator == SS_ORCH_KUBERNETES && sc->k8s.provisioner == SS_PROV_KARPENTER)
+        with_terraform = false;
     if (!rc && with_terraform) {
         rc = ss_export_terraform(sc, &s, err);
         if (!rc)

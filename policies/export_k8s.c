@@ -4,7 +4,8 @@
  * §4.1, required node affinity, tolerations, terminationGracePeriodSeconds
  * §4.2), its PodDisruptionBudget (§4.2) and an eksctl ClusterConfig whose
  * nodeGroups are the scenario's ASGs (instance types, sizes, zones, labels,
- * taints, Spot instancesDistribution).
+ * taints, Spot instancesDistribution), or, with provisioner karpenter, the
+ * Karpenter NodePools and their EC2NodeClass.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -394,12 +395,209 @@ static void cluster_config(em *m, const ss_scenario *sc)
     doc_end(m);
 }
 
+/* ---- Karpenter: NodePool (karpenter.sh/v1) + EC2NodeClass (karpenter.k8s.aws/v1) ----
+ * Field names, types and patterns from the CRDs (pkg/apis/crds/karpenter.sh_nodepools.yaml
+ * and karpenter.k8s.aws_ec2nodeclasses.yaml of aws/karpenter-provider-aws; pinned
+ * subset in tests/data/schemas/, see its PROVENANCE.md). */
+
+#define KARP_NODECLASS "default"
+
+/* A duration as the CRD's pattern ^(([0-9]+(s|m|h))+)|(Never)$ wants it
+ * (Go's time.Duration spelling without sub-seconds): 90 s -> "1m30s". */
+static void karp_duration(ss_time t, char *buf, size_t n)
+{
+    long long s = (long long)(t / SS_SECOND);
+    long long h = s / 3600, m = (s % 3600) / 60, r = s % 60;
+    int k = 0;
+    buf[0] = 0;
+    if (h)
+        k += snprintf(buf + k, n - (size_t)k, "%lldh", h);
+    if (m)
+        k += snprintf(buf + k, n - (size_t)k, "%lldm", m);
+    if (r || k == 0)
+        snprintf(buf + k, n - (size_t)k, "%llds", r);
+}
+
+static void requirement(em *m, const char *key, const char *const *values, int n)
+{
+    map_begin(m);
+    kv(m, "key", key);
+    kv(m, "operator", "In");
+    str(m, "values");
+    seq_begin(m);
+    for (int i = 0; i < n; i++)
+        str(m, values[i]);
+    seq_end(m);
+    map_end(m);
+}
+
+static void node_pool(em *m, const ss_scenario *sc, const ss_node_pool *np)
+{
+    const ss_market *mk = &sc->market;
+    char buf[64];
+    doc_begin(m);
+    map_begin(m);
+    kv(m, "apiVersion", "karpenter.sh/v1");
+    kv(m, "kind", "NodePool");
+    str(m, "metadata");
+    map_begin(m);
+    kv(m, "name", np->name);
+    map_end(m);
+    str(m, "spec");
+    map_begin(m);
+    str(m, "template");
+    map_begin(m);
+    int nl = 0;
+    for (int l = 0; l < np->n_labels && l < SS_MAX_LABELS; l++)
+        nl += strcmp(np->labels[l][0], "karpenter.sh/nodepool") != 0; /* restricted: Karpenter sets it */
+    if (nl > 0) {
+        str(m, "metadata");
+        map_begin(m);
+        str(m, "labels");
+        map_begin(m);
+        for (int l = 0; l < np->n_labels && l < SS_MAX_LABELS; l++)
+            if (strcmp(np->labels[l][0], "karpenter.sh/nodepool"))
+                kv(m, np->labels[l][0], np->labels[l][1]);
+        map_end(m);
+        map_end(m);
+    }
+    str(m, "spec");
+    map_begin(m);
+    str(m, "nodeClassRef");
+    map_begin(m);
+    kv(m, "group", "karpenter.k8s.aws");
+    kv(m, "kind", "EC2NodeClass");
+    kv(m, "name", KARP_NODECLASS);
+    map_end(m);
+    str(m, "requirements");
+    seq_begin(m);
+    static const char *const cap_both[] = {"spot", "on-demand"}, *const cap_spot[] = {"spot"},
+                             *const cap_od[] = {"on-demand"};
+    if (np->capacity_types == SS_KARP_SPOT)
+        requirement(m, "karpenter.sh/capacity-type", cap_spot, 1);
+    else if (np->capacity_types == SS_KARP_OD)
+        requirement(m, "karpenter.sh/capacity-type", cap_od, 1);
+    else
+        requirement(m, "karpenter.sh/capacity-type", cap_both, 2);
+    const char *names[SS_MAX_TYPES > SS_MAX_ZONES ? SS_MAX_TYPES : SS_MAX_ZONES];
+    int nt = np->n_types > 0 ? np->n_types : mk->n_types;
+    for (int i = 0; i < nt; i++)
+        names[i] = mk->types[np->n_types > 0 ? np->type_idx[i] : i].name;
+    requirement(m, "node.kubernetes.io/instance-type", names, nt);
+    int nz = np->n_zones > 0 ? np->n_zones : mk->n_zones;
+    for (int i = 0; i < nz; i++)
+        names[i] = mk->zones[np->n_zones > 0 ? np->zone_idx[i] : i];
+    requirement(m, "topology.kubernetes.io/zone", names, nz);
+    seq_end(m);
+    if (np->expire_after > 0)
+        karp_duration(np->expire_after, buf, sizeof buf);
+    else
+        snprintf(buf, sizeof buf, "Never");
+    kv(m, "expireAfter", buf);
+    map_end(m); /* template.spec */
+    map_end(m); /* template */
+    str(m, "disruption");
+    map_begin(m);
+    kv(m, "consolidationPolicy",
+       np->consolidation_policy == SS_KARP_WHEN_EMPTY ? "WhenEmpty" : "WhenEmptyOrUnderutilized");
+    karp_duration(np->consolidate_after, buf, sizeof buf);
+    kv(m, "consolidateAfter", buf);
+    str(m, "budgets");
+    seq_begin(m);
+    map_begin(m);
+    snprintf(buf, sizeof buf, "%d%s", np->budget_nodes, np->budget_percent ? "%" : "");
+    kv(m, "nodes", buf); /* a string in the CRD, even for a count */
+    map_end(m);
+    seq_end(m);
+    map_end(m);
+    if (np->limit_cpu > 0) {
+        str(m, "limits");
+        map_begin(m);
+        snprintf(buf, sizeof buf, "%lld", (long long)np->limit_cpu);
+        if ((double)(long long)np->limit_cpu != np->limit_cpu)
+            snprintf(buf, sizeof buf, "%lldm", (long long)(np->limit_cpu * 1000.0 + 0.5));
+        kv(m, "cpu", buf);
+        map_end(m);
+    }
+    if (np->weight > 0)
+        kn(m, "weight", np->weight);
+    map_end(m); /* spec */
+    map_end(m);
+    doc_end(m);
+}
+
+/* The EC2NodeClass the NodePools refer to: what spotsim does not know (the
+ * node role, the cluster's discovery tag) is a placeholder. */
+static void ec2_node_class(em *m)
+{
+    doc_begin(m);
+    map_begin(m);
+    kv(m, "apiVersion", "karpenter.k8s.aws/v1");
+    kv(m, "kind", "EC2NodeClass");
+    str(m, "metadata");
+    map_begin(m);
+    kv(m, "name", KARP_NODECLASS);
+    map_end(m);
+    str(m, "spec");
+    map_begin(m);
+    kv(m, "role", "<karpenter-node-role>");
+    str(m, "amiSelectorTerms");
+    seq_begin(m);
+    map_begin(m);
+    kv(m, "alias", "al2023@latest");
+    map_end(m);
+    seq_end(m);
+    const char *terms[2] = {"subnetSelectorTerms", "securityGroupSelectorTerms"};
+    for (int i = 0; i < 2; i++) {
+        str(m, terms[i]);
+        seq_begin(m);
+        map_begin(m);
+        str(m, "tags");
+        map_begin(m);
+        kv(m, "karpenter.sh/discovery", "<cluster-name>");
+        map_end(m);
+        map_end(m);
+        seq_end(m);
+    }
+    map_end(m);
+    map_end(m);
+    doc_end(m);
+}
+
+static int k8s_emit(const ss_scenario *sc, bool workload, bool karpenter, char **out, ss_err *err);
+
+int ss_export_karpenter_yaml(const ss_scenario *sc, char **out, ss_err *err)
+{
+    *out = NULL;
+    if (sc->orchestrator != SS_ORCH_KUBERNETES || sc->k8s.karpenter.n_pools <= 0)
+        return ss_err_set(err, "export: karpenter needs a Kubernetes scenario with kubernetes.karpenter.node_pools");
+    return k8s_emit(sc, false, true, out, err);
+}
+
 int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err)
 {
     *out = NULL;
     if (sc->orchestrator != SS_ORCH_KUBERNETES)
         return ss_err_set(err, "export: k8s-yaml needs a kubernetes scenario (this one is ecs: its tasks "
                                "are not pods)");
+    return k8s_emit(sc, true, sc->k8s.provisioner == SS_PROV_KARPENTER, out, err);
+}
+
+static int k8s_emit(const ss_scenario *sc, bool workload, bool karpenter, char **out, ss_err *err)
+{
+    const ss_karpenter *kp = &sc->k8s.karpenter;
+    for (int i = 0; karpenter && i < kp->n_pools; i++) {
+        const ss_node_pool *np = &kp->pools[i];
+        for (int j = 0; j < np->n_types; j++)
+            if (np->type_idx[j] < 0 || np->type_idx[j] >= sc->market.n_types)
+                return ss_err_set(err, "export: NodePool '%s' type index out of range", np->name);
+        for (int j = 0; j < np->n_zones; j++)
+            if (np->zone_idx[j] < 0 || np->zone_idx[j] >= sc->market.n_zones)
+                return ss_err_set(err, "export: NodePool '%s' zone index out of range", np->name);
+        if ((np->n_types == 0 && sc->market.n_types == 0) || (np->n_zones == 0 && sc->market.n_zones == 0))
+            return ss_err_set(err, "export: NodePool '%s' has no instance type or zone", np->name);
+    }
+    *out = NULL;
     for (int g = 0; g < sc->n_asgs; g++) {
         const ss_asg *a = &sc->asgs[g];
         for (int i = 0; i < a->n_types; i++)
@@ -420,9 +618,17 @@ int ss_export_k8s_yaml(const ss_scenario *sc, char **out, ss_err *err)
     m.ok = 1;
     yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
     emit(&m);
-    deployment(&m, sc);
-    pdb(&m, sc);
-    cluster_config(&m, sc);
+    if (workload) {
+        deployment(&m, sc);
+        pdb(&m, sc);
+    }
+    if (karpenter) {
+        for (int i = 0; i < kp->n_pools; i++)
+            node_pool(&m, sc, &kp->pools[i]);
+        ec2_node_class(&m);
+    } else {
+        cluster_config(&m, sc);
+    }
     yaml_stream_end_event_initialize(&m.ev);
     emit(&m);
     int ok = m.ok;
@@ -539,6 +745,67 @@ int ss_export_ca_values(const ss_scenario *sc, char **out, ss_err *err)
         }
         map_end(&m);
     }
+    map_end(&m);
+    doc_end(&m);
+    yaml_stream_end_event_initialize(&m.ev);
+    emit(&m);
+    int ok = m.ok;
+    yaml_emitter_delete(&m.e);
+    if (!ok) {
+        free(b.s);
+        return ss_err_set(err, "export: YAML emitter failed");
+    }
+    *out = b.s;
+    return 0;
+}
+
+/* A settings duration as Go's time.ParseDuration reads it ("1s", "10s",
+ * "1500ms"). */
+static void settings_duration(ss_time t, char *buf, size_t n)
+{
+    if (t % SS_SECOND)
+        snprintf(buf, n, "%lldms", (long long)t);
+    else
+        karp_duration(t, buf, n);
+}
+
+int ss_export_karpenter_values(const ss_scenario *sc, char **out, ss_err *err)
+{
+    *out = NULL;
+    if (sc->orchestrator != SS_ORCH_KUBERNETES || sc->k8s.provisioner != SS_PROV_KARPENTER)
+        return ss_err_set(err, "export: Karpenter values need a kubernetes scenario with provisioner karpenter");
+    const ss_karpenter *kp = &sc->k8s.karpenter;
+    em m;
+    memset(&m, 0, sizeof m);
+    ss_buf b = {0};
+    if (!yaml_emitter_initialize(&m.e))
+        return ss_err_set(err, "export: cannot initialise the YAML emitter");
+    yaml_emitter_set_output(&m.e, write_handler, &b);
+    yaml_emitter_set_width(&m.e, 120);
+    m.ok = 1;
+    yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
+    emit(&m);
+    doc_begin(&m);
+    map_begin(&m);
+    /* charts/karpenter/values.yaml (aws/karpenter-provider-aws): settings
+     * (the controller's BATCH_*_DURATION, INTERRUPTION_QUEUE, FEATURE_GATES
+     * options, kubernetes-sigs/karpenter pkg/operator/options/options.go) */
+    str(&m, "settings");
+    map_begin(&m);
+    kv(&m, "clusterName", "<cluster-name>");
+    /* interruption handling is on exactly when the queue is set */
+    kv(&m, "interruptionQueue", kp->interruption_handling ? "<interruption-queue>" : "");
+    char d[32];
+    settings_duration(kp->batch_idle, d, sizeof d);
+    kv(&m, "batchIdleDuration", d);
+    settings_duration(kp->batch_max, d, sizeof d);
+    kv(&m, "batchMaxDuration", d);
+    str(&m, "featureGates");
+    map_begin(&m);
+    str(&m, "spotToSpotConsolidation");
+    boolean(&m, kp->spot_to_spot);
+    map_end(&m);
+    map_end(&m);
     map_end(&m);
     doc_end(&m);
     yaml_stream_end_event_initialize(&m.ev);

@@ -183,6 +183,25 @@ char *ss_fleet_policy_summary(const ss_scenario *sc)
 {
     const ss_fleet_policy *p = &sc->policy;
     ss_buf b = {0};
+    if (sc->orchestrator == SS_ORCH_KUBERNETES && sc->k8s.provisioner == SS_PROV_KARPENTER) {
+        /* Karpenter is itself the controller; what it runs on is declarative */
+        const ss_karpenter *k = &sc->k8s.karpenter;
+        ss_buf_printf(&b, "\nNeeds a controller: Karpenter (karpenter-values.yaml: interruption handling %s, "
+                          "SpotToSpotConsolidation %s). Its configuration (k8s.yaml):",
+                      k->interruption_handling ? "on (SQS queue + EventBridge rules)" : "off",
+                      k->spot_to_spot ? "on" : "off");
+        for (int i = 0; i < k->n_pools; i++) {
+            const ss_node_pool *np = &k->pools[i];
+            ss_buf_printf(&b, "%s NodePool '%s' (%s, %s after %.0f s, budget %d%s)", i ? ";" : "", np->name,
+                          np->capacity_types == SS_KARP_SPOT ? "Spot"
+                          : np->capacity_types == SS_KARP_OD ? "On-Demand"
+                                                             : "Spot, On-Demand when Spot is unavailable",
+                          np->consolidation_policy == SS_KARP_WHEN_EMPTY ? "WhenEmpty" : "WhenEmptyOrUnderutilized",
+                          secs(np->consolidate_after), np->budget_nodes, np->budget_percent ? " %" : " nodes");
+        }
+        ss_buf_printf(&b, " and its EC2NodeClass.\n");
+        return b.s;
+    }
     if (!ss_fp_enabled(p) || p->group < 0 || p->group >= sc->n_asgs)
         return ss_strdup("");
     const ss_asg *a = &sc->asgs[p->group];

@@ -48,7 +48,7 @@ static void every_example_loads_and_validates(void **state)
     }
     closedir(d);
     free(sc);
-    assert_int_equal(n, 8); /* the eight examples of examples/README.md */
+    assert_int_equal(n, 10); /* the ten examples of examples/README.md */
 }
 
 /* The SkyPilot examples (issue 13): horizons on the trace samples, zones of

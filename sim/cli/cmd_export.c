@@ -44,6 +44,11 @@ const char ss_usage_export[] =
     "                      ecs-service-json : aws ecs create-service --cli-input-json\n"
     "                      k8s-yaml  : Deployment, PodDisruptionBudget, eksctl ClusterConfig\n"
     "                                  (kubernetes scenarios; an ECS service is refused)\n"
+    "                                  (provisioner karpenter: NodePools + EC2NodeClass instead\n"
+    "                                  of the eksctl ClusterConfig)\n"
+    "                      karpenter : Karpenter NodePools (karpenter.sh/v1) + EC2NodeClass\n"
+    "                                  (karpenter.k8s.aws/v1)\n"
+    "                      karpenter-values : Helm values of the karpenter chart (settings)\n"
     "                      cluster-autoscaler-values : Helm values of the cluster-autoscaler\n"
     "                                  chart with the simulated settings\n"
     "                      terraform : one module: launch template, ASG, capacity provider,\n"
@@ -70,11 +75,11 @@ const char ss_usage_export[] =
     "  spotsim export examples/ecs-api-3az-2016.yaml --format ecs-service-json\n"
     "  spotsim export examples/k8s-zone-spread.yaml --format k8s-yaml --out k8s.yaml\n";
 
-enum { F_NONE, F_ASG, F_ECS, F_ECS_CP, F_ECS_SVC, F_K8S, F_TF, F_ALL, F_CA };
+enum { F_NONE, F_ASG, F_ECS, F_ECS_CP, F_ECS_SVC, F_K8S, F_TF, F_ALL, F_CA, F_KARP, F_KARP_VALUES };
 /* In the order of the enum, from F_ASG. */
 static const char *const format_names[] = {"asg-json", "ecs-json", "ecs-capacity-provider-json",
                                            "ecs-service-json", "k8s-yaml", "terraform", "all",
-                                           "cluster-autoscaler-values", NULL};
+                                           "cluster-autoscaler-values", "karpenter", "karpenter-values", NULL};
 
 /* The optimization's stored scenario: its hash and (when *text is wanted)
  * its text. */
@@ -468,6 +473,14 @@ int ss_cmd_export(int argc, char **argv)
     case F_CA:
         default_name = "cluster-autoscaler-values.yaml";
         r = ss_export_ca_values(use, &text, &err);
+        break;
+    case F_KARP:
+        default_name = "karpenter.yaml";
+        r = ss_export_karpenter_yaml(use, &text, &err);
+        break;
+    case F_KARP_VALUES:
+        default_name = "karpenter-values.yaml";
+        r = ss_export_karpenter_values(use, &text, &err);
         break;
     default:
         default_name = "main.tf";

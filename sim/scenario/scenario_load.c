@@ -181,6 +181,10 @@ static const char *const affinity_names[] = {"Honor", "Ignore", NULL};
 static const char *const taints_policy_names[] = {"Ignore", "Honor", NULL};
 static const char *const method_names[] = {"auto", "grid", "lhs", "random", "nsga2|nsga-ii",
                                            NULL};
+static const char *const provisioner_names[] = {"cluster-autoscaler|ca", "karpenter", NULL};
+static const char *const karp_capacity_names[] = {"spot-and-on-demand|spot,on-demand|both", "spot",
+                                                  "on-demand", NULL};
+static const char *const karp_consolidation_names[] = {"WhenEmptyOrUnderutilized", "WhenEmpty", NULL};
 static const char *const trigger_names[] = {"launch-failures", "interruptions", "either", NULL};
 static const char *const spot_place_names[] = {"asg|round-robin", "spothedge", NULL};
 static const char *const taint_effects[] = {"NoSchedule", "PreferNoSchedule", "NoExecute", NULL};
@@ -284,6 +288,74 @@ static int asg_zones_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const 
                              c->sc->market.n_zones, "zone");
 }
 
+static int pool_types_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_node_pool *np = base;
+    return bind_name_indices(c, v, np->type_idx, &np->n_types, SS_MAX_TYPES, type_name_at,
+                             c->sc->market.n_types, "instance_type");
+}
+
+static int pool_zones_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_node_pool *np = base;
+    return bind_name_indices(c, v, np->zone_idx, &np->n_zones, SS_MAX_ZONES, zone_name_at,
+                             c->sc->market.n_zones, "zone");
+}
+
+static void name_list_write(ss_buf *out, const int *idx, int n, int max, int n_names,
+                            const char *(*at)(const void *, size_t), const ss_scenario *sc)
+{
+    ss_buf_printf(out, "[");
+    for (int i = 0; i < n && i < max; i++)
+        ss_buf_printf(out, "%s%s", i ? "," : "", idx[i] >= 0 && idx[i] < n_names ? at(sc, (size_t)idx[i]) : "?");
+    ss_buf_printf(out, "]");
+}
+
+static void pool_types_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
+{
+    (void)k;
+    const ss_node_pool *np = base;
+    name_list_write(out, np->type_idx, np->n_types, SS_MAX_TYPES, sc->market.n_types, type_name_at, sc);
+}
+
+static void pool_zones_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
+{
+    (void)k;
+    const ss_node_pool *np = base;
+    name_list_write(out, np->zone_idx, np->n_zones, SS_MAX_ZONES, sc->market.n_zones, zone_name_at, sc);
+}
+
+/* spec.disruption.budgets[0].nodes: "10%" or a node count. */
+static int budget_nodes_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_node_pool *np = base;
+    if (!v->text)
+        return ss_bind_fail(c, v, "expected a node count or a percentage");
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", v->text);
+    size_t n = strlen(buf);
+    bool pct = n > 0 && buf[n - 1] == '%';
+    if (pct)
+        buf[n - 1] = '\0';
+    long long x;
+    if (ss_bind_parse_int(buf, &x) || x < 0 || (pct && x > 100) || x > 1000000)
+        return ss_bind_fail(c, v, "expected a node count >= 0 or a percentage 0%%..100%%, got '%s'",
+                            v->text);
+    np->budget_nodes = (int)x;
+    np->budget_percent = pct;
+    return 0;
+}
+
+static void budget_nodes_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
+{
+    (void)sc, (void)k;
+    const ss_node_pool *np = base;
+    ss_buf_printf(out, "%d%s", np->budget_nodes, np->budget_percent ? "%" : "");
+}
+
 static void asg_types_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
                             ss_buf *out)
 {
@@ -365,12 +437,29 @@ static int copy_name(ss_bind_ctx *c, const ss_bind_value *v, char *dst, size_t c
     return 0;
 }
 
+static int bind_labels(ss_bind_ctx *c, const ss_bind_value *v, char (*labels)[2][SS_NAME_MAX],
+                       int *n_labels);
+
 static int labels_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
 {
     (void)k;
     ss_asg *a = base;
+    return bind_labels(c, v, a->labels, &a->n_labels);
+}
+
+/* kubernetes.karpenter.node_pools[].labels (spec.template.metadata.labels) */
+static int pool_labels_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+{
+    (void)k;
+    ss_node_pool *np = base;
+    return bind_labels(c, v, np->labels, &np->n_labels);
+}
+
+static int bind_labels(ss_bind_ctx *c, const ss_bind_value *v, char (*labels)[2][SS_NAME_MAX],
+                       int *n_labels)
+{
     if (v->text && !v->text[0]) {
-        a->n_labels = 0;
+        *n_labels = 0;
         return 0;
     }
     if (!v->node || v->node->type != YAML_MAPPING_NODE)
@@ -389,8 +478,8 @@ static int labels_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
             if (!strcmp(tmp[j][0], tmp[n][0]))
                 return ss_bind_fail(c, &kv, "duplicate label '%s'", tmp[n][0]);
     }
-    memcpy(a->labels, tmp, sizeof tmp);
-    a->n_labels = n;
+    memcpy(labels, tmp, sizeof tmp);
+    *n_labels = n;
     return 0;
 }
 
@@ -946,6 +1035,10 @@ static int asg_fin(ss_bind_ctx *c, void *e, const ss_bind_value *v)
         a->desired_capacity = a->min_size;
     return 0;
 }
+static void pool_init(void *e)
+{
+    ss_node_pool_defaults(e);
+}
 static void cp_init(void *e)
 {
     ss_capacity_provider_defaults(e);
@@ -1309,6 +1402,51 @@ static const ss_bind_key mitigation_keys[] = {
 };
 SECTION(mitigation_sec, "kubernetes.mitigations", mitigation_keys, ss_zone_mitigations);
 
+static const ss_bind_key pool_keys[] = {
+    KSN(ss_node_pool, name, "name", ss_name_check_k8s_object, "default", "metadata.name", "NodePool name"),
+    KE(ss_node_pool, capacity_types, "capacity_types", karp_capacity_names, "spot-and-on-demand",
+       "requirements karpenter.sh/capacity-type In",
+       "spot-and-on-demand (Spot preferred), spot or on-demand"),
+    KC("instance_types", pool_types_fn, pool_types_write, 0, "list of type names",
+       "[] (all market types)", "requirements node.kubernetes.io/instance-type In",
+       "instance types Karpenter may launch"),
+    KC("zones", pool_zones_fn, pool_zones_write, 0, "list of zone names", "[] (all market zones)",
+       "requirements topology.kubernetes.io/zone In", "zones Karpenter may launch into"),
+    KD(ss_node_pool, limit_cpu, "limit_cpu", 0, 1e9, "0 (no limit)", "limits.cpu",
+       "vCPU of all the pool's nodes together"),
+    KI(ss_node_pool, weight, "weight", 0, 100, "0 (unset)", "weight",
+       "higher-weight NodePools are tried first"),
+    KROWS(ss_node_pool, labels, offsetof(ss_node_pool, n_labels), SS_MAX_LABELS, 2, "labels",
+          pool_labels_fn, "mapping", "{}", "template.metadata.labels", "node labels"),
+    KE(ss_node_pool, consolidation_policy, "consolidation_policy", karp_consolidation_names,
+       "WhenEmptyOrUnderutilized", "disruption.consolidationPolicy",
+       "WhenEmptyOrUnderutilized or WhenEmpty"),
+    KDUR(ss_node_pool, consolidate_after, "consolidate_after", 0, 315360000.0, "0s",
+         "disruption.consolidateAfter", "no pod scheduled or removed on a node this long before it is consolidatable"),
+    KC("budget_nodes", budget_nodes_fn, budget_nodes_write, 0, "count or percent", "10%",
+       "disruption.budgets[0].nodes", "nodes that may be disrupted at once (consolidation)"),
+    KDUR(ss_node_pool, expire_after, "expire_after", 0, 315360000.0, "720h",
+         "template.spec.expireAfter", "node lifetime before it is replaced; 0 = Never"),
+};
+SECTION(pool_sec, "kubernetes.karpenter.node_pools[]", pool_keys, ss_node_pool);
+
+static const ss_bind_key karpenter_keys[] = {
+    KLIST(ss_karpenter, pools, n_pools, "node_pools", pool_sec, pool_init, NULL, NULL, 0,
+          "NodePool", "Karpenter NodePools (one EC2NodeClass shared)"),
+    KDUR(ss_karpenter, batch_idle, "batch_idle_duration", 0, 3600, "1s", "BATCH_IDLE_DURATION",
+         "a provisioning batch ends after this long without a new pending pod"),
+    KDUR(ss_karpenter, batch_max, "batch_max_duration", 0, 3600, "10s", "BATCH_MAX_DURATION",
+         "longest provisioning batch"),
+    KB(ss_karpenter, interruption_handling, "interruption_handling", "true",
+       "--interruption-queue (SQS + EventBridge)",
+       "on the Spot notice: cordon, drain and launch a replacement at once"),
+    KB(ss_karpenter, spot_to_spot, "spot_to_spot_consolidation", "false",
+       "--feature-gates SpotToSpotConsolidation", "allow replacing a Spot node by a cheaper Spot node"),
+    KDIST(ss_karpenter, node_provision, "node_provision", "50s", "",
+          "EC2 running -> node Ready (kubelet registration)"),
+};
+SECTION(karpenter_sec, "kubernetes.karpenter", karpenter_keys, ss_karpenter);
+
 static const ss_bind_key k8s_keys[] = {
     KSEC(ss_kubernetes, deployment, "deployment", deployment_sec, 0, "the Deployment"),
     KSEC(ss_kubernetes, autoscaler, "autoscaler", autoscaler_sec, 0, "Cluster Autoscaler flags"),
@@ -1322,6 +1460,9 @@ static const ss_bind_key k8s_keys[] = {
        "eks.amazonaws.com/capacityType", "", "node label carrying SPOT / ON_DEMAND"),
     KB(ss_kubernetes, scheduler_lowest_id_ties, "scheduler_lowest_id_ties", "false", "",
        "equal node scores go to the lowest node id (false: uniform draw, as kube-scheduler)"),
+    KE(ss_kubernetes, provisioner, "provisioner", provisioner_names, "cluster-autoscaler", "",
+       "cluster-autoscaler (asgs are node groups) or karpenter (kubernetes.karpenter)"),
+    KSEC(ss_kubernetes, karpenter, "karpenter", karpenter_sec, 0, "Karpenter NodePools and settings"),
 };
 SECTION(k8s_sec, "kubernetes", k8s_keys, ss_kubernetes);
 
@@ -1500,6 +1641,19 @@ static bool repeats_earlier(const char *(*name_at)(const void *, size_t), const 
 /* Whether some node group carries label key (and value, when val != NULL). */
 static bool group_label(const ss_scenario *sc, const char *key, const char *val)
 {
+    if (sc->k8s.provisioner == SS_PROV_KARPENTER) {
+        const ss_karpenter *k = &sc->k8s.karpenter;
+        for (int a = 0; a < k->n_pools; a++) {
+            if (!strcmp(key, "karpenter.sh/nodepool") && (!val || !strcmp(k->pools[a].name, val)))
+                return true;
+            for (int l = 0; l < k->pools[a].n_labels; l++)
+                if (!strcmp(k->pools[a].labels[l][0], key) && (!val || !strcmp(k->pools[a].labels[l][1], val)))
+                    return true;
+        }
+        if (!strcmp(key, "karpenter.sh/capacity-type"))
+            return !val || !strcmp(val, "spot") || !strcmp(val, "on-demand");
+        return false;
+    }
     for (int a = 0; a < sc->n_asgs; a++)
         for (int l = 0; l < sc->asgs[a].n_labels; l++)
             if (!strcmp(sc->asgs[a].labels[l][0], key) &&
@@ -1664,11 +1818,46 @@ static int validate_ecs(const ss_scenario *sc, const vctx *v, int weighted)
     return 0;
 }
 
+/* Karpenter: NodePools with distinct names whose offerings exist in the
+ * market; the node labels the pods refer to come from the pools then. */
+static int validate_karpenter(const ss_scenario *sc, const vctx *v)
+{
+    char p[SS_PATH_MAX];
+    const ss_karpenter *k = &sc->k8s.karpenter;
+    if (k->n_pools == 0)
+        return vfail(v, "kubernetes.karpenter.node_pools",
+                     "provisioner karpenter needs at least one NodePool");
+    if (k->batch_max < k->batch_idle)
+        return vfail(v, "kubernetes.karpenter.batch_max_duration",
+                     "batch_max_duration must be >= batch_idle_duration");
+    const ss_zone_mitigations *mi = &sc->k8s.mitigations;
+    if (mi->drop_zone_spread || mi->remove_zone_groups || mi->spot_rate_guard || mi->suspend_scale_down)
+        return vfail(v, "kubernetes.mitigations",
+                     "the zone-failure mitigations act on the cluster autoscaler's node groups; "
+                     "with provisioner karpenter leave them off");
+    for (int i = 0; i < k->n_pools; i++) {
+        snprintf(p, sizeof p, "kubernetes.karpenter.node_pools[%d].name", i);
+        if (!k->pools[i].name[0])
+            return vfail(v, p, "a NodePool needs a name");
+        for (int j = 0; j < i; j++)
+            if (!strcmp(k->pools[j].name, k->pools[i].name))
+                return vfail(v, p, "duplicate NodePool name '%s'", k->pools[i].name);
+        if (sc->market.n_types == 0) {
+            snprintf(p, sizeof p, "kubernetes.karpenter.node_pools[%d].instance_types", i);
+            return vfail(v, p, "market.instance_types is empty: nothing to launch");
+        }
+    }
+    return 0;
+}
+
 static int validate_k8s(const ss_scenario *sc, const vctx *v)
 {
     char p[SS_PATH_MAX];
     const ss_deployment *d = &sc->k8s.deployment;
-    if (sc->n_asgs == 0)
+    bool karp = sc->k8s.provisioner == SS_PROV_KARPENTER;
+    if (karp && validate_karpenter(sc, v))
+        return -1;
+    if (!karp && sc->n_asgs == 0)
         return vfail(v, "asgs", "a Kubernetes scenario needs node groups (asgs)");
     int pdb = (d->pdb_min_available >= 0) + (d->pdb_max_unavailable >= 0) +
               (d->pdb_min_available_pct >= 0);
