@@ -85,6 +85,9 @@
 #define KROWS(T, fld, cnt, mx, width, nm, f, td, df, aw, dc)                                    \
     KROW(SS_B_CUSTOM, T, fld, nm, td, df, aw, dc, .fn = f, .write = rows_write, .count_off = cnt, \
          .max = mx, .size = width)
+/* A key naming an ASG, stored as its index in field f (see asg_ref_fn). */
+#define KASG(T, f, nm, td, df, aw, dc)                                                          \
+    KROW(SS_B_CUSTOM, T, f, nm, td, df, aw, dc, .fn = asg_ref_fn, .write = asg_ref_write)
 #define SECTION(var, nm, arr, T)                                                                \
     static const ss_bind_section var = {nm, arr, SS_ARRAY_LEN(arr), sizeof(T)}
 
@@ -539,15 +542,16 @@ static int taints_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
     return 0;
 }
 
-static int cp_asg_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+/* A reference to an ASG by name, stored as its index (an int at k->off):
+ * capacity_providers[].asg, policy.group. */
+static int asg_ref_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
 {
-    (void)k;
-    ss_capacity_provider *cp = base;
+    int *idx = (int *)(void *)((char *)base + k->off);
     if (!v->text)
         return ss_bind_fail(c, v, "expected the name of an ASG");
     for (int i = 0; i < c->sc->n_asgs; i++)
         if (!strcmp(c->sc->asgs[i].name, v->text)) {
-            cp->asg = i;
+            *idx = i;
             return 0;
         }
     const char *sug = ss_bind_suggest(v->text, asg_name_at, c->sc, (size_t)c->sc->n_asgs);
@@ -556,38 +560,10 @@ static int cp_asg_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_
     return ss_bind_fail(c, v, "unknown ASG '%s' (define it under asg: or asgs:)", v->text);
 }
 
-static void cp_asg_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                         ss_buf *out)
+static void asg_ref_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
 {
-    (void)k;
-    const ss_capacity_provider *cp = base;
-    ss_buf_printf(out, "%s", cp->asg >= 0 && cp->asg < sc->n_asgs ? sc->asgs[cp->asg].name : "?");
-}
-
-/* policy.group: the Spot ASG the fleet rules act on (by name). */
-static int policy_group_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
-{
-    (void)k;
-    ss_fleet_policy *p = base;
-    if (!v->text)
-        return ss_bind_fail(c, v, "expected the name of an ASG");
-    for (int i = 0; i < c->sc->n_asgs; i++)
-        if (!strcmp(c->sc->asgs[i].name, v->text)) {
-            p->group = i;
-            return 0;
-        }
-    const char *sug = ss_bind_suggest(v->text, asg_name_at, c->sc, (size_t)c->sc->n_asgs);
-    if (sug)
-        return ss_bind_fail(c, v, "unknown ASG '%s' (did you mean '%s'?)", v->text, sug);
-    return ss_bind_fail(c, v, "unknown ASG '%s' (define it under asg: or asgs:)", v->text);
-}
-
-static void policy_group_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                               ss_buf *out)
-{
-    (void)k;
-    const ss_fleet_policy *p = base;
-    ss_buf_printf(out, "%s", p->group >= 0 && p->group < sc->n_asgs ? sc->asgs[p->group].name : "?");
+    int i = *(const int *)(const void *)((const char *)base + k->off);
+    ss_buf_printf(out, "%s", i >= 0 && i < sc->n_asgs ? sc->asgs[i].name : "?");
 }
 
 /* policy.preset: a named published policy; sets the fields it names (keys
@@ -1222,7 +1198,7 @@ SECTION(asg_sec, "asgs[]", asg_keys, ss_asg);
 
 static const ss_bind_key cp_keys[] = {
     KSN(ss_capacity_provider, name, "name", ss_name_check_ecs_capacity_provider, "cp", "name", "capacity provider name"),
-    KC("asg", cp_asg_fn, cp_asg_write, 0, "ASG name", "(required)", "autoScalingGroupArn",
+    KASG(ss_capacity_provider, asg, "asg", "ASG name", "(required)", "autoScalingGroupArn",
        "the ASG it manages (by name)"),
     KB(ss_capacity_provider, managed_scaling, "managed_scaling", "true", "managedScaling.status",
        "ECS managed scaling on"),
@@ -1479,7 +1455,7 @@ static const ss_bind_key policy_keys[] = {
        "a published policy: none / round-robin (ASG zone balancing, no fallback), spothedge "
        "(dynamic placement), spothedge-fallback (+ immediate On-Demand fallback); later keys "
        "override"),
-    KC("group", policy_group_fn, policy_group_write, 0, "ASG name", "the first ASG", "",
+    KASG(ss_fleet_policy, group, "group", "ASG name", "the first ASG", "",
        "the Spot Auto Scaling group the rules act on"),
     KI(ss_fleet_policy, extra_spot, "extra_spot", 0, 10000, "0", "",
        "N_extra: Spot instances (and tasks) beyond the SLO's need"),
