@@ -107,6 +107,7 @@ typedef struct k8s_ng {
     ss_time unreg_next;       /* no unregistered member is past its deadline before this */
     int backoff_steps;
     int64_t scaleups;
+    int base_min, base_max;   /* the configured MinSize / MaxSize (On-Demand fallback raises them) */
 } k8s_ng;
 
 struct k8s_sim {
@@ -394,6 +395,8 @@ static void h_notice(void *ctx, ss_instance *in, ss_time deadline)
     int node = node_of_inst(s, in->id);
     if (node >= 0)
         ss_evq_schedule(s->q, now_of(s) + s->sc->k8s.handler_delay, EV_HANDLER, s, node, 0);
+    if (in->spot) /* policy hook: "EC2 Spot Instance Interruption Warning" */
+        ss_pol_spot_notice(s->pol, ng->index, in->zone_idx, now_of(s));
 }
 
 static void h_rebalance(void *ctx, ss_instance *in)
@@ -442,11 +445,12 @@ static void h_terminated(void *ctx, ss_instance *in)
 
 static void h_launch_failed(void *ctx, int pool, ss_launch_block why)
 {
-    (void)pool;
-    (void)why;
     k8s_ng *ng = ctx;
     ng->failed = true;
     tl_event(ng->s, "launch-failed");
+    /* policy hook: "EC2 Instance Launch Unsuccessful" (capacity), as models/asg.c */
+    if (ng->spot && (why == SS_LAUNCH_NO_CAPACITY || why == SS_LAUNCH_ZONE_DOWN))
+        ss_pol_launch_failed(ng->s->pol, ng->index, pool % ng->s->f.n_zones, true, now_of(ng->s));
 }
 
 /* Scale-down drains end here: terminate once the node holds no pod. */
@@ -651,6 +655,60 @@ static bool group_healthy(const k8s_sim *s, int g)
     int unjustified = ng->rd_ready < min_nodes ? min_nodes - ng->rd_ready : 0;
     int total = ng->rd_ready + ng->rd_unready + ng->rd_notstarted;
     return !(unjustified > OK_TOTAL_UNREADY_COUNT && unjustified * 100 > MAX_TOTAL_UNREADY_PCT * total);
+}
+
+/* On-Demand fallback for node groups (policies/fleet_policy.c, models/policy.h
+ * od_cover): the controller an EventBridge rule on the Spot node groups'
+ * launch failures / interruption warnings invokes sets the MinSize of the
+ * On-Demand node group to its configured MinSize + the cover
+ * (autoscaling:UpdateAutoScalingGroup MinSize; the ASG raises its
+ * DesiredCapacity to the new minimum at once:
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-capacity-limits.html),
+ * and back once the Spot groups have been at strength for the healthy time.
+ * Lowering MinSize removes nothing: CA scales the group down as usual
+ * (scale_down: an unneeded node, above MinSize). The Spot groups' desired
+ * capacity is what the cluster asks of Spot (CA's scale-up requests and the
+ * groups' own MinSize); ready = their Ready nodes, booting = launched
+ * instances not registered yet. Applied at CA scans (this runs before the
+ * scan backs a failed group off, so the request that failed still counts). */
+static void od_fallback(k8s_sim *s, ss_time now)
+{
+    if (!ss_pol_has_od_cover(s->pol))
+        return;
+    int wanted = 0, ready = 0, booting = 0;
+    for (int g = 0; g < s->n_ng; g++) {
+        const k8s_ng *ng = &s->ng[g];
+        if (!ng->spot)
+            continue;
+        wanted += ng->g.desired;
+        ready += ng->rd_ready;
+        int unreg = (int)ng->g.n_members - ng->nodes;
+        booting += unreg > 0 ? unreg : 0;
+    }
+    for (int g = 0; g < s->n_ng; g++) {
+        k8s_ng *ng = &s->ng[g];
+        if (ng->spot)
+            continue;
+        ss_asg *a = &s->sc->asgs[g]; /* the private copy ng->g.cfg points to */
+        int min = ng->base_min + ss_pol_od_cover(s->pol, g, wanted, ready, booting, now);
+        /* MinSize <= MaxSize (UpdateAutoScalingGroup refuses otherwise): the
+         * controller raises MaxSize with it, and lowers it back no further
+         * than the group's desired capacity, so that the group itself
+         * terminates nothing: a parked group (MaxSize 0) is grown by the rule
+         * only, and CA scales it down as any group. */
+        int max = ng->base_max;
+        if (max < min)
+            max = min;
+        if (max < ng->g.desired)
+            max = ng->g.desired;
+        a->max_size = max;
+        if (min == a->min_size)
+            continue;
+        tl_event(s, min > a->min_size ? "fallback-min-raised" : "fallback-min-lowered");
+        a->min_size = min;
+        if (ng->g.desired < min)
+            ss_asg_set_desired(&ng->g, min);
+    }
 }
 
 /* clusterstate updateScaleRequests: a request whose group has no upcoming
@@ -1132,6 +1190,7 @@ static void on_scan(ss_evq *q, const ss_event *ev, void *ctx)
      * requests (timeouts and launch failures back the group off), then
      * instances that never registered are deleted */
     update_readiness(s, now);
+    od_fallback(s, now);
     update_scale_requests(s, now, ca);
     remove_long_unregistered(s, now, ca); /* changes no registered node */
     /* CA first drops the pods the scheduler can place on existing nodes
@@ -1308,6 +1367,8 @@ static int simulate(const ss_scenario *sc0, const ss_data *d, uint64_t seed, int
         ng->backoff_until = start;
         ng->last_fail = SS_TIME_NEVER;
         ng->unreg_next = start - 1;
+        ng->base_min = a->min_size;
+        ng->base_max = a->max_size;
     }
     for (int g = 0; g < s->n_ng; g++) {
         ss_asg_hooks hk = {.ctx = &s->ng[g],

@@ -52,7 +52,10 @@ typedef struct ss_policy_ops {
     bool (*zone_active)(void *state, int group, int zone, ss_time t);
     /* Spot units to keep beyond the group's desired capacity (N_extra). */
     int (*extra_spot)(void *state, int group);
-    /* On-Demand units to add (On-Demand fallback) now, given the Spot units
+    /* Kubernetes node groups: the orchestrator asks od_cover for each
+     * On-Demand node group with the Spot node groups' counts summed, and
+     * raises that group's MinSize by the answer (models/k8s_sim.c).
+     * On-Demand units to add (On-Demand fallback) now, given the Spot units
      * the group wants, those ready (registered, no interruption warning) and
      * those booting (launched, not yet registered). */
     int (*od_cover)(void *state, int group, int spot_wanted, int spot_ready, int spot_booting, ss_time t);

@@ -138,6 +138,7 @@ void ss_scenario_defaults(ss_scenario *sc)
     sc->policy.interruption_window = 10 * SS_MINUTE;
     sc->policy.cover = 1.0;
     sc->policy.spot_healthy_time = 10 * SS_MINUTE;
+    sc->policy.fallback_group = -1;
     sc->slo.min_fraction = 1.0;
 
     ss_search *se = &sc->search;

@@ -297,6 +297,10 @@ typedef struct ss_fleet_policy {
     ss_time spot_healthy_time;       /* Spot at full strength this long before release */
     ss_time min_hold;                /* hysteresis: fallback stays at least this long */
     bool release_on_launch;          /* release counts booting Spot too ("Launch Successful" rule) */
+    /* Kubernetes (cluster autoscaler): the On-Demand node group whose MinSize
+     * the fallback raises by the cover; the rule watches every Spot node
+     * group. -1: none (ECS/ASG: the cover goes into `group` itself). */
+    int fallback_group;
 } ss_fleet_policy;
 
 /* ---- Availability SLO ---------------------------------------------------- */

@@ -531,7 +531,16 @@ static int k8s_bundle(const ss_scenario *sc, bundle *b, ss_err *err)
     step(b, "helm upgrade --install cluster-autoscaler autoscaler/cluster-autoscaler -n kube-system "
             "-f cluster-autoscaler-values.yaml");
     step(b, "# 3. the Deployment and its PodDisruptionBudget");
-    step(b, "yq 'select(.kind != \"ClusterConfig\")' k8s.yaml | kubectl apply -f -\n```");
+    step(b, "yq 'select(.kind != \"ClusterConfig\")' k8s.yaml | kubectl apply -f -");
+    if (ss_fp_enabled(&sc->policy)) {
+        /* the On-Demand fallback for the node groups: the controller's part */
+        if (ss_export_fleet_policy_json(sc, &s, err) || put(b, "fleet-policy.json", s, err))
+            return -1;
+        step(b, "# 4. the On-Demand fallback needs a controller: fleet-policy.json holds its EventBridge "
+                "rules on the Spot node groups and the MinSize action on the On-Demand one "
+                "(docs/policies.md)");
+    }
+    step(b, "```");
     return 0;
 }
 

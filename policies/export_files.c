@@ -103,6 +103,9 @@ int ss_optimize_write_exports(const ss_scenario *sc, const char *dir, ss_err *er
     } else {
         if (ss_export_k8s_yaml(sc, &s, err) || put(dir, "k8s.yaml", s, err))
             return -1;
+        if (ss_fp_enabled(&sc->policy) && /* On-Demand fallback for the node groups */
+            (ss_export_fleet_policy_json(sc, &s, err) || put(dir, "fleet-policy.json", s, err)))
+            return -1;
     }
     if (ss_export_terraform(sc, &s, err))
         return -1;

@@ -80,10 +80,91 @@ static int group_regions(const ss_scenario *sc, const ss_asg *a)
     return n;
 }
 
+static const char *trigger_name(ss_fallback_trigger t)
+{
+    return t == SS_FB_LAUNCH_FAILURES ? "launch-failures" : t == SS_FB_INTERRUPTIONS ? "interruptions" : "either";
+}
+
+/* Kubernetes (cluster autoscaler): the rules watch every Spot node group;
+ * the action raises the MinSize of the On-Demand node group fallback_group
+ * (models/k8s_sim.c od_fallback). */
+static int k8s_fallback_json(const ss_scenario *sc, char **out, ss_err *err)
+{
+    const ss_fleet_policy *p = &sc->policy;
+    if (p->fallback_group < 0 || p->fallback_group >= sc->n_asgs)
+        return ss_err_set(err, "export: policy.fallback_group names no node group of the scenario");
+    const ss_asg *od = &sc->asgs[p->fallback_group];
+    char name[SS_NAME_MAX + 64];
+    json_t *root = json_object(), *native = json_object(), *spot = json_array();
+    for (int g = 0; g < sc->n_asgs; g++)
+        if (sc->asgs[g].spot)
+            json_array_append_new(spot, json_string(sc->asgs[g].name));
+    json_object_set_new(native, "SpotNodeGroups", spot);
+    json_object_set_new(native, "OnDemandNodeGroup", json_string(od->name));
+    json_object_set_new(native, "MinSize", json_integer(od->min_size));
+    json_object_set_new(native, "MaxSize", json_integer(od->max_size));
+    json_object_set_new(native, "Where",
+                        json_string("k8s.yaml (eksctl ClusterConfig node groups) and main.tf: the node groups "
+                                    "at these sizes; the cluster autoscaler discovers all of them"));
+    json_object_set_new(root, "Native", native);
+
+    json_t *ctl = json_object(), *rules = json_array();
+    for (int g = 0; g < sc->n_asgs; g++) {
+        const ss_asg *a = &sc->asgs[g];
+        if (!a->spot)
+            continue;
+        if (p->trigger != SS_FB_INTERRUPTIONS) {
+            snprintf(name, sizeof name, "%s-spot-insufficient-capacity", a->name);
+            json_array_append_new(rules, rule(name, "aws.autoscaling", "EC2 Instance Launch Unsuccessful",
+                                              asg_detail(a->name, true),
+                                              "trigger: a Spot launch of the node group failed for capacity"));
+        }
+        snprintf(name, sizeof name, "%s-launch-successful", a->name);
+        json_array_append_new(rules, rule(name, "aws.autoscaling", "EC2 Instance Launch Successful",
+                                          asg_detail(a->name, false),
+                                          p->release_on_launch ? "release: a Spot launch succeeded"
+                                                               : "release: a Spot node is back (then wait "
+                                                                 "until it is Ready)"));
+    }
+    if (p->trigger != SS_FB_LAUNCH_FAILURES)
+        json_array_append_new(rules, rule("spot-node-groups-interruption-warning", "aws.ec2",
+                                          "EC2 Spot Instance Interruption Warning", NULL,
+                                          "trigger: count warnings of the Spot node groups' instances (the "
+                                          "function checks the aws:autoscaling:groupName tag)"));
+    json_t *fb = json_object();
+    json_object_set_new(fb, "Trigger", json_string(trigger_name(p->trigger)));
+    json_object_set_new(fb, "DetectionDelaySeconds", json_real(secs(p->detection_delay)));
+    json_object_set_new(fb, "InterruptionThreshold", json_integer(p->interruption_threshold));
+    json_object_set_new(fb, "InterruptionWindowSeconds", json_real(secs(p->interruption_window)));
+    json_object_set_new(fb, "Cover", json_real(p->cover));
+    json_object_set_new(fb, "SpotHealthySeconds", json_real(secs(p->spot_healthy_time)));
+    json_object_set_new(fb, "MinHoldSeconds", json_real(secs(p->min_hold)));
+    json_object_set_new(fb, "ReleaseOnLaunch", json_boolean(p->release_on_launch));
+    json_object_set_new(fb, "OnDemandNodeGroup", json_string(od->name));
+    json_object_set_new(fb, "BaseMinSize", json_integer(od->min_size));
+    json_object_set_new(fb, "BaseMaxSize", json_integer(od->max_size));
+    json_object_set_new(
+        fb, "Action",
+        json_string("autoscaling:UpdateAutoScalingGroup on OnDemandNodeGroup: MinSize = BaseMinSize + C and "
+                    "MaxSize = max(BaseMaxSize, MinSize, DesiredCapacity), where C = ceil(Cover x (desired "
+                    "capacity of the Spot node groups - their Ready nodes - their instances booting)), raised "
+                    "DetectionDelaySeconds after a trigger event and never lowered while Spot is short; C is "
+                    "lowered to ceil(Cover x (desired - Ready)) once that has held SpotHealthySeconds and the "
+                    "fallback MinHoldSeconds. Lowering MinSize removes no node: the cluster autoscaler scales "
+                    "the group down when its nodes are unneeded"));
+    json_object_set_new(ctl, "OnDemandFallback", fb);
+    json_object_set_new(ctl, "Rules", rules);
+    json_object_set_new(root, "Controller", ctl);
+    *out = ss_export_dump_json(root);
+    return 0;
+}
+
 int ss_export_fleet_policy_json(const ss_scenario *sc, char **out, ss_err *err)
 {
     *out = NULL;
     const ss_fleet_policy *p = &sc->policy;
+    if (sc->orchestrator == SS_ORCH_KUBERNETES)
+        return k8s_fallback_json(sc, out, err);
     if (p->group < 0 || p->group >= sc->n_asgs)
         return ss_err_set(err, "export: policy.group %d is not an ASG of the scenario", p->group);
     const ss_asg *a = &sc->asgs[p->group];
@@ -129,10 +210,7 @@ int ss_export_fleet_policy_json(const ss_scenario *sc, char **out, ss_err *err)
                                               : "release: a Spot instance is back (then wait until it is "
                                                 "registered and healthy)"));
         json_t *fb = json_object();
-        json_object_set_new(fb, "Trigger",
-                            json_string(p->trigger == SS_FB_LAUNCH_FAILURES ? "launch-failures"
-                                        : p->trigger == SS_FB_INTERRUPTIONS ? "interruptions"
-                                                                              : "either"));
+        json_object_set_new(fb, "Trigger", json_string(trigger_name(p->trigger)));
         json_object_set_new(fb, "DetectionDelaySeconds", json_real(secs(p->detection_delay)));
         json_object_set_new(fb, "InterruptionThreshold", json_integer(p->interruption_threshold));
         json_object_set_new(fb, "InterruptionWindowSeconds", json_real(secs(p->interruption_window)));
@@ -204,6 +282,20 @@ char *ss_fleet_policy_summary(const ss_scenario *sc)
     }
     if (!ss_fp_enabled(p) || p->group < 0 || p->group >= sc->n_asgs)
         return ss_strdup("");
+    if (sc->orchestrator == SS_ORCH_KUBERNETES) {
+        if (p->fallback_group < 0 || p->fallback_group >= sc->n_asgs)
+            return ss_strdup("");
+        const ss_asg *od = &sc->asgs[p->fallback_group];
+        ss_buf_printf(&b, "\nAWS-native configuration (k8s.yaml, main.tf): the node groups, the On-Demand one "
+                          "'%s' at MinSize %d / MaxSize %d.\nNeeds a controller (fleet-policy.json: EventBridge "
+                          "rules on the Spot node groups -> a function calling UpdateAutoScalingGroup on '%s'): "
+                          "On-Demand fallback raising its MinSize (trigger %s, detection delay %.0f s, cover "
+                          "%.2f, Spot healthy %.0f s, min hold %.0f s%s).\n",
+                      od->name, od->min_size, od->max_size, od->name, trigger_name(p->trigger),
+                      secs(p->detection_delay), p->cover, secs(p->spot_healthy_time), secs(p->min_hold),
+                      p->release_on_launch ? ", released on Spot launch" : "");
+        return b.s;
+    }
     const ss_asg *a = &sc->asgs[p->group];
     ss_buf_printf(&b, "\nAWS-native configuration (asg.json, ecs-service.json, main.tf): the Auto Scaling "
                       "group '%s' with DesiredCapacity %d",

@@ -154,16 +154,30 @@ ss_time ss_fp_wake_at(const ss_fp_state *s, ss_time t)
 
 /* ---- As a run-time policy (models/policy.h) ----------------------------------------- */
 
+/* Which groups the rule watches and which one it answers for. ECS/ASG: one
+ * Spot group (`group`) carries the cover itself. Kubernetes with
+ * fallback_group: the EventBridge rule matches the Spot node groups' events
+ * (the model reports only those) and the cover raises the MinSize of the
+ * On-Demand node group fallback_group (models/k8s_sim.c). */
+static bool watches(const ss_fp_state *s, int group)
+{
+    return s->p.fallback_group >= 0 ? group != s->p.fallback_group : group == s->p.group;
+}
+static bool answers(const ss_fp_state *s, int group)
+{
+    return group == (s->p.fallback_group >= 0 ? s->p.fallback_group : s->p.group);
+}
+
 static void op_launch_failed(void *st, int group, int zone, bool spot, ss_time t)
 {
     ss_fp_state *s = st;
-    if (group == s->p.group)
+    if (watches(s, group))
         ss_fp_launch_failed(s, zone, spot, t);
 }
 static void op_spot_notice(void *st, int group, int zone, ss_time t)
 {
     ss_fp_state *s = st;
-    if (group == s->p.group)
+    if (watches(s, group))
         ss_fp_spot_notice(s, zone, t);
 }
 static bool op_zone_active(void *st, int group, int zone, ss_time t)
@@ -179,12 +193,12 @@ static int op_extra_spot(void *st, int group)
 static int op_od_cover(void *st, int group, int wanted, int ready, int booting, ss_time t)
 {
     ss_fp_state *s = st;
-    return group == s->p.group ? ss_fp_od_cover(s, wanted, ready, booting, t) : 0;
+    return answers(s, group) ? ss_fp_od_cover(s, wanted, ready, booting, t) : 0;
 }
 static ss_time op_wake_at(void *st, int group, ss_time t)
 {
     ss_fp_state *s = st;
-    return group == s->p.group ? ss_fp_wake_at(s, t) : SS_TIME_NEVER;
+    return answers(s, group) ? ss_fp_wake_at(s, t) : SS_TIME_NEVER;
 }
 
 static const ss_policy_ops fp_ops = {

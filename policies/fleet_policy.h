@@ -12,6 +12,10 @@
  *                        strength for spot_healthy_time (and the fallback
  *                        has lasted min_hold), it lowers both again and the
  *                        group's scale-in removes On-Demand first (§1.9).
+ *                        Kubernetes node groups (fallback_group): the
+ *                        rule watches every Spot node group and the cover
+ *                        raises the MinSize of the On-Demand node group
+ *                        fallback_group instead (models/k8s_sim.c).
  *   Over-provisioning    N_extra Spot instances (and tasks) beyond the SLO.
  *   SpotHedge placement  zones are active or preempted: a zone whose Spot
  *                        instance got a warning or whose Spot launch failed

@@ -112,12 +112,34 @@ static void policy_block_is_validated(void **state)
     assert_true(sc->policy.fallback);
     assert_int_equal(sc->policy.trigger, SS_FB_EITHER);
     assert_int_equal(sc->policy.detection_delay, 60 * SS_SECOND);
-    /* Kubernetes scenarios refuse the block */
-    assert_int_not_equal(ss_scenario_load_string("orchestrator: kubernetes\n"
-                                                 "market: {zones: [us-east-1a], instance_types: [m5.large]}\n"
-                                                 "asgs: [{name: ng, min_size: 1, max_size: 3, spot: true}]\n"
-                                                 "policy: {extra_spot: 1}\n", "k.yaml", sc, &err), 0);
-    assert_non_null(strstr(err.msg, "the fleet rules (fallback, extra_spot, spothedge) act on ECS"));
+    /* Kubernetes node groups: only the On-Demand fallback, to a named
+     * On-Demand node group */
+    const char *k8s = "orchestrator: kubernetes\n"
+                      "market: {zones: [us-east-1a], instance_types: [m5.large]}\n"
+                      "asgs: [{name: ng, min_size: 1, max_size: 3, spot: true},\n"
+                      "       {name: od, min_size: 0, max_size: 0, spot: false}]\n";
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%spolicy: {extra_spot: 1}\n", k8s), "k.yaml", sc, &err),
+                         0);
+    assert_non_null(strstr(err.msg, "policy.extra_spot"));
+    assert_non_null(strstr(err.msg, "only the On-Demand fallback"));
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%spolicy: {on_demand_fallback: true}\n", k8s), "k.yaml",
+                                                 sc, &err), 0);
+    assert_non_null(strstr(err.msg, "policy.fallback_group"));
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%spolicy: {on_demand_fallback: true, fallback_group: ng}\n",
+                                                        k8s), "k.yaml", sc, &err), 0);
+    assert_non_null(strstr(err.msg, "is a Spot group"));
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%spolicy: {on_demand_fallback: true, fallback_group: dd}\n",
+                                                        k8s), "k.yaml", sc, &err), 0);
+    assert_non_null(strstr(err.msg, "did you mean 'od'"));
+    assert_int_equal(ss_scenario_load_string(tu_fmt("%spolicy: {on_demand_fallback: true, fallback_group: od}\n",
+                                                    k8s), "k.yaml", sc, &err), 0);
+    assert_int_equal(sc->policy.fallback_group, 1);
+    /* the key belongs to Kubernetes */
+    assert_int_not_equal(ss_scenario_load_string(tu_fmt("%scapacity_providers: [{name: cp, asg: web, "
+                                                        "managed_scaling: false}]\npolicy: {on_demand_fallback: "
+                                                        "true, fallback_group: web}\n", base), "p.yaml", sc, &err),
+                         0);
+    assert_non_null(strstr(err.msg, "Kubernetes only"));
     free(sc);
 }
 

@@ -563,7 +563,7 @@ static int asg_ref_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss
 static void asg_ref_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
 {
     int i = *(const int *)(const void *)((const char *)base + k->off);
-    ss_buf_printf(out, "%s", i >= 0 && i < sc->n_asgs ? sc->asgs[i].name : "?");
+    ss_buf_printf(out, "%s", i >= 0 && i < sc->n_asgs ? sc->asgs[i].name : i < 0 ? "none" : "?");
 }
 
 /* policy.preset: a named published policy; sets the fields it names (keys
@@ -1483,6 +1483,9 @@ static const ss_bind_key policy_keys[] = {
     KB(ss_fleet_policy, release_on_launch, "release_on_launch", "false", "",
        "release the cover when Spot launches succeed (an \"EC2 Instance Launch Successful\" rule), "
        "not when Spot is ready"),
+    KASG(ss_fleet_policy, fallback_group, "fallback_group", "node group name", "none", "",
+         "Kubernetes (cluster autoscaler): the On-Demand node group whose MinSize the fallback "
+         "raises by the cover; the rule watches every Spot node group"),
 };
 SECTION(policy_sec, "policy", policy_keys, ss_fleet_policy);
 
@@ -1868,12 +1871,31 @@ static int validate_k8s(const ss_scenario *sc, const vctx *v)
 static int validate_policy(const ss_scenario *sc, const vctx *v)
 {
     const ss_fleet_policy *fp = &sc->policy;
-    if (!ss_fp_enabled(fp))
+    if (!ss_fp_enabled(fp)) {
+        if (fp->fallback_group >= 0)
+            return vfail(v, "policy.fallback_group", "needs on_demand_fallback: true");
         return 0;
-    if (sc->orchestrator != SS_ORCH_ECS)
-        return vfail(v, "policy",
-                     "the fleet rules (fallback, extra_spot, spothedge) act on ECS/ASG fleets; "
-                     "Kubernetes node groups are not modelled with them");
+    }
+    if (sc->orchestrator == SS_ORCH_KUBERNETES) {
+        /* node groups: only the On-Demand fallback, to a named On-Demand group */
+        if (sc->k8s.provisioner != SS_PROV_CLUSTER_AUTOSCALER)
+            return vfail(v, "policy",
+                         "Karpenter falls back to On-Demand itself (NodePool capacity types "
+                         "spot + on-demand); the fleet rules act on cluster-autoscaler node groups");
+        if (fp->extra_spot > 0 || fp->placement != SS_PLACE_ASG)
+            return vfail(v, fp->extra_spot > 0 ? "policy.extra_spot" : "policy.placement",
+                         "on Kubernetes node groups only the On-Demand fallback is modelled");
+        if (fp->fallback_group < 0)
+            return vfail(v, "policy.fallback_group",
+                         "Kubernetes: name the On-Demand node group whose MinSize the fallback raises");
+        if (sc->asgs[fp->fallback_group].spot)
+            return vfail(v, "policy.fallback_group", "node group '%s' is a Spot group; name an "
+                         "On-Demand one", sc->asgs[fp->fallback_group].name);
+        return 0;
+    }
+    if (fp->fallback_group >= 0)
+        return vfail(v, "policy.fallback_group",
+                     "Kubernetes only: on ECS/ASG the cover goes into policy.group itself");
     if (fp->group < 0 || fp->group >= sc->n_asgs)
         return vfail(v, "policy.group", "the policy needs an existing ASG");
     for (int i = 0; i < sc->n_providers; i++)
