@@ -681,9 +681,18 @@ static void od_fallback(k8s_sim *s, ss_time now)
         if (!ng->spot)
             continue;
         wanted += ng->g.desired;
-        ready += ng->rd_ready;
-        int unreg = (int)ng->g.n_members - ng->nodes;
-        booting += unreg > 0 ? unreg : 0;
+        /* ready: a Ready node without an interruption warning (as the ASG
+         * rule counts, models/asg.c); booting: launched, not registered */
+        for (size_t j = 0; j < ng->g.n_members; j++) {
+            const ss_instance *in = ss_fleet_inst(&s->f, ng->g.members[j]);
+            if (in->leaving || in->end != SS_TIME_NEVER)
+                continue;
+            int node = node_of_inst(s, in->id);
+            if (node < 0)
+                booting++;
+            else if (s->c.nodes[node].ready && !in->noticed)
+                ready++;
+        }
     }
     for (int g = 0; g < s->n_ng; g++) {
         k8s_ng *ng = &s->ng[g];

@@ -216,6 +216,38 @@ static void detection_delay_shifts_launch(void **state)
     ss_data_free(d);
 }
 
+/* The rule's routing with fallback_group (policies/fleet_policy.c): it
+ * watches every group but the On-Demand one and answers od_cover for that
+ * one only. Fallback group 2, trigger either (threshold 1), delay 0, cover
+ * 0.5. A capacity failure reported by group 2 is ignored: no cover at 0 s.
+ * A warning from group 1 (a Spot group other than policy.group 0) trips it
+ * at 10 s; asked for group 0 the rule answers 0 and changes nothing; asked
+ * for group 2 with 4 Spot nodes wanted, 1 ready, 0 booting:
+ * ceil(0.5 x 3) = 2. */
+static void routing_watches_spot_groups_answers_fallback_group(void **state)
+{
+    (void)state;
+    ss_fleet_policy p;
+    memset(&p, 0, sizeof p);
+    p.fallback = true;
+    p.trigger = SS_FB_EITHER;
+    p.interruption_threshold = 1;
+    p.interruption_window = 10 * SS_MINUTE;
+    p.cover = 0.5;
+    p.spot_healthy_time = 10 * SS_MINUTE;
+    p.fallback_group = 2;
+    ss_fp_state st;
+    ss_fp_init(&st, &p, 2);
+    ss_policy pol = ss_fp_policy(&st);
+    ss_pol_launch_failed(&pol, 2, 0, true, 0);
+    assert_int_equal(ss_pol_od_cover(&pol, 2, 4, 0, 0, 0), 0);
+    ss_pol_spot_notice(&pol, 1, 0, 10 * SS_SECOND);
+    assert_int_equal(ss_pol_od_cover(&pol, 0, 4, 1, 0, 10 * SS_SECOND), 0);
+    assert_false(st.active);
+    assert_int_equal(ss_pol_od_cover(&pol, 2, 4, 1, 0, 10 * SS_SECOND), 2);
+    assert_true(st.active);
+}
+
 /* fleet-policy.json for the node groups: the Launch Unsuccessful (capacity)
  * and Launch Successful rules of the Spot group spot-a (no interruption
  * rule for the launch-failures trigger), the action on od-b with its base
@@ -267,6 +299,7 @@ int main(void)
         cmocka_unit_test(after_release_ca_unneeded_time_governs),
         cmocka_unit_test(detection_delay_shifts_launch),
         cmocka_unit_test(export_names_the_node_groups),
+        cmocka_unit_test(routing_watches_spot_groups_answers_fallback_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
