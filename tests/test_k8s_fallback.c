@@ -38,7 +38,9 @@
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
 #define AT(t) (T0 + (ss_time)(t) * SS_SECOND)
 
-static ss_data *mkdata(void)
+/* Spot capacity of pool 0 (m5.large@a): v0 from before the start, v1 from
+ * t1 (-1 = unlimited). */
+static ss_data *mkdata_trace(int v0, ss_time t1, int v1)
 {
     ss_data *d = ss_data_new(1, 2);
     for (int z = 0; z < 2; z++) {
@@ -52,20 +54,22 @@ static ss_data *mkdata(void)
         double usd = 0.04;
         ss_price_series_set(&p->spot, &t, &usd, 1);
     }
-    /* Spot capacity of pool 0 (m5.large@a): none, then unlimited (-1) */
     ss_pool *p = &d->pools[0];
     p->has_trace = true;
     p->n_cap = 2;
     p->cap_t = ss_malloc(2 * sizeof *p->cap_t);
     p->cap_value = ss_malloc(2 * sizeof *p->cap_value);
     p->cap_t[0] = T0 - SS_DAY;
-    p->cap_value[0] = 0;
-    p->cap_t[1] = AT(1805);
-    p->cap_value[1] = -1;
+    p->cap_value[0] = v0;
+    p->cap_t[1] = t1;
+    p->cap_value[1] = v1;
     d->span_start = T0;
     d->span_end = T0 + 30 * SS_DAY;
     return d;
 }
+
+/* none, then unlimited from 1805 s */
+static ss_data *mkdata(void) { return mkdata_trace(0, AT(1805), -1); }
 
 static void mkscenario(ss_scenario *sc, bool rule)
 {
@@ -216,6 +220,39 @@ static void detection_delay_shifts_launch(void **state)
     ss_data_free(d);
 }
 
+/* Trigger interruptions (threshold 1, delay 0): Spot capacity unlimited,
+ * then 0 from 1005 s for good. The Spot node launches at 0 s, registers at
+ * 110 s, the pod is ready at 115 s. The drop at 1005 s is noticed 120 s
+ * ahead (market.notice_lead), at 885 s: the warning trips the rule; the
+ * node termination handler drains the node 2 s later (handler_delay): the
+ * pod is evicted at 887 s, its replacement pending. The scan at 890 s finds
+ * Spot wanted 1, ready 0 (the only node is warned), booting 0: od-b's
+ * MinSize 1, launch at 890 s, running 950 s, registered 1000 s, the pod
+ * ready at 1005 s. Spot never returns: the cover stays, od-b runs to the
+ * end. Availability (3600 - 115 - (1005 - 887)) / 3600; On-Demand
+ * (3600 - 950) s at $0.096/h. Without the rule the replacement pod never
+ * runs: availability (887 - 115) / 3600. */
+static void interruption_warning_trips_fallback(void **state)
+{
+    (void)state;
+    ss_data *d = mkdata_trace(-1, AT(1005), 0);
+    ss_scenario sc;
+    mkscenario(&sc, true);
+    sc.policy.trigger = SS_FB_INTERRUPTIONS;
+    sc.policy.interruption_threshold = 1;
+    sc.policy.detection_delay = 0;
+    ss_metrics m;
+    ss_k8s_trace tr;
+    run(&sc, d, &m, &tr);
+    NEAR(m.availability, (3600.0 - 115 - (1005 - 887)) / 3600);
+    NEAR(m.od_cost_usd, 0.096 * (3600.0 - 950) / 3600);
+    mkscenario(&sc, false);
+    run(&sc, d, &m, &tr);
+    NEAR(m.availability, (887.0 - 115) / 3600);
+    NEAR(m.od_cost_usd, 0.0);
+    ss_data_free(d);
+}
+
 /* The rule's routing with fallback_group (policies/fleet_policy.c): it
  * watches every group but the On-Demand one and answers od_cover for that
  * one only. Fallback group 2, trigger either (threshold 1), delay 0, cover
@@ -298,6 +335,7 @@ int main(void)
         cmocka_unit_test(rule_raises_min_then_ca_scales_down),
         cmocka_unit_test(after_release_ca_unneeded_time_governs),
         cmocka_unit_test(detection_delay_shifts_launch),
+        cmocka_unit_test(interruption_warning_trips_fallback),
         cmocka_unit_test(export_names_the_node_groups),
         cmocka_unit_test(routing_watches_spot_groups_answers_fallback_group),
     };
