@@ -280,8 +280,18 @@ static int migrate_to_3(ss_store *st, ss_err *err)
                          err);
 }
 
+/* Version 4: the run timeline carries the USD billed so far (Spot,
+ * On-Demand; NULL in runs stored before). */
+static int migrate_to_4(ss_store *st, ss_err *err)
+{
+    return ss_store_exec(st,
+                         "ALTER TABLE run_timeline ADD COLUMN spot_cost_usd REAL;"
+                         "ALTER TABLE run_timeline ADD COLUMN od_cost_usd REAL;",
+                         err);
+}
+
 typedef int (*migration_fn)(ss_store *, ss_err *);
-static const migration_fn migrations[] = {NULL, migrate_to_1, migrate_to_2, migrate_to_3};
+static const migration_fn migrations[] = {NULL, migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4};
 
 int ss_store_exec(ss_store *st, const char *sql, ss_err *err)
 {

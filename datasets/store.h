@@ -20,7 +20,7 @@
 #include "sim/kernel/util.h"
 
 #define SS_STORE_DEFAULT_PATH "results/spotsim.db"
-#define SS_STORE_SCHEMA_VERSION 3
+#define SS_STORE_SCHEMA_VERSION 4
 
 #define SS_STORE_LOCK_WAIT_S 3600
 

@@ -49,6 +49,7 @@ void ss_ecs_timeline(ss_ecs *e, const char *event)
                          .spot_instances = e->fleet.alive_spot,
                          .od_instances = e->fleet.alive_od,
                          .event = event};
+    ss_fleet_billed(&e->fleet, r.t, &r.spot_cost_usd, &r.od_cost_usd);
     ss_timeline_push(e->tl, &r);
 }
 

@@ -24,6 +24,9 @@ typedef struct ss_timeline_row {
     ss_time t;
     double required, healthy, desired, running, pending;
     int spot_instances, od_instances;
+    /* USD billed up to t (ss_fleet_billed): Spot, On-Demand; the "end" row's
+     * sum is the run's cost_usd */
+    double spot_cost_usd, od_cost_usd;
     const char *event;   /* static string or NULL: "interruption", "outage-start", ... */
 } ss_timeline_row;
 

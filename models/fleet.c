@@ -103,6 +103,15 @@ static bool free_first_hour_product(const char *product)
     return !product[0] || strstr(product, "Linux/UNIX") || strstr(product, "Windows");
 }
 
+/* On-Demand charge over [from, end): the price in effect at each instant
+ * when the store dates several (docs/formats.md "Dating"), else the flat
+ * price. */
+static double od_charge(const ss_pool *pd, ss_time from, ss_time end)
+{
+    return pd->ondemand.n > 1 ? ss_bill_spot(&pd->ondemand, from, end, NULL)
+                              : ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
+}
+
 /* Bill in over [running, end) into the stats (once). EC2 bills an instance
  * from `running`; `pending` is free ("Instance lifecycle", docs.aws.amazon.com/
  * AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html), so an instance that
@@ -123,10 +132,7 @@ static void bill(ss_fleet *f, ss_instance *in, ss_time end)
         from = end;
     const ss_pool *pd = &f->d->pools[in->pool];
     double hours = (double)(end - in->launch) / MS_PER_HOUR; /* alive time, pending included */
-    /* On-Demand: the price in effect at each instant when the store dates
-     * several (docs/formats.md "Dating"), else the flat price */
-    double od = pd->ondemand.n > 1 ? ss_bill_spot(&pd->ondemand, from, end, NULL)
-                                   : ss_bill_ondemand(pd->ondemand_usd_per_hour, from, end);
+    double od = od_charge(pd, from, end);
     f->stats.od_baseline += od;
     if (in->spot) {
         ss_time unc = 0;
@@ -172,6 +178,8 @@ void ss_fleet_terminate(ss_fleet *f, ss_instance *in, ss_end_reason why)
     in->state = SS_INST_TERMINATED;
     in->end_reason = why;
     bill(f, in, now);
+    while (f->first_alive < f->n && ss_fleet_inst(f, f->first_alive)->state == SS_INST_TERMINATED)
+        f->first_alive++;
     const ss_fleet_owner *o = &f->owners[in->asg];
     if (o->on_terminated)
         o->on_terminated(o->ctx, in);
@@ -726,6 +734,30 @@ void ss_fleet_finish(ss_fleet *f)
         in->end_reason = SS_END_HORIZON;
         bill(f, in, f->end);
     }
+}
+
+/* The stats' totals, then each alive running instance's charge so far in
+ * id order: at the horizon end this is the very sum ss_fleet_finish makes
+ * (same terms, same order), so the last value equals the cost metric
+ * exactly. An alive instance has not been interrupted (yet), so no free
+ * first hour applies to it. */
+void ss_fleet_billed(const ss_fleet *f, ss_time t, double *spot, double *od)
+{
+    double s = f->stats.spot_cost, o = f->stats.od_cost;
+    if (t > f->end)
+        t = f->end;
+    for (int id = f->first_alive; id < f->n; id++) {
+        const ss_instance *in = ss_fleet_inst(f, id);
+        if (in->state == SS_INST_TERMINATED || in->running_at == SS_TIME_NEVER || in->running_at >= t)
+            continue;
+        const ss_pool *pd = &f->d->pools[in->pool];
+        if (in->spot)
+            s += ss_bill_spot(&pd->spot, in->running_at, t, NULL);
+        else
+            o += od_charge(pd, in->running_at, t);
+    }
+    *spot = s;
+    *od = o;
 }
 
 void ss_fleet_count(const ss_fleet *f, int asg, int *spot, int *od)

@@ -188,6 +188,7 @@ typedef struct ss_fleet {
     ss_fleet_price *price;   /* by pool: cached Spot price step (ss_fleet_spot_price) */
     size_t next_capnotice;   /* next capacity event whose lead notice to schedule (chained) */
     ss_time *elevated_until; /* by pool: at elevated risk before this time (rebalance recommendations) */
+    int first_alive;         /* lowest id not terminated (or n): where ss_fleet_billed starts */
 } ss_fleet;
 
 /* Set up the fleet on the kernel q over horizon [start, end): registers the
@@ -246,6 +247,14 @@ void ss_fleet_finish(ss_fleet *f);
  * interruptions and rebalance recommendations, launches, instance-hours,
  * uncovered pool-hours and the horizon [start, end). Other fields untouched. */
 void ss_fleet_metrics(const ss_fleet *f, ss_time start, ss_time end, ss_metrics *out);
+
+/* USD billed up to t (at most the horizon end), Spot and On-Demand: the
+ * instances already billed plus each alive instance's charge from
+ * `running` to t (per second, 60 s minimum, as at its termination). At the
+ * horizon end, before ss_fleet_finish, spot + od equals the metric cost_usd
+ * exactly. It can step down when a Spot instance EC2 interrupts within its
+ * first hour turns out free (its charge so far is dropped). */
+void ss_fleet_billed(const ss_fleet *f, ss_time t, double *spot, double *od);
 
 /* Copy the per-pool coverage and refusal tallies into tl (after finish). */
 struct ss_timeline;

@@ -173,6 +173,7 @@ static void tl_push(k8s_sim *s, ss_time t, const char *event)
                          .spot_instances = s->f.alive_spot,
                          .od_instances = s->f.alive_od,
                          .event = event};
+    ss_fleet_billed(&s->f, t, &r.spot_cost_usd, &r.od_cost_usd);
     ss_timeline_push(s->tl, &r);
 }
 

@@ -117,8 +117,9 @@ int ss_results_insert_run(ss_store *st, const ss_run_record *r, sqlite3_int64 *r
     if (r->timeline && r->timeline->n) {
         if (ss_store_prepare(st,
                              "INSERT INTO run_timeline(run_id, replica, t_ms, required, healthy, desired,"
-                             " running, pending, spot_instances, od_instances, event)"
-                             " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                             " running, pending, spot_instances, od_instances, event, spot_cost_usd,"
+                             " od_cost_usd)"
+                             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
                              &s, err))
             goto fail;
         for (size_t i = 0; i < r->timeline->n; i++) {
@@ -137,6 +138,8 @@ int ss_results_insert_run(ss_store *st, const ss_run_record *r, sqlite3_int64 *r
                 sqlite3_bind_text(s, 11, w->event, -1, SQLITE_STATIC);
             else
                 sqlite3_bind_null(s, 11);
+            sqlite3_bind_double(s, 12, w->spot_cost_usd);
+            sqlite3_bind_double(s, 13, w->od_cost_usd);
             if (step_done(st, s, err))
                 goto fail;
         }

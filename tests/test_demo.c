@@ -202,6 +202,9 @@ static void demo_runs_every_stage_on_the_bundled_samples(void **state)
     assert_true(exists(tu_fmt("%s/qq.png", rdir)));
     assert_true(exists(tu_fmt("%s/backtest.png", rdir)));
     assert_true(exists(tu_fmt("%s/timeline.png", rdir)));
+    /* cost over time of the run (its timeline carries the USD billed so far) */
+    assert_true(exists(tu_fmt("%s/cost.png", rdir)));
+    assert_true(exists(tu_fmt("%s/cost.svg", rdir)));
     free(html);
     char want[1200];
     snprintf(want, sizeof want, "Report: %s/report/index.html\n", out);

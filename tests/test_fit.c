@@ -683,6 +683,19 @@ static void test_fit_cli_bundled(void **state)
     assert_non_null(csv);
     assert_true(strncmp(csv, "pool,model_quantile_hours,data_quantile_hours\n", 46) == 0);
     free(csv);
+    /* a relative --out, as scripts/demo gives it (results/demo/fit): gnuplot
+     * runs inside the chart directory, so the path must not be read from
+     * there (it failed with "gnuplot failed (exit 126)") */
+    rc = tu_system(tu_fmt("cd '%s' && '%s' fit --db s.db --name rel --type p3.2xlarge"
+                          " --out rel/fit >/dev/null 2>'%s/rel.err'",
+                          dir, tu_spotsim_bin(), dir));
+    if (rc != 0)
+        fail_msg("spotsim fit --out rel/fit: exit %d: %s", rc,
+                 tu_read_file(tu_fmt("%s/rel.err", dir), NULL));
+    png = tu_read_file(tu_fmt("%s/rel/fit/qq.png", dir), &len);
+    assert_non_null(png);
+    assert_true(len > 1000);
+    free(png);
     /* usage and data errors */
     rc = tu_system(tu_fmt("'%s' fit --db '%s/s.db' >/dev/null 2>&1", tu_spotsim_bin(), dir));
     assert_int_equal(rc, 2);

@@ -318,6 +318,18 @@ static void timeline_rows(void **state)
     assert_true(tl.rows[2].pending == 0 && tl.rows[2].running == 6 && tl.rows[2].healthy == 6);
     assert_string_equal(tl.rows[60].event, "end");
     assert_int_equal(tl.rows[60].t, T0 + SS_HOUR);
+    /* USD billed so far: the 3 Spot nodes run from 60 s at $0.04/h, so row k
+     * (at 60k s) holds 3 x 0.04 x (60k - 60) / 3600 (0 at 0 and 60 s, 0.002
+     * at 120 s, 0.118 at the end), nothing On-Demand; the "end" row is the
+     * run's Spot cost to the last bit */
+    for (size_t k = 0; k < tl.n; k++) {
+        double want = k == 0 ? 0.0 : 3 * 0.04 * (60.0 * (double)k - 60) / 3600;
+        NEAR(tl.rows[k].spot_cost_usd, want);
+        assert_true(tl.rows[k].od_cost_usd == 0.0);
+    }
+    NEAR(tl.rows[2].spot_cost_usd, 0.002);
+    assert_true(tl.rows[60].spot_cost_usd == m.spot_cost_usd);
+    assert_true(tl.rows[60].spot_cost_usd + tl.rows[60].od_cost_usd == m.cost_usd);
     ss_timeline_free(&tl);
     /* the timeline does not change the metrics */
     ss_metrics m2;

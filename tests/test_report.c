@@ -254,8 +254,11 @@ static void make_store(const char *path, const char *tmpdir)
         if (k == 33 * 6)
             ev = "'outage-end'";
         snprintf(sql, sizeof sql,
-                 "INSERT INTO run_timeline VALUES(1, 0, %lld, 10, %g, 10, %g, 0, %d, %d, %s)",
-                 (long long)(T0 + k * HOUR / 6), healthy, healthy, spot, od, ev);
+                 "INSERT INTO run_timeline VALUES(1, 0, %lld, 10, %g, 10, %g, 0, %d, %d, %s, %.17g,"
+                 " %.17g)",
+                 (long long)(T0 + k * HOUR / 6), healthy, healthy, spot, od, ev,
+                 /* billed so far: 15 USD Spot and 5 On-Demand over the 288 rows */
+                 k * 15.0 / 288, k * 5.0 / 288);
         exec_ok(&st, sql);
     }
     /* Market: 6 pools in us-east-1, one in eu-west-1. */
@@ -362,8 +365,8 @@ static void check_svg(const char *path, int min_paths)
     free(b);
 }
 
-static const char *charts_opt[] = {"frontier", "timeline", "sensitivity", "prices_0", "prices_1",
-                                   "heatmap", "survival"};
+static const char *charts_opt[] = {"frontier", "timeline", "cost", "sensitivity", "prices_0",
+                                   "prices_1", "heatmap", "survival"};
 
 static int run_report(const char *db, const char *out, const char *extra, const char *errfile)
 {
@@ -669,6 +672,13 @@ static void test_report_modes(void **state)
     assert_int_equal(rects, 3);
     assert_non_null(strstr(tp, tu_fmt("rect from %lld,", (T0 + 12 * HOUR) / 1000)));
     free(tp);
+    /* cost over time: the last row's 15 + 5 = 20 USD in the title, the axis
+     * up to 20 * 1.1 = 22 USD */
+    check_png(tu_fmt("%s/cost.png", out));
+    char *cp = tu_read_file(tu_fmt("%s/data/cost.params.gp", out), NULL);
+    assert_non_null(strstr(cp, "20.00 USD billed (Spot 15.00, On-Demand 5.00)"));
+    assert_non_null(strstr(cp, "ymax_usd = 22"));
+    free(cp);
 
     /* a missing run fails and writes nothing */
     snprintf(out, sizeof out, "%s/none", tmp);

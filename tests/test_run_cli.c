@@ -6,7 +6,8 @@
  *   - exit 0 and every summary line, with the horizon that --to sets;
  *   - --json parses (jansson) and its cost equals the run_results row;
  *   - --timeline writes the documented CSV header and time-ordered rows that
- *     begin with "start" and end with "end";
+ *     begin with "start" and end with "end", whose cost columns start at 0
+ *     and end at the run's cost_usd exactly;
  *   - the same seed twice gives byte-identical --json (another seed does
  *     not), OMP_NUM_THREADS=1 and 2 give identical --json with 4 replicas;
  *   - exit 2 on an unknown option, exit 1 naming a missing scenario file.
@@ -133,34 +134,68 @@ static void test_json_matches_store(void **state)
     free(o);
 }
 
+/* Field i (0-based) of a CSV line without quotes, copied into out. */
+static void csv_field(const char *line, int i, char *out, size_t n)
+{
+    const char *p = line;
+    for (int k = 0; k < i; k++) {
+        p = strchr(p, ',');
+        assert_non_null(p);
+        p++;
+    }
+    size_t len = strcspn(p, ",");
+    assert_true(len < n);
+    memcpy(out, p, len);
+    out[len] = 0;
+}
+
+static double csv_num(const char *line, int i)
+{
+    char b[64], *end;
+    csv_field(line, i, b, sizeof b);
+    double v = strtod(b, &end);
+    if (end == b || *end)
+        fail_msg("timeline: field %d '%s' is not a number", i, b);
+    return v;
+}
+
 static void test_timeline_csv(void **state)
 {
     (void)state;
     assert_int_equal(run("tl", NULL, tu_fmt("--replicas 1 --to " TO " --timeline '%s/tl.csv'", g_dir)), 0);
     char *csv = out_of("tl", "csv");
-    const char *header = "t,required,healthy,desired,running,pending,spot_instances,od_instances,event\n";
+    const char *header = "t,required,healthy,desired,running,pending,spot_instances,od_instances,event,cost_usd,"
+                         "spot_cost_usd,od_cost_usd\n";
     assert_memory_equal(csv, header, strlen(header));
     size_t rows = 0;
     ss_time prev = INT64_MIN, first = 0, last = 0;
     char last_event[64] = "", first_event[64] = "";
+    double first_cost = NAN, last_cost = NAN, last_spot = NAN, last_od = NAN;
     for (char *line = strchr(csv, '\n') + 1; *line; rows++) {
         char *nl = strchr(line, '\n');
         assert_non_null(nl);
         *nl = 0;
-        char *comma = strchr(line, ',');
-        assert_non_null(comma);
-        *comma = 0;
+        char tb[64];
+        csv_field(line, 0, tb, sizeof tb);
         ss_time t;
-        if (ss_time_parse(line, &t))
-            fail_msg("timeline row %zu: bad time '%s'", rows + 1, line);
+        if (ss_time_parse(tb, &t))
+            fail_msg("timeline row %zu: bad time '%s'", rows + 1, tb);
         if (t < prev)
-            fail_msg("timeline row %zu: time %s goes backwards", rows + 1, line);
+            fail_msg("timeline row %zu: time %s goes backwards", rows + 1, tb);
         prev = t;
-        const char *ev = strrchr(comma + 1, ',') + 1;
-        snprintf(rows == 0 ? first_event : last_event, 64, "%s", ev);
-        if (rows == 0)
+        csv_field(line, 8, rows == 0 ? first_event : last_event, 64);
+        /* cost_usd is the Spot plus the On-Demand part, to the last bit */
+        double c = csv_num(line, 9), sc = csv_num(line, 10), oc = csv_num(line, 11);
+        if (!(c == sc + oc) || sc < 0 || oc < 0)
+            fail_msg("timeline row %zu: cost %.17g, Spot %.17g + On-Demand %.17g", rows + 1, c, sc, oc);
+        if (rows == 0) {
             first = t;
+            first_cost = c;
+        }
         last = t;
+        last_cost = c;
+        last_spot = sc;
+        last_od = oc;
         line = nl + 1;
     }
     assert_string_equal(first_event, "start");
@@ -172,6 +207,14 @@ static void test_timeline_csv(void **state)
     assert_int_equal(last, t1);
     /* sample_interval 60 s over 14 days: at least 20,160 samples */
     assert_true(rows >= 14 * 1440);
+    /* nothing is billed at the horizon start (billing runs from `running`
+     * over time); the "end" row is the run's bill, exactly (%.17g) */
+    assert_true(first_cost == 0.0);
+    double db = stored_cost("tl", 1, 0);
+    assert_true(db > 0 && last_od > 0);
+    if (!(last_cost == db))
+        fail_msg("timeline end %.17g (Spot %.17g, On-Demand %.17g) != run cost %.17g", last_cost, last_spot, last_od,
+                 db);
     free(csv);
 }
 

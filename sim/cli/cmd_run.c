@@ -44,7 +44,8 @@ const char ss_usage_run[] =
     "  --from T, --to T   override the horizon (ISO-8601 timestamps)\n"
     "  --json             print the summary as JSON\n"
     "  --timeline FILE    write replica 0's timeline as CSV (t, required, healthy,\n"
-    "                     desired, running, pending, spot_instances, od_instances, event)\n"
+    "                     desired, running, pending, spot_instances, od_instances, event,\n"
+    "                     cost_usd, spot_cost_usd, od_cost_usd: USD billed so far)\n"
     "  --quiet            print only the run id (with --json: the JSON only)\n"
     "  -h, --help         this text\n"
     "\n"
@@ -379,7 +380,7 @@ static void run_progress(ss_time now)
     }
 }
 
-/* rows of one run's timeline (56 bytes each in memory): 5 million is about
+/* rows of one run's timeline (72 bytes each in memory): 5 million is about
  * 9.5 years at the default 60 s sample interval */
 #define TIMELINE_MAX_ROWS 5000000
 
@@ -388,12 +389,15 @@ static int write_timeline(const char *path, const ss_timeline *tl, ss_err *err)
     ss_afile a;
     if (ss_afile_open(&a, path, err))
         return ss_err_prefix(err, "--timeline");
-    fprintf(a.f, "t,required,healthy,desired,running,pending,spot_instances,od_instances,event\n");
+    fprintf(a.f, "t,required,healthy,desired,running,pending,spot_instances,od_instances,event,cost_usd,"
+                 "spot_cost_usd,od_cost_usd\n");
     char b[SS_TIME_BUFLEN];
     for (size_t i = 0; i < tl->n && !ferror(a.f); i++) {
         const ss_timeline_row *r = &tl->rows[i];
-        fprintf(a.f, "%s,%g,%g,%g,%g,%g,%d,%d,%s\n", ss_time_format(r->t, b), r->required, r->healthy, r->desired,
-                r->running, r->pending, r->spot_instances, r->od_instances, r->event ? r->event : "");
+        /* %.17g: the last row's cost_usd reads back as the run's cost exactly */
+        fprintf(a.f, "%s,%g,%g,%g,%g,%g,%d,%d,%s,%.17g,%.17g,%.17g\n", ss_time_format(r->t, b), r->required,
+                r->healthy, r->desired, r->running, r->pending, r->spot_instances, r->od_instances,
+                r->event ? r->event : "", r->spot_cost_usd + r->od_cost_usd, r->spot_cost_usd, r->od_cost_usd);
     }
     if (ss_afile_commit(&a, err))
         return ss_err_prefix(err, "--timeline");

@@ -134,6 +134,7 @@ typedef struct ss_report_tl_row {
     int64_t t_ms;
     double required, healthy;
     int spot, od;
+    double spot_cost, od_cost; /* USD billed so far; NaN in runs stored before schema 4 */
     char *event;
 } ss_report_tl_row;
 

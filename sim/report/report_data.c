@@ -419,7 +419,8 @@ int ss_report_load_run(ss_store *st, int64_t id, ss_report_run *r, ss_err *err)
     sqlite3_finalize(s);
 
     if (ss_store_prepare(st,
-                         "SELECT t_ms, required, healthy, spot_instances, od_instances, event"
+                         "SELECT t_ms, required, healthy, spot_instances, od_instances, event,"
+                         " spot_cost_usd, od_cost_usd"
                          " FROM run_timeline WHERE run_id = ? AND replica = 0 ORDER BY t_ms, rowid",
                          &s, err))
         goto fail;
@@ -434,6 +435,8 @@ int ss_report_load_run(ss_store *st, int64_t id, ss_report_run *r, ss_err *err)
         row->spot = sqlite3_column_int(s, 3);
         row->od = sqlite3_column_int(s, 4);
         row->event = sqlite3_column_type(s, 5) == SQLITE_NULL ? NULL : col_str(s, 5);
+        row->spot_cost = col_num(s, 6);
+        row->od_cost = col_num(s, 7);
     }
     sqlite3_finalize(s);
     return 0;

@@ -239,6 +239,16 @@ int ss_report_plot(ss_report_gp *g, const char *tmpl, const char *chart, const s
                    ss_err *err)
 {
     char params_rel[256], path[PATH_MAX], tmpl_path[PATH_MAX], stderr_path[PATH_MAX];
+    if (g->stage[0] != '/') {
+        /* gnuplot runs inside the stage: a relative stage would name another
+         * place from there (the child's error log, the charts) */
+        char abs[PATH_MAX];
+        errno = 0;
+        if (!realpath(g->stage, abs) || strlen(abs) >= sizeof g->stage)
+            return ss_err_set(err, "%s: cannot resolve the chart directory: %s", g->stage,
+                              errno ? strerror(errno) : "path too long");
+        memcpy(g->stage, abs, strlen(abs) + 1);
+    }
     snprintf(params_rel, sizeof params_rel, "data/%s.params.gp", chart);
     snprintf(path, sizeof path, "%s/%s", g->stage, params_rel);
     snprintf(tmpl_path, sizeof tmpl_path, "%s/%s", g->template_dir, tmpl);
