@@ -88,6 +88,11 @@
 /* A key naming an ASG, stored as its index in field f (see asg_ref_fn). */
 #define KASG(T, f, nm, td, df, aw, dc)                                                          \
     KROW(SS_B_CUSTOM, T, f, nm, td, df, aw, dc, .fn = asg_ref_fn, .write = asg_ref_write)
+/* A list of market types (which 0) or zones (which 1) by name, stored as
+ * indices in field f with its count in cnt (see market_names_fn). */
+#define KNAMES(T, f, cnt, which, nm, td, df, aw, dc)                                             \
+    KROW(SS_B_CUSTOM, T, f, nm, td, df, aw, dc, .fn = market_names_fn,                          \
+         .write = market_names_write, .count_off = offsetof(T, cnt), .size = which)
 #define SECTION(var, nm, arr, T)                                                                \
     static const ss_bind_section var = {nm, arr, SS_ARRAY_LEN(arr), sizeof(T)}
 
@@ -275,59 +280,34 @@ static int bind_name_indices(ss_bind_ctx *c, const ss_bind_value *v, int *idx, i
     return 0;
 }
 
-static int asg_types_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+/* A list of market instance types (k->size 0) or zones (k->size 1) by name,
+ * stored as indices: an int array at k->off, its count at k->count_off
+ * (asgs[].instance_types/zones, node pools' instance_types/zones). */
+static int market_names_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
 {
-    (void)k;
-    ss_asg *a = base;
-    return bind_name_indices(c, v, a->type_idx, &a->n_types, SS_MAX_TYPES, type_name_at,
-                             c->sc->market.n_types, "instance_type");
+    int *idx = (int *)(void *)((char *)base + k->off);
+    int *count = (int *)(void *)((char *)base + k->count_off);
+    return k->size == 0 ? bind_name_indices(c, v, idx, count, SS_MAX_TYPES, type_name_at,
+                                            c->sc->market.n_types, "instance_type")
+                        : bind_name_indices(c, v, idx, count, SS_MAX_ZONES, zone_name_at,
+                                            c->sc->market.n_zones, "zone");
 }
 
-static int asg_zones_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
+static void market_names_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
+                               ss_buf *out)
 {
-    (void)k;
-    ss_asg *a = base;
-    return bind_name_indices(c, v, a->zone_idx, &a->n_zones, SS_MAX_ZONES, zone_name_at,
-                             c->sc->market.n_zones, "zone");
-}
-
-static int pool_types_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
-{
-    (void)k;
-    ss_node_pool *np = base;
-    return bind_name_indices(c, v, np->type_idx, &np->n_types, SS_MAX_TYPES, type_name_at,
-                             c->sc->market.n_types, "instance_type");
-}
-
-static int pool_zones_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
-{
-    (void)k;
-    ss_node_pool *np = base;
-    return bind_name_indices(c, v, np->zone_idx, &np->n_zones, SS_MAX_ZONES, zone_name_at,
-                             c->sc->market.n_zones, "zone");
-}
-
-static void name_list_write(ss_buf *out, const int *idx, int n, int max, int n_names,
-                            const char *(*at)(const void *, size_t), const ss_scenario *sc)
-{
+    const int *idx = (const int *)(const void *)((const char *)base + k->off);
+    int n = *(const int *)(const void *)((const char *)base + k->count_off);
+    bool types = k->size == 0;
+    int max = types ? SS_MAX_TYPES : SS_MAX_ZONES;
+    int n_names = types ? sc->market.n_types : sc->market.n_zones;
     ss_buf_printf(out, "[");
     for (int i = 0; i < n && i < max; i++)
-        ss_buf_printf(out, "%s%s", i ? "," : "", idx[i] >= 0 && idx[i] < n_names ? at(sc, (size_t)idx[i]) : "?");
+        ss_buf_printf(out, "%s%s", i ? "," : "",
+                      idx[i] >= 0 && idx[i] < n_names
+                          ? (types ? type_name_at : zone_name_at)(sc, (size_t)idx[i])
+                          : "?");
     ss_buf_printf(out, "]");
-}
-
-static void pool_types_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
-{
-    (void)k;
-    const ss_node_pool *np = base;
-    name_list_write(out, np->type_idx, np->n_types, SS_MAX_TYPES, sc->market.n_types, type_name_at, sc);
-}
-
-static void pool_zones_write(const ss_scenario *sc, const ss_bind_key *k, const void *base, ss_buf *out)
-{
-    (void)k;
-    const ss_node_pool *np = base;
-    name_list_write(out, np->zone_idx, np->n_zones, SS_MAX_ZONES, sc->market.n_zones, zone_name_at, sc);
 }
 
 /* spec.disruption.budgets[0].nodes: "10%" or a node count. */
@@ -357,34 +337,6 @@ static void budget_nodes_write(const ss_scenario *sc, const ss_bind_key *k, cons
     (void)sc, (void)k;
     const ss_node_pool *np = base;
     ss_buf_printf(out, "%d%s", np->budget_nodes, np->budget_percent ? "%" : "");
-}
-
-static void asg_types_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                            ss_buf *out)
-{
-    (void)k;
-    const ss_asg *a = base;
-    ss_buf_printf(out, "[");
-    for (int i = 0; i < a->n_types && i < SS_MAX_TYPES; i++)
-        ss_buf_printf(out, "%s%s", i ? "," : "",
-                       a->type_idx[i] >= 0 && a->type_idx[i] < sc->market.n_types
-                           ? sc->market.types[a->type_idx[i]].name
-                           : "?");
-    ss_buf_printf(out, "]");
-}
-
-static void asg_zones_write(const ss_scenario *sc, const ss_bind_key *k, const void *base,
-                            ss_buf *out)
-{
-    (void)k;
-    const ss_asg *a = base;
-    ss_buf_printf(out, "[");
-    for (int i = 0; i < a->n_zones && i < SS_MAX_ZONES; i++)
-        ss_buf_printf(out, "%s%s", i ? "," : "",
-                       a->zone_idx[i] >= 0 && a->zone_idx[i] < sc->market.n_zones
-                           ? sc->market.zones[a->zone_idx[i]]
-                           : "?");
-    ss_buf_printf(out, "]");
 }
 
 static int term_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
@@ -1139,10 +1091,10 @@ SECTION(latency_sec, "latencies", latency_keys, ss_scenario);
 
 static const ss_bind_key asg_keys[] = {
     KSN(ss_asg, name, "name", ss_name_check_asg, "asg", "AutoScalingGroupName", "name (capacity providers refer to it)"),
-    KC("instance_types", asg_types_fn, asg_types_write, 0, "list of type names",
+    KNAMES(ss_asg, type_idx, n_types, 0, "instance_types", "list of type names",
        "[] (all market types)", "Overrides[].InstanceType",
        "override list, in priority order (names from market.instance_types)"),
-    KC("zones", asg_zones_fn, asg_zones_write, 0, "list of zone names", "[] (all market zones)",
+    KNAMES(ss_asg, zone_idx, n_zones, 1, "zones", "list of zone names", "[] (all market zones)",
        "AvailabilityZones", "enabled zones (names from market.zones)"),
     KI(ss_asg, min_size, "min_size", 0, 100000, "0", "MinSize", "minimum capacity (units)"),
     KI(ss_asg, max_size, "max_size", 0, 100000, "10", "MaxSize", "maximum capacity (units)"),
@@ -1383,10 +1335,10 @@ static const ss_bind_key pool_keys[] = {
     KE(ss_node_pool, capacity_types, "capacity_types", karp_capacity_names, "spot-and-on-demand",
        "requirements karpenter.sh/capacity-type In",
        "spot-and-on-demand (Spot preferred), spot or on-demand"),
-    KC("instance_types", pool_types_fn, pool_types_write, 0, "list of type names",
+    KNAMES(ss_node_pool, type_idx, n_types, 0, "instance_types", "list of type names",
        "[] (all market types)", "requirements node.kubernetes.io/instance-type In",
        "instance types Karpenter may launch"),
-    KC("zones", pool_zones_fn, pool_zones_write, 0, "list of zone names", "[] (all market zones)",
+    KNAMES(ss_node_pool, zone_idx, n_zones, 1, "zones", "list of zone names", "[] (all market zones)",
        "requirements topology.kubernetes.io/zone In", "zones Karpenter may launch into"),
     KD(ss_node_pool, limit_cpu, "limit_cpu", 0, 1e9, "0 (no limit)", "limits.cpu",
        "vCPU of all the pool's nodes together"),
