@@ -34,6 +34,40 @@ static void emit(em *m)
         m->ok = 0;
 }
 
+/* Start a YAML stream into b (its text is *out of em_close). */
+static int em_open(em *m, ss_buf *b, bool unicode, ss_err *err)
+{
+    memset(m, 0, sizeof *m);
+    if (!yaml_emitter_initialize(&m->e))
+        return ss_err_set(err, "export: cannot initialise the YAML emitter");
+    yaml_emitter_set_output(&m->e, write_handler, b);
+    if (unicode)
+        yaml_emitter_set_unicode(&m->e, 1);
+    yaml_emitter_set_width(&m->e, 120);
+    m->ok = 1;
+    yaml_stream_start_event_initialize(&m->ev, YAML_UTF8_ENCODING);
+    emit(m);
+    return 0;
+}
+
+/* End the stream: *out = the text, or -1 with the emitter's problem. */
+static int em_close(em *m, ss_buf *b, char **out, ss_err *err)
+{
+    yaml_stream_end_event_initialize(&m->ev);
+    emit(m);
+    int ok = m->ok;
+    char problem[256];
+    snprintf(problem, sizeof problem, "%s", m->e.problem ? m->e.problem : "unknown");
+    yaml_emitter_delete(&m->e);
+    if (!ok) {
+        free(b->s);
+        return ss_err_set(err, "export: YAML emitter: %s", problem);
+    }
+    *out = b->s;
+    return 0;
+}
+
+
 /* A string that YAML would read as something else (number, bool, null) or
  * that has indicator characters is double-quoted; others are plain. */
 static bool needs_quotes(const char *s)
@@ -608,16 +642,9 @@ static int k8s_emit(const ss_scenario *sc, bool workload, bool karpenter, char *
                 return ss_err_set(err, "export: node group '%s' zone index out of range", a->name);
     }
     em m;
-    memset(&m, 0, sizeof m);
     ss_buf b = {0};
-    if (!yaml_emitter_initialize(&m.e))
-        return ss_err_set(err, "export: cannot initialise the YAML emitter");
-    yaml_emitter_set_output(&m.e, write_handler, &b);
-    yaml_emitter_set_unicode(&m.e, 1);
-    yaml_emitter_set_width(&m.e, 120);
-    m.ok = 1;
-    yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
-    emit(&m);
+    if (em_open(&m, &b, true, err))
+        return -1;
     if (workload) {
         deployment(&m, sc);
         pdb(&m, sc);
@@ -629,18 +656,7 @@ static int k8s_emit(const ss_scenario *sc, bool workload, bool karpenter, char *
     } else {
         cluster_config(&m, sc);
     }
-    yaml_stream_end_event_initialize(&m.ev);
-    emit(&m);
-    int ok = m.ok;
-    char problem[256];
-    snprintf(problem, sizeof problem, "%s", m.e.problem ? m.e.problem : "unknown");
-    yaml_emitter_delete(&m.e);
-    if (!ok) {
-        free(b.s);
-        return ss_err_set(err, "export: YAML emitter: %s", problem);
-    }
-    *out = b.s;
-    return 0;
+    return em_close(&m, &b, out, err);
 }
 
 /* ---- Cluster Autoscaler Helm values ------------------------------------------ */
@@ -676,15 +692,9 @@ int ss_export_ca_values(const ss_scenario *sc, char **out, ss_err *err)
         return ss_err_set(err, "export: Cluster Autoscaler values need a kubernetes scenario");
     const ss_cluster_autoscaler *ca = &sc->k8s.autoscaler;
     em m;
-    memset(&m, 0, sizeof m);
     ss_buf b = {0};
-    if (!yaml_emitter_initialize(&m.e))
-        return ss_err_set(err, "export: cannot initialise the YAML emitter");
-    yaml_emitter_set_output(&m.e, write_handler, &b);
-    yaml_emitter_set_width(&m.e, 120);
-    m.ok = 1;
-    yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
-    emit(&m);
+    if (em_open(&m, &b, false, err))
+        return -1;
     doc_begin(&m);
     map_begin(&m);
     /* charts/cluster-autoscaler/values.yaml (kubernetes/autoscaler):
@@ -747,16 +757,7 @@ int ss_export_ca_values(const ss_scenario *sc, char **out, ss_err *err)
     }
     map_end(&m);
     doc_end(&m);
-    yaml_stream_end_event_initialize(&m.ev);
-    emit(&m);
-    int ok = m.ok;
-    yaml_emitter_delete(&m.e);
-    if (!ok) {
-        free(b.s);
-        return ss_err_set(err, "export: YAML emitter failed");
-    }
-    *out = b.s;
-    return 0;
+    return em_close(&m, &b, out, err);
 }
 
 /* A settings duration as Go's time.ParseDuration reads it ("1s", "10s",
@@ -776,15 +777,9 @@ int ss_export_karpenter_values(const ss_scenario *sc, char **out, ss_err *err)
         return ss_err_set(err, "export: Karpenter values need a kubernetes scenario with provisioner karpenter");
     const ss_karpenter *kp = &sc->k8s.karpenter;
     em m;
-    memset(&m, 0, sizeof m);
     ss_buf b = {0};
-    if (!yaml_emitter_initialize(&m.e))
-        return ss_err_set(err, "export: cannot initialise the YAML emitter");
-    yaml_emitter_set_output(&m.e, write_handler, &b);
-    yaml_emitter_set_width(&m.e, 120);
-    m.ok = 1;
-    yaml_stream_start_event_initialize(&m.ev, YAML_UTF8_ENCODING);
-    emit(&m);
+    if (em_open(&m, &b, false, err))
+        return -1;
     doc_begin(&m);
     map_begin(&m);
     /* charts/karpenter/values.yaml (aws/karpenter-provider-aws): settings
@@ -808,14 +803,5 @@ int ss_export_karpenter_values(const ss_scenario *sc, char **out, ss_err *err)
     map_end(&m);
     map_end(&m);
     doc_end(&m);
-    yaml_stream_end_event_initialize(&m.ev);
-    emit(&m);
-    int ok = m.ok;
-    yaml_emitter_delete(&m.e);
-    if (!ok) {
-        free(b.s);
-        return ss_err_set(err, "export: YAML emitter failed");
-    }
-    *out = b.s;
-    return 0;
+    return em_close(&m, &b, out, err);
 }

@@ -310,23 +310,34 @@ static void market_names_write(const ss_scenario *sc, const ss_bind_key *k, cons
     ss_buf_printf(out, "]");
 }
 
+/* A count ("3") or a percentage ("50%") in [min, 1000000] (percent: to 100):
+ * *x and *pct, or a message naming what was expected. */
+static int count_or_percent(ss_bind_ctx *c, const ss_bind_value *v, long long min,
+                            const char *what, long long *x, bool *pct)
+{
+    if (!v->text)
+        return ss_bind_fail(c, v, "expected %s or a percentage", what);
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", v->text);
+    size_t n = strlen(buf);
+    *pct = n > 0 && buf[n - 1] == '%';
+    if (*pct)
+        buf[n - 1] = '\0';
+    if (ss_bind_parse_int(buf, x) || *x < min || (*pct && (*x < 0 || *x > 100)) || *x > 1000000)
+        return ss_bind_fail(c, v, "expected %s >= 0 or a percentage 0%%..100%%, got '%s'", what,
+                            v->text);
+    return 0;
+}
+
 /* spec.disruption.budgets[0].nodes: "10%" or a node count. */
 static int budget_nodes_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss_bind_value *v)
 {
     (void)k;
     ss_node_pool *np = base;
-    if (!v->text)
-        return ss_bind_fail(c, v, "expected a node count or a percentage");
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s", v->text);
-    size_t n = strlen(buf);
-    bool pct = n > 0 && buf[n - 1] == '%';
-    if (pct)
-        buf[n - 1] = '\0';
-    long long x;
-    if (ss_bind_parse_int(buf, &x) || x < 0 || (pct && x > 100) || x > 1000000)
-        return ss_bind_fail(c, v, "expected a node count >= 0 or a percentage 0%%..100%%, got '%s'",
-                            v->text);
+    long long x = 0;
+    bool pct = false;
+    if (count_or_percent(c, v, 0, "a node count", &x, &pct))
+        return -1;
     np->budget_nodes = (int)x;
     np->budget_percent = pct;
     return 0;
@@ -534,18 +545,10 @@ static int pdb_min_fn(ss_bind_ctx *c, const ss_bind_key *k, void *base, const ss
 {
     (void)k;
     ss_deployment *d = base;
-    if (!v->text)
-        return ss_bind_fail(c, v, "expected an integer or a percentage");
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s", v->text);
-    size_t n = strlen(buf);
-    bool pct = n > 0 && buf[n - 1] == '%';
-    if (pct)
-        buf[n - 1] = '\0';
-    long long x;
-    if (ss_bind_parse_int(buf, &x) || x < -1 || (pct && x > 100) || x > 1000000)
-        return ss_bind_fail(c, v, "expected an integer >= 0 or a percentage 0%%..100%%, got '%s'",
-                            v->text);
+    long long x = 0;
+    bool pct = false;
+    if (count_or_percent(c, v, -1, "an integer", &x, &pct))
+        return -1;
     if (pct) {
         d->pdb_min_available_pct = (int)x;
         d->pdb_min_available = -1;
