@@ -464,6 +464,30 @@ int ss_k8s_room_cands(const ss_k8s_cluster *c, int g, ss_k8s_cand *out)
 
 /* ---- nodes ---------------------------------------------------------------- */
 
+/* A new node's spread domain per constraint (its own for per-node keys, the
+ * template's otherwise) and whether each constraint counts it (eligible
+ * domains, upstream PodTopologySpread); counted eligible nodes per domain. */
+static void node_domains(ss_k8s_cluster *c, ss_k8s_node *n, int id, int group, int zone, int type,
+                         bool spot)
+{
+    bool all_keys = true;
+    for (int i = 0; i < c->n_c; i++) {
+        if (c->per_node[i]) {
+            n->dom[i] = id;
+            ensure_dom(c, i, id + 1);
+        } else {
+            n->dom[i] = ss_k8s_template_domain(c, group, zone, type, spot, i);
+        }
+        if (n->dom[i] < 0)
+            all_keys = false;
+    }
+    for (int i = 0; i < c->n_c; i++) {
+        n->elig[i] = ss_spread_node_eligible(&c->cs[i], all_keys, n->selector_ok, !n->untolerated);
+        if (n->elig[i])
+            c->k[i].nodes[n->dom[i]]++;
+    }
+}
+
 int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int type, bool spot,
                     double cpu, double mem, int inst)
 {
@@ -492,22 +516,7 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
     n->unneeded_since = SS_TIME_NEVER;
     n->notready_since = SS_TIME_NEVER;
     n->created = now;
-    bool all_keys = true;
-    for (int i = 0; i < c->n_c; i++) {
-        if (c->per_node[i]) {
-            n->dom[i] = id;
-            ensure_dom(c, i, id + 1);
-        } else {
-            n->dom[i] = ss_k8s_template_domain(c, group, zone, type, spot, i);
-        }
-        if (n->dom[i] < 0)
-            all_keys = false;
-    }
-    for (int i = 0; i < c->n_c; i++) {
-        n->elig[i] = ss_spread_node_eligible(&c->cs[i], all_keys, n->selector_ok, !n->untolerated);
-        if (n->elig[i])
-            c->k[i].nodes[n->dom[i]]++;
-    }
+    node_domains(c, n, id, group, zone, type, spot);
     n->cls = -1;
     n->live_pos = c->n_live;
     c->live_group[c->n_live] = group;
@@ -1011,22 +1020,7 @@ int ss_k8s_whatif_node(ss_k8s_cluster *c, ss_k8s_whatif *w, int group, int zone,
     n->untolerated = ss_k8s_group_untolerated(c->sc, group);
     n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
     n->unneeded_since = n->notready_since = n->created = SS_TIME_NEVER;
-    bool all_keys = true;
-    for (int i = 0; i < c->n_c; i++) {
-        if (c->per_node[i]) {
-            n->dom[i] = id;
-            ensure_dom(c, i, id + 1);
-        } else {
-            n->dom[i] = ss_k8s_template_domain(c, group, zone, type, spot, i);
-        }
-        if (n->dom[i] < 0)
-            all_keys = false;
-    }
-    for (int i = 0; i < c->n_c; i++) {
-        n->elig[i] = ss_spread_node_eligible(&c->cs[i], all_keys, n->selector_ok, !n->untolerated);
-        if (n->elig[i])
-            c->k[i].nodes[n->dom[i]]++;
-    }
+    node_domains(c, n, id, group, zone, type, spot);
     return id;
 }
 
