@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/asg_victims.h"
 #include "models/market.h"
 #include "sim/kernel/rng.h"
 
@@ -52,9 +53,6 @@ static void members_add(ss_asg_group *g, const ss_instance *in)
 {
     SS_GROW(g->members, g->cap_members, g->n_members + 1);
     g->members[g->n_members++] = in->id;
-    size_t k = 2 * (size_t)in->pool + (in->spot ? 1 : 0);
-    SS_GROW(g->pool_members[k], g->cap_pool_members[k], g->n_pool_members[k] + 1);
-    g->pool_members[k][g->n_pool_members[k]++] = in->id;
 }
 
 static void members_remove(ss_asg_group *g, const ss_instance *in)
@@ -62,10 +60,6 @@ static void members_remove(ss_asg_group *g, const ss_instance *in)
     long i = find_id(g->members, g->n_members, in->id);
     if (i >= 0)
         remove_at(g->members, &g->n_members, i);
-    size_t k = 2 * (size_t)in->pool + (in->spot ? 1 : 0);
-    i = find_id(g->pool_members[k], g->n_pool_members[k], in->id);
-    if (i >= 0)
-        remove_at(g->pool_members[k], &g->n_pool_members[k], i);
 }
 
 static bool counted(const ss_instance *in)
@@ -92,6 +86,7 @@ static void recount(ss_asg_group *g, ss_instance *in)
         g->cnt_pending += p ? 1 : -1;
         in->asg_pending = p;
     }
+    ss_asg_victims_sync(g, in);
 }
 
 void ss_asg_counts(const ss_asg_group *g, int *od_units, int *spot_units, int *pending_instances,
@@ -326,100 +321,106 @@ static size_t filter(const ss_asg_group *g, ss_instance **c, size_t n, score_fn 
     return k;
 }
 
-/* The victim candidates of zone position z and one purchase option, pool by
- * pool (each in id order): the counted, unprotected members there. When the first
- * termination step scores by allocation strategy - a score of the pool
- * (alloc_misalignment) - only the pools with the highest score among those
- * with a candidate are gathered: what that step's filter would keep of all
- * of them. Returns how many, in c. */
+/* The victim candidates of zone position z and one purchase option, by
+ * scanning every member: counted and not protected. Returns how many, in c
+ * (id order). */
 static size_t gather_candidates(const ss_asg_group *g, int z, bool spot, ss_instance **c)
 {
-    const ss_fleet *f = g->f;
-    ss_termination_policy first = g->cfg->n_termination_policies > 0 ? g->cfg->termination_policies[0]
-                                                                      : SS_TERM_DEFAULT;
-    bool by_pool = g->cfg->n_termination_policies > 0 &&
-                   (first == SS_TERM_DEFAULT || first == SS_TERM_ALLOCATION_STRATEGY);
     size_t n = 0;
-    double best = -INFINITY;
-    for (int t = 0; t < g->n_types; t++) {
-        int pool = g->type_idx[t] * f->n_zones + g->zone_idx[z];
-        size_t k = 2 * (size_t)pool + (spot ? 1 : 0);
-        bool scored = !by_pool;
-        for (size_t i = 0; i < g->n_pool_members[k]; i++) {
-            ss_instance *in = ss_fleet_inst(g->f, g->pool_members[k][i]);
-            if (!counted(in) || in->protected_)
-                continue;
-            if (!scored) {
-                double score = alloc_misalignment(g, in);
-                scored = true;
-                if (score < best)
-                    break; /* this pool loses: skip the rest of it */
-                if (score > best) {
-                    best = score; /* the pools before lose */
-                    n = 0;
-                }
-            }
+    for (size_t i = 0; i < g->n_members; i++) {
+        ss_instance *in = ss_fleet_inst(g->f, g->members[i]);
+        if (in->spot == spot && in->zone_idx == g->zone_idx[z] && counted(in) && !in->protected_)
             c[n++] = in;
-        }
     }
     return n;
 }
 
-ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
+/* The termination steps (§1.9) over the candidates c[0..n) of one zone:
+ * each keeps the best-scoring ones; then the Default policy's last step
+ * (keyed random) and, of any exact tie left, the lowest id. Returns the
+ * victim. */
+static ss_instance *apply_steps(const ss_asg_group *g, ss_instance **c, size_t n)
 {
-    /* Zones ordered by the number of instances of this purchase option. */
-    int zcount[SS_MAX_ZONES] = {0};
-    for (int z = 0; z < g->n_zones; z++)
-        zcount[z] = g->zone_cnt[z][spot ? 1 : 0];
+    for (int p = 0; p < g->cfg->n_termination_policies && n > 1; p++) {
+        switch (g->cfg->termination_policies[p]) {
+        case SS_TERM_DEFAULT:
+            n = filter(g, c, n, s_alloc);
+            n = filter(g, c, n, s_next_hour);
+            break;
+        case SS_TERM_ALLOCATION_STRATEGY:
+            n = filter(g, c, n, s_alloc);
+            break;
+        case SS_TERM_OLDEST_LAUNCH_TEMPLATE:
+            break; /* one launch template version: no preference */
+        case SS_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR:
+            n = filter(g, c, n, s_next_hour);
+            break;
+        case SS_TERM_NEWEST_INSTANCE:
+            n = filter(g, c, n, s_newest);
+            break;
+        case SS_TERM_OLDEST_INSTANCE:
+            n = filter(g, c, n, s_oldest);
+            break;
+        }
+    }
+    n = filter(g, c, n, s_random); /* Default's last step: random (keyed) */
+    ss_instance *victim = c[0];
+    for (size_t i = 1; i < n; i++)
+        if (c[i]->id < victim->id)
+            victim = c[i];
+    return victim;
+}
+
+/* Zone positions in scale-in order: most instances of the purchase option
+ * first (ties: the first position), only zones with some. Returns how many. */
+static int zone_order(const ss_asg_group *g, bool spot, int *order)
+{
     bool tried[SS_MAX_ZONES] = {false};
-    ss_asg_group *mg = (ss_asg_group *)(uintptr_t)g; /* scratch buffer only */
-    SS_GROW(mg->scratch, mg->cap_scratch, g->n_members + 1);
-    ss_instance **c = mg->scratch;
-    ss_instance *victim = NULL;
-    for (int round = 0; round < g->n_zones && !victim; round++) {
+    int n = 0;
+    for (int round = 0; round < g->n_zones; round++) {
         int z = -1;
         for (int k = 0; k < g->n_zones; k++)
-            if (!tried[k] && zcount[k] > 0 && (z < 0 || zcount[k] > zcount[z]))
+            if (!tried[k] && g->zone_cnt[k][spot ? 1 : 0] > 0 &&
+                (z < 0 || g->zone_cnt[k][spot ? 1 : 0] > g->zone_cnt[z][spot ? 1 : 0]))
                 z = k;
         if (z < 0)
             break;
         tried[z] = true;
-        size_t n = gather_candidates(g, z, spot, c);
-        if (n == 0)
-            continue;
-        for (int p = 0; p < g->cfg->n_termination_policies && n > 1; p++) {
-            switch (g->cfg->termination_policies[p]) {
-            case SS_TERM_DEFAULT:
-                if (p > 0) /* as step 1, gather_candidates applied it */
-                    n = filter(g, c, n, s_alloc);
-                n = filter(g, c, n, s_next_hour);
-                break;
-            case SS_TERM_ALLOCATION_STRATEGY:
-                if (p > 0)
-                    n = filter(g, c, n, s_alloc);
-                break;
-            case SS_TERM_OLDEST_LAUNCH_TEMPLATE:
-                break; /* one launch template version: no preference */
-            case SS_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR:
-                n = filter(g, c, n, s_next_hour);
-                break;
-            case SS_TERM_NEWEST_INSTANCE:
-                n = filter(g, c, n, s_newest);
-                break;
-            case SS_TERM_OLDEST_INSTANCE:
-                n = filter(g, c, n, s_oldest);
-                break;
-            }
-        }
-        n = filter(g, c, n, s_random); /* Default's last step: random (keyed) */
-        /* of any exact tie left, the oldest member (lowest id): the first in
-         * members order */
-        victim = c[0];
-        for (size_t i = 1; i < n; i++)
-            if (c[i]->id < victim->id)
-                victim = c[i];
+        order[n++] = z;
     }
-    return victim;
+    return n;
+}
+
+ss_instance *ss_asg_pick_victim_scan(const ss_asg_group *g, bool spot)
+{
+    ss_asg_group *mg = (ss_asg_group *)(uintptr_t)g; /* scratch buffer only */
+    SS_GROW(mg->scratch, mg->cap_scratch, g->n_members + 1);
+    int order[SS_MAX_ZONES], nz = zone_order(g, spot, order);
+    for (int i = 0; i < nz; i++) {
+        size_t n = gather_candidates(g, order[i], spot, mg->scratch);
+        if (n > 0)
+            return apply_steps(g, mg->scratch, n);
+    }
+    return NULL;
+}
+
+/* The same choice from the victim index (asg_victims.h): the steps applied
+ * to the best candidate of each pool of the zone. */
+ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot)
+{
+    ss_instance *c[SS_MAX_TYPES];
+    int order[SS_MAX_ZONES], nz = zone_order(g, spot, order);
+    for (int i = 0; i < nz; i++) {
+        size_t n = 0;
+        for (int t = 0; t < g->n_types; t++) {
+            ss_instance *b = ss_asg_victims_best(g, g->type_idx[t] * g->f->n_zones + g->zone_idx[order[i]], spot);
+            if (b)
+                c[n++] = b;
+        }
+        if (n > 0)
+            return apply_steps(g, c, n);
+    }
+    return NULL;
 }
 
 /* ---- launching and terminating ------------------------------------------------ */
@@ -634,8 +635,8 @@ void ss_asg_set_desired(ss_asg_group *g, int desired)
 
 void ss_asg_set_protected(ss_asg_group *g, ss_instance *in, bool on)
 {
-    (void)g;
     in->protected_ = on;
+    ss_asg_victims_sync(g, in);
 }
 
 /* ---- kernel handlers and fleet callbacks -------------------------------------- */
@@ -911,9 +912,7 @@ void ss_asg_init(ss_asg_group *g, ss_fleet *f, int index, const ss_asg_hooks *ho
     g->policy_fired_at = SS_TIME_NEVER;
     g->pool_spot = ss_calloc((size_t)f->n_pools, sizeof *g->pool_spot);
     g->pool_ex = ss_calloc((size_t)f->n_pools, sizeof *g->pool_ex);
-    g->pool_members = ss_calloc(2 * (size_t)f->n_pools, sizeof *g->pool_members);
-    g->n_pool_members = ss_calloc(2 * (size_t)f->n_pools, sizeof *g->n_pool_members);
-    g->cap_pool_members = ss_calloc(2 * (size_t)f->n_pools, sizeof *g->cap_pool_members);
+    ss_asg_victims_init(g);
     ss_evq_on(f->q, EV_RUNNING, on_running, NULL);
     ss_evq_on(f->q, EV_REGISTERED, on_registered, NULL);
     ss_evq_on(f->q, EV_RETRY, on_retry, NULL);
@@ -948,6 +947,7 @@ void ss_asg_warm_start(ss_asg_group *g)
 
 void ss_asg_free(ss_asg_group *g)
 {
+    ss_asg_victims_free(g);
     free(g->pool_spot);
     free(g->pool_ex);
     free(g->scratch);
@@ -961,12 +961,4 @@ void ss_asg_free(ss_asg_group *g)
     free(g->members);
     g->members = NULL;
     g->n_members = g->cap_members = 0;
-    if (g->pool_members)
-        for (size_t k = 0; k < 2 * (size_t)g->f->n_pools; k++)
-            free(g->pool_members[k]);
-    free(g->pool_members);
-    free(g->n_pool_members);
-    free(g->cap_pool_members);
-    g->pool_members = NULL;
-    g->n_pool_members = g->cap_pool_members = NULL;
 }

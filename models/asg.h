@@ -105,12 +105,11 @@ typedef struct ss_asg_group {
     int zone_pos[SS_MAX_ZONES];  /* zone index -> position in zone_idx, -1 */
     int zone_cnt[SS_MAX_ZONES][2]; /* by zone position: instances [0] OD, [1] Spot */
     int *pool_spot;              /* by pool: counted Spot instances */
-    /* Members by pool and purchase option ([2 * pool + spot]), in id order:
-     * the victim search looks at the pools of one zone (and, when the first
-     * termination step is the allocation strategy, only at the pools that
-     * step prefers), not at every member. */
-    int **pool_members;
-    size_t *n_pool_members, *cap_pool_members;
+    /* Scale-in victim index (asg_victims.h): per [2 * pool + spot], the
+     * candidates (counted, unprotected) sorted by the termination policies'
+     * instance-level order. */
+    struct ss_victim_tree *vic;
+    int vic_mode, vic_sec;
     ss_instance **scratch;       /* victim candidates (no allocation per scale-in) */
     size_t cap_scratch;
     bool *pool_ex;               /* launch_one: pools that failed (n_pools) */
@@ -154,6 +153,9 @@ int ss_asg_pick_pool(const ss_asg_group *g, int z, bool spot, const bool *pool_e
 /* The instance a scale-in of one instance of the given purchase option
  * terminates (§1.9), or NULL when all candidates are protected. */
 ss_instance *ss_asg_pick_victim(const ss_asg_group *g, bool spot);
+/* The same choice by scoring every candidate of the zone (the reference
+ * the victim index is tested against; O(members of the zone)). */
+ss_instance *ss_asg_pick_victim_scan(const ss_asg_group *g, bool spot);
 
 /* Per-unit price of a pool now (Spot price / weight, or On-Demand / weight). */
 double ss_asg_unit_price(const ss_asg_group *g, int pool, bool spot);

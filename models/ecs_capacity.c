@@ -61,7 +61,7 @@ void ss_ecs_update_protection(ss_ecs *e, ss_instance *in)
 {
     int cp = e->cp_of_asg[in->asg];
     if (cp >= 0 && e->sc->providers[cp].managed_termination_protection)
-        in->protected_ = in->ntasks > 0;
+        ss_asg_set_protected(&e->asgs[in->asg], in, in->ntasks > 0);
 }
 
 int ss_ecs_tasks_per_instance(const ss_ecs *e, int cp, bool largest)

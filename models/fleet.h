@@ -109,6 +109,7 @@ typedef struct ss_instance {
     bool lifecycle_held;     /* a termination held by on_terminating (lifecycle hook) */
     bool asg_counted;        /* included in its group's incremental counts (asg.c, internal) */
     bool asg_pending;        /* ... as a PENDING instance (asg.c, internal) */
+    bool asg_victim;         /* in its group's scale-in victim index (asg_victims.c, internal) */
     ss_ev_handle ev_cr;      /* pending Capacity Rebalancing re-evaluation (asg.c) */
     bool warm;               /* warm started: in service at the horizon start (not "new") */
     int azr_old;             /* AZRebalance: the instance this one replaces, -1 (asg.c) */

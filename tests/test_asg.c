@@ -149,13 +149,20 @@ static void test_lowest_price_scale_in(void **state)
 
 static void od_only(world *w) { w->sc.asgs[0].od_percentage_above_base = 100; }
 
+static ss_termination_policy g_term_pol;
+static void od_only_pol(world *w)
+{
+    od_only(w);
+    w->sc.asgs[0].termination_policies[0] = g_term_pol; /* fixed for the group's life */
+}
+
 /* Three On-Demand instances launched at T0, T0+10m, T0+20m; at T0+50m the
  * ages are 50, 40, 30 min, i.e. 10, 20, 30 min to the next instance hour. */
 static world *three_aged(ss_termination_policy pol)
 {
     double spot[] = {0.1};
-    world *w = world_new(1, spot, 1, od_only);
-    w->sc.asgs[0].termination_policies[0] = pol;
+    g_term_pol = pol;
+    world *w = world_new(1, spot, 1, od_only_pol);
     ss_evq_run_until(w->q, FX_T0 + 10 * SS_MINUTE);
     ss_asg_set_desired(&w->g, 2);
     ss_evq_run_until(w->q, FX_T0 + 20 * SS_MINUTE);
