@@ -111,6 +111,7 @@ typedef struct ss_ecs {
     size_t n_doomed_list, cap_doomed;
     int *prov;                        /* tasks created, in id order (lazy: PROVISIONING ones matter) */
     size_t n_prov, cap_prov;
+    size_t prov_head;                 /* prov[0..prov_head) have all left PROVISIONING */
     uint64_t *keys;                   /* sort keys (live slot, task id) */
     size_t cap_keys;
     int *scratch;                     /* task ids being worked on */

@@ -292,27 +292,41 @@ void ss_ecs_schedule_pass(ss_ecs *e)
         ss_ecs_task_stop(e, v, false);
         good--;
     }
-    /* place PROVISIONING tasks, oldest first (e->prov is in id order; drop
-     * the tasks that left PROVISIONING) */
-    size_t np = 0;
-    for (size_t i = 0; i < e->n_prov && e->n_provisioning > 0; i++)
-        if (e->tasks[e->prov[i]].state == SS_TASK_PROVISIONING)
-            e->prov[np++] = e->prov[i];
-    e->n_prov = np;
-    SS_GROW(e->scratch, e->cap_scratch, np + 1);
-    int *prov = e->scratch;
-    if (np)
-        memcpy(prov, e->prov, np * sizeof *prov);
+    /* place PROVISIONING tasks, oldest first. e->prov lists them in id
+     * order among tasks that left PROVISIONING since, dropped lazily: from
+     * the front as the oldest are placed, the rest once they outnumber the
+     * waiting tasks (amortized O(1) per task). The pass ends when no
+     * provider has room: a fleet short of capacity with thousands of tasks
+     * waiting costs O(1) per pass, not O(waiting tasks). Tasks created
+     * during the pass wait for the next one. */
+    size_t h = e->prov_head;
+    while (h < e->n_prov && e->tasks[e->prov[h]].state != SS_TASK_PROVISIONING)
+        h++;
+    if (e->n_prov - h > 2 * (size_t)e->n_provisioning + 64) {
+        size_t np = 0;
+        for (size_t i = h; i < e->n_prov; i++)
+            if (e->tasks[e->prov[i]].state == SS_TASK_PROVISIONING)
+                e->prov[np++] = e->prov[i];
+        e->n_prov = np;
+        h = 0;
+    }
+    if (h == e->n_prov)
+        e->n_prov = h = 0;
+    e->prov_head = h;
+    size_t end = e->n_prov;
     bool full[SS_MAX_PROVIDERS] = {false};
-    for (size_t i = 0; i < np; i++) {
-        ss_task *t = &e->tasks[prov[i]];
-        if (full[t->cp])
+    int n_full = 0;
+    for (size_t i = h; i < end && n_full < e->n_cps; i++) {
+        ss_task *t = &e->tasks[e->prov[i]]; /* e->prov may grow (move) in the loop */
+        if (t->state != SS_TASK_PROVISIONING || full[t->cp])
             continue; /* same requirements: no instance of this provider fits */
         ss_instance *in = ss_ecs_place(e, t);
-        if (in)
+        if (in) {
             ss_ecs_task_place(e, t, in);
-        else
+        } else {
             full[t->cp] = true;
+            n_full++;
+        }
     }
     ss_ecs_account(e);
 }
