@@ -6,11 +6,15 @@
  * hitting Beta(1,3) fractions) on generated price series (a step every 6 h).
  * Target: under 2 s on one core. A second point: 100,000 instances and
  * 1,000,000 tasks (10 per instance) for 30 days, target under 10 s on one
- * core. `bench_ecs INSTANCES TASKS_PER_INSTANCE DAYS` runs one point.
+ * core. `bench_ecs INSTANCES TASKS_PER_INSTANCE DAYS [random]` runs one
+ * point (random: placement spread(zone) then random instead of ECS's
+ * default spread(zone), spread(instanceId)).
  * Prints events/s, wall time and peak RSS.
  */
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "models/ecs.h"
@@ -21,7 +25,7 @@
  * instance, `days` days. Returns the CPU time in seconds (what "on one
  * core" means on a shared machine, where wall time also counts waiting for
  * the core), or -1. */
-static double run_point(int instances, int tasks_per, int days)
+static double run_point(int instances, int tasks_per, int days, bool random)
 {
     const int nt = 10, nz = 3;
     const ss_time t0 = (ss_time)1672531200000LL; /* 2023-01-01 */
@@ -82,6 +86,11 @@ static double run_point(int instances, int tasks_per, int days)
     sc->service.task_memory_mib = 1024;
     sc->service.spot_draining = true;
     sc->service.min_healthy_percent = 90;
+    if (random) {
+        sc->service.n_placement = 2;
+        sc->service.placement[0] = (ss_placement){SS_PLACE_SPREAD, SS_FIELD_ZONE};
+        sc->service.placement[1] = (ss_placement){SS_PLACE_RANDOM, SS_FIELD_NONE};
+    }
 
     double w0 = ss_wall_seconds();
     clock_t c0 = clock();
@@ -97,7 +106,8 @@ static double run_point(int instances, int tasks_per, int days)
     ss_ecs_free(e);
     double wall = ss_wall_seconds() - w0;
     double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    printf("bench_ecs: %d days, 30 pools, %d instances, %d tasks\n", days, instances, instances * tasks_per);
+    printf("bench_ecs: %d days, 30 pools, %d instances, %d tasks%s\n", days, instances, instances * tasks_per,
+           random ? ", placement spread(zone), random" : "");
     printf("  events %llu, cpu %.3f s, wall %.3f s, %.0f events/s (cpu), peak RSS %.1f MiB\n",
            (unsigned long long)events, cpu, wall, (double)events / cpu, (double)ss_peak_rss_bytes() / (1024.0 * 1024.0));
     printf("  interruptions %lld, task restarts %lld, launches %lld, availability %.6f, cost %.0f USD"
@@ -111,14 +121,18 @@ static double run_point(int instances, int tasks_per, int days)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4) { /* one point: INSTANCES TASKS_PER_INSTANCE DAYS */
-        double w = run_point(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]));
+    if (argc == 4 || (argc == 5 && strcmp(argv[4], "random") == 0)) { /* one point */
+        double w = run_point(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]), argc == 5);
         return w < 0;
     }
     /* the two points with targets (README): 1,000 instances x 1 year under
      * 2 s; 100,000 instances x 1 month under 10 s, both on one core */
-    double a = run_point(1000, 10, 365);
-    double b = run_point(100000, 10, 30);
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench_ecs [INSTANCES TASKS_PER_INSTANCE DAYS [random]]\n");
+        return 2;
+    }
+    double a = run_point(1000, 10, 365, false);
+    double b = run_point(100000, 10, 30, false);
     if (a < 0 || b < 0)
         return 1;
     printf("bench_ecs: targets (cpu): 1,000 x 1 year %.2f s (< 2 s) %s; 100,000 x 1 month %.2f s (< 10 s) %s\n", a,

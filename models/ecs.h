@@ -215,13 +215,16 @@ ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t);
 void ss_ecs_register_sched_events(ss_ecs *e);
 
 /* ecs_index.c: the placement index (see there); off (e->idx NULL) with a
- * random strategy, or when ss_ecs_placement_scan is set (tests: the scan is
- * the reference the index must match pick for pick). */
+ * spread by instance or a binpack before a random strategy, or when
+ * ss_ecs_placement_scan is set (tests: the scan is the reference the index
+ * must match pick for pick; for a random strategy both draw uniformly among
+ * the instances that fit, but not the same draws). */
 extern bool ss_ecs_placement_scan;
 void ss_ecs_index_init(ss_ecs *e);
 void ss_ecs_index_free(ss_ecs *e);
 void ss_ecs_index_push(ss_ecs *e, const ss_instance *in);
-ss_instance *ss_ecs_index_pick(ss_ecs *e, int asg, bool (*fits)(const ss_ecs *, const ss_instance *));
+ss_instance *ss_ecs_index_pick(ss_ecs *e, int asg, const ss_task *t,
+                               bool (*fits)(const ss_ecs *, const ss_instance *));
 
 /* ecs_capacity.c */
 int ss_ecs_pick_provider(const ss_ecs *e);

@@ -25,13 +25,27 @@
  * reaches the top. Stale entries are swept when they outnumber live
  * instances 4 to 1.
  *
- * Spread "random" scores depend on the task too: with it, placement keeps
- * the scan (ss_ecs_index_on false).
+ * A random strategy ("random: places tasks randomly", Amazon ECS task
+ * placement strategies) draws per task, so no heap orders it. When every
+ * strategy before it scores whole groups (spread by zone or instance type;
+ * or random comes first), the index keeps, per (ASG, zone, type), the open
+ * instances in a dense array instead: the pick takes the groups that tie on
+ * those strategies, draws one of their open instances uniformly (a keyed
+ * draw of the task and the attempt) and, if it does not fit, drops it from
+ * its array (it is open again at its next push) and draws again: rejection
+ * sampling, so the pick is uniform among the instances that fit, in
+ * O(groups) per draw and amortized O(1) draws per dropped instance. The
+ * strategies after a random one would only break ties between equal draws,
+ * which do not occur. With a spread by instance or a binpack before the
+ * random strategy, placement keeps the scan.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/ecs.h"
+#include "sim/kernel/rng.h"
+
+#define KEY_PLACE_DRAW 0x44524157ULL
 
 struct ss_ecs_ientry {
     double key[SS_MAX_PLACEMENT]; /* instance scores, in strategy order */
@@ -44,6 +58,11 @@ typedef struct heap {
     size_t n, cap;
 } heap;
 
+typedef struct pool_ids { /* random: the open instances of one group */
+    int *id;
+    size_t n, cap;
+} pool_ids;
+
 struct ss_ecs_index {
     int np;                        /* strategies */
     ss_placement pl[SS_MAX_PLACEMENT];
@@ -54,6 +73,9 @@ struct ss_ecs_index {
     size_t entries[SS_MAX_ASGS];   /* entries in the ASG's heaps */
     uint32_t *ver;                 /* by instance id */
     size_t cap_ver;
+    bool random;                   /* pl[np] is random: arrays, not heaps */
+    pool_ids *r[SS_MAX_ASGS];      /* random: n_groups arrays per ASG */
+    int *pos;                      /* random: by instance id, its slot in its array or -1 */
 };
 
 static bool less(const struct ss_ecs_ientry *a, const struct ss_ecs_ientry *b, int nk)
@@ -117,11 +139,24 @@ void ss_ecs_index_init(ss_ecs *e)
     int np = s->n_placement > 0 && s->n_placement <= SS_MAX_PLACEMENT ? s->n_placement : 2;
     if (!s->n_placement)
         pl = default_pl;
-    for (int k = 0; k < np; k++)
+    bool random = false;
+    for (int k = 0; k < np; k++) {
+        if (pl[k].kind == SS_PLACE_RANDOM) {
+            random = true;
+            np = k; /* what follows would only break ties of equal draws */
+            break;
+        }
         if (pl[k].kind != SS_PLACE_SPREAD && pl[k].kind != SS_PLACE_BINPACK)
-            return; /* random: the scan */
+            return;
+    }
+    if (random)
+        for (int k = 0; k < np; k++)
+            if (!(pl[k].kind == SS_PLACE_SPREAD &&
+                  (pl[k].field == SS_FIELD_ZONE || pl[k].field == SS_FIELD_INSTANCE_TYPE)))
+                return; /* an instance-level strategy before random: the scan */
     ss_ecs_index *x = ss_calloc(1, sizeof *x);
     x->np = np;
+    x->random = random;
     for (int k = 0; k < np; k++)
         x->pl[k] = pl[k];
     for (int k = 0; k < np; k++) {
@@ -132,8 +167,11 @@ void ss_ecs_index_init(ss_ecs *e)
     x->n_types = e->sc->market.n_types > 0 ? e->sc->market.n_types : 1;
     int nz = e->sc->market.n_zones > 0 ? e->sc->market.n_zones : 1;
     x->n_groups = nz * x->n_types;
-    for (int a = 0; a < SS_MAX_ASGS; a++)
+    for (int a = 0; a < SS_MAX_ASGS; a++) {
         x->g[a] = NULL;
+        x->r[a] = NULL;
+    }
+    x->pos = NULL;
     e->idx = x;
 }
 
@@ -143,13 +181,19 @@ void ss_ecs_index_free(ss_ecs *e)
     if (!x)
         return;
     for (int a = 0; a < SS_MAX_ASGS; a++) {
-        if (!x->g[a])
-            continue;
-        for (int g = 0; g < x->n_groups; g++)
-            free(x->g[a][g].h);
-        free(x->g[a]);
+        if (x->g[a]) {
+            for (int g = 0; g < x->n_groups; g++)
+                free(x->g[a][g].h);
+            free(x->g[a]);
+        }
+        if (x->r[a]) {
+            for (int g = 0; g < x->n_groups; g++)
+                free(x->r[a][g].id);
+            free(x->r[a]);
+        }
     }
     free(x->ver);
+    free(x->pos);
     free(x);
     e->idx = NULL;
 }
@@ -197,9 +241,25 @@ void ss_ecs_index_push(ss_ecs *e, const ss_instance *in)
             cap *= 2;
         x->ver = ss_realloc(x->ver, cap * sizeof *x->ver);
         memset(x->ver + old, 0, (cap - old) * sizeof *x->ver);
+        if (x->random) {
+            x->pos = ss_realloc(x->pos, cap * sizeof *x->pos);
+            for (size_t i = old; i < cap; i++)
+                x->pos[i] = -1;
+        }
         x->cap_ver = cap;
     }
     int asg = in->asg;
+    if (x->random) { /* open: in its group's array (once) */
+        if (!x->r[asg])
+            x->r[asg] = ss_calloc((size_t)x->n_groups, sizeof *x->r[asg]);
+        if (x->pos[in->id] >= 0)
+            return;
+        pool_ids *a = &x->r[asg][group_of(x, in)];
+        SS_GROW(a->id, a->cap, a->n + 1);
+        x->pos[in->id] = (int)a->n;
+        a->id[a->n++] = in->id;
+        return;
+    }
     if (!x->g[asg])
         x->g[asg] = ss_calloc((size_t)x->n_groups, sizeof *x->g[asg]);
     struct ss_ecs_ientry en;
@@ -217,9 +277,77 @@ void ss_ecs_index_push(ss_ecs *e, const ss_instance *in)
         sweep(x, asg);
 }
 
-ss_instance *ss_ecs_index_pick(ss_ecs *e, int asg, bool (*fits)(const ss_ecs *, const ss_instance *))
+/* The group-level score of strategy k for group g's instances. */
+static double group_score(const ss_ecs *e, const ss_ecs_index *x, int k, int g)
+{
+    return x->pl[k].field == SS_FIELD_ZONE ? e->zone_tasks[g / x->n_types] : e->type_tasks[g % x->n_types];
+}
+
+/* Random: a uniform draw among the open instances of the groups that tie
+ * on the group-level strategies before it, dropping those that no longer
+ * fit, until one fits or none is left. */
+static ss_instance *pick_random(ss_ecs *e, int asg, const ss_task *t,
+                                bool (*fits)(const ss_ecs *, const ss_instance *))
 {
     ss_ecs_index *x = e->idx;
+    pool_ids *r = x->r[asg];
+    if (!r)
+        return NULL;
+    int tied[SS_MAX_TYPES * SS_MAX_ZONES];
+    for (uint64_t attempt = 0;; attempt++) {
+        int nt = 0;
+        size_t total = 0;
+        double best[SS_MAX_PLACEMENT] = {0};
+        for (int g = 0; g < x->n_groups; g++) {
+            if (r[g].n == 0)
+                continue;
+            int cmp = nt == 0 ? -1 : 0;
+            for (int k = 0; k < x->np && cmp == 0; k++) {
+                double v = group_score(e, x, k, g);
+                if (v != best[k])
+                    cmp = v < best[k] ? -1 : 1;
+            }
+            if (cmp > 0)
+                continue;
+            if (cmp < 0) {
+                nt = 0;
+                total = 0;
+                for (int k = 0; k < x->np; k++)
+                    best[k] = group_score(e, x, k, g);
+            }
+            tied[nt++] = g;
+            total += r[g].n;
+        }
+        if (nt == 0)
+            return NULL;
+        double u = ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, KEY_PLACE_DRAW + attempt);
+        size_t i = (size_t)(u * (double)total);
+        if (i >= total)
+            i = total - 1;
+        int g = 0;
+        for (int j = 0; j < nt; j++) {
+            g = tied[j];
+            if (i < r[g].n)
+                break;
+            i -= r[g].n;
+        }
+        ss_instance *in = ss_fleet_inst(&e->fleet, r[g].id[i]);
+        if (fits(e, in))
+            return in;
+        /* closed until its next push: swap-remove */
+        int last = r[g].id[--r[g].n];
+        r[g].id[i] = last;
+        x->pos[last] = (int)i;
+        x->pos[in->id] = -1;
+    }
+}
+
+ss_instance *ss_ecs_index_pick(ss_ecs *e, int asg, const ss_task *t,
+                               bool (*fits)(const ss_ecs *, const ss_instance *))
+{
+    ss_ecs_index *x = e->idx;
+    if (x->random)
+        return pick_random(e, asg, t, fits);
     if (!x->g[asg])
         return NULL;
     ss_instance *pick = NULL;

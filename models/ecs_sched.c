@@ -86,7 +86,7 @@ ss_instance *ss_ecs_place(ss_ecs *e, const ss_task *t)
      * tie-break is the lowest id. */
     int asg = e->sc->providers[t->cp].asg;
     if (e->idx) /* the same pick from the index (ecs_index.c) */
-        return ss_ecs_index_pick(e, asg, fits);
+        return ss_ecs_index_pick(e, asg, t, fits);
     SS_GROW(e->cand, e->cap_cand, e->n_open[asg] + 1);
     ss_instance **c = e->cand;
     size_t n = 0, keep = 0;
