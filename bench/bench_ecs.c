@@ -6,9 +6,13 @@
  * hitting Beta(1,3) fractions) on generated price series (a step every 6 h).
  * Target: under 2 s on one core. A second point: 100,000 instances and
  * 1,000,000 tasks (10 per instance) for 30 days, target under 10 s on one
- * core. `bench_ecs INSTANCES TASKS_PER_INSTANCE DAYS [random]` runs one
- * point (random: placement spread(zone) then random instead of ECS's
- * default spread(zone), spread(instanceId)).
+ * core. `bench_ecs INSTANCES TASKS_PER_INSTANCE DAYS [random] [demand]
+ * [scan]` runs one point: random = placement spread(zone) then random
+ * instead of ECS's default spread(zone), spread(instanceId); demand = the
+ * service follows a demand trace (target tracking, 1 task per unit) that
+ * halves every day from 12:00 to 24:00, so it scales in by half the tasks
+ * every day; scan = placement and service scale-in by scanning every
+ * candidate (the reference the indexes reproduce) instead of the indexes.
  * Prints events/s, wall time and peak RSS.
  */
 #include <stdio.h>
@@ -25,7 +29,7 @@
  * instance, `days` days. Returns the CPU time in seconds (what "on one
  * core" means on a shared machine, where wall time also counts waiting for
  * the core), or -1. */
-static double run_point(int instances, int tasks_per, int days, bool random)
+static double run_point(int instances, int tasks_per, int days, bool random, bool demand)
 {
     const int nt = 10, nz = 3;
     const ss_time t0 = (ss_time)1672531200000LL; /* 2023-01-01 */
@@ -86,6 +90,27 @@ static double run_point(int instances, int tasks_per, int days, bool random)
     sc->service.task_memory_mib = 1024;
     sc->service.spot_draining = true;
     sc->service.min_healthy_percent = 90;
+    char dem_path[64] = "";
+    if (demand) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dem_path, sizeof dem_path, "%.40s/bench_ecs_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        int fd = mkstemp(dem_path);
+        FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!fp) {
+            perror("bench_ecs: demand trace");
+            return -1;
+        }
+        int full = instances * tasks_per;
+        for (int h = 0; h <= (days + 1) * 24; h++)
+            fprintf(fp, "%lld,%d\n", (long long)((t0 - SS_DAY) / 1000 + (ss_time)h * 3600),
+                    h % 24 < 12 ? full : full / 2);
+        if (fclose(fp) != 0) {
+            perror("bench_ecs: demand trace");
+            return -1;
+        }
+        snprintf(sc->service.demand_trace, SS_PATH_MAX, "%s", dem_path);
+        sc->service.target_value = 1;
+    }
     if (random) {
         sc->service.n_placement = 2;
         sc->service.placement[0] = (ss_placement){SS_PLACE_SPREAD, SS_FIELD_ZONE};
@@ -96,6 +121,8 @@ static double run_point(int instances, int tasks_per, int days, bool random)
     clock_t c0 = clock();
     ss_err err;
     ss_ecs *e = ss_ecs_new(sc, d, 1, 0, NULL, &err);
+    if (dem_path[0])
+        remove(dem_path); /* read by ss_ecs_new */
     if (!e) {
         fprintf(stderr, "bench_ecs: %s\n", err.msg);
         return -1;
@@ -106,8 +133,9 @@ static double run_point(int instances, int tasks_per, int days, bool random)
     ss_ecs_free(e);
     double wall = ss_wall_seconds() - w0;
     double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    printf("bench_ecs: %d days, 30 pools, %d instances, %d tasks%s\n", days, instances, instances * tasks_per,
-           random ? ", placement spread(zone), random" : "");
+    printf("bench_ecs: %d days, 30 pools, %d instances, %d tasks%s%s%s\n", days, instances, instances * tasks_per,
+           random ? ", placement spread(zone), random" : "", demand ? ", daily demand trace" : "",
+           ss_ecs_placement_scan ? ", scans" : "");
     printf("  events %llu, cpu %.3f s, wall %.3f s, %.0f events/s (cpu), peak RSS %.1f MiB\n",
            (unsigned long long)events, cpu, wall, (double)events / cpu, (double)ss_peak_rss_bytes() / (1024.0 * 1024.0));
     printf("  interruptions %lld, task restarts %lld, launches %lld, availability %.6f, cost %.0f USD"
@@ -121,18 +149,31 @@ static double run_point(int instances, int tasks_per, int days, bool random)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 || (argc == 5 && strcmp(argv[4], "random") == 0)) { /* one point */
-        double w = run_point(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]), argc == 5);
+    if (argc >= 4) { /* one point */
+        bool random = false, demand = false;
+        for (int i = 4; i < argc; i++) {
+            if (strcmp(argv[i], "random") == 0)
+                random = true;
+            else if (strcmp(argv[i], "demand") == 0)
+                demand = true;
+            else if (strcmp(argv[i], "scan") == 0)
+                ss_ecs_placement_scan = true;
+            else {
+                fprintf(stderr, "bench_ecs: unknown option '%s' (random, demand, scan)\n", argv[i]);
+                return 2;
+            }
+        }
+        double w = run_point(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]), random, demand);
         return w < 0;
     }
     /* the two points with targets (README): 1,000 instances x 1 year under
      * 2 s; 100,000 instances x 1 month under 10 s, both on one core */
     if (argc != 1) {
-        fprintf(stderr, "usage: bench_ecs [INSTANCES TASKS_PER_INSTANCE DAYS [random]]\n");
+        fprintf(stderr, "usage: bench_ecs [INSTANCES TASKS_PER_INSTANCE DAYS [random] [demand] [scan]]\n");
         return 2;
     }
-    double a = run_point(1000, 10, 365, false);
-    double b = run_point(100000, 10, 30, false);
+    double a = run_point(1000, 10, 365, false, false);
+    double b = run_point(100000, 10, 30, false, false);
     if (a < 0 || b < 0)
         return 1;
     printf("bench_ecs: targets (cpu): 1,000 x 1 year %.2f s (< 2 s) %s; 100,000 x 1 month %.2f s (< 10 s) %s\n", a,

@@ -78,6 +78,7 @@ typedef struct ss_ecs_cp {
 } ss_ecs_cp;
 
 typedef struct ss_ecs_index ss_ecs_index; /* ecs_index.c */
+typedef struct ss_ecs_victims ss_ecs_victims; /* ecs_victims.c */
 
 typedef struct ss_ecs {
     const ss_scenario *sc;
@@ -117,6 +118,7 @@ typedef struct ss_ecs {
     int *scratch;                     /* task ids being worked on */
     size_t cap_scratch;
     ss_ecs_index *idx;                /* placement index (NULL: the scan of open[]) */
+    ss_ecs_victims *vic;              /* service scale-in index (NULL: the scan of live[]) */
     ss_instance **cand;               /* placement candidates */
     size_t cap_cand;
     double *cand_score;               /* their scores under one strategy */
@@ -225,6 +227,17 @@ void ss_ecs_index_free(ss_ecs *e);
 void ss_ecs_index_push(ss_ecs *e, const ss_instance *in);
 ss_instance *ss_ecs_index_pick(ss_ecs *e, int asg, const ss_task *t,
                                bool (*fits)(const ss_ecs *, const ss_instance *));
+
+/* ecs_victims.c: the service scale-in index (see there); off (e->vic
+ * NULL) when ss_ecs_placement_scan is set (the scan is the reference). */
+void ss_ecs_victims_init(ss_ecs *e);
+void ss_ecs_victims_free(ss_ecs *e);
+/* A task was placed on, started running on or was released from `in`. */
+void ss_ecs_victims_touch(ss_ecs *e, const ss_instance *in);
+/* The task a scale-in of the service stops, or NULL. */
+ss_task *ss_ecs_victims_pick(ss_ecs *e);
+/* Scale-in score of a placed task under one strategy (higher = stopped first). */
+double ss_ecs_victim_score(const ss_ecs *e, const ss_task *t, const ss_placement *p);
 
 /* ecs_capacity.c */
 int ss_ecs_pick_provider(const ss_ecs *e);

@@ -24,7 +24,6 @@
 #include "sim/kernel/rng.h"
 
 #define KEY_PLACE_RANDOM 0x504c4143ULL
-#define KEY_SCALE_IN 0x5343494eULL
 
 void ss_ecs_request_sched(ss_ecs *e, ss_time t)
 {
@@ -134,37 +133,6 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Scale-in key of a placed task under one placement strategy, higher =
- * stopped first ("Amazon ECS task placement strategies", docs.aws.amazon.com/
- * AmazonECS/latest/developerguide/task-placement-strategies.html, and
- * aws-semantics §3.7): spread stops from the zone / instance type /
- * instance with the most of the service's tasks; binpack stops the task on
- * the instance left with the most of the field's resources after the stop;
- * random is a keyed draw. */
-static double victim_score(const ss_ecs *e, const ss_task *t, const ss_placement *p)
-{
-    const ss_service *s = &e->sc->service;
-    const ss_instance *in = ss_fleet_inst(&e->fleet, t->inst);
-    switch (p->kind) {
-    case SS_PLACE_SPREAD:
-        switch (p->field) {
-        case SS_FIELD_ZONE:
-            return e->zone_tasks[t->zone];
-        case SS_FIELD_INSTANCE_TYPE:
-            return e->type_tasks[t->type];
-        default:
-            return in->ntasks;
-        }
-    case SS_PLACE_BINPACK:
-        if (p->field == SS_FIELD_MEMORY)
-            return ss_ecs_registered_mem(e, in->asg, in->memory_mib) - in->mem_used + s->task_memory_mib;
-        return ss_ecs_registered_cpu(e, in->asg, in->vcpu) - in->cpu_used + s->task_cpu;
-    case SS_PLACE_RANDOM:
-    default:
-        return ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, KEY_SCALE_IN);
-    }
-}
-
 /* Surplus task to stop on scale-in: PROVISIONING (newest first), then
  * PENDING, then RUNNING; among placed ones the service's placement
  * strategies in order decide (the default spread(zone), spread(instanceId)
@@ -173,6 +141,8 @@ static double victim_score(const ss_ecs *e, const ss_task *t, const ss_placement
  * a zone at random"). */
 static ss_task *scale_in_victim(ss_ecs *e)
 {
+    if (e->vic) /* the same pick from the index (ecs_victims.c) */
+        return ss_ecs_victims_pick(e);
     const ss_service *s = &e->sc->service;
     SS_GROW(e->scratch, e->cap_scratch, e->n_live + 1);
     int *c = e->scratch;
@@ -211,7 +181,7 @@ static ss_task *scale_in_victim(ss_ecs *e)
         const ss_placement *p = k < np ? &pl[k] : &last;
         double best = -INFINITY;
         for (size_t i = 0; i < n; i++) {
-            v[i] = victim_score(e, &e->tasks[c[i]], p);
+            v[i] = ss_ecs_victim_score(e, &e->tasks[c[i]], p);
             if (v[i] > best)
                 best = v[i];
         }

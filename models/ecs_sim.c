@@ -189,6 +189,7 @@ ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed
     ss_ecs *e = ss_calloc(1, sizeof *e);
     e->sc = sc;
     ss_ecs_index_init(e);
+    ss_ecs_victims_init(e);
     e->d = d;
     e->seed = seed;
     e->replica = replica;
@@ -213,6 +214,7 @@ ss_ecs *ss_ecs_new_policy(const ss_scenario *sc, const ss_data *d, uint64_t seed
     free(use);
     if (frc) {
         ss_ecs_index_free(e);
+        ss_ecs_victims_free(e);
         ss_evq_free(e->q);
         free(e);
         return NULL;
@@ -324,6 +326,7 @@ void ss_ecs_free(ss_ecs *e)
     free(e->inst_head);
     free(e->inst_open);
     ss_ecs_index_free(e);
+    ss_ecs_victims_free(e);
     for (int g = 0; g < SS_MAX_ASGS; g++)
         free(e->open[g]);
     free(e->doomed);

@@ -146,8 +146,10 @@ void ss_ecs_task_place(ss_ecs *e, ss_task *t, ss_instance *in)
         e->n_pending--;
         e->n_running++;
         e->healthy_zone[t->zone]++;
+        ss_ecs_victims_touch(e, in);
         return;
     }
+    ss_ecs_victims_touch(e, in);
     double u = ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, KEY_TASK_START);
     t->ev = ss_evq_schedule(e->q, ss_evq_now(e->q) + ss_dist_quantile_ms(&s->task_start, u),
                             SS_ECS_EV_TASK_RUNNING, e, t->id, 0);
@@ -169,10 +171,11 @@ static void release(ss_ecs *e, ss_task *t)
     t->inst_next = t->inst_prev = -1;
     in->cpu_used -= s->task_cpu;
     in->mem_used -= s->task_memory_mib;
-    ss_ecs_open_instance(e, in);
     if (--in->ntasks == 0 && e->cp_of_asg[in->asg] >= 0)
         e->cps[e->cp_of_asg[in->asg]].n_busy--;
+    ss_ecs_open_instance(e, in); /* after every score change: the index keys it now */
     ss_ecs_update_protection(e, in);
+    ss_ecs_victims_touch(e, in);
     if (in->lifecycle_held && in->ntasks == 0 && in->state != SS_INST_TERMINATED)
         /* managed draining: the lifecycle hook completes when the instance is
          * empty (as an event: never terminate from inside a scheduler pass) */
@@ -258,6 +261,8 @@ static void on_task_running(ss_evq *q, const ss_event *ev, void *ctx)
     t->running_at = ss_evq_now(e->q);
     e->n_pending--;
     e->n_running++;
+    if (t->inst >= 0)
+        ss_ecs_victims_touch(e, ss_fleet_inst(&e->fleet, t->inst));
     /* The load balancer marks the target healthy after HealthCheckInterval x
      * HealthyThresholdCount (time_to_healthy) whatever the service's
      * healthCheckGracePeriodSeconds: the grace period only makes the
