@@ -59,6 +59,7 @@ typedef struct ss_task {
     size_t live_slot;
     int type;                 /* instance type index once placed, -1 */
     int inst_next, inst_prev; /* list of the tasks on one instance (ss_ecs.inst_head) */
+    double draw;              /* keyed draw that breaks scale-in ties (ss_ecs_task_draw) */
 } ss_task;
 
 typedef struct ss_ecs_cp {
@@ -232,8 +233,12 @@ ss_instance *ss_ecs_index_pick(ss_ecs *e, int asg, const ss_task *t,
  * NULL) when ss_ecs_placement_scan is set (the scan is the reference). */
 void ss_ecs_victims_init(ss_ecs *e);
 void ss_ecs_victims_free(ss_ecs *e);
-/* A task was placed on, started running on or was released from `in`. */
-void ss_ecs_victims_touch(ss_ecs *e, const ss_instance *in);
+/* What happened on an instance that may raise its scale-in keys. */
+typedef enum { SS_ECS_TOUCH_PLACED, SS_ECS_TOUCH_RUNNING, SS_ECS_TOUCH_RELEASED } ss_ecs_touch;
+void ss_ecs_victims_touch(ss_ecs *e, const ss_instance *in, ss_ecs_touch why);
+/* The keyed draw of task `id` (random strategy and the final tie-break of
+ * service scale-in). */
+double ss_ecs_task_draw(const ss_ecs *e, int id);
 /* The task a scale-in of the service stops, or NULL. */
 ss_task *ss_ecs_victims_pick(ss_ecs *e);
 /* Scale-in score of a placed task under one strategy (higher = stopped first). */

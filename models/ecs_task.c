@@ -73,6 +73,7 @@ ss_task *ss_ecs_task_new(ss_ecs *e, int cp)
     t->running_at = SS_TIME_NEVER;
     t->type = -1;
     t->inst_next = t->inst_prev = -1;
+    t->draw = ss_ecs_task_draw(e, t->id);
     SS_GROW(e->prov, e->cap_prov, e->n_prov + 1);
     e->prov[e->n_prov++] = t->id; /* ids grow: the list stays in id order */
     SS_GROW(e->live, e->cap_live, e->n_live + 1);
@@ -146,10 +147,11 @@ void ss_ecs_task_place(ss_ecs *e, ss_task *t, ss_instance *in)
         e->n_pending--;
         e->n_running++;
         e->healthy_zone[t->zone]++;
-        ss_ecs_victims_touch(e, in);
+        ss_ecs_victims_touch(e, in, SS_ECS_TOUCH_PLACED);
+        ss_ecs_victims_touch(e, in, SS_ECS_TOUCH_RUNNING);
         return;
     }
-    ss_ecs_victims_touch(e, in);
+    ss_ecs_victims_touch(e, in, SS_ECS_TOUCH_PLACED);
     double u = ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, KEY_TASK_START);
     t->ev = ss_evq_schedule(e->q, ss_evq_now(e->q) + ss_dist_quantile_ms(&s->task_start, u),
                             SS_ECS_EV_TASK_RUNNING, e, t->id, 0);
@@ -175,7 +177,7 @@ static void release(ss_ecs *e, ss_task *t)
         e->cps[e->cp_of_asg[in->asg]].n_busy--;
     ss_ecs_open_instance(e, in); /* after every score change: the index keys it now */
     ss_ecs_update_protection(e, in);
-    ss_ecs_victims_touch(e, in);
+    ss_ecs_victims_touch(e, in, SS_ECS_TOUCH_RELEASED);
     if (in->lifecycle_held && in->ntasks == 0 && in->state != SS_INST_TERMINATED)
         /* managed draining: the lifecycle hook completes when the instance is
          * empty (as an event: never terminate from inside a scheduler pass) */
@@ -262,7 +264,7 @@ static void on_task_running(ss_evq *q, const ss_event *ev, void *ctx)
     e->n_pending--;
     e->n_running++;
     if (t->inst >= 0)
-        ss_ecs_victims_touch(e, ss_fleet_inst(&e->fleet, t->inst));
+        ss_ecs_victims_touch(e, ss_fleet_inst(&e->fleet, t->inst), SS_ECS_TOUCH_RUNNING);
     /* The load balancer marks the target healthy after HealthCheckInterval x
      * HealthyThresholdCount (time_to_healthy) whatever the service's
      * healthCheckGracePeriodSeconds: the grace period only makes the

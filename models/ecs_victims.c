@@ -21,8 +21,9 @@
  * class. Per class and group a max-heap keeps instance keys:
  *
  *   - a fresh entry whenever an instance's key may have risen: a task
- *     placed on it, a task of it running, a task released from it
- *     (ss_ecs_victims_touch);
+ *     placed on it (a new PENDING task; a higher count for a spread by
+ *     instance), a task of it running (a new RUNNING one), a task released
+ *     from it (more room left for binpack) (ss_ecs_victims_touch);
  *   - at the top, the instance's key is recomputed (O(its tasks)); an entry
  *     that no longer matches (the key fell: a task stopped, the instance
  *     drains or is gone) is dropped and the true key pushed, so the top is
@@ -59,6 +60,7 @@ struct ss_ecs_victims {
     bool group[SS_MAX_PLACEMENT];    /* strategy k scores whole groups */
     int nk;                          /* key components: non-group strategies + the draw */
     int n_types, n_groups;
+    bool by_count, by_room;          /* a spread by instance / a binpack among the strategies */
     vheap *g[N_CLS];                 /* n_groups heaps per class */
     size_t entries;
     bool built;                      /* built at the first scale-in (many runs have none) */
@@ -86,8 +88,13 @@ double ss_ecs_victim_score(const ss_ecs *e, const ss_task *t, const ss_placement
         return ss_ecs_registered_cpu(e, in->asg, in->vcpu) - in->cpu_used + s->task_cpu;
     case SS_PLACE_RANDOM:
     default:
-        return ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)t->id, KEY_SCALE_IN);
+        return t->draw;
     }
+}
+
+double ss_ecs_task_draw(const ss_ecs *e, int id)
+{
+    return ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)id, KEY_SCALE_IN);
 }
 
 void ss_ecs_victims_init(ss_ecs *e)
@@ -104,6 +111,8 @@ void ss_ecs_victims_init(ss_ecs *e)
         v->group[k] = pl[k].kind == SS_PLACE_SPREAD &&
                       (pl[k].field == SS_FIELD_ZONE || pl[k].field == SS_FIELD_INSTANCE_TYPE);
         v->nk += !v->group[k];
+        v->by_count |= pl[k].kind == SS_PLACE_SPREAD && pl[k].field == SS_FIELD_INSTANCE_ID;
+        v->by_room |= pl[k].kind == SS_PLACE_BINPACK;
     }
     v->nk++; /* the final draw */
     v->n_types = e->sc->market.n_types > 0 ? e->sc->market.n_types : 1;
@@ -182,7 +191,7 @@ static bool instance_key(const ss_ecs *e, const ss_instance *in, int c, struct v
     for (int id = e->inst_head[in->id]; id >= 0; id = e->tasks[id].inst_next) {
         if (e->tasks[id].state != want)
             continue;
-        double u = ss_rng_keyed_uniform(e->seed, (uint64_t)e->replica, (uint64_t)id, KEY_SCALE_IN);
+        double u = e->tasks[id].draw;
         if (best < 0 || u > best_u || (u == best_u && id < best)) {
             best = id;
             best_u = u;
@@ -243,14 +252,21 @@ static void rebuild(ss_ecs *e)
     }
 }
 
-void ss_ecs_victims_touch(ss_ecs *e, const ss_instance *in)
+void ss_ecs_victims_touch(ss_ecs *e, const ss_instance *in, ss_ecs_touch why)
 {
     ss_ecs_victims *v = e->vic;
     if (!v || !v->built)
         return;
+    /* Only a rise needs an entry (a fall is found at the top): a placed
+     * task is a new PENDING one and, with a spread by instance, raises the
+     * count of both classes; a running one is a new RUNNING one; a release
+     * raises what binpack leaves. */
+    bool cls[N_CLS] = {why == SS_ECS_TOUCH_PLACED || (why == SS_ECS_TOUCH_RELEASED && v->by_room),
+                       why == SS_ECS_TOUCH_RUNNING || (why == SS_ECS_TOUCH_PLACED && v->by_count) ||
+                           (why == SS_ECS_TOUCH_RELEASED && v->by_room)};
     struct ventry en;
     for (int c = 0; c < N_CLS; c++)
-        if (instance_key(e, in, c, &en))
+        if (cls[c] && instance_key(e, in, c, &en))
             push(v, c, group_of(v, in), &en);
     if (v->entries > 4 * (size_t)e->fleet.n + 1024)
         rebuild(e);
