@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "models/ecs.h"
+#include "sim/kernel/heap.h"
 #include "sim/kernel/rng.h"
 
 #define KEY_PLACE_DRAW 0x44524157ULL
@@ -86,44 +87,13 @@ static bool less(const struct ss_ecs_ientry *a, const struct ss_ecs_ientry *b, i
     return a->id < b->id;
 }
 
-static void sift_up(heap *h, size_t i, int nk)
-{
-    struct ss_ecs_ientry x = h->h[i];
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!less(&x, &h->h[p], nk))
-            break;
-        h->h[i] = h->h[p];
-        i = p;
-    }
-    h->h[i] = x;
-}
-
-static void sift_down(heap *h, size_t i, int nk)
-{
-    struct ss_ecs_ientry x = h->h[i];
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        const struct ss_ecs_ientry *best = &x;
-        if (l < h->n && less(&h->h[l], best, nk)) {
-            m = l;
-            best = &h->h[l];
-        }
-        if (l + 1 < h->n && less(&h->h[l + 1], best, nk))
-            m = l + 1;
-        if (m == i)
-            break;
-        h->h[i] = h->h[m];
-        i = m;
-    }
-    h->h[i] = x;
-}
+SS_HEAP_DEFINE(hp, struct ss_ecs_ientry, less)
 
 static void pop(heap *h, int nk)
 {
     h->h[0] = h->h[--h->n];
     if (h->n)
-        sift_down(h, 0, nk);
+        hp_sift_down(h->h, h->n, 0, nk);
 }
 
 static const ss_placement default_pl[2] = {{SS_PLACE_SPREAD, SS_FIELD_ZONE}, {SS_PLACE_SPREAD, SS_FIELD_INSTANCE_ID}};
@@ -226,7 +196,7 @@ static void sweep(ss_ecs_index *x, int asg)
                 h->h[k++] = h->h[i];
         h->n = k;
         for (size_t i = k / 2; i-- > 0;)
-            sift_down(h, i, x->nk);
+            hp_sift_down(h->h, h->n, i, x->nk);
         total += k;
     }
     x->entries[asg] = total;
@@ -272,7 +242,7 @@ void ss_ecs_index_push(ss_ecs *e, const ss_instance *in)
     heap *h = &x->g[asg][group_of(x, in)];
     SS_GROW(h->h, h->cap, h->n + 1);
     h->h[h->n++] = en;
-    sift_up(h, h->n - 1, x->nk);
+    hp_sift_up(h->h, h->n - 1, x->nk);
     if (++x->entries[asg] > 4 * (size_t)e->fleet.n + 1024)
         sweep(x, asg);
 }

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "models/ecs.h"
+#include "sim/kernel/heap.h"
 #include "sim/kernel/rng.h"
 
 #define KEY_SCALE_IN 0x5343494eULL
@@ -145,38 +146,7 @@ static bool above(const struct ventry *a, const struct ventry *b, int nk)
     return a->task < b->task;
 }
 
-static void sift_up(vheap *h, size_t i, int nk)
-{
-    struct ventry x = h->h[i];
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!above(&x, &h->h[p], nk))
-            break;
-        h->h[i] = h->h[p];
-        i = p;
-    }
-    h->h[i] = x;
-}
-
-static void sift_down(vheap *h, size_t i, int nk)
-{
-    struct ventry x = h->h[i];
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        const struct ventry *best = &x;
-        if (l < h->n && above(&h->h[l], best, nk)) {
-            m = l;
-            best = &h->h[l];
-        }
-        if (l + 1 < h->n && above(&h->h[l + 1], best, nk))
-            m = l + 1;
-        if (m == i)
-            break;
-        h->h[i] = h->h[m];
-        i = m;
-    }
-    h->h[i] = x;
-}
+SS_HEAP_DEFINE(hp, struct ventry, above)
 
 /* The instance's key for class c now; false when it has no task of the
  * class that may stop (none, draining, gone). */
@@ -226,7 +196,7 @@ static void push(ss_ecs_victims *v, int c, int group, const struct ventry *en)
     vheap *h = &v->g[c][group];
     SS_GROW(h->h, h->cap, h->n + 1);
     h->h[h->n++] = *en;
-    sift_up(h, h->n - 1, v->nk);
+    hp_sift_up(h->h, h->n - 1, v->nk);
     v->entries++;
 }
 
@@ -285,7 +255,7 @@ static const struct ventry *top(ss_ecs *e, int c, int g)
             return &h->h[0];
         h->h[0] = h->h[--h->n];
         if (h->n)
-            sift_down(h, 0, v->nk);
+            hp_sift_down(h->h, h->n, 0, v->nk);
         v->entries--;
         if (has)
             push(v, c, g, &cur);
