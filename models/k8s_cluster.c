@@ -488,10 +488,11 @@ static void node_domains(ss_k8s_cluster *c, ss_k8s_node *n, int id, int group, i
     }
 }
 
-int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int type, bool spot,
-                    double cpu, double mem, int inst)
+/* A new node record (real or what-if): grown storage, the group's shape,
+ * slots, taints and selectors, its spread domains and eligibility.
+ * Returns its id. */
+static int node_new(ss_k8s_cluster *c, int group, int zone, int type, bool spot, double cpu, double mem, int inst)
 {
-    ss_k8s_account(c, now);
     if (c->n_nodes == c->cap_nodes) {
         c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
         c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
@@ -508,16 +509,24 @@ int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int typ
     n->inst = inst;
     n->alloc_cpu = cpu;
     n->alloc_mem = mem;
-    n->live = true;
     n->ready = true;
+    n->cls = -1;
     n->slots = ss_k8s_pods_per_node(c, cpu, mem);
     n->untolerated = ss_k8s_group_untolerated(c->sc, group);
     n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
-    n->unneeded_since = SS_TIME_NEVER;
-    n->notready_since = SS_TIME_NEVER;
-    n->created = now;
+    n->unneeded_since = n->notready_since = n->created = SS_TIME_NEVER;
     node_domains(c, n, id, group, zone, type, spot);
-    n->cls = -1;
+    return id;
+}
+
+int ss_k8s_node_add(ss_k8s_cluster *c, ss_time now, int group, int zone, int type, bool spot,
+                    double cpu, double mem, int inst)
+{
+    ss_k8s_account(c, now);
+    int id = node_new(c, group, zone, type, spot, cpu, mem, inst);
+    ss_k8s_node *n = &c->nodes[id];
+    n->live = true;
+    n->created = now;
     n->live_pos = c->n_live;
     c->live_group[c->n_live] = group;
     c->live[c->n_live++] = id;
@@ -997,30 +1006,8 @@ int ss_k8s_whatif_node(ss_k8s_cluster *c, ss_k8s_whatif *w, int group, int zone,
                        double cpu, double mem)
 {
     (void)w;
-    if (c->n_nodes == c->cap_nodes) {
-        c->cap_nodes = c->cap_nodes ? 2 * c->cap_nodes : 64;
-        c->nodes = ss_realloc(c->nodes, (size_t)c->cap_nodes * sizeof *c->nodes);
-        c->live = ss_realloc(c->live, (size_t)c->cap_nodes * sizeof *c->live);
-        c->live_group = ss_realloc(c->live_group, (size_t)c->cap_nodes * sizeof *c->live_group);
-    }
-    int id = c->n_nodes++;
-    ss_k8s_node *n = &c->nodes[id];
-    memset(n, 0, sizeof *n);
-    n->group = group;
-    n->zone = zone;
-    n->type = type;
-    n->spot = spot;
-    n->inst = -1;
-    n->alloc_cpu = cpu;
-    n->alloc_mem = mem;
-    n->ready = true;
-    n->virt = true;
-    n->cls = -1;
-    n->slots = ss_k8s_pods_per_node(c, cpu, mem);
-    n->untolerated = ss_k8s_group_untolerated(c->sc, group);
-    n->selector_ok = ss_k8s_group_selector_ok(c->sc, group, zone, type, spot);
-    n->unneeded_since = n->notready_since = n->created = SS_TIME_NEVER;
-    node_domains(c, n, id, group, zone, type, spot);
+    int id = node_new(c, group, zone, type, spot, cpu, mem, -1);
+    c->nodes[id].virt = true;
     return id;
 }
 
