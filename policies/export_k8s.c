@@ -172,15 +172,22 @@ static void app_selector(em *m, const char *app)
     map_end(m);
 }
 
+/* A new YAML document for one Kubernetes object: apiVersion, kind and an
+ * open metadata map (the caller writes the name and closes it). */
+static void object_begin(em *m, const char *api_version, const char *kind)
+{
+    doc_begin(m);
+    map_begin(m);
+    kv(m, "apiVersion", api_version);
+    kv(m, "kind", kind);
+    str(m, "metadata");
+    map_begin(m);
+}
+
 static void deployment(em *m, const ss_scenario *sc)
 {
     const ss_deployment *d = &sc->k8s.deployment;
-    doc_begin(m);
-    map_begin(m);
-    kv(m, "apiVersion", "apps/v1");
-    kv(m, "kind", "Deployment");
-    str(m, "metadata");
-    map_begin(m);
+    object_begin(m, "apps/v1", "Deployment");
     kv(m, "name", d->name);
     map_end(m);
     str(m, "spec");
@@ -293,12 +300,7 @@ static void pdb(em *m, const ss_scenario *sc)
     const ss_deployment *d = &sc->k8s.deployment;
     if (d->pdb_min_available < 0 && d->pdb_max_unavailable < 0 && d->pdb_min_available_pct < 0)
         return;
-    doc_begin(m);
-    map_begin(m);
-    kv(m, "apiVersion", "policy/v1");
-    kv(m, "kind", "PodDisruptionBudget");
-    str(m, "metadata");
-    map_begin(m);
+    object_begin(m, "policy/v1", "PodDisruptionBudget");
     char name[SS_NAME_MAX + 8];
     snprintf(name, sizeof name, "%s-pdb", d->name);
     kv(m, "name", name);
@@ -327,12 +329,7 @@ static void pdb(em *m, const ss_scenario *sc)
 static void cluster_config(em *m, const ss_scenario *sc)
 {
     const ss_market *mk = &sc->market;
-    doc_begin(m);
-    map_begin(m);
-    kv(m, "apiVersion", "eksctl.io/v1alpha5");
-    kv(m, "kind", "ClusterConfig");
-    str(m, "metadata");
-    map_begin(m);
+    object_begin(m, "eksctl.io/v1alpha5", "ClusterConfig");
     kv(m, "name", "<cluster-name>");
     kv(m, "region", mk->region[0] ? mk->region : "<region>");
     map_end(m);
@@ -469,12 +466,7 @@ static void node_pool(em *m, const ss_scenario *sc, const ss_node_pool *np)
 {
     const ss_market *mk = &sc->market;
     char buf[64];
-    doc_begin(m);
-    map_begin(m);
-    kv(m, "apiVersion", "karpenter.sh/v1");
-    kv(m, "kind", "NodePool");
-    str(m, "metadata");
-    map_begin(m);
+    object_begin(m, "karpenter.sh/v1", "NodePool");
     kv(m, "name", np->name);
     map_end(m);
     str(m, "spec");
@@ -564,12 +556,7 @@ static void node_pool(em *m, const ss_scenario *sc, const ss_node_pool *np)
  * node role, the cluster's discovery tag) is a placeholder. */
 static void ec2_node_class(em *m)
 {
-    doc_begin(m);
-    map_begin(m);
-    kv(m, "apiVersion", "karpenter.k8s.aws/v1");
-    kv(m, "kind", "EC2NodeClass");
-    str(m, "metadata");
-    map_begin(m);
+    object_begin(m, "karpenter.k8s.aws/v1", "EC2NodeClass");
     kv(m, "name", KARP_NODECLASS);
     map_end(m);
     str(m, "spec");
