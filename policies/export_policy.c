@@ -85,6 +85,21 @@ static const char *trigger_name(ss_fallback_trigger t)
     return t == SS_FB_LAUNCH_FAILURES ? "launch-failures" : t == SS_FB_INTERRUPTIONS ? "interruptions" : "either";
 }
 
+/* The On-Demand fallback's parameters both controllers share. */
+static json_t *fallback_params(const ss_fleet_policy *p)
+{
+    json_t *fb = json_object();
+    json_object_set_new(fb, "Trigger", json_string(trigger_name(p->trigger)));
+    json_object_set_new(fb, "DetectionDelaySeconds", json_real(secs(p->detection_delay)));
+    json_object_set_new(fb, "InterruptionThreshold", json_integer(p->interruption_threshold));
+    json_object_set_new(fb, "InterruptionWindowSeconds", json_real(secs(p->interruption_window)));
+    json_object_set_new(fb, "Cover", json_real(p->cover));
+    json_object_set_new(fb, "SpotHealthySeconds", json_real(secs(p->spot_healthy_time)));
+    json_object_set_new(fb, "MinHoldSeconds", json_real(secs(p->min_hold)));
+    json_object_set_new(fb, "ReleaseOnLaunch", json_boolean(p->release_on_launch));
+    return fb;
+}
+
 /* Kubernetes (cluster autoscaler): the rules watch every Spot node group;
  * the action raises the MinSize of the On-Demand node group fallback_group
  * (models/k8s_sim.c od_fallback). */
@@ -131,15 +146,7 @@ static int k8s_fallback_json(const ss_scenario *sc, char **out, ss_err *err)
                                           "EC2 Spot Instance Interruption Warning", NULL,
                                           "trigger: count warnings of the Spot node groups' instances (the "
                                           "function checks the aws:autoscaling:groupName tag)"));
-    json_t *fb = json_object();
-    json_object_set_new(fb, "Trigger", json_string(trigger_name(p->trigger)));
-    json_object_set_new(fb, "DetectionDelaySeconds", json_real(secs(p->detection_delay)));
-    json_object_set_new(fb, "InterruptionThreshold", json_integer(p->interruption_threshold));
-    json_object_set_new(fb, "InterruptionWindowSeconds", json_real(secs(p->interruption_window)));
-    json_object_set_new(fb, "Cover", json_real(p->cover));
-    json_object_set_new(fb, "SpotHealthySeconds", json_real(secs(p->spot_healthy_time)));
-    json_object_set_new(fb, "MinHoldSeconds", json_real(secs(p->min_hold)));
-    json_object_set_new(fb, "ReleaseOnLaunch", json_boolean(p->release_on_launch));
+    json_t *fb = fallback_params(p);
     json_object_set_new(fb, "OnDemandNodeGroup", json_string(od->name));
     json_object_set_new(fb, "BaseMinSize", json_integer(od->min_size));
     json_object_set_new(fb, "BaseMaxSize", json_integer(od->max_size));
@@ -209,15 +216,7 @@ int ss_export_fleet_policy_json(const ss_scenario *sc, char **out, ss_err *err)
                                               ? "release: a Spot launch succeeded"
                                               : "release: a Spot instance is back (then wait until it is "
                                                 "registered and healthy)"));
-        json_t *fb = json_object();
-        json_object_set_new(fb, "Trigger", json_string(trigger_name(p->trigger)));
-        json_object_set_new(fb, "DetectionDelaySeconds", json_real(secs(p->detection_delay)));
-        json_object_set_new(fb, "InterruptionThreshold", json_integer(p->interruption_threshold));
-        json_object_set_new(fb, "InterruptionWindowSeconds", json_real(secs(p->interruption_window)));
-        json_object_set_new(fb, "Cover", json_real(p->cover));
-        json_object_set_new(fb, "SpotHealthySeconds", json_real(secs(p->spot_healthy_time)));
-        json_object_set_new(fb, "MinHoldSeconds", json_real(secs(p->min_hold)));
-        json_object_set_new(fb, "ReleaseOnLaunch", json_boolean(p->release_on_launch));
+        json_t *fb = fallback_params(p);
         json_object_set_new(
             fb, "Action",
             json_string("autoscaling:UpdateAutoScalingGroup on the group: DesiredCapacity = D + ExtraSpot + C "
