@@ -426,22 +426,30 @@ static bool h_terminating(void *ctx, ss_instance *in)
     return true;
 }
 
-static void h_terminated(void *ctx, ss_instance *in)
+/* The instance of a live node terminated: the node and its pods go (pods
+ * lost to an interruption or outage count as restarts), the scheduler runs.
+ * Returns whether there was such a node. */
+static bool node_gone(k8s_sim *s, const ss_instance *in)
 {
-    k8s_ng *ng = ctx;
-    k8s_sim *s = ng->s;
     int node = node_of_inst(s, in->id);
     if (node < 0 || !s->c.nodes[node].live)
-        return;
+        return false;
     ss_k8s_cluster *c = &s->c;
     for (int j = 0; j < c->nodes[node].n_pods; j++)
         ss_evq_cancel(s->q, c->pods[c->nodes[node].pods[j]].ev);
     int lost = ss_k8s_node_remove(c, now_of(s), node);
     if (in->end_reason == SS_END_INTERRUPTED || in->end_reason == SS_END_OUTAGE)
         s->restarts += lost;
-    ng->nodes--;
     set_inst_node(s, in->id, -1);
-    sched_trigger(s);
+    sched_trigger(s); /* an event: runs after the caller returns */
+    return true;
+}
+
+static void h_terminated(void *ctx, ss_instance *in)
+{
+    k8s_ng *ng = ctx;
+    if (node_gone(ng->s, in))
+        ng->nodes--;
 }
 
 static void h_launch_failed(void *ctx, int pool, ss_launch_block why)
@@ -1238,21 +1246,7 @@ static int kh_registered(void *ctx, ss_instance *in)
 
 static void kh_drain(void *ctx, int node) { drain(ctx, node, true); }
 
-static void kh_gone(void *ctx, ss_instance *in)
-{
-    k8s_sim *s = ctx;
-    int node = node_of_inst(s, in->id);
-    if (node < 0 || !s->c.nodes[node].live)
-        return;
-    ss_k8s_cluster *c = &s->c;
-    for (int j = 0; j < c->nodes[node].n_pods; j++)
-        ss_evq_cancel(s->q, c->pods[c->nodes[node].pods[j]].ev);
-    int lost = ss_k8s_node_remove(c, now_of(s), node);
-    if (in->end_reason == SS_END_INTERRUPTED || in->end_reason == SS_END_OUTAGE)
-        s->restarts += lost;
-    set_inst_node(s, in->id, -1);
-    sched_trigger(s);
-}
+static void kh_gone(void *ctx, ss_instance *in) { node_gone(ctx, in); }
 
 static void kh_event(void *ctx, const char *what) { tl_event(ctx, what); }
 
