@@ -146,10 +146,12 @@ static void item_free(item *it)
     it->params = NULL;
 }
 
-static char *col_text(sqlite3_stmt *s, int i)
+/* Columns 0 and 1 of the row: the scenario's name and hash. */
+static void name_and_hash(sqlite3_stmt *s, item *it)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return ss_strdup(t ? (const char *)t : "");
+    const unsigned char *a = sqlite3_column_text(s, 0), *b = sqlite3_column_text(s, 1);
+    snprintf(it->scenario, sizeof it->scenario, "%s", a ? (const char *)a : "");
+    snprintf(it->hash, sizeof it->hash, "%s", b ? (const char *)b : "");
 }
 
 /* Means of every metric over the rows of table WHERE where (bound ids). */
@@ -191,11 +193,7 @@ static int load_item(ss_store *st, const char *db, const ref *r, item *it, ss_er
             sqlite3_finalize(s);
             return ss_err_set(err, "%s: no run %ld (spotsim list shows them)", db, r->id);
         }
-        char *a = col_text(s, 0), *b = col_text(s, 1);
-        snprintf(it->scenario, sizeof it->scenario, "%s", a);
-        snprintf(it->hash, sizeof it->hash, "%s", b);
-        free(a);
-        free(b);
+        name_and_hash(s, it);
         sqlite3_finalize(s);
         snprintf(it->label, sizeof it->label, "run:%ld", r->id);
         if (load_means(st, "run_results", "run_id = ?", r->id, -1, it, err))
@@ -222,11 +220,7 @@ static int load_item(ss_store *st, const char *db, const ref *r, item *it, ss_er
         sqlite3_finalize(s);
         return ss_err_set(err, "%s: no optimization %ld (spotsim list shows them)", db, r->id);
     }
-    char *a = col_text(s, 0), *b = col_text(s, 1);
-    snprintf(it->scenario, sizeof it->scenario, "%s", a);
-    snprintf(it->hash, sizeof it->hash, "%s", b);
-    free(a);
-    free(b);
+    name_and_hash(s, it);
     long rec = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
     double bl = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
     sqlite3_finalize(s);
